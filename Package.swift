@@ -1,0 +1,71 @@
+// swift-tools-version: 6.2
+// Kiosque — intranet news portal. Layers (imports point down only):
+// 0 KiosqueModel · 1 Config, Fetch(+CCurl), Parse(+CLibXML2), Sanitize(+CLibXML2), Store(+GRDB)
+// 2 Documents, Refresh · 3 Web · 4 the `kiosque` executable. See ../shared/ARCHITECTURE.md.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Kiosque",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kiosque", targets: ["kiosque"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        .target(name: "KiosqueModel", swiftSettings: strict),
+        .target(name: "KiosqueConfig", dependencies: [
+            "KiosqueModel", .product(name: "Yams", package: "Yams"),
+        ], swiftSettings: strict),
+        .target(name: "KiosqueParse", dependencies: ["KiosqueModel", "CLibXML2"], swiftSettings: strict),
+        .target(name: "KiosqueSanitize", dependencies: ["KiosqueModel", "CLibXML2"], swiftSettings: strict),
+        .target(name: "KiosqueFetch", dependencies: [
+            "KiosqueModel", "CCurl", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .target(name: "KiosqueStore", dependencies: [
+            "KiosqueModel", .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
+        .target(name: "KiosqueRefresh", dependencies: [
+            "KiosqueModel", "KiosqueConfig", "KiosqueFetch", "KiosqueParse", "KiosqueSanitize", "KiosqueStore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
+        .target(name: "KiosqueWeb", dependencies: [
+            "KiosqueModel", "KiosqueConfig", "KiosqueStore", "KiosqueRefresh",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: [.copy("Resources")], swiftSettings: strict),
+        .executableTarget(name: "kiosque", dependencies: [
+            "KiosqueModel", "KiosqueConfig", "KiosqueParse", "KiosqueSanitize", "KiosqueFetch",
+            "KiosqueStore", "KiosqueRefresh", "KiosqueWeb",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
+
+        .testTarget(name: "KiosqueConfigTests", dependencies: ["KiosqueConfig"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "KiosqueParseTests", dependencies: ["KiosqueParse", "KiosqueModel"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "KiosqueSanitizeTests", dependencies: ["KiosqueSanitize"]),
+        .testTarget(name: "KiosqueCLITests", dependencies: ["KiosqueModel"]),
+    ]
+)

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Why a fetch failed, in the words IT filters by.
+public enum FetchErrorClass: String, Codable, Sendable, CaseIterable {
+    case dns, connect, tls, timeout
+    case http4xx = "http_4xx"
+    case http5xx = "http_5xx"
+    case rateLimited = "rate_limited"
+    case tooLarge = "too_large"
+    case redirect
+    case notAFeed = "not_a_feed"
+    case parse
+    case credentials
+    case storage
+    case other
+}
+
+/// The record of one fetch attempt of one source, as the refresh pipeline reports it.
+public struct FetchAttempt: Sendable, Hashable {
+    public var sourceID: String
+    public var startedAt: Date
+    public var duration: TimeInterval
+    public var httpStatus: Int?
+    /// nil when the attempt succeeded (a 304 is a success).
+    public var errorClass: FetchErrorClass?
+    public var errorMessage: String?
+    public var bytes: Int64
+    public var notModified: Bool
+    public var newItems: Int
+    public var updatedItems: Int
+    public var warnings: [String]
+    /// Where a permanent redirect (301/308) pointed: advice for IT, never applied silently.
+    public var permanentRedirect: String?
+    /// Feed URLs advertised by an HTML page served instead of a feed.
+    public var discoveredFeeds: [String]
+
+    public init(sourceID: String, startedAt: Date, duration: TimeInterval = 0, httpStatus: Int? = nil,
+                errorClass: FetchErrorClass? = nil, errorMessage: String? = nil, bytes: Int64 = 0,
+                notModified: Bool = false, newItems: Int = 0, updatedItems: Int = 0, warnings: [String] = [],
+                permanentRedirect: String? = nil, discoveredFeeds: [String] = []) {
+        self.sourceID = sourceID
+        self.startedAt = startedAt
+        self.duration = duration
+        self.httpStatus = httpStatus
+        self.errorClass = errorClass
+        self.errorMessage = errorMessage
+        self.bytes = bytes
+        self.notModified = notModified
+        self.newItems = newItems
+        self.updatedItems = updatedItems
+        self.warnings = warnings
+        self.permanentRedirect = permanentRedirect
+        self.discoveredFeeds = discoveredFeeds
+    }
+
+    /// Whether the attempt counts as a success for health and backoff.
+    public var succeeded: Bool { errorClass == nil }
+}
+
+/// A source's current health, as IT sees it in the admin table and `kiosque fetch`.
+public struct SourceHealth: Sendable, Hashable {
+    public var sourceID: String
+    public var lastAttempt: FetchAttempt?
+    public var lastSuccessAt: Date?
+    public var consecutiveFailures: Int
+    public var nextAttemptAt: Date?
+
+    public init(sourceID: String, lastAttempt: FetchAttempt? = nil, lastSuccessAt: Date? = nil,
+                consecutiveFailures: Int = 0, nextAttemptAt: Date? = nil) {
+        self.sourceID = sourceID
+        self.lastAttempt = lastAttempt
+        self.lastSuccessAt = lastSuccessAt
+        self.consecutiveFailures = consecutiveFailures
+        self.nextAttemptAt = nextAttemptAt
+    }
+}
+
+/// An item ready for the store: the parsed item with sanitized HTML, plus its plain text for search.
+public struct PreparedItem: Sendable, Hashable {
+    /// `contentHTML` here is already sanitized; `summary` is plain text.
+    public var item: ParsedItem
+    /// Plain text of the content, for the full-text index and keyword filters.
+    public var contentText: String
+
+    public init(item: ParsedItem, contentText: String) {
+        self.item = item
+        self.contentText = contentText
+    }
+}
