@@ -18,8 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+                .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -32,21 +31,8 @@ let package = Package(
         .target(name: "KiosqueConfig", dependencies: [
             "KiosqueModel", .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
-        .target(name: "KiosqueParse", dependencies: ["KiosqueModel", "CLibXML2"], swiftSettings: strict),
-        .target(name: "KiosqueSanitize", dependencies: ["KiosqueModel", "CLibXML2"], swiftSettings: strict),
-        .target(name: "KiosqueFetch", dependencies: [
-            "KiosqueModel", "CCurl", .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: strict),
-        .target(name: "KiosqueStore", dependencies: [
-            "KiosqueModel", .product(name: "GRDB", package: "GRDB.swift"),
-        ], swiftSettings: strict),
-        .target(name: "KiosqueRefresh", dependencies: [
-            "KiosqueModel", "KiosqueConfig", "KiosqueFetch", "KiosqueParse", "KiosqueSanitize", "KiosqueStore",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ], swiftSettings: strict),
         .target(name: "KiosqueWeb", dependencies: [
-            "KiosqueModel", "KiosqueConfig", "KiosqueStore", "KiosqueRefresh",
+            "KiosqueModel", "KiosqueConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -54,8 +40,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Resources")], swiftSettings: strict),
         .executableTarget(name: "kiosque", dependencies: [
-            "KiosqueModel", "KiosqueConfig", "KiosqueParse", "KiosqueSanitize", "KiosqueFetch",
-            "KiosqueStore", "KiosqueRefresh", "KiosqueWeb",
+            "KiosqueModel", "KiosqueConfig", "KiosqueWeb",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -63,9 +48,6 @@ let package = Package(
 
         .testTarget(name: "KiosqueConfigTests", dependencies: ["KiosqueConfig"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "KiosqueParseTests", dependencies: ["KiosqueParse", "KiosqueModel"],
-                    resources: [.copy("Fixtures")]),
-        .testTarget(name: "KiosqueSanitizeTests", dependencies: ["KiosqueSanitize"]),
         .testTarget(name: "KiosqueCLITests", dependencies: ["KiosqueModel"]),
     ]
 )

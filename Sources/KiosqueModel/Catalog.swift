@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where a source's secret comes from: the name of an environment variable or of a file, never the secret itself.
 public enum SecretReference: Sendable, Hashable {

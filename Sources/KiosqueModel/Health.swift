@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Why a fetch failed, in the words IT filters by.
 public enum FetchErrorClass: String, Codable, Sendable, CaseIterable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The syndication format a feed was detected as, named as in `kiosque parse --json`.
 public enum FeedFormat: String, Codable, Sendable, CaseIterable {

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+/// Runs the built `kiosque` executable as a child process, as IT would.
+struct CLI {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var executable: URL {
+        // Tests run from the build folder that also holds the `kiosque` binary.
+        let bundle = Bundle.main.bundleURL
+        for candidate in [bundle.appendingPathComponent("kiosque"), bundle.deletingLastPathComponent().appendingPathComponent("kiosque")]
+            where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate
+        }
+        return packageRoot.appendingPathComponent(".build/debug/kiosque")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], in directory: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for key in ["KIOSQUE_CONFIG", "KIOSQUE_DATA_DIR", "KIOSQUE_CACHE_DIR"] { env.removeValue(forKey: key) }
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.currentDirectoryURL = directory ?? packageRoot
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+@Suite("kiosque command line")
+struct CLITests {
+    @Test func shippedConfigurationChecksClean() throws {
+        let result = try CLI.run(["check", "channels.yml"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("channels.yml: OK"))
+    }
+
+    @Test func threeMistakesAreAllReportedWithLines() throws {
+        let result = try CLI.run(["check", "Tests/KiosqueConfigTests/Fixtures/three-mistakes.yml"])
+        #expect(result.status == 1)
+        let errors = result.stdout.split(separator: "\n").filter { $0.contains(": error: ") }
+        #expect(errors.count == 3, "\(result.stdout)")
+        #expect(result.stdout.contains("three-mistakes.yml:3:13: error: `fetch.interval` must be a duration"))
+        #expect(result.stdout.contains("three-mistakes.yml:5:25: error: source `cert-fr`: `url` must be"))
+        #expect(result.stdout.contains("three-mistakes.yml:7:59: error: channel `securite` refers to unknown source `cnil`"))
+        #expect(result.stderr.contains("3 error(s)"))
+    }
+
+    @Test func configFromEnvironment() throws {
+        let result = try CLI.run(["check"], environment: ["KIOSQUE_CONFIG": "Tests/KiosqueConfigTests/Fixtures/three-mistakes.yml"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("three-mistakes.yml:3:13"))
+    }
+
+    @Test func missingFileIsAUserError() throws {
+        let result = try CLI.run(["check", "/nonexistent.yml"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("/nonexistent.yml: error: the configuration file does not exist"))
+    }
+
+    @Test(arguments: [["frobnicate"], ["check", "--no-such-option"], ["serve", "--port", "not-a-number"], ["user", "add"]])
+    func badInvocationsExitOne(arguments: [String]) throws {
+        let result = try CLI.run(arguments)
+        #expect(result.status == 1, "\(arguments): \(result.stderr)")
+        #expect(!result.stderr.isEmpty)
+        #expect(!result.stderr.contains("Fatal error"))
+    }
+
+    @Test func helpReadsWellAndExitsZero() throws {
+        let result = try CLI.run(["--help"])
+        #expect(result.status == 0)
+        for subcommand in ["check", "serve", "fetch", "parse", "sanitize", "search", "user", "backup"] {
+            #expect(result.stdout.contains(subcommand), "help lacks \(subcommand)")
+        }
+    }
+
+    @Test func serveRefusesABrokenConfiguration() throws {
+        let result = try CLI.run(["serve", "--config", "Tests/KiosqueConfigTests/Fixtures/three-mistakes.yml", "--port", "0"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("nothing was started"))
+    }
+}
