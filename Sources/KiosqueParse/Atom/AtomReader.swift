@@ -1,0 +1,179 @@
+// Atom 1.0 and 0.3. Text constructs are read by their type: text stays text, html is decoded
+// for titles and kept for content, xhtml is re-serialized from the inline elements.
+internal import Foundation
+internal import KiosqueModel
+
+/// The kind of an Atom text construct (`type`, or 0.3's `type` MIME + `mode`).
+enum AtomTextKind {
+    case text, html, xhtml, other
+
+    static func of(type: String?, mode: String?) -> AtomTextKind {
+        let type = type?.lowercased() ?? "text"
+        if mode == "base64" { return .other }
+        switch type {
+        case "text", "text/plain": return .text
+        case "html", "text/html": return mode == "xml" ? .xhtml : .html
+        case "xhtml", "application/xhtml+xml": return mode == "escaped" ? .html : .xhtml
+        default: return type.hasPrefix("text/") ? .text : .other
+        }
+    }
+
+    var captureMode: CaptureMode { self == .xhtml ? .xhtml : (self == .html ? .markup : .text) }
+
+    /// Plain text of a construct of this kind.
+    func plain(_ s: String) -> String? { self == .text ? PlainText.fromText(s) : PlainText.fromHTML(s) }
+
+    /// HTML of a construct of this kind.
+    func html(_ s: String) -> String { self == .text ? PlainText.escapeHTML(s) : s }
+}
+
+/// Reads Atom documents into a `FeedDraft`.
+final class AtomReader: SAXReader {
+    var draft: FeedDraft
+    private var rootDepth = -1, entryDepth = -1, authorDepth = -1, skipDepth = -1
+    private var item = ItemDraft()
+    private var feedLinks: [AtomLink] = [], entryLinks: [AtomLink] = []
+    private var textKind = AtomTextKind.text
+    private var icon: LinkRef?, logo: LinkRef?
+
+    init(format: FeedFormat) { draft = FeedDraft(format: format) }
+
+    private func isAtom(_ ns: XMLNamespace) -> Bool { ns == .atom || ns == .atom03 || ns == .none }
+
+    func start(_ name: XMLName, _ attributes: SAXAttributes, _ bridge: SAXBridge) {
+        let depth = bridge.depth
+        if skipDepth >= 0 { return }
+        if rootDepth < 0 {
+            rootDepth = depth
+            draft.language = bridge.attribute(.lang, ns: .xml, in: attributes)
+            return
+        }
+        let inEntry = entryDepth >= 0
+        let direct = depth == (inEntry ? entryDepth : rootDepth) + 1
+        if authorDepth >= 0 {
+            if depth == authorDepth + 1 && isAtom(name.ns) && name.local == .name { bridge.capture(.text) }
+            return
+        }
+        switch (name.ns, name.local) {
+        case (let ns, .entry) where isAtom(ns) && !inEntry && direct:
+            entryDepth = depth
+            item = ItemDraft()
+            entryLinks = []
+        case (let ns, .source) where isAtom(ns) && inEntry:
+            skipDepth = depth // a copied entry's source feed metadata is not this entry's
+        case (let ns, .author) where isAtom(ns) && direct:
+            authorDepth = depth
+        case (let ns, .link) where isAtom(ns) && direct:
+            guard let href = bridge.attribute(.href, in: attributes) else { break }
+            let link = AtomLink(href: href, rel: bridge.attribute(.rel, in: attributes) ?? "alternate",
+                                type: bridge.attribute(.type, in: attributes),
+                                length: bridge.attribute(.length, in: attributes), base: bridge.currentBase)
+            if inEntry { entryLinks.append(link) } else { feedLinks.append(link) }
+        case (let ns, .category) where isAtom(ns) && direct:
+            let value = bridge.attribute(.label, in: attributes) ?? bridge.attribute(.term, in: attributes)
+            if inEntry, let value, let clean = PlainText.fromText(value) { item.categories.append(clean) }
+        case (let ns, .title) where isAtom(ns) && direct, (let ns, .subtitle) where isAtom(ns) && direct,
+             (let ns, .tagline) where isAtom(ns) && direct, (let ns, .summary) where isAtom(ns) && direct,
+             (let ns, .content) where isAtom(ns) && direct:
+            textKind = AtomTextKind.of(type: bridge.attribute(.type, in: attributes), mode: bridge.attribute(.mode, in: attributes))
+            if name.local == .content, bridge.attribute(.src, in: attributes) != nil { textKind = .other }
+            bridge.capture(textKind.captureMode)
+        case (let ns, .id) where isAtom(ns) && direct, (let ns, .updated) where isAtom(ns) && direct,
+             (let ns, .published) where isAtom(ns) && direct, (let ns, .modified) where isAtom(ns) && direct,
+             (let ns, .issued) where isAtom(ns) && direct, (let ns, .created) where isAtom(ns) && direct,
+             (let ns, .icon) where isAtom(ns) && direct, (let ns, .logo) where isAtom(ns) && direct:
+            bridge.capture(.text)
+        case (.media, .content) where inEntry:
+            if let url = bridge.attribute(.url, in: attributes) {
+                item.enclosures.append((LinkRef(raw: url, base: bridge.currentBase), bridge.attribute(.type, in: attributes),
+                                        FieldValues.length(bridge.attribute(.fileSize, in: attributes))))
+            }
+        case (.media, .description) where inEntry:
+            bridge.capture(.text)
+        case (.dc, .creator) where direct, (.dc, .subject) where direct:
+            bridge.capture(.text)
+        default:
+            break
+        }
+    }
+
+    func end(_ name: XMLName, _ bridge: SAXBridge) {
+        let depth = bridge.depth
+        if skipDepth >= 0 {
+            if depth == skipDepth { skipDepth = -1 }
+            return
+        }
+        let text = bridge.captured
+        if authorDepth >= 0 {
+            if depth == authorDepth {
+                authorDepth = -1
+            } else if name.local == .name, let author = PlainText.fromText(text) {
+                if entryDepth >= 0 { item.authors.append(author) } else { draft.authors.append(author) }
+            }
+            return
+        }
+        if depth == entryDepth {
+            finishEntry()
+            return
+        }
+        if entryDepth >= 0 { endEntryField(name, text, bridge) } else if depth == rootDepth + 1 { endFeedField(name, text, bridge) }
+    }
+
+    private func place(_ field: String) -> String { "entry \(draft.items.count + 1) \(field)" }
+
+    private func endEntryField(_ name: XMLName, _ text: String, _ bridge: SAXBridge) {
+        switch (name.ns, name.local) {
+        case (.media, .description): if item.summary == nil { item.summary = PlainText.fromText(text) }
+        case (.dc, .creator): if let a = FieldValues.author(text) { item.authors.append(a) }
+        case (.dc, .subject): if let c = PlainText.fromText(text) { item.categories.append(c) }
+        case (let ns, _) where isAtom(ns):
+            switch name.local {
+            case .id: item.id = text
+            case .title: item.title = textKind.plain(text)
+            case .summary where textKind != .other:
+                item.summary = textKind.plain(text)
+                item.summaryHTML = textKind.html(text)
+            case .content where textKind != .other:
+                item.contentHTML = textKind.html(text)
+            case .published, .issued, .created:
+                item.published = draft.date(text, at: place(name.local == .published ? "published" : "issued"))
+            case .updated, .modified:
+                item.updated = draft.date(text, at: place(name.local == .updated ? "updated" : "modified"))
+            default: break
+            }
+        default: break
+        }
+    }
+
+    private func endFeedField(_ name: XMLName, _ text: String, _ bridge: SAXBridge) {
+        switch (name.ns, name.local) {
+        case (.dc, .creator): if let a = FieldValues.author(text) { draft.authors.append(a) }
+        case (let ns, _) where isAtom(ns):
+            switch name.local {
+            case .title: draft.title = textKind.plain(text)
+            case .subtitle, .tagline: draft.subtitle = textKind.plain(text)
+            case .updated, .modified: draft.updated = draft.date(text, at: "feed \(name.local)")
+            case .icon where !text.isEmpty: icon = LinkRef(raw: text, base: bridge.currentBase)
+            case .logo where !text.isEmpty: logo = LinkRef(raw: text, base: bridge.currentBase)
+            default: break
+            }
+        default: break
+        }
+    }
+
+    private func finishEntry() {
+        entryDepth = -1
+        if let link = AtomLinks.alternate(entryLinks) { item.link = LinkRef(raw: link.href, base: link.base) }
+        for enclosure in AtomLinks.enclosures(entryLinks) {
+            item.enclosures.append((LinkRef(raw: enclosure.href, base: enclosure.base), enclosure.type, FieldValues.length(enclosure.length)))
+        }
+        draft.items.append(item)
+    }
+
+    func finish(_ bridge: SAXBridge) -> FeedDraft {
+        if entryDepth >= 0 { finishEntry() }
+        if let link = AtomLinks.alternate(feedLinks) { draft.link = LinkRef(raw: link.href, base: link.base) }
+        draft.icon = icon ?? logo
+        return draft
+    }
+}

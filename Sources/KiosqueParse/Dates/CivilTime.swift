@@ -1,0 +1,78 @@
+// Calendar arithmetic without Calendar: proleptic Gregorian days from/to 1970-01-01, in UTC.
+internal import Foundation
+
+/// A broken-down UTC-or-offset time as read from a feed, before validation.
+struct DateFields {
+    var year: Int?
+    var month: Int?
+    var day: Int?
+    var hour = 0, minute = 0, second = 0
+    /// Offset east of UTC, in seconds.
+    var offset = 0
+
+    /// Why these fields cannot be a real date, or nil when they can.
+    var impossibility: String? {
+        guard let year, let month, let day else { return "incomplete" }
+        if !(1900...2200).contains(year) { return "year \(year) out of range" }
+        if !(1...12).contains(month) { return "month \(month) does not exist" }
+        if day < 1 || day > CivilTime.daysIn(month: month, year: year) { return "day \(day) does not exist in month \(month)" }
+        if hour > 23 || minute > 59 || second > 60 { return "time \(hour):\(minute):\(second) does not exist" }
+        if abs(offset) > 18 * 3600 { return "zone offset out of range" }
+        return nil
+    }
+
+    /// The instant these fields name (call only when `impossibility` is nil).
+    var date: Date {
+        let days = CivilTime.days(year: year ?? 1970, month: month ?? 1, day: day ?? 1)
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offset
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+}
+
+/// Conversions between civil dates and day numbers (Howard Hinnant's algorithms).
+enum CivilTime {
+    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 of a civil date.
+    static func days(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The civil date of a day number.
+    static func civil(days z0: Int) -> (year: Int, month: Int, day: Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// `2025-01-31T08:00:00Z`: whole seconds, UTC.
+    static func iso8601(_ date: Date) -> String {
+        let total = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
+        let rest = total - days * 86_400
+        let (y, m, d) = civil(days: days)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let year = String(y)
+        return String(repeating: "0", count: max(0, 4 - year.count)) + year + "-" + two(m) + "-" + two(d)
+            + "T" + two(rest / 3600) + ":" + two(rest / 60 % 60) + ":" + two(rest % 60) + "Z"
+    }
+}

@@ -1,0 +1,103 @@
+// Which encoding the bytes are really in: BOM first, then the bytes themselves (valid UTF-8 is
+// trusted over a Latin-1 label), then the HTTP charset, then the XML declaration.
+internal import Foundation
+
+/// How the parser should read the input bytes.
+enum InputEncoding: Equatable {
+    /// The bytes are UTF-8 already; skip `bomLength` bytes.
+    case utf8(bomLength: Int)
+    /// The bytes were converted to these UTF-8 bytes.
+    case converted([UInt8])
+    /// An encoding only libxml2 knows (e.g. KOI8-R, Shift_JIS): let it decode.
+    case libxml(String)
+}
+
+/// Decides the input encoding and explains any repair in warnings.
+enum EncodingDetector {
+    /// Labels that mean "Latin-1, read as Windows-1252" (the WHATWG reading; feeds mean `’`, not C1 controls).
+    static let latin1Labels: Set<String> = ["iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1",
+                                            "windows-1252", "cp1252", "x-cp1252", "us-ascii", "ascii", "iso-ir-100"]
+    static let utf8Labels: Set<String> = ["utf-8", "utf8", "unicode-1-1-utf-8"]
+
+    static func decide(_ b: UnsafeRawBufferPointer, httpCharset: String?) -> (InputEncoding, [String]) {
+        if let bom = byteOrderMark(b) { return (bom, []) }
+        let http = normalize(httpCharset)
+        let declared = normalize(declaredEncoding(b))
+        let label = http ?? declared
+        if let label, label.hasPrefix("utf-16") || label.hasPrefix("utf-32") || label == "ucs-2" {
+            // No BOM: guess the byte order from the first `<`.
+            let bigEndian = b.count > 1 && b[0] == 0
+            let out = label.hasPrefix("utf-32") ? Transcoder.fromUTF32(b, bigEndian: bigEndian)
+                                                : Transcoder.fromUTF16(b, bigEndian: bigEndian)
+            return (.converted(out), [])
+        }
+        guard let bad = Transcoder.firstInvalidUTF8(b) else {
+            if let label, !utf8Labels.contains(label), hasNonASCII(b) {
+                return (.utf8(bomLength: 0), ["encoding: declared \(label) but the bytes are valid UTF-8; read as UTF-8"])
+            }
+            return (.utf8(bomLength: 0), [])
+        }
+        if let label, latin1Labels.contains(label) {
+            return (.converted(Transcoder.fromCP1252(b)), [])
+        }
+        if let label, !utf8Labels.contains(label) {
+            return (.libxml(label), [])
+        }
+        let line = b[..<bad].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+        let what = label.map { "declared \($0)" } ?? "no encoding declared"
+        return (.converted(Transcoder.repairUTF8(b)),
+                ["encoding: \(what) but bytes are not UTF-8 (first at line \(line)); non-UTF-8 bytes read as Windows-1252"])
+    }
+
+    private static func byteOrderMark(_ b: UnsafeRawBufferPointer) -> InputEncoding? {
+        let n = b.count
+        if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { return .utf8(bomLength: 3) }
+        if n >= 4, b[0] == 0xFF, b[1] == 0xFE, b[2] == 0, b[3] == 0 {
+            return .converted(Transcoder.fromUTF32(UnsafeRawBufferPointer(rebasing: b[4...]), bigEndian: false))
+        }
+        if n >= 4, b[0] == 0, b[1] == 0, b[2] == 0xFE, b[3] == 0xFF {
+            return .converted(Transcoder.fromUTF32(UnsafeRawBufferPointer(rebasing: b[4...]), bigEndian: true))
+        }
+        if n >= 2, b[0] == 0xFF, b[1] == 0xFE {
+            return .converted(Transcoder.fromUTF16(UnsafeRawBufferPointer(rebasing: b[2...]), bigEndian: false))
+        }
+        if n >= 2, b[0] == 0xFE, b[1] == 0xFF {
+            return .converted(Transcoder.fromUTF16(UnsafeRawBufferPointer(rebasing: b[2...]), bigEndian: true))
+        }
+        // UTF-16 without a BOM still starts with `<` next to a NUL byte.
+        if n >= 4, b[0] == 0x3C, b[1] == 0, b[2] != 0 { return .converted(Transcoder.fromUTF16(b, bigEndian: false)) }
+        if n >= 4, b[0] == 0, b[1] == 0x3C, b[3] != 0 { return .converted(Transcoder.fromUTF16(b, bigEndian: true)) }
+        return nil
+    }
+
+    private static func hasNonASCII(_ b: UnsafeRawBufferPointer) -> Bool { b.contains { $0 >= 0x80 } }
+
+    /// Lowercased, trimmed label without quotes; nil when empty.
+    static func normalize(_ label: String?) -> String? {
+        guard let label else { return nil }
+        let cleaned = label.trimmingCharacters(in: CharacterSet(charactersIn: " \t\"'")).lowercased()
+        return cleaned.isEmpty ? nil : cleaned
+    }
+
+    /// The `encoding` of the XML declaration, read from the first bytes only.
+    static func declaredEncoding(_ b: UnsafeRawBufferPointer) -> String? {
+        let prefix = Array(b.prefix(512))
+        guard let declStart = find(Array("<?xml".utf8), in: prefix, from: 0),
+              let declEnd = find(Array("?>".utf8), in: prefix, from: declStart),
+              let key = find(Array("encoding".utf8), in: prefix, from: declStart), key < declEnd else { return nil }
+        var i = key + 8
+        while i < declEnd, prefix[i] == 0x20 || prefix[i] == 0x3D || prefix[i] == 0x09 { i += 1 }
+        guard i < declEnd, prefix[i] == 0x22 || prefix[i] == 0x27 else { return nil }
+        let quote = prefix[i]
+        guard let close = prefix[(i + 1)..<declEnd].firstIndex(of: quote) else { return nil }
+        return String(decoding: prefix[(i + 1)..<close], as: UTF8.self)
+    }
+
+    static func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
+        guard hay.count >= needle.count, from <= hay.count - needle.count else { return nil }
+        for i in from...(hay.count - needle.count) where hay[i] == needle[0] {
+            if hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
+        }
+        return nil
+    }
+}

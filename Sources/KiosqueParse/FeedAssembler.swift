@@ -1,0 +1,62 @@
+// Turns a reader's draft into the shared `ParsedFeed`: links made absolute, ids settled,
+// authors inherited, content falling back to the summary's HTML, duplicates removed.
+internal import Foundation
+internal import KiosqueModel
+
+/// Settles what needs the whole document: link bases, id fallbacks, feed-level defaults.
+enum FeedAssembler {
+    static func assemble(_ draft: FeedDraft, documentURL: String?) -> ParsedFeed {
+        let feedLink = draft.link.flatMap { resolve($0, fallback: documentURL) }
+        // Relative item links: xml:base, else the document's URL, else the site link.
+        let itemBase = documentURL ?? feedLink
+        var warnings = draft.warnings
+        let items = draft.items.map { item -> ParsedItem in
+            var link = item.link.flatMap { resolve($0, fallback: itemBase) }
+            if link == nil, let guess = item.fallbackLink.flatMap({ resolve($0, fallback: itemBase) }),
+               URLResolver.isAbsoluteHTTP(guess) {
+                link = guess
+            }
+            let title = item.title
+            var id = item.id?.trimmingCharacters(in: .whitespacesAndNewlines)
+            if id?.isEmpty ?? true {
+                id = link == nil && title == nil
+                    ? StableID.make([item.contentHTML ?? item.summaryHTML, item.published.map(FeedDates.iso8601)])
+                    : StableID.make([link, title])
+            }
+            let authors = item.authors.isEmpty ? draft.authors : item.authors
+            var enclosures: [Enclosure] = []
+            for raw in item.enclosures {
+                guard let url = resolve(raw.link, fallback: itemBase), !enclosures.contains(where: { $0.url == url }) else { continue }
+                enclosures.append(Enclosure(url: url, type: raw.type.flatMap(PlainText.fromText), length: raw.length))
+            }
+            return ParsedItem(
+                id: id ?? "", title: title, link: link, published: item.published, updated: item.updated,
+                author: unique(authors).isEmpty ? nil : unique(authors).joined(separator: ", "),
+                summary: item.summary, contentHTML: nonBlank(item.contentHTML) ?? nonBlank(item.summaryHTML),
+                categories: unique(item.categories), enclosures: enclosures)
+        }
+        if items.isEmpty && draft.title == nil && feedLink == nil {
+            warnings.append("feed has no title, link or items")
+        }
+        return ParsedFeed(
+            format: draft.format, title: draft.title, link: feedLink, subtitle: draft.subtitle,
+            language: draft.language.flatMap(PlainText.fromText), updated: draft.updated,
+            icon: draft.icon.flatMap { resolve($0, fallback: itemBase) }, items: items, warnings: warnings,
+            minimumRefreshInterval: draft.refreshInterval)
+    }
+
+    private static func resolve(_ ref: LinkRef, fallback: String?) -> String? {
+        URLResolver.resolve(ref.raw, against: ref.base ?? fallback)
+    }
+
+    private static func nonBlank(_ s: String?) -> String? {
+        guard let s, s.contains(where: { !$0.isWhitespace }) else { return nil }
+        return s
+    }
+
+    /// Order-preserving de-duplication of non-empty strings.
+    static func unique(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+}

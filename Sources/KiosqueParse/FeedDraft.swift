@@ -1,0 +1,58 @@
+// What a format reader collects before links, ids and authors are settled by `FeedAssembler`.
+internal import Foundation
+internal import KiosqueModel
+
+/// A URL reference as written, with the xml:base in scope where it was read.
+struct LinkRef {
+    var raw: String
+    var base: String?
+}
+
+/// One item as read, before link resolution and id fallback.
+struct ItemDraft {
+    var id: String?
+    var title: String?
+    var link: LinkRef?
+    /// A permalink guid or rdf:about: the link when no better one was given.
+    var fallbackLink: LinkRef?
+    var published: Date?
+    var updated: Date?
+    var authors: [String] = []
+    var summary: String?
+    var contentHTML: String?
+    /// HTML from `description`/`summary`, used as content when there is no content element.
+    var summaryHTML: String?
+    var categories: [String] = []
+    var enclosures: [(link: LinkRef, type: String?, length: Int64?)] = []
+}
+
+/// A feed as read, before link resolution and id fallback.
+struct FeedDraft {
+    var format: FeedFormat
+    var title: String?
+    var link: LinkRef?
+    var subtitle: String?
+    var language: String?
+    var updated: Date?
+    var icon: LinkRef?
+    var authors: [String] = []
+    var items: [ItemDraft] = []
+    var warnings: [String] = []
+    var refreshInterval: TimeInterval?
+
+    init(format: FeedFormat) { self.format = format }
+
+    /// Parses a date field, recording a warning (never a guess) when it cannot be used.
+    mutating func date(_ text: String, at place: String) -> Date? {
+        switch FeedDates.read(text) {
+        case .date(let date): return date
+        case .impossible(let why):
+            warnings.append("\(place): dropped impossible date \"\(text.prefix(60))\" (\(why))")
+        case .unrecognized:
+            if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                warnings.append("\(place): dropped unrecognized date \"\(text.prefix(60))\"")
+            }
+        }
+        return nil
+    }
+}

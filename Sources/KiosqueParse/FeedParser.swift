@@ -1,0 +1,61 @@
+// The one entry point: size cap, encoding, sniffing, then the format's reader.
+public import Foundation
+public import KiosqueModel
+
+/// Parses feed bytes (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed) into a `ParsedFeed`.
+public enum FeedParser {
+    /// The default input size cap: 16 MB.
+    public static let defaultMaxBytes = 16 << 20
+
+    /// Parses `data`, detecting the format by content; `url` resolves relative links and
+    /// `httpCharset` is the Content-Type charset, when the bytes came over HTTP.
+    public static func parse(_ data: Data, url: URL? = nil, httpCharset: String? = nil,
+                             maxBytes: Int = defaultMaxBytes) throws(FeedParseError) -> ParsedFeed {
+        guard data.count <= maxBytes else { throw .tooLarge(limit: maxBytes) }
+        let result = data.withUnsafeBytes { raw in
+            parse(raw, documentURL: url?.absoluteString, httpCharset: httpCharset)
+        }
+        return try result.get()
+    }
+
+    private static func parse(_ raw: UnsafeRawBufferPointer, documentURL: String?, httpCharset: String?) -> Result<ParsedFeed, FeedParseError> {
+        let (encoding, encodingWarnings) = EncodingDetector.decide(raw, httpCharset: httpCharset)
+        switch encoding {
+        case .utf8(let bom):
+            return parseUTF8(UnsafeRawBufferPointer(rebasing: raw[bom...]), libxmlEncoding: nil,
+                             documentURL: documentURL, warnings: encodingWarnings)
+        case .converted(let bytes):
+            return bytes.withUnsafeBytes {
+                parseUTF8($0, libxmlEncoding: nil, documentURL: documentURL, warnings: encodingWarnings)
+            }
+        case .libxml(let name):
+            // Sniff on the bytes as they are: the markup of single-byte charsets is ASCII.
+            return parseUTF8(raw, libxmlEncoding: name, documentURL: documentURL, warnings: encodingWarnings)
+        }
+    }
+
+    private static func parseUTF8(_ bytes: UnsafeRawBufferPointer, libxmlEncoding: String?, documentURL: String?,
+                                  warnings: [String]) -> Result<ParsedFeed, FeedParseError> {
+        let draft: Result<FeedDraft, FeedParseError>
+        switch FormatSniffer.sniff(bytes) {
+        case .empty:
+            return .failure(.empty)
+        case .binary:
+            return .failure(.notAFeed(reason: "binary data", advertisedFeeds: []))
+        case .text:
+            return .failure(.notAFeed(reason: "plain text, neither XML nor JSON", advertisedFeeds: []))
+        case .html:
+            let feeds = FeedDiscovery.advertisedFeeds(in: bytes, baseURL: documentURL)
+            return .failure(.notAFeed(reason: "an HTML page", advertisedFeeds: feeds))
+        case .json:
+            draft = JSONFeedReader.read(Data(bytes))
+        case .xml:
+            draft = XMLFeedReader.read(bytes, libxmlEncoding: libxmlEncoding, documentURL: documentURL)
+        }
+        return draft.map { draft in
+            var draft = draft
+            draft.warnings.insert(contentsOf: warnings, at: 0)
+            return FeedAssembler.assemble(draft, documentURL: documentURL)
+        }
+    }
+}

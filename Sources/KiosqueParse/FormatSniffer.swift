@@ -1,0 +1,52 @@
+// Detection by content, never by file name or Content-Type: a bounded look at the first bytes.
+internal import Foundation
+
+/// What the first bytes of an input look like.
+enum SniffedKind: Equatable {
+    case xml, json, html, empty
+    case binary
+    case text
+}
+
+/// Looks at a bounded prefix of UTF-8 bytes.
+enum FormatSniffer {
+    static let prefixLength = 4096
+
+    static func sniff(_ b: UnsafeRawBufferPointer) -> SniffedKind {
+        let n = min(b.count, prefixLength)
+        var i = 0
+        while i < n, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
+        if i == b.count { return .empty }
+        if i == n { return .text }
+        var controls = 0
+        for k in i..<n where b[k] < 0x20 && b[k] != 0x09 && b[k] != 0x0A && b[k] != 0x0D { controls += 1 }
+        if controls > 0 && controls * 100 > (n - i) { return .binary }
+        if b[i] == 0x7B { return .json }
+        guard b[i] == 0x3C else { return .text }
+        let head = String(decoding: UnsafeRawBufferPointer(rebasing: b[i..<n]), as: UTF8.self).lowercased()
+        if let root = firstElementName(head) {
+            if root == "html" || root == "head" || root == "body" { return .html }
+            return .xml
+        }
+        return head.hasPrefix("<!doctype html") ? .html : .xml
+    }
+
+    /// The name of the first element, skipping the XML declaration, comments, PIs and DOCTYPE.
+    static func firstElementName(_ s: String) -> String? {
+        var rest = Substring(s)
+        while let open = rest.firstIndex(of: "<") {
+            let after = rest[rest.index(after: open)...]
+            if after.hasPrefix("!--") {
+                guard let end = after.range(of: "-->") else { return nil }
+                rest = after[end.upperBound...]
+            } else if after.hasPrefix("?") || after.hasPrefix("!") {
+                guard let end = after.firstIndex(of: ">") else { return nil }
+                rest = after[after.index(after: end)...]
+            } else {
+                let name = after.prefix { !$0.isWhitespace && $0 != ">" && $0 != "/" }
+                return name.isEmpty ? nil : String(name.split(separator: ":").last ?? name)
+            }
+        }
+        return nil
+    }
+}

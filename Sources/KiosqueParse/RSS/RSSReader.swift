@@ -1,0 +1,181 @@
+// RSS 0.9x and 2.0 (and, through RDFSupport, RSS 1.0 / 0.90): one reader, because the element
+// vocabulary is shared. Fields are taken only from direct children of channel/item, so an
+// extension's nested <title> cannot overwrite the item's.
+internal import Foundation
+internal import KiosqueModel
+
+/// Reads RSS-family documents into a `FeedDraft`.
+final class RSSReader: SAXReader {
+    var draft: FeedDraft
+    private let isRDF: Bool
+    private var channelDepth = -1, itemDepth = -1, imageDepth = -1, skipDepth = -1
+    private var item = ItemDraft()
+    private var syPeriod: String?, syFrequency: String?
+    private var itunesImage: LinkRef?
+    private var sawChannelLink = false
+
+    init(format: FeedFormat, isRDF: Bool) {
+        draft = FeedDraft(format: format)
+        self.isRDF = isRDF
+    }
+
+    /// Elements of RSS itself: no namespace, or RSS 1.0's / 0.90's.
+    private func isRSS(_ ns: XMLNamespace) -> Bool { ns == .none || ns == .rss10 || ns == .rss090 }
+
+    func start(_ name: XMLName, _ attributes: SAXAttributes, _ bridge: SAXBridge) {
+        let depth = bridge.depth
+        if skipDepth >= 0 { return }
+        let inItem = itemDepth >= 0
+        let direct = inItem ? depth == itemDepth + 1 : (channelDepth >= 0 && depth == channelDepth + 1)
+        switch (name.ns, name.local) {
+        case (let ns, .channel) where isRSS(ns) && channelDepth < 0 && !inItem:
+            channelDepth = depth
+            if ns == .rss090 { draft.format = .rss09x }
+        case (let ns, .item) where isRSS(ns) && !inItem:
+            itemDepth = depth
+            item = ItemDraft()
+            if isRDF, let about = bridge.attribute(.about, ns: .rdf, in: attributes) {
+                item.id = about
+                item.fallbackLink = LinkRef(raw: about, base: bridge.currentBase)
+            }
+        case (let ns, .image) where isRSS(ns) && !inItem:
+            imageDepth = depth
+        case (let ns, .url) where isRSS(ns) && imageDepth >= 0 && depth == imageDepth + 1:
+            bridge.capture(.text)
+        case (let ns, .textinput) where isRSS(ns), (let ns, .textInput) where isRSS(ns):
+            skipDepth = depth // its <title> and <link> are a search box's, not the channel's
+        case (let ns, .title) where isRSS(ns) && direct, (let ns, .description) where isRSS(ns) && direct:
+            bridge.capture(.markup)
+        case (let ns, .link) where isRSS(ns) && direct, (let ns, .guid) where isRSS(ns) && direct,
+             (let ns, .pubDate) where isRSS(ns) && direct, (let ns, .lastBuildDate) where isRSS(ns) && direct,
+             (let ns, .author) where isRSS(ns) && direct, (let ns, .category) where isRSS(ns) && direct,
+             (let ns, .language) where isRSS(ns) && direct, (let ns, .ttl) where isRSS(ns) && direct:
+            if name.local == .guid {
+                let permalink = bridge.attribute(.isPermaLink, in: attributes)?.lowercased() != "false"
+                item.fallbackLink = permalink ? LinkRef(raw: "", base: bridge.currentBase) : nil
+            }
+            bridge.capture(.text)
+        case (.content, .encoded) where direct:
+            bridge.capture(.markup)
+        case (.dc, _) where direct, (.dcterms, _) where direct, (.sy, _) where direct,
+             (.feedburner, .origLink) where direct:
+            bridge.capture(.text)
+        case (.itunes, .author) where direct, (.itunes, .summary) where direct, (.itunes, .subtitle) where direct:
+            bridge.capture(.markup)
+        case (.itunes, .image) where !inItem:
+            if let href = bridge.attribute(.href, in: attributes) { itunesImage = LinkRef(raw: href, base: bridge.currentBase) }
+        case (let ns, .enclosure) where isRSS(ns) && inItem:
+            addEnclosure(bridge.attribute(.url, in: attributes), bridge.attribute(.type, in: attributes),
+                         bridge.attribute(.length, in: attributes), bridge)
+        case (.media, .content) where inItem:
+            addEnclosure(bridge.attribute(.url, in: attributes), bridge.attribute(.type, in: attributes),
+                         bridge.attribute(.fileSize, in: attributes), bridge)
+        case (.atom, .link) where direct:
+            atomLink(attributes, bridge)
+        default:
+            break
+        }
+    }
+
+    private func addEnclosure(_ url: String?, _ type: String?, _ length: String?, _ bridge: SAXBridge) {
+        guard let url, !url.isEmpty else { return }
+        item.enclosures.append((LinkRef(raw: url, base: bridge.currentBase), type, FieldValues.length(length)))
+    }
+
+    /// `atom:link` inside RSS: an alternate fills a missing link, an enclosure adds one; `self` is ignored.
+    private func atomLink(_ attributes: SAXAttributes, _ bridge: SAXBridge) {
+        guard let href = bridge.attribute(.href, in: attributes) else { return }
+        let rel = bridge.attribute(.rel, in: attributes) ?? "alternate"
+        let ref = LinkRef(raw: href, base: bridge.currentBase)
+        if rel == "enclosure" && itemDepth >= 0 {
+            addEnclosure(href, bridge.attribute(.type, in: attributes), bridge.attribute(.length, in: attributes), bridge)
+        } else if rel == "alternate" {
+            if itemDepth >= 0 { if item.link == nil { item.link = ref } } else if draft.link == nil { draft.link = ref }
+        }
+    }
+
+    func end(_ name: XMLName, _ bridge: SAXBridge) {
+        let depth = bridge.depth
+        if skipDepth >= 0 {
+            if depth == skipDepth { skipDepth = -1 }
+            return
+        }
+        if depth == itemDepth {
+            itemDepth = -1
+            draft.items.append(item)
+            return
+        }
+        if depth == imageDepth { imageDepth = -1; return }
+        if depth == channelDepth { channelDepth = -1; return }
+        let text = bridge.captured
+        if imageDepth >= 0 {
+            if name.local == .url, draft.icon == nil, !text.isEmpty { draft.icon = LinkRef(raw: text, base: bridge.currentBase) }
+            return
+        }
+        if itemDepth >= 0 { endItemField(name, text, bridge) } else { endChannelField(name, text, bridge) }
+    }
+
+    private func place(_ field: String) -> String { "item \(draft.items.count + 1) \(field)" }
+
+    private func endItemField(_ name: XMLName, _ text: String, _ bridge: SAXBridge) {
+        switch (name.ns, name.local) {
+        case (.content, .encoded): item.contentHTML = text
+        case (.feedburner, .origLink): if !text.isEmpty { item.link = LinkRef(raw: text, base: bridge.currentBase) }
+        case (.dc, .creator), (.itunes, .author): if let a = FieldValues.author(text) { item.authors.append(a) }
+        case (.dc, .subject): if let c = PlainText.fromText(text) { item.categories.append(c) }
+        case (.dc, .date), (.dcterms, .issued), (.dcterms, .created):
+            if item.published == nil { item.published = draft.date(text, at: place("dc:date")) }
+        case (.dcterms, .modified): item.updated = draft.date(text, at: place("dcterms:modified"))
+        case (.itunes, .summary): if item.summary == nil { item.summary = PlainText.fromHTML(text) }
+        case (let ns, _) where isRSS(ns):
+            switch name.local {
+            case .title: item.title = PlainText.fromHTML(text)
+            case .link: if item.link == nil, !text.isEmpty { item.link = LinkRef(raw: text, base: bridge.currentBase) }
+            case .description:
+                item.summaryHTML = text
+                item.summary = PlainText.fromHTML(text)
+            case .guid:
+                item.id = text
+                if item.fallbackLink != nil { item.fallbackLink = LinkRef(raw: text, base: bridge.currentBase) }
+            case .pubDate: item.published = draft.date(text, at: place("pubDate"))
+            case .author: if let a = FieldValues.author(text) { item.authors.append(a) }
+            case .category: if let c = PlainText.fromHTML(text) { item.categories.append(c) }
+            default: break
+            }
+        default: break
+        }
+    }
+
+    private func endChannelField(_ name: XMLName, _ text: String, _ bridge: SAXBridge) {
+        switch (name.ns, name.local) {
+        case (.dc, .language): if draft.language == nil { draft.language = text }
+        case (.dc, .date): if draft.updated == nil { draft.updated = draft.date(text, at: "channel dc:date") }
+        case (.dc, .creator), (.itunes, .author): if let a = FieldValues.author(text) { draft.authors.append(a) }
+        case (.sy, .updatePeriod): syPeriod = text
+        case (.sy, .updateFrequency): syFrequency = text
+        case (.itunes, .subtitle), (.itunes, .summary): if draft.subtitle == nil { draft.subtitle = PlainText.fromHTML(text) }
+        case (let ns, _) where isRSS(ns):
+            switch name.local {
+            case .title: if draft.title == nil { draft.title = PlainText.fromHTML(text) }
+            case .link where !text.isEmpty && !sawChannelLink:
+                // An RSS <link> beats an atom:link alternate seen before it.
+                draft.link = LinkRef(raw: text, base: bridge.currentBase)
+                sawChannelLink = true
+            case .description: draft.subtitle = PlainText.fromHTML(text) ?? draft.subtitle
+            case .language: draft.language = text
+            case .lastBuildDate: draft.updated = draft.date(text, at: "channel lastBuildDate") ?? draft.updated
+            case .pubDate: if draft.updated == nil { draft.updated = draft.date(text, at: "channel pubDate") }
+            case .ttl: draft.refreshInterval = FieldValues.ttl(text)
+            default: break
+            }
+        default: break
+        }
+    }
+
+    func finish(_ bridge: SAXBridge) -> FeedDraft {
+        if itemDepth >= 0 { draft.items.append(item) } // unterminated item in a truncated feed
+        if draft.icon == nil { draft.icon = itunesImage }
+        draft.refreshInterval = FieldValues.longer(draft.refreshInterval, FieldValues.syndication(period: syPeriod, frequency: syFrequency))
+        return draft
+    }
+}

@@ -1,0 +1,27 @@
+// The contract between the libxml2 bridge and the per-format readers.
+
+/// A per-format reader fed by `SAXBridge`: it sees only elements outside captured values.
+protocol SAXReader: AnyObject {
+    /// An element opened; call `bridge.capture(_:)` here to receive its content in `end`.
+    func start(_ name: XMLName, _ attributes: SAXAttributes, _ bridge: SAXBridge)
+    /// An element closed; `bridge.captured` holds its content if it was captured.
+    func end(_ name: XMLName, _ bridge: SAXBridge)
+    /// The document ended (or parsing stopped): build the result.
+    func finish(_ bridge: SAXBridge) -> FeedDraft
+}
+
+/// How the content of a captured element is collected.
+enum CaptureMode {
+    /// Character data only; nested tags are dropped (ids, dates, URLs).
+    case text
+    /// Escaped HTML as text, nested elements re-serialized (RSS description, titles).
+    case markup
+    /// Inline XHTML: every child re-serialized and text re-escaped (Atom type="xhtml").
+    case xhtml
+}
+
+/// The attributes of one SAX2 start tag: libxml2's array of 5 pointers per attribute.
+struct SAXAttributes {
+    let pointer: UnsafeMutablePointer<UnsafePointer<UInt8>?>?
+    let count: Int
+}

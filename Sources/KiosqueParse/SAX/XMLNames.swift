@@ -1,0 +1,108 @@
+// Element names interned once per distinct pointer: libxml2 hands out dictionary-interned
+// names, so after the first sighting a name costs one pointer comparison, never a String.
+internal import Foundation
+
+/// The namespaces the feed readers care about; everything else is `.other`.
+enum XMLNamespace: UInt8 {
+    case none, other, atom, atom03, rdf, rss10, rss090, dc, dcterms, content, media, itunes, sy
+    case slash, feedburner, xhtml, xml, googleplay, thr
+
+    /// URI → namespace table, compared byte for byte on a cache miss.
+    static let known: [(uri: [UInt8], ns: XMLNamespace)] = ([
+        ("http://www.w3.org/2005/Atom", .atom), ("http://purl.org/atom/ns#", .atom03),
+        ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", .rdf), ("http://purl.org/rss/1.0/", .rss10),
+        ("http://my.netscape.com/rdf/simple/0.9/", .rss090), ("http://purl.org/dc/elements/1.1/", .dc),
+        ("http://purl.org/dc/terms/", .dcterms), ("http://purl.org/rss/1.0/modules/content/", .content),
+        ("http://search.yahoo.com/mrss/", .media), ("http://search.yahoo.com/mrss", .media),
+        ("http://www.itunes.com/dtds/podcast-1.0.dtd", .itunes),
+        ("http://purl.org/rss/1.0/modules/syndication/", .sy), ("http://purl.org/rss/1.0/modules/slash/", .slash),
+        ("http://rssnamespace.org/feedburner/ext/1.0", .feedburner), ("http://www.w3.org/1999/xhtml", .xhtml),
+        ("http://www.w3.org/XML/1998/namespace", .xml), ("http://www.google.com/schemas/play-podcasts/1.0", .googleplay),
+        ("http://purl.org/syndication/thread/1.0", .thr),
+    ] as [(String, XMLNamespace)]).map { (Array($0.0.utf8), $0.1) }
+}
+
+/// The element and attribute local names the readers look at; everything else is `.other`.
+/// Case names are spelled exactly like the XML names they stand for.
+enum LocalName: UInt8, CaseIterable {
+    case other, rss, channel, item, title, link, description, guid, pubDate, lastBuildDate, author
+    case category, enclosure, ttl, image, url, language, feed, entry, id, updated, published
+    case modified, issued, created, summary, content, subtitle, tagline, icon, logo, name, email, uri
+    case RDF, encoded, creator, date, subject, group, updatePeriod, updateFrequency, origLink
+    case href, rel, type, length, fileSize, term, label, isPermaLink, about, resource, version
+    case source, base, lang, mode, div, medium, keywords, items, textinput, textInput, src
+
+    /// Names bucketed by byte length so a miss compares against a handful of candidates.
+    static let buckets: [[(bytes: [UInt8], name: LocalName)]] = {
+        var table = [[(bytes: [UInt8], name: LocalName)]](repeating: [], count: 32)
+        for name in allCases where name != .other {
+            let bytes = Array(String(describing: name).utf8)
+            table[bytes.count].append((bytes, name))
+        }
+        return table
+    }()
+
+    /// Looks up a NUL-terminated name of `length` bytes.
+    static func lookup(_ p: UnsafePointer<UInt8>, length: Int) -> LocalName {
+        guard length < buckets.count else { return .other }
+        for candidate in buckets[length] where memcmp(p, candidate.bytes, length) == 0 {
+            return candidate.name
+        }
+        return .other
+    }
+}
+
+/// A namespace-qualified name as the readers see it.
+struct XMLName: Equatable {
+    var ns: XMLNamespace
+    var local: LocalName
+}
+
+/// Pointer-keyed memo of libxml2's interned strings (names and namespace URIs).
+/// Names are interned in the parser's dictionary, so a pointer seen once maps to the same name again.
+struct NameCache {
+    private var keys = [UnsafeRawPointer?](repeating: nil, count: 256)
+    private var locals = [LocalName](repeating: .other, count: 256)
+    private var uriKeys = [UnsafeRawPointer?](repeating: nil, count: 16)
+    private var uriValues = [XMLNamespace](repeating: .other, count: 16)
+
+    mutating func local(_ p: UnsafePointer<UInt8>) -> LocalName {
+        let raw = UnsafeRawPointer(p)
+        let slot = Int(truncatingIfNeeded: (UInt64(UInt(bitPattern: raw)) &* 0x9E37_79B9_7F4A_7C15) >> 56)
+        if keys[slot] == raw { return locals[slot] }
+        let name = LocalName.lookup(p, length: strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self)))
+        keys[slot] = raw
+        locals[slot] = name
+        return name
+    }
+
+    /// Namespaces by their customary prefix, for feeds that use a prefix without declaring it.
+    private static let conventional: [(prefix: [UInt8], ns: XMLNamespace)] = ([
+        ("dc", .dc), ("dcterms", .dcterms), ("content", .content), ("media", .media), ("itunes", .itunes),
+        ("sy", .sy), ("slash", .slash), ("feedburner", .feedburner), ("atom", .atom), ("rdf", .rdf), ("xhtml", .xhtml),
+    ] as [(String, XMLNamespace)]).map { (Array($0.0.utf8), $0.1) }
+
+    func conventionalNamespace(prefix: UnsafePointer<UInt8>) -> XMLNamespace {
+        let length = strlen(UnsafeRawPointer(prefix).assumingMemoryBound(to: CChar.self))
+        for entry in Self.conventional where entry.prefix.count == length && memcmp(prefix, entry.prefix, length) == 0 {
+            return entry.ns
+        }
+        return .other
+    }
+
+    mutating func namespace(_ p: UnsafePointer<UInt8>?) -> XMLNamespace {
+        guard let p else { return .none }
+        let raw = UnsafeRawPointer(p)
+        let slot = Int(truncatingIfNeeded: UInt(bitPattern: raw) >> 4) & 15
+        if uriKeys[slot] == raw { return uriValues[slot] }
+        let length = strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self))
+        var ns = XMLNamespace.other
+        for entry in XMLNamespace.known where entry.uri.count == length && memcmp(p, entry.uri, length) == 0 {
+            ns = entry.ns
+            break
+        }
+        uriKeys[slot] = raw
+        uriValues[slot] = ns
+        return ns
+    }
+}

@@ -1,0 +1,54 @@
+// Small normalizations shared by the readers: authors, lengths, refresh hints.
+internal import Foundation
+
+/// Normalizers for single field values.
+enum FieldValues {
+    /// `jane@example.com (Jane Doe)` → `Jane Doe`; `Jane Doe <jane@example.com>` → `Jane Doe`.
+    static func author(_ raw: String) -> String? {
+        guard let text = PlainText.fromHTML(raw) else { return nil }
+        if let open = text.firstIndex(of: "("), text.hasSuffix(")"), text[..<open].contains("@") {
+            let name = text[text.index(after: open)..<text.index(before: text.endIndex)]
+            if let clean = PlainText.fromText(String(name)) { return clean }
+        }
+        if let open = text.firstIndex(of: "<"), text.hasSuffix(">"), open != text.startIndex {
+            if let clean = PlainText.fromText(String(text[..<open])) { return clean }
+        }
+        return text
+    }
+
+    /// A byte length: digits only, non-negative, else nil.
+    static func length(_ raw: String?) -> Int64? {
+        guard let raw, let value = Int64(raw.trimmingCharacters(in: .whitespaces)), value >= 0 else { return nil }
+        return value
+    }
+
+    /// RSS `ttl` (minutes) in seconds.
+    static func ttl(_ raw: String) -> TimeInterval? {
+        guard let minutes = Int(raw.trimmingCharacters(in: .whitespacesAndNewlines)), minutes > 0, minutes < 525_600 else { return nil }
+        return TimeInterval(minutes * 60)
+    }
+
+    /// `sy:updatePeriod` / `sy:updateFrequency` in seconds between updates.
+    static func syndication(period: String?, frequency: String?) -> TimeInterval? {
+        guard let period = period?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() else { return nil }
+        let seconds: Double
+        switch period {
+        case "hourly": seconds = 3600
+        case "daily": seconds = 86_400
+        case "weekly": seconds = 604_800
+        case "monthly": seconds = 2_592_000
+        case "yearly": seconds = 31_536_000
+        default: return nil
+        }
+        let times = frequency.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 1
+        return seconds / Double(max(1, times))
+    }
+
+    /// The larger of two optional intervals (both are "do not poll more often than").
+    static func longer(_ a: TimeInterval?, _ b: TimeInterval?) -> TimeInterval? {
+        switch (a, b) {
+        case let (x?, y?): return max(x, y)
+        default: return a ?? b
+        }
+    }
+}
