@@ -1,0 +1,177 @@
+public import Foundation
+import GRDB
+
+/// A source as the catalogue shows it.
+public struct SourceListing: Sendable, Hashable {
+    /// The channels.yml identifier.
+    public var id: String
+    /// The source's title.
+    public var title: String
+    /// The feed URL.
+    public var url: String
+    /// Shown with a "trusted source" badge.
+    public var trusted: Bool
+}
+
+/// A channel as the catalogue shows it.
+public struct ChannelListing: Sendable, Hashable {
+    /// The channel.
+    public var channel: ChannelRef
+    /// Its description from channels.yml.
+    public var description: String?
+    /// Its live sources.
+    public var sources: [SourceListing]
+    /// The newest item's date.
+    public var lastUpdate: Date?
+    /// Items listed.
+    public var itemCount: Int
+    /// Whether the agent follows it.
+    public var subscribed: Bool
+    /// "feed", or "documents" for a department's document channel.
+    public var kind: String
+}
+
+/// A bouquet and its channels.
+public struct BouquetListing: Sendable, Hashable {
+    /// The channels.yml identifier.
+    public var id: String
+    /// The bouquet's title.
+    public var title: String
+    /// Its description.
+    public var description: String?
+    /// Whether new agents start subscribed to it.
+    public var isDefault: Bool
+    /// Its channels, in channels.yml order.
+    public var channels: [ChannelListing]
+}
+
+/// The whole catalogue for one agent.
+public struct CatalogueListing: Sendable, Hashable {
+    /// Bouquets in channels.yml order.
+    public var bouquets: [BouquetListing]
+    /// Live channels that belong to no bouquet.
+    public var otherChannels: [ChannelListing]
+}
+
+extension AppDatabase {
+    /// Subscribes the agent to a channel (no-op if already).
+    public func subscribe(userID: Int64, channelID: String, at date: Date = Date()) async throws(StoreError) {
+        try await write("subscribing to \(channelID)") { db in
+            let channel = try ItemRows.channel(db, key: channelID)
+            try db.execute(sql: "INSERT OR IGNORE INTO subscriptions (user_id, channel_id, created_at) VALUES (?, ?, ?)",
+                           arguments: [userID, channel.id, date.unixSeconds])
+        }
+    }
+
+    /// Unsubscribes the agent from a channel (no-op if not subscribed).
+    public func unsubscribe(userID: Int64, channelID: String) async throws(StoreError) {
+        try await write("unsubscribing from \(channelID)") { db in
+            try db.execute(sql: "DELETE FROM subscriptions WHERE user_id = ? AND channel_id = (SELECT id FROM channels WHERE key = ?)",
+                           arguments: [userID, channelID])
+        }
+    }
+
+    /// Subscribes the agent to every live channel of a bouquet; returns how many were added.
+    @discardableResult
+    public func subscribe(userID: Int64, bouquetID: String, at date: Date = Date()) async throws(StoreError) -> Int {
+        try await write("subscribing to bouquet \(bouquetID)") { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM bouquets WHERE key = ? AND retired_at IS NULL",
+                                              arguments: [bouquetID]) else {
+                throw StoreError.notFound(what: "bouquet", id: bouquetID)
+            }
+            return try Subscriptions.addBouquets(db, userID: userID, bouquetRowIDs: [id], at: date.unixSeconds)
+        }
+    }
+
+    /// Unsubscribes the agent from every channel of a bouquet.
+    public func unsubscribe(userID: Int64, bouquetID: String) async throws(StoreError) {
+        try await write("unsubscribing from bouquet \(bouquetID)") { db in
+            try db.execute(sql: """
+                DELETE FROM subscriptions WHERE user_id = ? AND channel_id IN
+                  (SELECT bc.channel_id FROM bouquet_channels bc JOIN bouquets b ON b.id = bc.bouquet_id WHERE b.key = ?)
+                """, arguments: [userID, bouquetID])
+        }
+    }
+
+    /// Subscribes a new agent to the default bouquets and to those whose `groups` meet `groups`
+    /// (directory groups from single sign-on, compared case-insensitively); returns channels added.
+    @discardableResult
+    public func subscribeDefaults(userID: Int64, groups: [String] = [], at date: Date = Date()) async throws(StoreError) -> Int {
+        let wanted = Set(groups.map { $0.lowercased() })
+        return try await write("subscribing to default bouquets") { db in
+            let bouquets = try Row.fetchAll(db, sql: "SELECT id, is_default, groups FROM bouquets WHERE retired_at IS NULL")
+                .filter { row in
+                    (row["is_default"] as Bool)
+                        || !Set(JSONList.decode(row["groups"]).map { $0.lowercased() }).isDisjoint(with: wanted)
+                }
+                .map { $0["id"] as Int64 }
+            return try Subscriptions.addBouquets(db, userID: userID, bouquetRowIDs: bouquets, at: date.unixSeconds)
+        }
+    }
+
+    /// The channels.yml identifiers of the agent's live subscriptions, in catalogue order.
+    public func subscriptions(userID: Int64) async throws(StoreError) -> [ChannelRef] {
+        try await read("listing subscriptions") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.key, c.title FROM subscriptions s JOIN channels c ON c.id = s.channel_id
+                WHERE s.user_id = ? AND c.retired_at IS NULL ORDER BY c.position
+                """, arguments: [userID]).map { ChannelRef(id: $0["key"], title: $0["title"]) }
+        }
+    }
+
+    /// The catalogue: bouquets → channels with description, sources, trust, last update, subscribed flag.
+    public func catalogue(userID: Int64?) async throws(StoreError) -> CatalogueListing {
+        try await read("reading the catalogue") { db in
+            var sources: [Int64: [SourceListing]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT cs.channel_id, s.key, s.title, s.url, s.trusted FROM channel_sources cs JOIN sources s ON s.id = cs.source_id
+                WHERE s.retired_at IS NULL ORDER BY s.title
+                """) {
+                sources[row["channel_id"], default: []].append(
+                    SourceListing(id: row["key"], title: row["title"], url: row["url"], trusted: row["trusted"]))
+            }
+            var channels: [Int64: ChannelListing] = [:]
+            var order: [Int64] = []
+            for row in try Row.fetchAll(db, sql: """
+                SELECT c.id, c.key, c.title, c.description, c.kind, c.item_count,
+                  (SELECT max(sort_at) FROM channel_items ci WHERE ci.channel_id = c.id) AS last,
+                  EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = ? AND s.channel_id = c.id) AS subscribed
+                FROM channels c WHERE c.retired_at IS NULL ORDER BY c.position, c.id
+                """, arguments: [userID ?? -1]) {
+                let id: Int64 = row["id"], last: Int64? = row["last"]
+                order.append(id)
+                channels[id] = ChannelListing(
+                    channel: ChannelRef(id: row["key"], title: row["title"]), description: row["description"],
+                    sources: sources[id] ?? [], lastUpdate: last.map(Date.init(unixSeconds:)), itemCount: row["item_count"],
+                    subscribed: row["subscribed"], kind: row["kind"])
+            }
+            var placed = Set<Int64>()
+            var bouquets: [BouquetListing] = []
+            for row in try Row.fetchAll(db, sql: """
+                SELECT id, key, title, description, is_default FROM bouquets WHERE retired_at IS NULL ORDER BY position, id
+                """) {
+                let members = try Int64.fetchAll(db, sql: "SELECT channel_id FROM bouquet_channels WHERE bouquet_id = ? ORDER BY position",
+                                                 arguments: [row["id"] as Int64])
+                placed.formUnion(members)
+                bouquets.append(BouquetListing(id: row["key"], title: row["title"], description: row["description"],
+                                               isDefault: row["is_default"], channels: members.compactMap { channels[$0] }))
+            }
+            return CatalogueListing(bouquets: bouquets, otherChannels: order.filter { !placed.contains($0) }.compactMap { channels[$0] })
+        }
+    }
+}
+
+enum Subscriptions {
+    static func addBouquets(_ db: Database, userID: Int64, bouquetRowIDs: [Int64], at: Int64) throws -> Int {
+        var added = 0
+        for id in bouquetRowIDs {
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO subscriptions (user_id, channel_id, created_at)
+                SELECT ?, bc.channel_id, ? FROM bouquet_channels bc JOIN channels c ON c.id = bc.channel_id
+                WHERE bc.bouquet_id = ? AND c.retired_at IS NULL
+                """, arguments: [userID, at, id])
+            added += db.changesCount
+        }
+        return added
+    }
+}

@@ -1,0 +1,100 @@
+public import Foundation
+public import KiosqueModel
+import GRDB
+
+extension AppDatabase {
+    /// Stores a source's fetched items in one transaction: new ones inserted and mapped to channels,
+    /// changed ones (by content hash) updated and flagged, others left alone.
+    public func ingest(sourceID: String, items: [PreparedItem], fetchedAt: Date) async throws(StoreError) -> IngestResult {
+        try await write("ingesting items of source \(sourceID)") { db in
+            try Self.ingest(db, sourceID: sourceID, items: items, fetchedAt: fetchedAt)
+        }
+    }
+
+    static func ingest(_ db: Database, sourceID: String, items: [PreparedItem], fetchedAt: Date) throws -> IngestResult {
+        guard let source = try Row.fetchOne(db, sql: "SELECT id FROM sources WHERE key = ?", arguments: [sourceID]) else {
+            throw StoreError.notFound(what: "source", id: sourceID)
+        }
+        let sourceRowID: Int64 = source["id"]
+        let channels = try channelFilters(db, sourceRowID: sourceRowID)
+        let needsText = channels.contains { !$0.filter.isEmpty }
+        let fetched = fetchedAt.unixSeconds
+        let lookup = try db.cachedStatement(sql: "SELECT id, content_hash FROM items WHERE source_id = ? AND guid_hash = ?")
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO items (source_id, guid, guid_hash, link_hash, canonical_link, title, link, author, summary, content_html,
+              content_text, published, updated, sort_at, fetched_at, content_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let update = try db.cachedStatement(sql: """
+            UPDATE items SET link_hash = ?, canonical_link = ?, title = ?, link = ?, author = ?, summary = ?, content_html = ?,
+              content_text = ?, published = ?, updated = ?, sort_at = ?, fetched_at = ?, content_hash = ?, is_updated = 1
+            WHERE id = ?
+            """)
+        let unmap = try db.cachedStatement(sql: "DELETE FROM channel_items WHERE item_id = ?")
+        let map = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO channel_items (channel_id, sort_at, item_id, link_hash) VALUES (?, ?, ?, ?)
+            """)
+
+        var result = IngestResult()
+        var seen = Set<Int64>()
+        for prepared in items {
+            let item = prepared.item
+            let guidHash = ItemIdentity.hash(item.id)
+            // A feed that repeats a guid in one document: keep the first, like a reader would.
+            guard seen.insert(guidHash).inserted else { continue }
+            let text = prepared.contentText.isEmpty ? nil : prepared.contentText
+            let canonical = ItemIdentity.canonicalLink(item.link)
+            let linkHash = canonical.map { ItemIdentity.hash($0) }
+            let contentHash = ItemIdentity.hash(item.title, item.link, item.author, item.summary, item.contentHTML, text)
+            var sortAt = (item.published ?? item.updated)?.unixSeconds ?? fetched
+            // A date in the future (clock skew, bad feed) would pin the item on top forever.
+            if sortAt > fetched { sortAt = fetched }
+            let values: [(any DatabaseValueConvertible)?] = [
+                linkHash, canonical, item.title, item.link, item.author, item.summary, item.contentHTML, text,
+                item.published?.unixSeconds, item.updated?.unixSeconds, sortAt, fetched, contentHash,
+            ]
+            let itemID: Int64
+            if let existing = try Row.fetchOne(lookup, arguments: [sourceRowID, guidHash]) {
+                let oldHash: Int64 = existing["content_hash"]
+                itemID = existing["id"]
+                if oldHash == contentHash { result.unchanged += 1; continue }
+                try update.execute(arguments: StatementArguments(values + [itemID]))
+                try unmap.execute(arguments: [itemID])
+                result.updated += 1
+            } else {
+                try insert.execute(arguments: StatementArguments([sourceRowID, item.id, guidHash] + values))
+                itemID = db.lastInsertedRowID
+                result.new += 1
+            }
+            let folded = needsText ? ChannelFilter.foldedText(
+                PreparedItemFields(title: item.title, summary: item.summary, contentText: text)) : ""
+            for channel in channels where channel.filter.isEmpty || channel.filter.accepts(folded: folded) {
+                try map.execute(arguments: [channel.id, sortAt, itemID, linkHash])
+            }
+        }
+        return result
+    }
+
+    /// The live channels fed by a source, with their keyword filters.
+    static func channelFilters(_ db: Database, sourceRowID: Int64) throws -> [(id: Int64, filter: ChannelFilter)] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT c.id, c.include_words, c.exclude_words FROM channel_sources cs JOIN channels c ON c.id = cs.channel_id
+            WHERE cs.source_id = ? AND c.retired_at IS NULL AND c.kind = 'feed'
+            """, arguments: [sourceRowID])
+        return rows.map { row in
+            (row["id"], ChannelFilter(include: JSONList.decode(row["include_words"]),
+                                      exclude: JSONList.decode(row["exclude_words"])))
+        }
+    }
+}
+
+/// Lists of strings stored as JSON text.
+enum JSONList {
+    static func encode(_ list: [String]) -> String {
+        (try? String(decoding: JSONEncoder().encode(list), as: UTF8.self)) ?? "[]"
+    }
+    static func decode(_ text: String?) -> [String] {
+        guard let text, let data = text.data(using: .utf8) else { return [] }
+        return (try? JSONDecoder().decode([String].self, from: data)) ?? []
+    }
+}

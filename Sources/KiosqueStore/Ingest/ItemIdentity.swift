@@ -1,0 +1,91 @@
+import Foundation
+
+/// Hashes and link normalisation that decide whether two items are "the same".
+enum ItemIdentity {
+    /// 64-bit FNV-1a over `parts` (separated so that ("ab","c") ≠ ("a","bc")), as a signed SQLite integer.
+    static func hash(_ parts: String?...) -> Int64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for part in parts {
+            if let part {
+                for byte in part.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            } else {
+                h = (h ^ 0xFE) &* 0x0000_0100_0000_01B3
+            }
+            h = (h ^ 0x1F) &* 0x0000_0100_0000_01B3
+        }
+        return Int64(bitPattern: h)
+    }
+
+    /// Query parameters that only track the reader and never change the article.
+    private static let trackingPrefixes = ["utm_", "xtor", "fbclid", "gclid", "mc_cid", "mc_eid", "at_medium", "at_campaign"]
+
+    /// The link as it identifies an article across sources: no scheme, no "www.", lowercase host,
+    /// no fragment, no tracking parameters, no trailing slash.
+    static func canonicalLink(_ link: String?) -> String? {
+        guard var rest = link?.trimmingCharacters(in: .whitespacesAndNewlines)[...], !rest.isEmpty else { return nil }
+        if let range = rest.range(of: "://") {
+            let scheme = rest[..<range.lowerBound].lowercased()
+            guard scheme == "http" || scheme == "https" else { return String(rest) }
+            rest = rest[range.upperBound...]
+        }
+        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        let hostEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+        var host = rest[..<hostEnd].lowercased()
+        if host.hasPrefix("www.") { host.removeFirst(4) }
+        let tail = rest[hostEnd...]
+        let q = tail.firstIndex(of: "?") ?? tail.endIndex
+        var path = String(tail[..<q])
+        while path.hasSuffix("/") { path.removeLast() }
+        var query = ""
+        if q < tail.endIndex {
+            let kept = tail[tail.index(after: q)...].split(separator: "&").filter { param in
+                let name = param.lowercased()
+                return !trackingPrefixes.contains(where: { name.hasPrefix($0) })
+            }
+            if !kept.isEmpty { query = "?" + kept.joined(separator: "&") }
+        }
+        return host + path + query
+    }
+}
+
+/// A channel's include/exclude keyword filters, folded for case and accents.
+///
+/// A keyword matches whole words ("élu" does not match "élues"); a trailing `*` makes it a
+/// prefix ("urbanis*" matches "urbanisme"); several words match as a phrase.
+struct ChannelFilter: Sendable {
+    let include: [String]
+    let exclude: [String]
+
+    init(include: [String], exclude: [String]) {
+        self.include = include.compactMap(Self.pattern)
+        self.exclude = exclude.compactMap(Self.pattern)
+    }
+
+    /// Whether every item passes (no need to fold its text).
+    var isEmpty: Bool { include.isEmpty && exclude.isEmpty }
+
+    /// Whether folded text (" word word ") passes the filters.
+    func accepts(folded text: String) -> Bool {
+        if exclude.contains(where: { text.contains($0) }) { return false }
+        return include.isEmpty || include.contains(where: { text.contains($0) })
+    }
+
+    /// The item text the filters look at, folded.
+    static func foldedText(_ item: PreparedItemFields) -> String {
+        TextFolding.foldedWords([item.title, item.summary, item.contentText].compactMap { $0 }.joined(separator: " "))
+    }
+
+    private static func pattern(_ keyword: String) -> String? {
+        let prefix = keyword.hasSuffix("*")
+        let folded = TextFolding.foldedWords(prefix ? String(keyword.dropLast()) : keyword)
+        guard folded.count > 2 else { return nil }
+        return prefix ? String(folded.dropLast()) : folded
+    }
+}
+
+/// The text fields of an item that filters and hashes read.
+struct PreparedItemFields {
+    var title: String?
+    var summary: String?
+    var contentText: String?
+}

@@ -1,0 +1,115 @@
+public import Foundation
+import GRDB
+
+/// What `optimize()` did.
+public struct OptimizeReport: Sendable, Hashable {
+    /// Free pages given back to the file system by the incremental vacuum.
+    public var freedPages: Int
+    /// Database size after optimisation, in bytes.
+    public var sizeBytes: Int64
+}
+
+extension AppDatabase {
+    /// Deletes items older than `days` and beyond the newest `maxItemsPerSource` of each source,
+    /// never a starred item. Works in small transactions so readers and the fetcher are never
+    /// blocked for long; returns how many items were deleted.
+    @discardableResult
+    public func applyRetention(days: Int?, maxItemsPerSource: Int?, now: Date = Date()) async throws(StoreError) -> Int {
+        let batch = 2_000
+        var deleted = 0
+        if let days {
+            let cutoff = now.unixSeconds - Int64(days) * 86_400
+            while true {
+                let n = try await write("applying retention") { db in
+                    try db.execute(sql: """
+                        DELETE FROM items WHERE id IN (
+                          SELECT i.id FROM items i WHERE i.sort_at < ? AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = i.id)
+                          LIMIT ?)
+                        """, arguments: [cutoff, batch])
+                    return db.changesCount
+                }
+                deleted += n
+                if n < batch { break }
+            }
+        }
+        if let maxItemsPerSource {
+            let sources = try await read("listing sources") { db in try Int64.fetchAll(db, sql: "SELECT id FROM sources") }
+            for source in sources {
+                while true {
+                    let n = try await write("applying retention") { db in
+                        try db.execute(sql: """
+                            DELETE FROM items WHERE id IN (
+                              SELECT id FROM (
+                                SELECT i.id FROM items i WHERE i.source_id = ?1
+                                  AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = i.id)
+                                ORDER BY i.sort_at DESC, i.id DESC LIMIT -1 OFFSET ?2)
+                              LIMIT ?3)
+                            """, arguments: [source, maxItemsPerSource, batch])
+                        return db.changesCount
+                    }
+                    deleted += n
+                    if n < batch { break }
+                }
+            }
+        }
+        return deleted
+    }
+
+    /// Routine upkeep: refreshes planner statistics, merges the full-text index's segments, gives
+    /// free pages back when more than a tenth of the file is free, and truncates the WAL.
+    /// Run it daily, off-peak: the index merge rewrites the FTS5 b-tree.
+    @discardableResult
+    public func optimize() async throws(StoreError) -> OptimizeReport {
+        let freed = try await write("optimising") { db -> Int in
+            try db.execute(sql: "INSERT INTO items_fts(items_fts) VALUES ('optimize')")
+            try db.execute(sql: "PRAGMA optimize")
+            let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 1
+            guard free * 10 > pages else { return 0 }
+            try db.execute(sql: "PRAGMA incremental_vacuum")
+            return free - (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)
+        }
+        do {
+            try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        } catch { throw StoreError.wrap(error, path: path, operation: "checkpointing") }
+        return OptimizeReport(freedPages: freed, sizeBytes: sizeOnDisk())
+    }
+
+    /// Writes a consistent snapshot of the live database to a new file (SQLite online backup);
+    /// refuses to overwrite an existing file.
+    public func backup(to destination: String) async throws(StoreError) {
+        guard !FileManager.default.fileExists(atPath: destination) else {
+            throw .conflict(what: "backup", detail: "\(destination) already exists")
+        }
+        let source = pool, path = self.path
+        do {
+            try await Task.detached {
+                let target = try DatabaseQueue(path: destination)
+                try source.backup(to: target)
+                try target.close()
+            }.value
+        } catch {
+            try? FileManager.default.removeItem(atPath: destination)
+            throw StoreError.wrap(error, path: path, operation: "backing up to \(destination)")
+        }
+    }
+
+    /// Bytes used by the database file and its WAL.
+    public func sizeOnDisk() -> Int64 {
+        ["", "-wal"].reduce(Int64(0)) { total, suffix in
+            let size = (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? NSNumber)?.int64Value
+            return total + (size ?? 0)
+        }
+    }
+
+    /// Counts of the main tables, for `kiosque` status output and tests.
+    public func counts() async throws(StoreError) -> [String: Int] {
+        try await read("counting rows") { db in
+            var result: [String: Int] = [:]
+            for table in ["sources", "items", "channels", "channel_items", "users", "subscriptions", "read_marks", "stars"] {
+                result[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
+            }
+            return result
+        }
+    }
+}

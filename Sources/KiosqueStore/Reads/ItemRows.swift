@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+
+/// Loading item rows for lists: one query for a set of ids, with the agent's marks.
+enum ItemRows {
+    /// Listing columns; the summary is cut because lists never show more than a few lines.
+    static let columns = """
+        i.id, i.title, i.link, i.author, substr(i.summary, 1, 600) AS summary, i.published, i.sort_at, i.is_updated,
+        s.key AS source_key, s.title AS source_title,
+        EXISTS (SELECT 1 FROM read_marks r WHERE r.user_id = :user AND r.item_id = i.id) AS is_read,
+        EXISTS (SELECT 1 FROM stars st WHERE st.user_id = :user AND st.item_id = i.id) AS is_starred
+        """
+
+    /// Summaries of `ids` in the given order (missing ids skipped), with `channels` as context.
+    static func summaries(_ db: Database, ids: [Int64], userID: Int64,
+                          channels: [Int64: ChannelRef] = [:]) throws -> [ItemSummary] {
+        guard !ids.isEmpty else { return [] }
+        let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT \(columns) FROM items i JOIN sources s ON s.id = i.source_id
+            WHERE i.id IN (SELECT value FROM json_each(:ids))
+            """, arguments: ["user": userID, "ids": list])
+        var byID: [Int64: ItemSummary] = [:]
+        for row in rows {
+            let item = summary(row)
+            byID[item.id] = item
+        }
+        return ids.compactMap { id in
+            guard var item = byID[id] else { return nil }
+            item.channel = channels[id]
+            return item
+        }
+    }
+
+    /// A summary from a row selected with `columns`.
+    static func summary(_ row: Row) -> ItemSummary {
+        let published: Int64? = row["published"]
+        return ItemSummary(
+            id: row["id"], title: row["title"], link: row["link"], author: row["author"], summary: row["summary"],
+            sourceID: row["source_key"], sourceTitle: row["source_title"], channel: nil,
+            published: published.map(Date.init(unixSeconds:)), sortDate: Date(unixSeconds: row["sort_at"]),
+            isUpdated: row["is_updated"], isRead: row["is_read"], isStarred: row["is_starred"])
+    }
+
+    /// The store's row id and reference of a live channel, or a notFound error.
+    static func channel(_ db: Database, key: String) throws -> (id: Int64, ref: ChannelRef) {
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, title FROM channels WHERE key = ? AND retired_at IS NULL",
+                                         arguments: [key]) else {
+            throw StoreError.notFound(what: "channel", id: key)
+        }
+        return (row["id"], ChannelRef(id: key, title: row["title"]))
+    }
+
+    /// Fails with notFound unless the item exists.
+    static func requireItem(_ db: Database, _ id: Int64) throws {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM items WHERE id = ?", arguments: [id]) == true else {
+            throw StoreError.notFound(what: "item", id: String(id))
+        }
+    }
+
+    /// Newest-first keyset page of one channel: (sort_at, item_id) pairs, one more than `limit`.
+    static func channelKeys(_ db: Database, channelRowID: Int64, before: PageCursor?, limit: Int,
+                            unreadFor userID: Int64? = nil) throws -> [(sortAt: Int64, itemID: Int64)] {
+        var sql = "SELECT sort_at, item_id FROM channel_items ci WHERE channel_id = :channel"
+        var args: [String: (any DatabaseValueConvertible)?] = ["channel": channelRowID, "limit": limit + 1]
+        if let before {
+            sql += " AND (sort_at, item_id) < (:sortAt, :itemID)"
+            args["sortAt"] = before.sortAt
+            args["itemID"] = before.itemID
+        }
+        if let userID {
+            sql += " AND NOT EXISTS (SELECT 1 FROM read_marks r WHERE r.user_id = :user AND r.item_id = ci.item_id)"
+            args["user"] = userID
+        }
+        sql += " ORDER BY sort_at DESC, item_id DESC LIMIT :limit"
+        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { ($0["sort_at"], $0["item_id"]) }
+    }
+}

@@ -1,0 +1,81 @@
+/// A piece of a snippet: plain text, highlighted when it matched the query. Never HTML.
+public struct SnippetSegment: Sendable, Hashable, Codable {
+    /// The text, to be escaped by whoever renders it.
+    public var text: String
+    /// Whether this piece matched a searched word.
+    public var highlighted: Bool
+
+    /// Creates a segment.
+    public init(text: String, highlighted: Bool) {
+        self.text = text
+        self.highlighted = highlighted
+    }
+
+    /// Splits FTS5 snippet output written with the private-use markers into segments.
+    static func parse(_ marked: String) -> [SnippetSegment] {
+        var segments: [SnippetSegment] = []
+        var current = "", highlighted = false
+        for scalar in marked.unicodeScalars {
+            if scalar == SnippetSegment.open || scalar == SnippetSegment.close {
+                if !current.isEmpty { segments.append(SnippetSegment(text: current, highlighted: highlighted)) }
+                current = ""
+                highlighted = scalar == SnippetSegment.open
+            } else {
+                current.unicodeScalars.append(scalar)
+            }
+        }
+        if !current.isEmpty { segments.append(SnippetSegment(text: current, highlighted: highlighted)) }
+        return segments
+    }
+
+    /// Private-use scalars that delimit highlights inside SQLite, never shown.
+    static let open: Unicode.Scalar = "\u{E000}"
+    static let close: Unicode.Scalar = "\u{E001}"
+}
+
+/// One search result.
+public struct SearchHit: Sendable, Hashable {
+    /// The item (its `channel` is the agent's subscribed channel when there is one).
+    public var item: ItemSummary
+    /// An extract around the matched words.
+    public var snippet: [SnippetSegment]
+    /// The blended relevance (higher is better): bm25 weighted by freshness.
+    public var score: Double
+}
+
+/// A facet value and how many results carry it.
+public struct FacetCount: Sendable, Hashable {
+    /// The value to put back into a query (a channel id, or "2025-03" for a month).
+    public var key: String
+    /// What to show (the channel title, or the month key).
+    public var label: String
+    /// Number of results.
+    public var count: Int
+}
+
+/// A page of search results with facets.
+public struct SearchResults: Sendable, Hashable {
+    /// The query as understood.
+    public var query: SearchQuery
+    /// Number of matching items (exact).
+    public var total: Int
+    /// This page of results, best first.
+    public var items: [SearchHit]
+    /// Results per channel, largest first.
+    public var channelFacets: [FacetCount]
+    /// Results per month ("2025-03"), newest first.
+    public var monthFacets: [FacetCount]
+    /// True when ranking and facets covered only the newest `SearchTuning.window` matches.
+    public var isWindowed: Bool
+}
+
+/// Knobs of the search engine, fixed so results are reproducible.
+public enum SearchTuning {
+    /// Ranking and facets consider at most this many of the newest matches: a word found in
+    /// 200,000 items must still answer in milliseconds, and freshness matters for news.
+    public static let window = 4_000
+    /// bm25 weights of title, summary, content, author and source title.
+    static let weights = "10.0, 4.0, 1.0, 2.0, 2.0"
+    /// After this many days an item keeps about half of its freshness boost.
+    static let freshnessDays = 30.0
+}
