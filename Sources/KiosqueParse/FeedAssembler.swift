@@ -12,9 +12,10 @@ enum FeedAssembler {
         var warnings = draft.warnings
         let items = draft.items.map { item -> ParsedItem in
             var link = item.link.flatMap { resolve($0, fallback: itemBase) }
-            if link == nil, let guess = item.fallbackLink.flatMap({ resolve($0, fallback: itemBase) }),
-               URLResolver.isAbsoluteHTTP(guess) {
-                link = guess
+            // A permalink guid counts as the link only when it is a full http(s) URL itself:
+            // "42" is an id, not a page relative to the feed.
+            if link == nil, let guess = item.fallbackLink, URLResolver.isAbsoluteHTTP(guess.raw.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                link = resolve(guess, fallback: itemBase)
             }
             let title = item.title
             var id = item.id?.trimmingCharacters(in: .whitespacesAndNewlines)

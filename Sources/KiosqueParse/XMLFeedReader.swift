@@ -5,7 +5,7 @@ internal import KiosqueModel
 
 /// Reads RSS, RDF and Atom documents.
 enum XMLFeedReader {
-    /// The reader for a root element, or nil (with the reason) when the root is not a feed's.
+    /// The reader for a root element, or nil when the root is not a feed's.
     static func dispatch(_ root: XMLName, _ attributes: SAXAttributes, _ bridge: SAXBridge) -> SAXReader? {
         switch (root.ns, root.local) {
         case (.none, .rss):
@@ -21,7 +21,6 @@ enum XMLFeedReader {
             let version = bridge.attribute(.version, in: attributes)
             return AtomReader(format: version == "0.3" ? .atom03 : .atom10)
         default:
-            bridge.rejection = "root element is not rss, feed or rdf:RDF"
             return nil
         }
     }

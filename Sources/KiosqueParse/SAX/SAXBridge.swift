@@ -116,6 +116,8 @@ final class SAXBridge {
             reader = chosen
             chosen.start(name, attributes, self)
         } else {
+            let root = String(cString: UnsafeRawPointer(localname).assumingMemoryBound(to: CChar.self))
+            rejection = "root element <\(root.prefix(40))> is not rss, feed or rdf:RDF"
             stop()
         }
     }
