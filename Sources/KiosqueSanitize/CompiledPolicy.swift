@@ -30,7 +30,7 @@ final class CompiledPolicy: Sendable {
     /// `closes[parent * rules.count + child]`: libxml2 would end `parent` on meeting `child`,
     /// so writing `child` inside `parent` would not read back as written.
     let closes: [Bool]
-    /// The rule standing for the `<div>` wrapper every fragment is parsed in.
+    /// The rule standing for the wrapper element every fragment is parsed in (never written).
     let rootID: Int
     /// Rule ids of h1…h6 (index 1…6), -1 when a level is not allowed.
     let headingIDs: [Int]
@@ -43,8 +43,7 @@ final class CompiledPolicy: Sendable {
         LibXML.initialize()
         var rules: [ElementRule] = []
         var idByName: [String: Int] = [:]
-        var names = policy.allowedElements.keys.sorted()
-        if policy.allowedElements["div"] == nil { names.append("div") }  // the wrapper context
+        let names = policy.allowedElements.keys.sorted() + [LibXML.wrapperName]
         for name in names {
             let id = rules.count
             rules.append(ElementRule(id: id, name: Array(name.utf8),
@@ -60,7 +59,7 @@ final class CompiledPolicy: Sendable {
         for name in policy.allowedElements.keys { actions[name] = .keep(idByName[name]!) }
         self.rules = rules
         self.actions = actions
-        self.rootID = idByName["div"]!
+        self.rootID = idByName[LibXML.wrapperName]!
         self.headingIDs = [-1] + (1...6).map { idByName["h\($0)"] ?? -1 }
         self.closes = Self.nestingTable(rules)
         self.maxDepth = max(1, min(policy.maxDepth, 200))  // libxml2 stops parsing at depth 256
@@ -74,6 +73,9 @@ final class CompiledPolicy: Sendable {
         trackerHosts.contains { host == $0 || host.hasSuffix("." + $0) }
     }
 
+    /// Elements written without an end tag. libxml2 (an HTML 4 parser) does not know `source`,
+    /// `track` and `wbr` as empty, so after them it nests the following siblings inside; the
+    /// walker writes such children after the start tag, which reads back the same way.
     static let voidElements: Set<String> = ["br", "hr", "img", "wbr", "col", "source", "track"]
 
     private static func role(of name: String) -> ElementRole {
@@ -93,7 +95,7 @@ final class CompiledPolicy: Sendable {
     private static func nestingTable(_ rules: [ElementRule]) -> [Bool] {
         let count = rules.count
         var closes = [Bool](repeating: false, count: count * count)
-        for parent in rules where !parent.isVoid {
+        for parent in rules {
             for child in rules {
                 closes[parent.id * count + child.id] = parent.id == child.id
                     ? LibXML.closesItself(parent.name)

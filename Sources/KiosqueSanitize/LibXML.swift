@@ -18,17 +18,18 @@ enum LibXML {
     /// Initialises libxml2 once per process, before any parser runs on any thread.
     static func initialize() { _ = initialized }
 
-    /// Parses `html` as the content of a `<div>`, so that text at the top level is not wrapped
-    /// in an implied `<p>` and the walker always starts from the same context. NUL bytes are
-    /// removed first: libxml2 ends attribute values at a NUL. The caller frees the document.
+    /// Parses `html` as the content of a `<kiosque-root>` element, so that text at the top level
+    /// is not wrapped in an implied `<p>` and the walker always starts from the same context.
+    /// The wrapper has a name no HTML tag can close and is left open (an unterminated attribute
+    /// would otherwise swallow a closing tag). NUL bytes are removed first: libxml2 ends
+    /// attribute values at a NUL. The caller frees the document.
     static func parseFragment(_ html: String) -> htmlDocPtr? {
         initialize()
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(html.utf8.count + 11)
+        buffer.reserveCapacity(html.utf8.count + wrapperOpen.count)
         buffer.append(contentsOf: wrapperOpen)
         buffer.append(contentsOf: html.utf8)
         if buffer.contains(0) { buffer.removeAll { $0 == 0 } }
-        buffer.append(contentsOf: wrapperClose)
         guard buffer.count < Int(Int32.max) else { return nil }
         return buffer.withUnsafeBufferPointer { bytes in
             bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
@@ -70,6 +71,7 @@ enum LibXML {
         return node
     }
 
-    private static let wrapperOpen: [UInt8] = Array("<div>".utf8)
-    private static let wrapperClose: [UInt8] = Array("</div>".utf8)
+    /// The name of the element every fragment is parsed inside.
+    static let wrapperName = "kiosque-root"
+    private static let wrapperOpen: [UInt8] = Array("<\(wrapperName)>".utf8)
 }

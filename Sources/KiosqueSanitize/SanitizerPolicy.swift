@@ -60,7 +60,9 @@ public struct SanitizerPolicy: Sendable {
         ],
         droppedElements: [
             // Executable or styling content.
-            "script", "style", "template", "noembed", "noframes", "link", "meta", "base", "head", "title",
+            "script", "style", "template", "noembed", "noframes",
+            // Hidden where script runs; lazy-load plugins put a duplicate of the image there.
+            "noscript", "link", "meta", "base", "head", "title",
             // Foreign content: SVG and MathML have their own parsing rules and event attributes.
             "svg", "math",
             // Embeds and plugins. (An <iframe> is allowed only from `iframeHosts`, else dropped.)

@@ -43,7 +43,8 @@ struct TreeWalker {
             guard let current = node else {
                 guard let frame = stack.popLast() else { break }
                 if frame.written >= 0 {
-                    if wantHTML { html.endTag(policy.rules[frame.written].name) }
+                    let rule = policy.rules[frame.written]
+                    if wantHTML && !rule.isVoid { html.endTag(rule.name) }
                     open.removeLast()
                 }
                 breakText(frame.textBreak)
@@ -58,7 +59,7 @@ struct TreeWalker {
                 }
                 node = current.pointee.next
             case XML_ELEMENT_NODE where !wrapperSeen:
-                // Our own <div> around the fragment: its content is the top level.
+                // Our own wrapper around the fragment: its content is the top level.
                 wrapperSeen = true
                 stack.append(Frame(node: current, written: -1, textBreak: .none))
                 node = current.pointee.children
@@ -91,8 +92,7 @@ struct TreeWalker {
         let parent = open[open.count - 1]
         if open.count > policy.maxDepth || policy.closes[parent * policy.rules.count + outID] {
             // Written here, it would not read back the same: keep the content, not the tags.
-            let hasContent = !out.isVoid && out.role != .iframe
-            return hasContent ? unwrap(element, textBreak, &stack) : element.pointee.next
+            return out.role == .iframe ? element.pointee.next : unwrap(element, textBreak, &stack)
         }
         breakText(textBreak)
         html.startTag(out.name)
@@ -104,7 +104,7 @@ struct TreeWalker {
             }
         }
         html.finishStartTag()
-        if out.isVoid { return element.pointee.next }
+        if out.isVoid && element.pointee.children == nil { return element.pointee.next }
         if out.role == .iframe {
             html.endTag(out.name)
             return element.pointee.next
