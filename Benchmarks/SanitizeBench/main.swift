@@ -4,17 +4,13 @@
 import Foundation
 import KiosqueSanitize
 
-/// A small deterministic generator (SplitMix64), so that every run measures the same input.
-struct SplitMix {
+/// A small deterministic generator (xorshift64*), so that every run measures the same input.
+struct Xorshift {
     var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+    mutating func below(_ n: Int) -> Int {
+        state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+        return Int((state &* 2_685_821_657_736_338_717) % UInt64(n))
     }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 }
 
@@ -26,7 +22,7 @@ let words = """
     festival marché producteurs locaux fermeture temporaire déviation chantier réseau eau potable
     """.split(separator: " ").map(String.init)
 
-func sentence(_ rng: inout SplitMix) -> String {
+func sentence(_ rng: inout Xorshift) -> String {
     var parts: [String] = []
     for index in 0..<(8 + rng.below(14)) {
         var word = rng.pick(words)
@@ -45,7 +41,7 @@ func sentence(_ rng: inout SplitMix) -> String {
     return parts.joined(separator: " ") + "."
 }
 
-func block(_ rng: inout SplitMix) -> String {
+func block(_ rng: inout Xorshift) -> String {
     switch rng.below(20) {
     case 0:
         let n = rng.below(900)
@@ -76,7 +72,7 @@ func block(_ rng: inout SplitMix) -> String {
     }
 }
 
-func article(_ rng: inout SplitMix) -> String {
+func article(_ rng: inout Xorshift) -> String {
     let count = 3 + rng.below(40)
     return "<div class=\"entry-content\">\n" + (0..<count).map { _ in block(&rng) }.joined(separator: "\n") + "\n</div>"
 }
@@ -90,7 +86,7 @@ func peakRSSKilobytes() -> Int {
 }
 
 let targetMB = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 24
-var rng = SplitMix(state: 20_240_501)
+var rng = Xorshift(state: 20_240_501)
 var items: [String] = []
 var totalBytes = 0
 while totalBytes < targetMB * 1_000_000 {
