@@ -1,19 +1,86 @@
+public import Foundation
 public import Hummingbird
 public import KiosqueConfig
+public import KiosqueRefresh
+public import KiosqueStore
 public import Logging
+import Mustache
 
-/// The agents' web front, as one Hummingbird application ready to run as a Service.
+/// The agents' web front as one Hummingbird application (a ServiceLifecycle `Service`).
+/// Everything it needs is passed in: the configuration, the store, the scheduler for "fetch now".
 public struct WebServer {
-    /// The Hummingbird application (a ServiceLifecycle `Service`).
-    public let application: Application<RouterResponder<BasicRequestContext>>
-
-    public init(configuration: PortalConfiguration, host: String, port: Int, logger: Logger) throws {
-        let router = Router()
-        router.get("/healthz") { _, _ in "ok" }
-        router.get("/") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: "<!doctype html><html lang=\"fr\"><title>\(configuration.portal.title)</title><h1>Kiosque</h1></html>")))
+    /// Where the portal keeps its signing key (inside the data folder, backed up with it).
+    public struct Options: Sendable {
+        public var host: String
+        public var port: Int
+        public var dataDirectory: String
+        public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String) {
+            self.host = host
+            self.port = port
+            self.dataDirectory = dataDirectory
         }
-        self.application = Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
+    }
+
+    /// The router, for in-process tests and for the application.
+    let router: Router<AppRequestContext>
+    let options: Options
+    let logger: Logger
+
+    public init(configuration: PortalConfiguration, store: AppDatabase, scheduler: RefreshScheduler?,
+                options: Options, logger: Logger) async throws {
+        self.options = options
+        self.logger = logger
+        let resources = try WebResources.load(themeDirectory: configuration.themeURL)
+        let secrets = try Secrets.loadOrCreate(at: (options.dataDirectory as NSString).appendingPathComponent("kiosque.key"))
+        let secure = configuration.auth.secureCookies ?? configuration.portal.baseURL.lowercased().hasPrefix("https://")
+        let views = ViewRenderer(library: resources.templates, localizer: try resources.localizer(defaultLanguage: configuration.portal.language),
+                                 secrets: secrets, portalTitle: configuration.portal.title,
+                                 hasThemeCSS: resources.themeFiles["theme.css"] != nil,
+                                 hasThemeLogo: resources.themeFiles["logo.svg"] != nil, secureCookies: secure)
+        let sessions = SessionStore(store: store, idleTimeout: configuration.auth.sessionIdle,
+                                    absoluteTimeout: configuration.auth.sessionAbsolute)
+        let passwords = PasswordHasher(cost: 11)
+
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: SecurityHeadersMiddleware(frameHosts: configuration.content.iframeHosts))
+        router.add(middleware: ErrorPageMiddleware(views: views))
+        StaticFilesController(resources: resources).register(on: router)
+        router.get("/healthz") { _, _ in "ok" }
+        router.get("/readyz") { _, _ -> Response in
+            do {
+                _ = try await store.user(id: 0)  // any read proves the store answers
+                return .json(["status": "ready"])
+            } catch {
+                return .json(["status": "store unreachable"], status: .serviceUnavailable)
+            }
+        }
+        router.add(middleware: AuthenticationMiddleware(store: store, sessions: sessions, auth: configuration.auth,
+                                                        localizer: views.localizer, secureCookies: secure))
+        router.add(middleware: CSRFMiddleware(secrets: secrets, views: views))
+        AuthController(store: store, sessions: sessions, views: views, throttle: LoginThrottle(), passwords: passwords,
+                       localAccounts: configuration.auth.localAccounts, secureCookies: secure).register(on: router)
+
+        let agents = router.group().add(middleware: RequireAgentMiddleware())
+        HomeController(store: store, views: views).register(on: agents)
+        CatalogueController(store: store, views: views).register(on: agents)
+        ReadingController(store: store, views: views).register(on: agents)
+        SearchController(store: store, views: views).register(on: agents)
+        AccountController(store: store, views: views, sessions: sessions, passwords: passwords, secureCookies: secure).register(on: agents)
+        self.router = router
+    }
+
+    /// The application to run in a ServiceGroup.
+    public func application() -> some ApplicationProtocol {
+        Application(router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
+                    logger: logger)
+    }
+}
+
+extension PortalConfiguration {
+    /// The theme folder, resolved against the configuration file's folder.
+    var themeURL: URL? {
+        guard let theme = portal.themeDirectory else { return nil }
+        let base = URL(fileURLWithPath: filePath).deletingLastPathComponent()
+        return theme.hasPrefix("/") ? URL(fileURLWithPath: theme) : base.appendingPathComponent(theme)
     }
 }

@@ -1,0 +1,159 @@
+public import Foundation
+public import KiosqueConfig
+public import KiosqueModel
+public import KiosqueStore
+public import Logging
+public import ServiceLifecycle
+
+/// The fetch scheduler inside `kiosque serve`: every few seconds it fetches the sources whose next
+/// attempt is due, at most `fetch.concurrency` at once. On shutdown it starts nothing new and lets
+/// transfers in flight finish. IT's "fetch now" goes through `fetchNow(_:)`.
+public final class RefreshScheduler: Service, Sendable {
+    private let pipeline: RefreshPipeline
+    private let configuration: PortalConfiguration
+    private let tick: Duration
+    private let logger: Logger
+    private let manual: AsyncStream<String>
+    private let manualContinuation: AsyncStream<String>.Continuation
+    private let maintenance: MaintenanceTask
+
+    public init(configuration: PortalConfiguration, pipeline: RefreshPipeline, tick: Duration = .seconds(5),
+                logger: Logger = Logger(label: "kiosque.scheduler")) {
+        self.configuration = configuration
+        self.pipeline = pipeline
+        self.tick = tick
+        self.logger = logger
+        (manual, manualContinuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(256))
+        self.maintenance = MaintenanceTask(store: pipeline.store, retention: configuration.retention, logger: logger)
+    }
+
+    /// Asks for one source to be fetched as soon as possible, whatever its schedule.
+    /// Returns false when the id names no configured source.
+    @discardableResult
+    public func fetchNow(_ sourceID: String) -> Bool {
+        guard configuration.catalog.sources.contains(where: { $0.id == sourceID }) else { return false }
+        manualContinuation.yield(sourceID)
+        return true
+    }
+
+    public func run() async throws {
+        logger.info("fetch scheduler started", metadata: ["sources": "\(configuration.catalog.sources.count)"])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.consumeManualRequests() }
+            group.addTask { await self.maintenance.run() }
+            group.addTask { await self.runCycles() }
+            await group.next()
+            group.cancelAll()
+        }
+        manualContinuation.finish()
+        logger.info("fetch scheduler stopped")
+    }
+
+    private func runCycles() async {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            await runDueSources(now: Date())
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.tick) }
+            } catch {
+                return
+            }
+        }
+    }
+
+    private func consumeManualRequests() async {
+        await withGracefulShutdownHandler {
+            for await id in manual {
+                guard let source = configuration.catalog.sources.first(where: { $0.id == id }) else { continue }
+                let (attempt, _) = await pipeline.refresh(source)
+                logger.info("manual fetch", metadata: ["source": "\(id)", "outcome": "\(RefreshReport.line(for: attempt))"])
+            }
+        } onGracefulShutdown: {
+            self.manualContinuation.finish()
+        }
+    }
+
+    /// One pass: every due source, bounded concurrency. Public for `kiosque fetch` and tests.
+    public func runDueSources(now: Date) async {
+        let due = await Self.dueSources(configuration.catalog.sources, store: pipeline.store, now: now)
+        await Self.refreshAll(due, pipeline: pipeline, width: configuration.fetch.concurrency) { _ in }
+    }
+
+    /// The sources whose next attempt is due (never-fetched sources first).
+    public static func dueSources(_ sources: [SourceDefinition], store: AppDatabase, now: Date) async -> [SourceDefinition] {
+        let health = (try? await store.allHealth()) ?? []
+        let nextByID = Dictionary(health.map { ($0.sourceID, $0.nextAttemptAt) }, uniquingKeysWith: { a, _ in a })
+        return sources.filter { source in
+            guard let next = nextByID[source.id] ?? nil else { return true }
+            return next <= now
+        }
+    }
+
+    /// Refreshes sources with at most `width` at once; `report` sees each attempt as it ends.
+    public static func refreshAll(_ sources: [SourceDefinition], pipeline: RefreshPipeline, width: Int,
+                                  report: @Sendable (FetchAttempt) async -> Void) async {
+        await withTaskGroup(of: FetchAttempt.self) { group in
+            var pending = sources[...]
+            for _ in 0..<max(1, width) {
+                guard let source = pending.popFirst() else { break }
+                group.addTask { await pipeline.refresh(source).attempt }
+            }
+            while let attempt = await group.next() {
+                await report(attempt)
+                if let source = pending.popFirst() {
+                    group.addTask { await pipeline.refresh(source).attempt }
+                }
+            }
+        }
+    }
+}
+
+/// Retention and database upkeep: hourly retention, a daily optimize.
+struct MaintenanceTask: Sendable {
+    let store: AppDatabase
+    let retention: PortalConfiguration.Retention
+    let logger: Logger
+
+    func run() async {
+        var lastOptimize = Date.distantPast
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let report = try await store.applyRetention(days: retention.days, maxItemsPerSource: retention.maxItemsPerSource, now: Date())
+                logger.debug("retention applied", metadata: ["report": "\(report)"])
+                _ = try await store.purgeExpiredSessions()
+                if Date().timeIntervalSince(lastOptimize) > 86_400 {
+                    try await store.optimize()
+                    lastOptimize = Date()
+                }
+            } catch {
+                logger.error("maintenance failed", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3_600)) }
+            } catch {
+                return
+            }
+        }
+    }
+}
+
+/// The one-line summaries `kiosque fetch` prints, from a source's attempt.
+public enum RefreshReport {
+    /// e.g. `ok 200 12 new 3 updated 48.2 KB 0.41s` or `failed timeout: …`.
+    public static func line(for attempt: FetchAttempt) -> String {
+        let seconds = String(format: "%.2fs", attempt.duration)
+        let size = ByteCountFormatter.string(fromByteCount: attempt.bytes, countStyle: .file)
+        guard attempt.succeeded else {
+            var line = "FAILED \(attempt.errorClass?.rawValue ?? "error")"
+            if let status = attempt.httpStatus { line += " (HTTP \(status))" }
+            line += ": \(attempt.errorMessage ?? "unknown error")"
+            if !attempt.discoveredFeeds.isEmpty { line += " — advertised feeds: \(attempt.discoveredFeeds.joined(separator: " "))" }
+            return line + " [\(seconds)]"
+        }
+        var line = attempt.notModified ? "ok unchanged" : "ok \(attempt.newItems) new, \(attempt.updatedItems) updated"
+        if let status = attempt.httpStatus { line += " (HTTP \(status), \(size))" }
+        line += " [\(seconds)]"
+        if let moved = attempt.permanentRedirect { line += " — moved permanently to \(moved): update channels.yml" }
+        if !attempt.warnings.isEmpty { line += " — \(attempt.warnings.count) warning(s): \(attempt.warnings[0])" }
+        return line
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Hummingbird
+import KiosqueStore
+
+/// The agent's account: preferences, password, personal API token, sign-out everywhere.
+struct AccountController {
+    let store: AppDatabase
+    let views: ViewRenderer
+    let sessions: SessionStore
+    let passwords: PasswordHasher
+    let secureCookies: Bool
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.get("/compte", use: account)
+        group.post("/compte/preferences", use: preferences)
+        group.post("/compte/presentation", use: layout)
+        group.post("/compte/mot-de-passe", use: password)
+        group.post("/compte/jeton", use: token)
+        group.post("/compte/deconnexion-partout", use: signOutEverywhere)
+    }
+
+    @Sendable func account(_ request: Request, context: AppRequestContext) async throws -> Response {
+        page(context: context, extra: [:])
+    }
+
+    private func page(context: AppRequestContext, extra: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        guard let agent = context.agent else { return .seeOther("/connexion") }
+        var data = extra
+        data["lang_\(agent.language)"] = true
+        data["layout_grouped"] = agent.homeLayout != "river"
+        data["digest_\(agent.digestFrequency == "never" ? "none" : agent.digestFrequency)"] = true
+        data["local_account"] = agent.passwordHash != nil
+        return views.page("account", data, context: context, navigation: "account", status: status)
+    }
+
+    @Sendable func preferences(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let agent = context.agent, let form = context.form else { return .seeOther("/connexion") }
+        var update = UserUpdate()
+        if let language = form["language"], Localizer.supported.contains(language) { update.language = language }
+        if let layout = form["layout"] { update.homeLayout = layout == "river" ? "river" : "channels" }
+        if let digest = form["digest"] { update.digestFrequency = ["daily", "weekly"].contains(digest) ? digest : "never" }
+        let updated = try await store.updateUser(id: agent.id, update)
+        var context = context
+        context.agent = updated
+        context.language = updated.language
+        return page(context: context, extra: ["flash": views.text("saved", context)])
+    }
+
+    @Sendable func layout(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let agent = context.agent else { return .seeOther("/connexion") }
+        var update = UserUpdate()
+        update.homeLayout = context.form?["layout"] == "river" ? "river" : "channels"
+        _ = try await store.updateUser(id: agent.id, update)
+        return .seeOther("/")
+    }
+
+    @Sendable func password(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let agent = context.agent, let form = context.form else { return .seeOther("/connexion") }
+        guard let hash = agent.passwordHash, await passwords.verify(form["current"] ?? "", hash: hash) else {
+            return page(context: context, extra: ["error": views.text("password_wrong", context)], status: .badRequest)
+        }
+        let new = form["new"] ?? ""
+        guard new.count >= 12 else {
+            return page(context: context, extra: ["error": views.text("password_too_short", context)], status: .badRequest)
+        }
+        guard new == form["confirm"] else {
+            return page(context: context, extra: ["error": views.text("password_mismatch", context)], status: .badRequest)
+        }
+        var update = UserUpdate()
+        update.passwordHash = .some(await passwords.hash(new))
+        _ = try await store.updateUser(id: agent.id, update)
+        // Other sessions end with the old password; this one goes on under a new token.
+        try await sessions.endAll(userID: agent.id)
+        let token = try await sessions.create(userID: agent.id)
+        var context = context
+        context.sessionToken = token
+        context.csrfBinding = token
+        var response = page(context: context, extra: ["flash": views.text("password_changed", context)])
+        response.setCookie(WebCookies.sessionCookie(token, secure: secureCookies))
+        return response
+    }
+
+    @Sendable func token(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let agent = context.agent else { return .seeOther("/connexion") }
+        let token = Secrets.randomToken()
+        var update = UserUpdate()
+        update.apiTokenHash = .some(Secrets.hash(token))
+        _ = try await store.updateUser(id: agent.id, update)
+        return page(context: context, extra: ["new_token": token])
+    }
+
+    @Sendable func signOutEverywhere(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let agent = context.agent else { return .seeOther("/connexion") }
+        try await sessions.endAll(userID: agent.id)
+        var response = Response.seeOther("/connexion")
+        response.setCookie(WebCookies.expired(WebCookies.session, secure: secureCookies))
+        return response
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Hummingbird
+import KiosqueStore
+
+/// A channel's items (keyset pagination), one item's page, and the agent's marks on items.
+struct ReadingController {
+    let store: AppDatabase
+    let views: ViewRenderer
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.get("/canaux/:id", use: channel)
+        group.post("/canaux/:id/tout-lu", use: markAllRead)
+        group.get("/articles/:id", use: item)
+        group.post("/articles/:id/lu") { try await mark($0, $1, .read) }
+        group.post("/articles/:id/non-lu") { try await mark($0, $1, .unread) }
+        group.post("/articles/:id/garder") { try await mark($0, $1, .star) }
+        group.post("/articles/:id/retirer") { try await mark($0, $1, .unstar) }
+    }
+
+    @Sendable func channel(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let agent = context.agent else { return .seeOther("/connexion") }
+        let id = context.parameters.get("id") ?? ""
+        let cursor = request.uri.queryParameters["avant"].flatMap { PageCursor(token: String($0)) }
+        let listing = try await store.catalogue(userID: agent.id)
+        let all = listing.bouquets.flatMap(\.channels) + listing.otherChannels
+        guard let channel = all.first(where: { $0.channel.id == id }) else {
+            return views.error(.notFound, messageKey: "error_not_found", context: context)
+        }
+        let page = try await store.channelPage(channelID: id, userID: agent.id, before: cursor, limit: 30)
+        let returnTo = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
+        var channelValues: [String: Any] = ["id": channel.channel.id, "title": channel.channel.title]
+        if let description = channel.description { channelValues["description"] = description }
+        var data: [String: Any] = [
+            "channel": channelValues, "empty": page.items.isEmpty, "is_later_page": cursor != nil,
+            "items": page.items.map { views.itemRow($0, context: context, returnTo: returnTo, showChannel: false) },
+            "unread": page.items.filter { !$0.isRead }.count,
+        ]
+        if let next = page.nextCursor { data["next_cursor"] = next.token }
+        if let home = try? await store.homePage(userID: agent.id, limit: 1),
+           let counts = home.channels.first(where: { $0.channel.id == id }) {
+            data["unread"] = counts.unread
+        }
+        data["atom_url"] = "/canaux/\(id).atom"
+        data["atom_title"] = channel.channel.title
+        return views.page("channel", data, context: context)
+    }
+
+    @Sendable func markAllRead(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let agent = context.agent else { return .seeOther("/connexion") }
+        let id = context.parameters.get("id") ?? ""
+        do {
+            _ = try await store.markAllRead(channelID: id, userID: agent.id)
+        } catch {
+            guard error.isNotFound else { throw error }
+            return views.error(.notFound, messageKey: "error_not_found", context: context)
+        }
+        return .seeOther("/canaux/\(FormData.percentEncode(id))")
+    }
+
+    @Sendable func item(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let agent = context.agent else { return .seeOther("/connexion") }
+        guard let id = context.parameters.get("id", as: Int64.self) else {
+            return views.error(.notFound, messageKey: "error_not_found", context: context)
+        }
+        let detail: ItemDetail
+        do {
+            detail = try await store.item(id: id, userID: agent.id)
+        } catch {
+            guard error.isNotFound else { throw error }
+            return views.error(.notFound, messageKey: "error_not_found", context: context)
+        }
+        _ = try await store.markRead(itemID: id, userID: agent.id)
+        let summary = detail.summary
+        var item: [String: Any] = ["id": summary.id, "title": summary.title ?? "—", "source_title": summary.sourceTitle,
+                                   "is_starred": summary.isStarred,
+                                   "channels": detail.channels.map { ["id": $0.id, "title": $0.title] }]
+        let date = summary.published ?? summary.sortDate
+        item["date"] = views.dates.format(date, language: context.language)
+        item["date_iso"] = views.dates.iso(date)
+        if let author = summary.author, !author.isEmpty { item["author"] = author }
+        // Content was sanitized before it was stored; it is the only unescaped value in any template.
+        if let html = detail.contentHTML, !html.isEmpty { item["content"] = html }
+        if let text = summary.summary { item["summary"] = text }
+        if let link = summary.link, link.hasPrefix("http://") || link.hasPrefix("https://") { item["link"] = link }
+        if let previous = detail.previousID { item["previous_id"] = previous }
+        if let next = detail.nextID { item["next_id"] = next }
+        return views.page("item", ["item": item], context: context)
+    }
+
+    enum Mark { case read, unread, star, unstar }
+
+    private func mark(_ request: Request, _ context: AppRequestContext, _ mark: Mark) async throws -> Response {
+        guard let agent = context.agent else { return .seeOther("/connexion") }
+        guard let id = context.parameters.get("id", as: Int64.self) else {
+            return views.error(.notFound, messageKey: "error_not_found", context: context)
+        }
+        do {
+            _ = try await store.item(id: id, userID: agent.id)  // unknown ids are a 404, not a silent no-op
+        } catch {
+            guard error.isNotFound else { throw error }
+            return views.error(.notFound, messageKey: "error_not_found", context: context)
+        }
+        switch mark {
+        case .read: _ = try await store.markRead(itemID: id, userID: agent.id)
+        case .unread: _ = try await store.markUnread(itemID: id, userID: agent.id)
+        case .star: _ = try await store.star(itemID: id, userID: agent.id)
+        case .unstar: _ = try await store.unstar(itemID: id, userID: agent.id)
+        }
+        if request.headers[.accept]?.contains("application/json") == true {
+            // The little script updates the row in place from this state.
+            var state: [String: Any] = [:]
+            switch mark {
+            case .read, .unread:
+                let read = mark == .read
+                state = ["read": read, "readAction": "/articles/\(id)/\(read ? "non-lu" : "lu")",
+                         "readLabel": views.text(read ? "mark_unread" : "mark_read", context)]
+            case .star, .unstar:
+                let starred = mark == .star
+                state = ["starred": starred, "starAction": "/articles/\(id)/\(starred ? "retirer" : "garder")",
+                         "starLabel": views.text(starred ? "unstar" : "star", context)]
+            }
+            return .json(state)
+        }
+        return .seeOther(localPath(context.form?["retour"], fallback: "/articles/\(id)"))
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import KiosqueStore
+
+/// Search with the store's syntax: facets by channel and month, highlighted snippets.
+struct SearchController {
+    let store: AppDatabase
+    let views: ViewRenderer
+    let pageSize = 20
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.get("/recherche", use: search)
+    }
+
+    @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let agent = context.agent else { return .seeOther("/connexion") }
+        let query = request.uri.queryParameters["q"].map(String.init)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let offset = max(0, request.uri.queryParameters["debut"].flatMap { Int(String($0)) } ?? 0)
+        var data: [String: Any] = ["query": query, "has_query": !query.isEmpty]
+        guard !query.isEmpty else { return views.page("search", data, context: context, navigation: "search") }
+        let results: SearchResults
+        do {
+            results = try await store.search(query: query, userID: agent.id, limit: pageSize, offset: offset)
+        } catch {
+            guard case .invalidSearch(let problem) = error else { throw error }
+            data["error"] = problem.description
+            data["has_query"] = false
+            return views.page("search", data, context: context, navigation: "search", status: .badRequest)
+        }
+        data["total"] = results.total
+        data["no_results"] = results.items.isEmpty
+        data["results"] = results.items.map { hit -> [String: Any] in
+            var row = views.itemRow(hit.item, context: context, returnTo: "/recherche")
+            row["snippet_html"] = Self.snippetHTML(hit.snippet)
+            return row
+        }
+        data["facet_channels"] = results.channelFacets.map { facet -> [String: Any] in
+            ["title": facet.label, "count": facet.count, "href_query": FormData.percentEncode("\(query) canal:\(facet.key)")]
+        }
+        data["facet_months"] = results.monthFacets.map { facet -> [String: Any] in
+            ["label": views.dates.month(facet.key, language: context.language), "count": facet.count,
+             "href_query": FormData.percentEncode(Self.monthFilter(query, month: facet.key))]
+        }
+        if offset > 0 { data["previous_offset_query"] = FormData.encode([("q", query), ("debut", String(max(0, offset - pageSize)))]) }
+        if offset + pageSize < results.total { data["next_offset_query"] = FormData.encode([("q", query), ("debut", String(offset + pageSize))]) }
+        return views.page("search", data, context: context, navigation: "search")
+    }
+
+    /// Escaped text with `<mark>` around the matched words: the store gives segments, never HTML.
+    static func snippetHTML(_ segments: [SnippetSegment]) -> String {
+        segments.map { segment in
+            let text = htmlEscape(segment.text)
+            return segment.highlighted ? "<mark>\(text)</mark>" : text
+        }.joined()
+    }
+
+    /// The query narrowed to one month (`depuis:` first day, `avant:` first day of the next).
+    static func monthFilter(_ query: String, month: String) -> String {
+        let parts = month.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 2 else { return query }
+        let (year, m) = (parts[0], parts[1])
+        let next = m == 12 ? String(format: "%04d-01-01", year + 1) : String(format: "%04d-%02d-01", year, m + 1)
+        return "\(query) depuis:\(String(format: "%04d-%02d-01", year, m)) avant:\(next)"
+    }
+}
+
+/// Escapes text for HTML content and attribute values.
+func htmlEscape(_ text: String) -> String {
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    for c in text.unicodeScalars {
+        switch c {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.unicodeScalars.append(c)
+        }
+    }
+    return out
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import KiosqueConfig
+import KiosqueStore
+import Mustache
+
+/// Renders Mustache pages with what every page needs (strings, agent, CSRF token, navigation),
+/// so a controller only supplies its own view model. Templates escape by default.
+struct ViewRenderer: Sendable {
+    let library: MustacheLibrary
+    let localizer: Localizer
+    let secrets: Secrets
+    let portalTitle: String
+    let hasThemeCSS: Bool
+    let hasThemeLogo: Bool
+    let secureCookies: Bool
+    let dates = DateDisplay()
+
+    /// A full HTML page.
+    func page(_ template: String, _ data: [String: Any], context: AppRequestContext, navigation: String? = nil,
+              status: HTTPResponse.Status = .ok) -> Response {
+        var values = data
+        values["t"] = localizer.strings(context.language)
+        values["portal"] = ["title": portalTitle]
+        values["csrf"] = csrfToken(context)
+        if hasThemeCSS { values["theme_css"] = true }
+        if hasThemeLogo { values["theme_logo"] = true }
+        if let navigation { values["nav"] = [navigation: true] }
+        if let agent = context.agent {
+            var agentValues: [String: Any] = ["name": agent.name.isEmpty ? agent.login : agent.name, "login": agent.login]
+            if let email = agent.email { agentValues["email"] = email }
+            if agent.isAdmin { agentValues["is_admin"] = true }
+            values["agent"] = agentValues
+        }
+        let html = library.render(values, withTemplate: template) ?? "template \(template) missing"
+        var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: html)))
+        if let binding = context.newAnonymousBinding {
+            response.setCookie(Cookie(name: WebCookies.anonymous, value: binding, path: "/", secure: secureCookies,
+                                      httpOnly: true, sameSite: .strict))
+        }
+        return response
+    }
+
+    /// The error page, in the agent's language.
+    func error(_ status: HTTPResponse.Status, messageKey: String, context: AppRequestContext) -> Response {
+        page("error", ["status": Int(status.code), "message": localizer.text(messageKey, context.language)],
+             context: context, status: status)
+    }
+
+    func csrfToken(_ context: AppRequestContext) -> String {
+        guard let binding = context.csrfBinding ?? context.newAnonymousBinding else { return "" }
+        return secrets.csrfToken(for: binding)
+    }
+
+    func text(_ key: String, _ context: AppRequestContext) -> String {
+        localizer.text(key, context.language)
+    }
+
+    /// One item as a list row.
+    func itemRow(_ item: ItemSummary, context: AppRequestContext, returnTo: String, showChannel: Bool = true) -> [String: Any] {
+        var row: [String: Any] = [
+            "id": item.id, "title": item.title ?? "—", "source_title": item.sourceTitle, "return_to": returnTo,
+            "is_read": item.isRead, "is_starred": item.isStarred, "is_updated": item.isUpdated,
+        ]
+        let date = item.published ?? item.sortDate
+        row["date"] = dates.format(date, language: context.language)
+        row["date_iso"] = dates.iso(date)
+        if let summary = item.summary, !summary.isEmpty { row["summary"] = summary }
+        if showChannel, let channel = item.channel {
+            row["channel_id"] = channel.id
+            row["channel_title"] = channel.title
+        }
+        return row
+    }
+}
+
+/// Cookie names.
+enum WebCookies {
+    static let session = "kiosque_session"
+    static let anonymous = "kiosque_csrf"
+}
+
+extension Response {
+    /// 303 See Other: the answer to a form POST.
+    static func seeOther(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+
+    /// A JSON body.
+    static func json(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// A redirect target from a form, accepted only when it stays on this site.
+func localPath(_ candidate: String?, fallback: String = "/") -> String {
+    guard let path = candidate, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"),
+          !path.unicodeScalars.contains(where: { $0.value < 0x20 }) else { return fallback }
+    return path
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import Mustache
+
+/// Templates, locales and static files, shipped in the module's bundle; a theme folder from
+/// channels.yml may override templates and add `theme.css` and `logo.svg`.
+struct WebResources: Sendable {
+    let templates: MustacheLibrary
+    let localesDirectory: URL
+    /// Shipped static files by name (`kiosque.css`, `kiosque.js`), read once at start.
+    let staticFiles: [String: Data]
+    /// Theme files by name.
+    let themeFiles: [String: Data]
+
+    static func load(themeDirectory: URL?) throws -> WebResources {
+        guard let root = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "the web resources are missing from the build"])
+        }
+        var library = MustacheLibrary()
+        try register(directory: root.appendingPathComponent("Templates"), into: &library)
+        var themeFiles: [String: Data] = [:]
+        if let theme = themeDirectory {
+            try register(directory: theme.appendingPathComponent("templates"), into: &library)
+            for name in ["theme.css", "logo.svg"] {
+                if let data = FileManager.default.contents(atPath: theme.appendingPathComponent(name).path) { themeFiles[name] = data }
+            }
+        }
+        var staticFiles: [String: Data] = [:]
+        let publicDirectory = root.appendingPathComponent("Public")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: publicDirectory.path)) ?? [] {
+            staticFiles[name] = FileManager.default.contents(atPath: publicDirectory.appendingPathComponent(name).path)
+        }
+        return WebResources(templates: library, localesDirectory: root.appendingPathComponent("Locales"),
+                            staticFiles: staticFiles, themeFiles: themeFiles)
+    }
+
+    func localizer(defaultLanguage: String) throws -> Localizer {
+        try Localizer(defaultLanguage: defaultLanguage, directory: localesDirectory)
+    }
+
+    private static func register(directory: URL, into library: inout MustacheLibrary) throws {
+        guard FileManager.default.fileExists(atPath: directory.path) else { return }
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        for name in names where name.hasSuffix(".mustache") {
+            let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+            try library.register(text, named: String(name.dropLast(".mustache".count)))
+        }
+    }
+}
+
+/// `/static/<file>` and `/theme/<file>`: a fixed set of files held in memory, so no path from a
+/// request ever reaches the file system.
+struct StaticFilesController {
+    let resources: WebResources
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/static/:file") { _, context in serve(resources.staticFiles, context.parameters.get("file")) }
+        router.get("/theme/:file") { _, context in serve(resources.themeFiles, context.parameters.get("file")) }
+    }
+
+    private func serve(_ files: [String: Data], _ name: String?) -> Response {
+        guard let name, let data = files[name] else { return Response(status: .notFound) }
+        let type: String
+        switch (name as NSString).pathExtension {
+        case "css": type = "text/css; charset=utf-8"
+        case "js": type = "text/javascript; charset=utf-8"
+        case "svg": type = "image/svg+xml"
+        case "png": type = "image/png"
+        default: type = "application/octet-stream"
+        }
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=3600"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Turns thrown errors and bare 404s into pages in the agent's language (JSON under /api/).
+struct ErrorPageMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let views: ViewRenderer
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let api = request.uri.path.hasPrefix("/api/")
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            if api { return APIError.response(error.status, code: "http_\(error.status.code)", message: error.body ?? error.status.reasonPhrase) }
+            let key = error.status == .notFound ? "error_not_found" : error.status.code < 500 ? "error_bad_request" : "error_internal"
+            return views.error(error.status, messageKey: key, context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            if api { return APIError.response(.internalServerError, code: "internal", message: "Internal error.") }
+            return views.error(.internalServerError, messageKey: "error_internal", context: context)
+        }
+    }
+}

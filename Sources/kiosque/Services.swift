@@ -1,0 +1,37 @@
+import Foundation
+import KiosqueConfig
+import KiosqueFetch
+import KiosqueRefresh
+import KiosqueStore
+import Logging
+
+/// Builds the long-lived pieces once, from the shared options: the store, the fetch engine and
+/// the pipeline. Commands only ask for what they use.
+struct Services {
+    let configuration: PortalConfiguration
+    let store: AppDatabase
+
+    /// Opens the store and mirrors the configuration's catalogue into it.
+    static func open(_ locations: LocationOptions, configuration: PortalConfiguration) async throws -> Services {
+        try locations.prepareDirectories()
+        let store: AppDatabase
+        do {
+            store = try AppDatabase.open(path: locations.databasePath)
+        } catch {
+            throw CLIFailure.user("cannot open the database: \(error)")
+        }
+        do {
+            _ = try await store.syncCatalog(configuration.catalog)
+        } catch {
+            throw CLIFailure.internal("cannot apply the catalogue of \(configuration.filePath) to the database: \(error)")
+        }
+        return Services(configuration: configuration, store: store)
+    }
+
+    /// The fetch pipeline (libcurl engine, response cache, store).
+    func pipeline(_ locations: LocationOptions, logger: Logger) -> RefreshPipeline {
+        let engine = HTTPEngine(settings: RefreshPipeline.fetchSettings(for: configuration))
+        let cache = ResponseCache(directory: URL(fileURLWithPath: locations.cachePath))
+        return RefreshPipeline(configuration: configuration, engine: engine, cache: cache, store: store, logger: logger)
+    }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import KiosqueStore
+import KiosqueWeb
+
+/// `kiosque user`: manage agents' accounts.
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage agents' accounts.",
+                                                    subcommands: [Add.self, List.self, Passwd.self, Disable.self, Token.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Create a local account, subscribed to the default bouquets.")
+        @OptionGroup var locations: LocationOptions
+        @Argument(help: "The sign-in name.") var login: String
+        @Option(help: "Full name.") var name: String?
+        @Option(help: "E-mail address.") var email: String?
+        @Flag(help: "Make the account an administrator.") var admin = false
+        @Option(help: ArgumentHelp("Department the agent belongs to.", valueName: "id")) var department: String?
+        @Flag(help: "Editor of --department (may publish documents).") var editor = false
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input instead of asking.") var passwordStdin = false
+
+        func validate() throws {
+            if editor && department == nil { throw ValidationError("--editor needs --department") }
+            guard login.range(of: #"^[A-Za-z0-9._@-]{1,64}$"#, options: .regularExpression) != nil else {
+                throw ValidationError("the login may use letters, digits and . _ @ - (64 at most)")
+            }
+        }
+
+        func run() async throws {
+            let configuration = try locations.loadConfiguration(printWarnings: false)
+            if let department, !configuration.catalog.departments.contains(where: { $0.id == department }) {
+                throw CLIFailure.user("no department `\(department)` in \(configuration.filePath)")
+            }
+            let password = try PasswordInput.read(fromStdin: passwordStdin, prompt: "Password for \(login): ")
+            let services = try await Services.open(locations, configuration: configuration)
+            if try await services.store.user(login: login) != nil { throw CLIFailure.user("an account `\(login)` already exists") }
+            let hash = await AccountTools.hashPassword(password)
+            let user = try await services.store.createUser(NewUser(login: login, name: name ?? login, email: email, passwordHash: hash,
+                                                                   isAdmin: admin, language: configuration.portal.language))
+            _ = try await services.store.subscribeDefaults(userID: user.id)
+            if let department { try await services.store.setMembership(userID: user.id, departmentID: department, isEditor: editor) }
+            print("Created \(login)\(admin ? " (administrator)" : "").")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List accounts.")
+        @OptionGroup var locations: LocationOptions
+        func run() async throws {
+            let services = try await Services.open(locations, configuration: try locations.loadConfiguration(printWarnings: false))
+            for user in try await services.store.users() {
+                var flags: [String] = []
+                if user.isAdmin { flags.append("admin") }
+                if user.isDisabled { flags.append("disabled") }
+                if user.passwordHash == nil { flags.append("sso") }
+                print("\(user.login)\t\(user.name)\t\(user.email ?? "-")\t\(flags.joined(separator: ","))")
+            }
+        }
+    }
+
+    struct Passwd: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "passwd", abstract: "Set a new password (ends the account's sessions).")
+        @OptionGroup var locations: LocationOptions
+        @Argument(help: "The sign-in name.") var login: String
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input.") var passwordStdin = false
+        func run() async throws {
+            let services = try await Services.open(locations, configuration: try locations.loadConfiguration(printWarnings: false))
+            guard let user = try await services.store.user(login: login) else { throw CLIFailure.user("no account `\(login)`") }
+            let password = try PasswordInput.read(fromStdin: passwordStdin, prompt: "New password for \(login): ")
+            var update = UserUpdate()
+            update.passwordHash = .some(await AccountTools.hashPassword(password))
+            _ = try await services.store.updateUser(id: user.id, update)
+            _ = try await services.store.removeSessions(userID: user.id)
+            print("Password of \(login) changed; its sessions were ended.")
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable an account and end its sessions.")
+        @OptionGroup var locations: LocationOptions
+        @Argument(help: "The sign-in name.") var login: String
+        func run() async throws {
+            let services = try await Services.open(locations, configuration: try locations.loadConfiguration(printWarnings: false))
+            guard let user = try await services.store.user(login: login) else { throw CLIFailure.user("no account `\(login)`") }
+            var update = UserUpdate()
+            update.isDisabled = true
+            update.apiTokenHash = .some(nil)
+            _ = try await services.store.updateUser(id: user.id, update)
+            _ = try await services.store.removeSessions(userID: user.id)
+            print("Disabled \(login); its sessions and API token were revoked.")
+        }
+    }
+
+    struct Token: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "token", abstract: "Print a new personal API token (the previous one stops working).")
+        @OptionGroup var locations: LocationOptions
+        @Argument(help: "The sign-in name.") var login: String
+        func run() async throws {
+            let services = try await Services.open(locations, configuration: try locations.loadConfiguration(printWarnings: false))
+            guard let user = try await services.store.user(login: login) else { throw CLIFailure.user("no account `\(login)`") }
+            let (token, hash) = AccountTools.newAPIToken()
+            var update = UserUpdate()
+            update.apiTokenHash = .some(hash)
+            _ = try await services.store.updateUser(id: user.id, update)
+            print(token)
+        }
+    }
+}
+
+/// Reads a password from standard input (one line) or from the terminal without echo.
+enum PasswordInput {
+    static func read(fromStdin: Bool, prompt: String) throws -> String {
+        let password: String
+        if fromStdin {
+            password = readLine(strippingNewline: true) ?? ""
+        } else {
+            guard isatty(STDIN_FILENO) == 1, let typed = getpass(prompt) else {
+                throw CLIFailure.user("no terminal to ask for the password: use --password-stdin")
+            }
+            password = String(cString: typed)
+        }
+        guard password.count >= AccountTools.minimumPasswordLength else {
+            throw CLIFailure.user("the password must have at least \(AccountTools.minimumPasswordLength) characters")
+        }
+        return password
+    }
+}
