@@ -89,9 +89,10 @@ enum ElementRoles {
         return .write(rule.id)
     }
 
-    /// A `<source>` without any usable URL is dropped.
+    /// A `<source>` without any usable URL is not written. Its content is kept: libxml2 does not
+    /// know `<source>` as empty and nests the following siblings (the `<img>`, fallback text) in it.
     static func source(_ attributes: inout [(name: String, value: String?)], _ rule: ElementRule) -> TreeWalkerDecision {
-        attributes.contains { $0.name == "src" || $0.name == "srcset" } ? .write(rule.id) : .drop
+        attributes.contains { $0.name == "src" || $0.name == "srcset" } ? .write(rule.id) : .unwrap
     }
 
     /// Headings move two levels down (h1 → h3, capped at h6) so that the page's own headings stay

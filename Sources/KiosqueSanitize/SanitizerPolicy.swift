@@ -67,9 +67,10 @@ public struct SanitizerPolicy: Sendable {
             "svg", "math",
             // Embeds and plugins. (An <iframe> is allowed only from `iframeHosts`, else dropped.)
             "frame", "frameset", "object", "embed", "applet", "param", "canvas", "portal",
-            // Forms: controls and their raw text; the <form> itself is unwrapped.
+            // Forms: controls and their raw text; the <form> itself is unwrapped. (Not <keygen>:
+            // libxml2 does not know it as empty and would drop the siblings it nests inside.)
             "input", "button", "select", "option", "optgroup", "textarea", "datalist", "output",
-            "keygen", "isindex", "dialog",
+            "isindex", "dialog",
             // Image maps carry their own links, and raw-text relics of old HTML.
             "map", "area", "xmp", "plaintext", "listing", "xml",
         ],

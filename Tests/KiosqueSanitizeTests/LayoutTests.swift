@@ -79,6 +79,11 @@ struct LayoutTests {
                        + "<img src=\"https://a.example/i.jpg\" alt=\"i\"></picture>",
                    expected: "<picture><source srcset=\"https://a.example/i.webp\" type=\"image/webp\"><source srcset=\"https://a.example/i.avif\">"
                        + "<img src=\"https://a.example/i.jpg\" alt=\"i\" loading=\"lazy\"></picture>"),
+        LayoutCase(name: "a source without a usable URL keeps what follows it",
+                   input: "<picture><source srcset=\"javascript:x\"><img src=\"https://a.example/i.jpg\"></picture>"
+                       + "<video src=\"https://a.example/v.mp4\"><source type=\"video/mp4\">Pas de vidéo</video><keygen><p>suite</p>",
+                   expected: "<picture><img src=\"https://a.example/i.jpg\" loading=\"lazy\"></picture>"
+                       + "<video src=\"https://a.example/v.mp4\" controls>Pas de vidéo</video><p>suite</p>"),
         LayoutCase(name: "word break opportunity keeps the text after it", input: "<p>anti<wbr>constitutionnellement</p>",
                    expected: "<p>anti<wbr>constitutionnellement</p>"),
         LayoutCase(name: "CRLF normalised", input: "<p>a\r\nb\rc</p>", expected: "<p>a\nb\nc</p>"),
