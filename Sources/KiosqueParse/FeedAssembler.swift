@@ -14,12 +14,12 @@ enum FeedAssembler {
             var link = item.link.flatMap { resolve($0, fallback: itemBase) }
             // A permalink guid counts as the link only when it is a full http(s) URL itself:
             // "42" is an id, not a page relative to the feed.
-            if link == nil, let guess = item.fallbackLink, URLResolver.isAbsoluteHTTP(guess.raw.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            if link == nil, let guess = item.fallbackLink, URLResolver.trim(guess.raw).map(URLResolver.isAbsoluteHTTP) == true {
                 link = resolve(guess, fallback: itemBase)
             }
             let title = item.title
-            var id = item.id?.trimmingCharacters(in: .whitespacesAndNewlines)
-            if id?.isEmpty ?? true {
+            var id = item.id.flatMap(URLResolver.trim)
+            if id == nil {
                 id = link == nil && title == nil
                     ? StableID.make([item.contentHTML ?? item.summaryHTML, item.published.map(FeedDates.iso8601)])
                     : StableID.make([link, title])

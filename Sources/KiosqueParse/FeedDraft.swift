@@ -49,7 +49,7 @@ struct FeedDraft {
         case .impossible(let why):
             warnings.append("\(place): dropped impossible date \"\(text.prefix(60))\" (\(why))")
         case .unrecognized:
-            if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if URLResolver.trim(text) != nil {
                 warnings.append("\(place): dropped unrecognized date \"\(text.prefix(60))\"")
             }
         }

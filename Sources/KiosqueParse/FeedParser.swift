@@ -23,19 +23,19 @@ public enum FeedParser {
         switch encoding {
         case .utf8(let bom):
             return parseUTF8(UnsafeRawBufferPointer(rebasing: raw[bom...]), libxmlEncoding: nil,
-                             documentURL: documentURL, warnings: encodingWarnings)
+                             documentURL: documentURL, httpCharset: httpCharset, warnings: encodingWarnings)
         case .converted(let bytes):
             return bytes.withUnsafeBytes {
-                parseUTF8($0, libxmlEncoding: nil, documentURL: documentURL, warnings: encodingWarnings)
+                parseUTF8($0, libxmlEncoding: nil, documentURL: documentURL, httpCharset: httpCharset, warnings: encodingWarnings)
             }
         case .libxml(let name):
             // Sniff on the bytes as they are: the markup of single-byte charsets is ASCII.
-            return parseUTF8(raw, libxmlEncoding: name, documentURL: documentURL, warnings: encodingWarnings)
+            return parseUTF8(raw, libxmlEncoding: name, documentURL: documentURL, httpCharset: httpCharset, warnings: encodingWarnings)
         }
     }
 
     private static func parseUTF8(_ bytes: UnsafeRawBufferPointer, libxmlEncoding: String?, documentURL: String?,
-                                  warnings: [String]) -> Result<ParsedFeed, FeedParseError> {
+                                  httpCharset: String?, warnings: [String]) -> Result<ParsedFeed, FeedParseError> {
         let draft: Result<FeedDraft, FeedParseError>
         switch FormatSniffer.sniff(bytes) {
         case .empty:
@@ -48,9 +48,14 @@ public enum FeedParser {
             let feeds = FeedDiscovery.advertisedFeeds(in: bytes, baseURL: documentURL)
             return .failure(.notAFeed(reason: "an HTML page", advertisedFeeds: feeds))
         case .json:
-            draft = JSONFeedReader.read(Data(bytes))
+            if let (repaired, warning) = EncodingDetector.repairedUTF8(bytes, httpCharset: httpCharset) {
+                draft = JSONFeedReader.read(Data(repaired)).map { var d = $0; d.warnings.insert(warning, at: 0); return d }
+            } else {
+                draft = JSONFeedReader.read(Data(bytes))
+            }
         case .xml:
-            draft = XMLFeedReader.read(bytes, libxmlEncoding: libxmlEncoding, documentURL: documentURL)
+            let repair: (UnsafeRawBufferPointer) -> ([UInt8], String)? = { libxmlEncoding == nil ? EncodingDetector.repairedUTF8($0, httpCharset: httpCharset) : nil }
+            draft = XMLFeedReader.read(bytes, libxmlEncoding: libxmlEncoding, documentURL: documentURL, repairEncoding: repair)
         }
         return draft.map { draft in
             var draft = draft

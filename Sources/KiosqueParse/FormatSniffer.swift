@@ -23,12 +23,12 @@ enum FormatSniffer {
         if controls > 0 && controls * 100 > (n - i) { return .binary }
         if b[i] == 0x7B { return .json }
         guard b[i] == 0x3C else { return .text }
-        let head = String(decoding: UnsafeRawBufferPointer(rebasing: b[i..<n]), as: UTF8.self).lowercased()
-        if let root = firstElementName(head) {
+        let head = String(decoding: UnsafeRawBufferPointer(rebasing: b[i..<n]), as: UTF8.self)
+        if let root = firstElementName(head)?.lowercased() {
             if root == "html" || root == "head" || root == "body" { return .html }
             return .xml
         }
-        return head.hasPrefix("<!doctype html") ? .html : .xml
+        return head.prefix(14).lowercased() == "<!doctype html" ? .html : .xml
     }
 
     /// The name of the first element, skipping the XML declaration, comments, PIs and DOCTYPE.

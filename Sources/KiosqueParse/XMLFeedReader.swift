@@ -26,14 +26,23 @@ enum XMLFeedReader {
     }
 
     /// Parses UTF-8 (or `libxmlEncoding`-encoded) bytes.
-    static func read(_ bytes: UnsafeRawBufferPointer, libxmlEncoding: String?, documentURL: String?) -> Result<FeedDraft, FeedParseError> {
+    /// `repairEncoding` is called before the second pass to fix bytes wrongly taken for UTF-8.
+    static func read(_ bytes: UnsafeRawBufferPointer, libxmlEncoding: String?, documentURL: String?,
+                     repairEncoding: (UnsafeRawBufferPointer) -> ([UInt8], String)?) -> Result<FeedDraft, FeedParseError> {
         let first = SAXBridge(documentURL: documentURL, dispatch: dispatch)
         first.stopOnFirstError = true
         first.parse(bytes, encoding: libxmlEncoding)
         var bridge = first
         var repaired = false
+        var encodingWarning: String?
         if first.stoppedOnError {
-            let fixed = XMLRepair.repair(bytes)
+            var fixed: [UInt8]
+            if let (decoded, warning) = repairEncoding(bytes) {
+                fixed = decoded.withUnsafeBytes { XMLRepair.repair($0) }
+                encodingWarning = warning
+            } else {
+                fixed = XMLRepair.repair(bytes)
+            }
             bridge = SAXBridge(documentURL: documentURL, dispatch: dispatch)
             fixed.withUnsafeBytes { bridge.parse($0, encoding: libxmlEncoding) }
             repaired = true
@@ -44,12 +53,15 @@ enum XMLFeedReader {
             return .failure(.notAFeed(reason: reason, advertisedFeeds: []))
         }
         var draft = reader.finish(bridge)
+        if let encodingWarning { draft.warnings.insert(encodingWarning, at: 0) }
         if repaired || bridge.errorCount > 0 {
             draft.warnings.append(contentsOf: bridge.errorMessages)
             if bridge.errorCount > bridge.errorMessages.count {
                 draft.warnings.append("\(bridge.errorCount - bridge.errorMessages.count) more XML errors")
             }
-            if bridge.errorCount == 0 { draft.warnings.append("XML: repaired entity references or control characters") }
+            if bridge.errorCount == 0 && encodingWarning == nil {
+                draft.warnings.append("XML: repaired entity references or control characters")
+            }
         }
         if bridge.depthExceeded {
             draft.warnings.append("XML: nesting deeper than \(SAXBridge.maxDepth) elements; stopped reading there")

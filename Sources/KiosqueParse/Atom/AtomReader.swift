@@ -103,11 +103,11 @@ final class AtomReader: SAXReader {
             if depth == skipDepth { skipDepth = -1 }
             return
         }
-        let text = bridge.captured
+        var text: String { bridge.captured }
         if authorDepth >= 0 {
             if depth == authorDepth {
                 authorDepth = -1
-            } else if name.local == .name, let author = PlainText.fromText(text) {
+            } else if name.local == .name, let author = bridge.capturedCollapsed {
                 if entryDepth >= 0 { item.authors.append(author) } else { draft.authors.append(author) }
             }
             return
@@ -116,12 +116,13 @@ final class AtomReader: SAXReader {
             finishEntry()
             return
         }
-        if entryDepth >= 0 { endEntryField(name, text, bridge) } else if depth == rootDepth + 1 { endFeedField(name, text, bridge) }
+        if entryDepth >= 0 { endEntryField(name, bridge) } else if depth == rootDepth + 1 { endFeedField(name, bridge) }
     }
 
     private func place(_ field: String) -> String { "entry \(draft.items.count + 1) \(field)" }
 
-    private func endEntryField(_ name: XMLName, _ text: String, _ bridge: SAXBridge) {
+    private func endEntryField(_ name: XMLName, _ bridge: SAXBridge) {
+        var text: String { bridge.captured }
         switch (name.ns, name.local) {
         case (.media, .description): if item.summary == nil { item.summary = PlainText.fromText(text) }
         case (.dc, .creator): if let a = FieldValues.author(text) { item.authors.append(a) }
@@ -129,9 +130,9 @@ final class AtomReader: SAXReader {
         case (let ns, _) where isAtom(ns):
             switch name.local {
             case .id: item.id = text
-            case .title: item.title = textKind.plain(text)
+            case .title: item.title = plain(bridge)
             case .summary where textKind != .other:
-                item.summary = textKind.plain(text)
+                item.summary = plain(bridge)
                 item.summaryHTML = textKind.html(text)
             case .content where textKind != .other:
                 item.contentHTML = textKind.html(text)
@@ -145,13 +146,14 @@ final class AtomReader: SAXReader {
         }
     }
 
-    private func endFeedField(_ name: XMLName, _ text: String, _ bridge: SAXBridge) {
+    private func endFeedField(_ name: XMLName, _ bridge: SAXBridge) {
+        var text: String { bridge.captured }
         switch (name.ns, name.local) {
         case (.dc, .creator): if let a = FieldValues.author(text) { draft.authors.append(a) }
         case (let ns, _) where isAtom(ns):
             switch name.local {
-            case .title: draft.title = textKind.plain(text)
-            case .subtitle, .tagline: draft.subtitle = textKind.plain(text)
+            case .title: draft.title = plain(bridge)
+            case .subtitle, .tagline: draft.subtitle = plain(bridge)
             case .updated, .modified: draft.updated = draft.date(text, at: "feed \(name.local)")
             case .icon where !text.isEmpty: icon = LinkRef(raw: text, base: bridge.currentBase)
             case .logo where !text.isEmpty: logo = LinkRef(raw: text, base: bridge.currentBase)
@@ -159,6 +161,11 @@ final class AtomReader: SAXReader {
             }
         default: break
         }
+    }
+
+    /// The captured text construct as plain text, read straight from the capture buffer.
+    private func plain(_ bridge: SAXBridge) -> String? {
+        textKind == .text ? bridge.capturedCollapsed : bridge.capturedPlainFromHTML
     }
 
     private func finishEntry() {

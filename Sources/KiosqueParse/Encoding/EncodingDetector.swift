@@ -31,22 +31,30 @@ enum EncodingDetector {
                                                 : Transcoder.fromUTF16(b, bigEndian: bigEndian)
             return (.converted(out), [])
         }
-        guard let bad = Transcoder.firstInvalidUTF8(b) else {
-            if let label, !utf8Labels.contains(label), hasNonASCII(b) {
+        // Declared (or presumed) UTF-8 is trusted without a validation pass: libxml2 checks every
+        // byte anyway, and a document that fails is re-read through `repairedUTF8`.
+        guard let label, !utf8Labels.contains(label) else { return (.utf8(bomLength: 0), []) }
+        guard Transcoder.firstInvalidUTF8(b) != nil else {
+            if hasNonASCII(b) {
                 return (.utf8(bomLength: 0), ["encoding: declared \(label) but the bytes are valid UTF-8; read as UTF-8"])
             }
             return (.utf8(bomLength: 0), [])
         }
-        if let label, latin1Labels.contains(label) {
+        if latin1Labels.contains(label) {
             return (.converted(Transcoder.fromCP1252(b)), [])
         }
-        if let label, !utf8Labels.contains(label) {
-            return (.libxml(label), [])
-        }
+        return (.libxml(label), [])
+    }
+
+    /// Bytes taken for UTF-8 that are not: well-formed sequences kept, other bytes read as
+    /// Windows-1252, with the warning that says so. Nil when the bytes are valid UTF-8.
+    static func repairedUTF8(_ b: UnsafeRawBufferPointer, httpCharset: String?) -> ([UInt8], String)? {
+        guard let bad = Transcoder.firstInvalidUTF8(b) else { return nil }
         let line = b[..<bad].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+        let label = normalize(httpCharset) ?? normalize(declaredEncoding(b))
         let what = label.map { "declared \($0)" } ?? "no encoding declared"
-        return (.converted(Transcoder.repairUTF8(b)),
-                ["encoding: \(what) but bytes are not UTF-8 (first at line \(line)); non-UTF-8 bytes read as Windows-1252"])
+        return (Transcoder.repairUTF8(b),
+                "encoding: \(what) but bytes are not UTF-8 (first at line \(line)); non-UTF-8 bytes read as Windows-1252")
     }
 
     private static func byteOrderMark(_ b: UnsafeRawBufferPointer) -> InputEncoding? {

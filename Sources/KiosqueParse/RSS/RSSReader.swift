@@ -107,20 +107,23 @@ final class RSSReader: SAXReader {
         }
         if depth == imageDepth { imageDepth = -1; return }
         if depth == channelDepth { channelDepth = -1; return }
-        let text = bridge.captured
+        var text: String { bridge.captured }
         if imageDepth >= 0 {
-            if name.local == .url, draft.icon == nil, !text.isEmpty { draft.icon = LinkRef(raw: text, base: bridge.currentBase) }
+            if name.local == .url, draft.icon == nil, let url = URLResolver.trim(text) { draft.icon = LinkRef(raw: url, base: bridge.currentBase) }
             return
         }
-        if itemDepth >= 0 { endItemField(name, text, bridge) } else { endChannelField(name, text, bridge) }
+        if itemDepth >= 0 { endItemField(name, bridge) } else { endChannelField(name, bridge) }
     }
 
     private func place(_ field: String) -> String { "item \(draft.items.count + 1) \(field)" }
 
-    private func endItemField(_ name: XMLName, _ text: String, _ bridge: SAXBridge) {
+    private func endItemField(_ name: XMLName, _ bridge: SAXBridge) {
+        var text: String { bridge.captured }
         switch (name.ns, name.local) {
         case (.content, .encoded): item.contentHTML = text
-        case (.feedburner, .origLink): if !text.isEmpty { item.link = LinkRef(raw: text, base: bridge.currentBase) }
+        case (.feedburner, .origLink):
+            let text = text
+            if !text.isEmpty { item.link = LinkRef(raw: text, base: bridge.currentBase) }
         case (.dc, .creator), (.itunes, .author): if let a = FieldValues.author(text) { item.authors.append(a) }
         case (.dc, .subject): if let c = PlainText.fromText(text) { item.categories.append(c) }
         case (.dc, .date), (.dcterms, .issued), (.dcterms, .created):
@@ -129,12 +132,15 @@ final class RSSReader: SAXReader {
         case (.itunes, .summary): if item.summary == nil { item.summary = PlainText.fromHTML(text) }
         case (let ns, _) where isRSS(ns):
             switch name.local {
-            case .title: item.title = PlainText.fromHTML(text)
-            case .link: if item.link == nil, !text.isEmpty { item.link = LinkRef(raw: text, base: bridge.currentBase) }
+            case .title: item.title = bridge.capturedPlainFromHTML
+            case .link where item.link == nil:
+                let text = text
+                if !text.isEmpty { item.link = LinkRef(raw: text, base: bridge.currentBase) }
             case .description:
                 item.summaryHTML = text
-                item.summary = PlainText.fromHTML(text)
+                item.summary = bridge.capturedPlainFromHTML
             case .guid:
+                let text = text
                 item.id = text
                 if item.fallbackLink != nil { item.fallbackLink = LinkRef(raw: text, base: bridge.currentBase) }
             case .pubDate: item.published = draft.date(text, at: place("pubDate"))
@@ -146,7 +152,8 @@ final class RSSReader: SAXReader {
         }
     }
 
-    private func endChannelField(_ name: XMLName, _ text: String, _ bridge: SAXBridge) {
+    private func endChannelField(_ name: XMLName, _ bridge: SAXBridge) {
+        var text: String { bridge.captured }
         switch (name.ns, name.local) {
         case (.dc, .language): if draft.language == nil { draft.language = text }
         case (.dc, .date): if draft.updated == nil { draft.updated = draft.date(text, at: "channel dc:date") }
@@ -157,9 +164,10 @@ final class RSSReader: SAXReader {
         case (let ns, _) where isRSS(ns):
             switch name.local {
             case .title: if draft.title == nil { draft.title = PlainText.fromHTML(text) }
-            case .link where !text.isEmpty && !sawChannelLink:
+            case .link where !sawChannelLink:
                 // An RSS <link> beats an atom:link alternate seen before it.
-                draft.link = LinkRef(raw: text, base: bridge.currentBase)
+                guard let url = URLResolver.trim(text) else { break }
+                draft.link = LinkRef(raw: url, base: bridge.currentBase)
                 sawChannelLink = true
             case .description: draft.subtitle = PlainText.fromHTML(text) ?? draft.subtitle
             case .language: draft.language = text

@@ -23,8 +23,23 @@ final class SAXBridge {
     private var buffer: [UInt8] = []
     private var voidDepths: [Int] = []
     private var xhtmlChildren = 0, xhtmlDivStart = -1, xhtmlDivEnd = -1, xhtmlLooseText = false
-    /// The content of the element that just ended, when it was captured.
-    private(set) var captured = ""
+    /// Where the content of the element that just ended sits in `buffer`, when it was captured.
+    private var capturedRange: Range<Int>?
+
+    /// The content of the element that just ended, when it was captured (else empty).
+    var captured: String { capturedRange.map { String(decoding: buffer[$0], as: UTF8.self) } ?? "" }
+
+    /// That content as plain text from HTML, without building the intermediate String.
+    var capturedPlainFromHTML: String? {
+        guard let range = capturedRange else { return nil }
+        return buffer.withUnsafeBufferPointer { PlainText.fromHTML(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// That content with whitespace collapsed (text constructs that are plain already).
+    var capturedCollapsed: String? {
+        guard let range = capturedRange else { return nil }
+        return buffer.withUnsafeBufferPointer { PlainText.collapse(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
 
     /// In-scope xml:base values, absolute, with the depth that declared them.
     private var bases: [(depth: Int, url: String)] = []
@@ -132,11 +147,11 @@ final class SAXBridge {
         }
         let name = XMLName(ns: namespace(uri, prefix), local: names.local(localname))
         if depth == captureDepth {
-            captured = finishCapture()
+            capturedRange = finishCapture()
             captureDepth = -1
         }
         reader?.end(name, self)
-        captured = ""
+        capturedRange = nil
         if let last = bases.last, last.depth == depth { bases.removeLast() }
     }
 
@@ -204,12 +219,12 @@ final class SAXBridge {
         MarkupWriter.writeEnd(localname, prefix, to: &buffer)
     }
 
-    private func finishCapture() -> String {
+    private func finishCapture() -> Range<Int> {
         voidDepths.removeAll()
         if mode == .xhtml, xhtmlChildren == 1, xhtmlDivStart >= 0, xhtmlDivEnd >= xhtmlDivStart, !xhtmlLooseText {
-            return String(decoding: buffer[xhtmlDivStart..<xhtmlDivEnd], as: UTF8.self)
+            return xhtmlDivStart..<xhtmlDivEnd
         }
-        return String(decoding: buffer, as: UTF8.self)
+        return 0..<buffer.count
     }
 
     // MARK: driving libxml2

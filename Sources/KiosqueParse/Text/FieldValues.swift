@@ -18,7 +18,7 @@ enum FieldValues {
 
     /// A byte length: digits only, non-negative, else nil.
     static func length(_ raw: String?) -> Int64? {
-        guard let raw, let value = Int64(raw.trimmingCharacters(in: .whitespaces)), value >= 0 else { return nil }
+        guard let raw, let value = URLResolver.trim(raw).flatMap({ Int64($0) }), value >= 0 else { return nil }
         return value
     }
 

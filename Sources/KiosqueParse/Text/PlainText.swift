@@ -7,30 +7,33 @@ enum PlainText {
     /// Plain text from an HTML fragment (or from text that may carry stray markup or entities).
     static func fromHTML(_ html: String) -> String? {
         var html = html
-        return html.withUTF8 { bytes in
-            if !bytes.contains(where: { $0 == 0x3C || $0 == 0x26 }) { return collapse(bytes) }
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count)
-            var i = 0
-            while i < bytes.count {
-                let c = bytes[i]
-                if c == 0x3C, let next = tagEnd(bytes, from: i) {
-                    if let skipTo = skipRawText(bytes, tagStart: i, tagEnd: next) {
-                        i = skipTo
-                        continue
-                    }
-                    if isBlockTag(bytes, at: i) { out.append(0x20) }
-                    i = next
-                } else if c == 0x26, let (decoded, next) = HTMLEntities.decode(bytes, at: i) {
-                    out.append(contentsOf: decoded)
-                    i = next
-                } else {
-                    out.append(c)
-                    i += 1
+        return html.withUTF8 { fromHTML($0) }
+    }
+
+    /// Plain text from the UTF-8 bytes of an HTML fragment.
+    static func fromHTML(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        if !bytes.contains(where: { $0 == 0x3C || $0 == 0x26 }) { return collapse(bytes) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == 0x3C, let next = tagEnd(bytes, from: i) {
+                if let skipTo = skipRawText(bytes, tagStart: i, tagEnd: next) {
+                    i = skipTo
+                    continue
                 }
+                if isBlockTag(bytes, at: i) { out.append(0x20) }
+                i = next
+            } else if c == 0x26, let (scalar, next) = HTMLEntities.scalarOfReference(bytes, at: i) {
+                Transcoder.appendScalar(scalar.value, to: &out)
+                i = next
+            } else {
+                out.append(c)
+                i += 1
             }
-            return out.withUnsafeBufferPointer { collapse($0) }
         }
+        return out.withUnsafeBufferPointer { collapse($0) }
     }
 
     /// Plain text from text that is already plain: only whitespace is collapsed.
@@ -113,24 +116,30 @@ enum PlainText {
     static func collapse(_ b: UnsafeBufferPointer<UInt8>) -> String? {
         var out: [UInt8] = []
         out.reserveCapacity(b.count)
-        var pendingSpace = false
         var i = 0
         while i < b.count {
-            let c = b[i]
-            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 || c == 0x0C {
-                pendingSpace = true
+            // Skip a whitespace run, then copy the following word in one go.
+            var sawSpace = false
+            while i < b.count {
+                let c = b[i]
+                if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 || c == 0x0C {
+                    i += 1
+                } else if c == 0xC2, i + 1 < b.count, b[i + 1] == 0xA0 {
+                    i += 2
+                } else {
+                    break
+                }
+                sawSpace = true
+            }
+            guard i < b.count else { break }
+            let start = i
+            while i < b.count {
+                let c = b[i]
+                if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 || c == 0x0C || (c == 0xC2 && i + 1 < b.count && b[i + 1] == 0xA0) { break }
                 i += 1
-                continue
             }
-            if c == 0xC2, i + 1 < b.count, b[i + 1] == 0xA0 {
-                pendingSpace = true
-                i += 2
-                continue
-            }
-            if pendingSpace && !out.isEmpty { out.append(0x20) }
-            pendingSpace = false
-            out.append(c)
-            i += 1
+            if sawSpace && !out.isEmpty { out.append(0x20) }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i]))
         }
         return out.isEmpty ? nil : String(decoding: out, as: UTF8.self)
     }
