@@ -24,7 +24,7 @@ enum FeedAssembler {
                     ? StableID.make([item.contentHTML ?? item.summaryHTML, item.published.map(FeedDates.iso8601)])
                     : StableID.make([link, title])
             }
-            let authors = item.authors.isEmpty ? draft.authors : item.authors
+            let authors = unique(item.authors.isEmpty ? draft.authors : item.authors)
             var enclosures: [Enclosure] = []
             for raw in item.enclosures {
                 guard let url = resolve(raw.link, fallback: itemBase), !enclosures.contains(where: { $0.url == url }) else { continue }
@@ -32,7 +32,7 @@ enum FeedAssembler {
             }
             return ParsedItem(
                 id: id ?? "", title: title, link: link, published: item.published, updated: item.updated,
-                author: unique(authors).isEmpty ? nil : unique(authors).joined(separator: ", "),
+                author: authors.isEmpty ? nil : authors.count == 1 ? authors[0] : authors.joined(separator: ", "),
                 summary: item.summary, contentHTML: nonBlank(item.contentHTML) ?? nonBlank(item.summaryHTML),
                 categories: unique(item.categories), enclosures: enclosures)
         }
@@ -57,6 +57,11 @@ enum FeedAssembler {
 
     /// Order-preserving de-duplication of non-empty strings.
     static func unique(_ values: [String]) -> [String] {
+        if values.count < 8 {
+            var kept: [String] = []
+            for value in values where !value.isEmpty && !kept.contains(value) { kept.append(value) }
+            return kept
+        }
         var seen = Set<String>()
         return values.filter { !$0.isEmpty && seen.insert($0).inserted }
     }

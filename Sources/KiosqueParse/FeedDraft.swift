@@ -43,14 +43,14 @@ struct FeedDraft {
     init(format: FeedFormat) { self.format = format }
 
     /// Parses a date field, recording a warning (never a guess) when it cannot be used.
-    mutating func date(_ text: String, at place: String) -> Date? {
+    mutating func date(_ text: String, at place: @autoclosure () -> String) -> Date? {
         switch FeedDates.read(text) {
         case .date(let date): return date
         case .impossible(let why):
-            warnings.append("\(place): dropped impossible date \"\(text.prefix(60))\" (\(why))")
+            warnings.append("\(place()): dropped impossible date \"\(text.prefix(60))\" (\(why))")
         case .unrecognized:
             if URLResolver.trim(text) != nil {
-                warnings.append("\(place): dropped unrecognized date \"\(text.prefix(60))\"")
+                warnings.append("\(place()): dropped unrecognized date \"\(text.prefix(60))\"")
             }
         }
         return nil

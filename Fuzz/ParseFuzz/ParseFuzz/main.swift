@@ -26,7 +26,7 @@ struct ParseFuzz {
     static func main() {
         #if FUZZING
         var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
         let status = LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzOne(data, size) }
         exit(status)
         #else

@@ -35,6 +35,7 @@ final class AtomReader: SAXReader {
     private var feedLinks: [AtomLink] = [], entryLinks: [AtomLink] = []
     private var textKind = AtomTextKind.text
     private var icon: LinkRef?, logo: LinkRef?
+    private var entryNumber = 0
 
     init(format: FeedFormat) { draft = FeedDraft(format: format) }
 
@@ -57,6 +58,7 @@ final class AtomReader: SAXReader {
         switch (name.ns, name.local) {
         case (let ns, .entry) where isAtom(ns) && !inEntry && direct:
             entryDepth = depth
+            entryNumber += 1
             item = ItemDraft()
             entryLinks = []
         case (let ns, .source) where isAtom(ns) && inEntry:
@@ -119,7 +121,8 @@ final class AtomReader: SAXReader {
         if entryDepth >= 0 { endEntryField(name, bridge) } else if depth == rootDepth + 1 { endFeedField(name, bridge) }
     }
 
-    private func place(_ field: String) -> String { "entry \(draft.items.count + 1) \(field)" }
+    /// Where a warning points; read from a counter, not from `draft`, which is being mutated.
+    private func place(_ field: String) -> String { "entry \(entryNumber) \(field)" }
 
     private func endEntryField(_ name: XMLName, _ bridge: SAXBridge) {
         var text: String { bridge.captured }

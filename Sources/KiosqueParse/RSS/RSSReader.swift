@@ -13,6 +13,7 @@ final class RSSReader: SAXReader {
     private var syPeriod: String?, syFrequency: String?
     private var itunesImage: LinkRef?
     private var sawChannelLink = false
+    private var itemNumber = 0
 
     init(format: FeedFormat, isRDF: Bool) {
         draft = FeedDraft(format: format)
@@ -33,6 +34,7 @@ final class RSSReader: SAXReader {
             if ns == .rss090 { draft.format = .rss09x }
         case (let ns, .item) where isRSS(ns) && !inItem:
             itemDepth = depth
+            itemNumber += 1
             item = ItemDraft()
             if isRDF, let about = bridge.attribute(.about, ns: .rdf, in: attributes) {
                 item.id = about
@@ -115,7 +117,8 @@ final class RSSReader: SAXReader {
         if itemDepth >= 0 { endItemField(name, bridge) } else { endChannelField(name, bridge) }
     }
 
-    private func place(_ field: String) -> String { "item \(draft.items.count + 1) \(field)" }
+    /// Where a warning points; read from a counter, not from `draft`, which is being mutated.
+    private func place(_ field: String) -> String { "item \(itemNumber) \(field)" }
 
     private func endItemField(_ name: XMLName, _ bridge: SAXBridge) {
         var text: String { bridge.captured }

@@ -13,8 +13,7 @@ enum PlainText {
     /// Plain text from the UTF-8 bytes of an HTML fragment.
     static func fromHTML(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         if !bytes.contains(where: { $0 == 0x3C || $0 == 0x26 }) { return collapse(bytes) }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
+        var out = CollapsingWriter(capacity: bytes.count)
         var i = 0
         while i < bytes.count {
             let c = bytes[i]
@@ -23,17 +22,20 @@ enum PlainText {
                     i = skipTo
                     continue
                 }
-                if isBlockTag(bytes, at: i) { out.append(0x20) }
+                if isBlockTag(bytes, at: i) { out.space() }
                 i = next
             } else if c == 0x26, let (scalar, next) = HTMLEntities.scalarOfReference(bytes, at: i) {
-                Transcoder.appendScalar(scalar.value, to: &out)
+                if scalar == "\u{A0}" || scalar == " " { out.space() } else { out.scalar(scalar.value) }
                 i = next
             } else {
-                out.append(c)
-                i += 1
+                // Copy the run up to the next markup or entity in one go.
+                var j = i + 1
+                while j < bytes.count, bytes[j] != 0x3C, bytes[j] != 0x26 { j += 1 }
+                out.text(UnsafeBufferPointer(rebasing: bytes[i..<j]))
+                i = j
             }
         }
-        return out.withUnsafeBufferPointer { collapse($0) }
+        return out.string
     }
 
     /// Plain text from text that is already plain: only whitespace is collapsed.
@@ -114,33 +116,56 @@ enum PlainText {
 
     /// Collapses runs of whitespace (ASCII and no-break space) to one space and trims; nil when empty.
     static func collapse(_ b: UnsafeBufferPointer<UInt8>) -> String? {
-        var out: [UInt8] = []
-        out.reserveCapacity(b.count)
-        var i = 0
-        while i < b.count {
-            // Skip a whitespace run, then copy the following word in one go.
-            var sawSpace = false
+        var writer = CollapsingWriter(capacity: b.count)
+        writer.text(b)
+        return writer.string
+    }
+
+    /// Accumulates text with whitespace runs collapsed to one space and the ends trimmed.
+    private struct CollapsingWriter {
+        var out: [UInt8]
+        var pendingSpace = false
+
+        init(capacity: Int) {
+            out = []
+            out.reserveCapacity(capacity)
+        }
+
+        mutating func space() { pendingSpace = true }
+
+        mutating func scalar(_ value: UInt32) {
+            if pendingSpace && !out.isEmpty { out.append(0x20) }
+            pendingSpace = false
+            Transcoder.appendScalar(value, to: &out)
+        }
+
+        mutating func text(_ b: UnsafeBufferPointer<UInt8>) {
+            var i = 0
             while i < b.count {
                 let c = b[i]
                 if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 || c == 0x0C {
+                    pendingSpace = true
                     i += 1
                 } else if c == 0xC2, i + 1 < b.count, b[i + 1] == 0xA0 {
+                    pendingSpace = true
                     i += 2
                 } else {
-                    break
+                    // A word: everything up to the next whitespace byte (or a possible no-break space).
+                    var j = i + 1
+                    while j < b.count {
+                        let d = b[j]
+                        if d == 0x20 || d == 0x0A || d == 0x0D || d == 0x09 || d == 0x0C { break }
+                        if d == 0xC2, j + 1 < b.count, b[j + 1] == 0xA0 { break }
+                        j += 1
+                    }
+                    if pendingSpace && !out.isEmpty { out.append(0x20) }
+                    pendingSpace = false
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j]))
+                    i = j
                 }
-                sawSpace = true
             }
-            guard i < b.count else { break }
-            let start = i
-            while i < b.count {
-                let c = b[i]
-                if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 || c == 0x0C || (c == 0xC2 && i + 1 < b.count && b[i + 1] == 0xA0) { break }
-                i += 1
-            }
-            if sawSpace && !out.isEmpty { out.append(0x20) }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i]))
         }
-        return out.isEmpty ? nil : String(decoding: out, as: UTF8.self)
+
+        var string: String? { out.isEmpty ? nil : String(decoding: out, as: UTF8.self) }
     }
 }

@@ -84,7 +84,8 @@ enum URLResolver {
     private static func removeDots(_ pathAndMore: String) -> String {
         let cut = pathAndMore.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? pathAndMore.endIndex
         let path = pathAndMore[..<cut]
-        guard path.contains(".") else { return pathAndMore }
+        // Only "." and ".." segments need work; a dot in "page.html" does not.
+        guard path.hasPrefix(".") || path.contains("/.") else { return pathAndMore }
         var output: [Substring] = []
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         for (i, segment) in segments.enumerated() {
