@@ -89,7 +89,14 @@ public final class AppDatabase: Sendable {
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
             // WAL + NORMAL: a killed process loses nothing committed; only a power cut may
             // lose the last transactions, never corrupt the file.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY")
+            // The writer keeps the hot b-tree pages of ingest (FTS5 segments, indexes) in memory;
+            // readers need less. A larger WAL between checkpoints lets rewritten pages coalesce.
+            if db.configuration.readonly {
+                try db.execute(sql: "PRAGMA cache_size = -8000")
+            } else {
+                try db.execute(sql: "PRAGMA cache_size = -32000; PRAGMA wal_autocheckpoint = 4000; PRAGMA journal_size_limit = 67108864")
+            }
         }
         return config
     }
