@@ -12,6 +12,8 @@ struct ElementRule: Sendable {
     let name: [UInt8]
     let attributes: [String: AttributeKind]
     let isVoid: Bool
+    /// libxml2 knows it as empty (img, br…), unlike HTML5-only voids (source, wbr).
+    let parserEmpty: Bool
     let role: ElementRole
 }
 
@@ -48,7 +50,8 @@ final class CompiledPolicy: Sendable {
             let id = rules.count
             rules.append(ElementRule(id: id, name: Array(name.utf8),
                                      attributes: policy.allowedElements[name] ?? [:],
-                                     isVoid: Self.voidElements.contains(name), role: Self.role(of: name)))
+                                     isVoid: Self.voidElements.contains(name), parserEmpty: LibXML.isEmpty(name),
+                                     role: Self.role(of: name)))
             idByName[name] = id
         }
         var actions: [String: TagAction] = [:]

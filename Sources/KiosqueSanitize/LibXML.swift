@@ -54,6 +54,12 @@ enum LibXML {
         }
     }
 
+    /// True when libxml2's HTML 4 table knows `name` as an empty element.
+    static func isEmpty(_ name: String) -> Bool {
+        guard let description = htmlTagLookup(name) else { return false }
+        return description.pointee.empty != 0
+    }
+
     /// True when `<name><name>` does not nest (as with p, li, a): found by parsing it.
     static func closesItself(_ name: [UInt8]) -> Bool {
         let tag = String(decoding: name, as: UTF8.self)

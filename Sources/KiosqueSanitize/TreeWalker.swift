@@ -86,7 +86,10 @@ struct TreeWalker {
         }
         let decision = prepare(element, rule: rule)
         guard case .write(let outID) = decision else {
-            return decision == .drop ? element.pointee.next : unwrap(element, textBreak, &stack)
+            // A void element has no content of its own; any children it has (libxml2 reads
+            // `<mailto:img>` as `img`) are kept, as in text-only mode.
+            let keepContent = decision == .unwrap || rule.isVoid
+            return keepContent ? unwrap(element, textBreak, &stack) : element.pointee.next
         }
         let out = policy.rules[outID]
         let parent = open[open.count - 1]
@@ -105,6 +108,12 @@ struct TreeWalker {
         }
         html.finishStartTag()
         if out.isVoid && element.pointee.children == nil { return element.pointee.next }
+        if out.isVoid && out.parserEmpty {
+            // Children of an element libxml2 knows as empty read back as its siblings: write
+            // them in the parent's context.
+            stack.append(Frame(node: element, written: -1, textBreak: textBreak))
+            return element.pointee.children
+        }
         if out.role == .iframe {
             html.endTag(out.name)
             return element.pointee.next

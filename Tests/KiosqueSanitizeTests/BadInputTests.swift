@@ -68,6 +68,13 @@ struct BadInputTests {
         check("\u{0}\u{0}\u{0}<\u{0}script>alert(1)</script>")
     }
 
+    @Test("a prefixed tag read as an empty element keeps its content outside it (found by fuzzing)")
+    func prefixedEmptyElement() {
+        #expect(check("<p>a<mailto:img src=\"https://a.example/i.png\">b<p>c</p></mailto:img></p>")
+            == "<p>a<img src=\"https://a.example/i.png\" loading=\"lazy\">bc</p>")
+        #expect(check("<mailto:img>x<p>y</p>") == "x<p>y</p>")
+    }
+
     @Test("odd but harmless inputs", arguments: [
         "", " ", "<", ">", "&", "&#", "&#x;", "<!", "<!--", "<?", "</", "<a", "<a href", "<a href=\"", "<p <p <p",
         "<<<<>>>>", "<div></div></div></div>", "<table><td><li><dt><p>x", "<p>\u{200B}\u{FEFF}</p>", "<br/><br><br />",
