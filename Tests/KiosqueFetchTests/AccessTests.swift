@@ -1,0 +1,154 @@
+import Foundation
+import KiosqueFetch
+import KiosqueModel
+import KiosqueTestServer
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Sets a uniquely named environment variable for one test (names never collide between parallel tests).
+private func environmentSecret(_ value: String) -> String {
+    let name = "KIOSQUE_TEST_SECRET_\(UUID().uuidString.replacingOccurrences(of: "-", with: "_"))"
+    setenv(name, value, 1)
+    return name
+}
+
+/// Test settings that go through `proxy` as user "agent".
+private func proxied(through proxy: TestForwardProxy, password: String) -> FetchSettings {
+    var settings = Support.settings()
+    settings.proxy = proxy.url
+    settings.proxyUser = "agent"
+    settings.proxyPassword = password
+    return settings
+}
+
+@Suite("Source credentials, proxy and TLS")
+struct AccessTests {
+    @Test func basicCredentialsComeFromTheEnvironment() async throws {
+        let server = try Support.server()
+        let variable = environmentSecret("s3cret-pass")
+        let engine = HTTPEngine(settings: Support.settings())
+        let request = FetchRequest(sourceID: "intranet", url: server.url("/feed.xml"),
+                                   credentials: .basic(user: "kiosque", password: .environment(variable)))
+        #expect(await engine.fetch(request).value?.status == 200)
+        let sent = try #require(server.requests(path: "/feed.xml").first)
+        #expect(sent.header("Authorization") == "Basic " + Data("kiosque:s3cret-pass".utf8).base64EncodedString())
+    }
+
+    @Test func headerSecretComesFromAFileAndCookieFromTheEnvironment() async throws {
+        let server = try Support.server()
+        let directory = try Support.temporaryDirectory()
+        let secretFile = directory.appendingPathComponent("token")
+        try Data("Bearer abc123\n".utf8).write(to: secretFile)
+        let engine = HTTPEngine(settings: Support.settings())
+        let withHeader = FetchRequest(sourceID: "paywall", url: server.url("/feed.xml"),
+                                      credentials: .header(name: "Authorization", value: .file(secretFile.path)))
+        #expect(await engine.fetch(withHeader).value != nil)
+        let withCookie = FetchRequest(sourceID: "paywall", url: server.url("/feed.xml"),
+                                      credentials: .cookie(.environment(environmentSecret("session=xyz"))))
+        #expect(await engine.fetch(withCookie).value != nil)
+        let sent = server.requests(path: "/feed.xml")
+        #expect(sent.first?.header("Authorization") == "Bearer abc123")
+        #expect(sent.last?.header("Cookie") == "session=xyz")
+    }
+
+    @Test func missingSecretFailsWithoutTouchingTheNetwork() async throws {
+        let server = try Support.server()
+        let engine = HTTPEngine(settings: Support.settings())
+        let request = FetchRequest(sourceID: "intranet", url: server.url("/feed.xml"),
+                                   credentials: .basic(user: "u", password: .environment("KIOSQUE_TEST_UNSET_VARIABLE")))
+        let failure = try #require(await engine.fetch(request).failure)
+        #expect(failure.errorClass == .credentials)
+        #expect(failure.message.contains("KIOSQUE_TEST_UNSET_VARIABLE"))
+        #expect(failure.message.contains("intranet"))
+        #expect(server.stats.requestsReceived == 0)
+    }
+
+    @Test func secretWithALineBreakIsRefusedAndNotEchoed() async throws {
+        let engine = HTTPEngine(settings: Support.settings())
+        let variable = environmentSecret("token\r\nX-Injected: yes")
+        let request = FetchRequest(sourceID: "s", url: "http://127.0.0.1:9/",
+                                   credentials: .header(name: "X-Api-Key", value: .environment(variable)))
+        let failure = try #require(await engine.fetch(request).failure)
+        #expect(failure.errorClass == .credentials)
+        #expect(!failure.message.contains("token"))
+    }
+
+    @Test func credentialsAreNotSentToAnotherHostAfterARedirect() async throws {
+        let other = try Support.server()
+        let server = try Support.server { router in
+            // "localhost" is another origin than "127.0.0.1", even on the same machine.
+            router.on("/away", respond: .redirect(302, to: "http://localhost:\(other.port)/feed.xml"))
+        }
+        let engine = HTTPEngine(settings: Support.settings())
+        let request = FetchRequest(sourceID: "s", url: server.url("/away"),
+                                   credentials: .header(name: "X-Api-Key", value: .environment(environmentSecret("k"))))
+        #expect(await engine.fetch(request).value?.status == 200)
+        #expect(server.requests(path: "/away").first?.header("X-Api-Key") == "k")
+        let forwarded = try #require(other.requests(path: "/feed.xml").first)
+        #expect(forwarded.header("X-Api-Key") == nil)
+    }
+
+    @Test func fetchGoesThroughAnAuthenticatingForwardProxy() async throws {
+        let origin = try Support.server()
+        let proxy = try TestForwardProxy(user: "agent", password: "pr0xy")
+        let engine = HTTPEngine(settings: proxied(through: proxy, password: "pr0xy"))
+        let response = try #require(await engine.fetch(FetchRequest(sourceID: "p", url: origin.url("/feed.xml"))).value)
+        #expect(response.status == 200)
+        #expect(response.body == Data(TestDocuments.rss.utf8))
+        #expect(proxy.tally.forwarded == 1)
+        #expect(origin.requests(path: "/feed.xml").first?.header("Via") == "1.1 kiosque-test-proxy")
+        #expect(origin.requests(path: "/feed.xml").first?.header("Proxy-Authorization") == nil)
+    }
+
+    @Test func wrongProxyPasswordIsACredentialsFailure() async throws {
+        let origin = try Support.server()
+        let proxy = try TestForwardProxy(user: "agent", password: "pr0xy")
+        let engine = HTTPEngine(settings: proxied(through: proxy, password: "wrong"))
+        let failure = try #require(await engine.fetch(FetchRequest(sourceID: "p", url: origin.url("/feed.xml"))).failure)
+        #expect(failure.errorClass == .credentials)
+        #expect(failure.httpStatus == 407)
+        #expect(!failure.message.contains("wrong"))
+        #expect(proxy.tally.forwarded == 0 && proxy.tally.rejected >= 1)
+        #expect(origin.stats.requestsReceived == 0)
+    }
+
+    @Test func noProxyHostsBypassTheProxy() async throws {
+        let origin = try Support.server()
+        let proxy = try TestForwardProxy(user: "agent", password: "pr0xy")
+        var settings = Support.settings()
+        settings.proxy = proxy.url
+        settings.noProxy = "127.0.0.1,localhost"
+        let engine = HTTPEngine(settings: settings)
+        #expect(await engine.fetch(FetchRequest(sourceID: "p", url: origin.url("/feed.xml"))).value?.status == 200)
+        #expect(proxy.tally == TestForwardProxy.Counts())
+        #expect(origin.stats.requestsReceived == 1)
+    }
+
+    @Test func proxySettingsAreFilledFromTheEnvironment() {
+        let environment = ["KIOSQUE_PROXY_USER": "agent", "KIOSQUE_PROXY_PASSWORD": "pw", "no_proxy": ".intranet.local"]
+        let filled = FetchSettings(proxy: "http://proxy:3128").fillingFromEnvironment(environment)
+        #expect(filled.proxyUser == "agent" && filled.proxyPassword == "pw" && filled.noProxy == ".intranet.local")
+        let explicit = FetchSettings(proxyUser: "it").fillingFromEnvironment(environment)
+        #expect(explicit.proxyUser == "it")
+        #expect(FetchSettings().fillingFromEnvironment(["NO_PROXY": "a.b"]).noProxy == "a.b")
+        #expect(FetchSettings().fillingFromEnvironment([:]).proxyUser == nil)
+    }
+
+    @Test func selfSignedCertificateIsRejectedClearly() async throws {
+        let tls = try SelfSignedTLSServer()
+        defer { tls.shutdown() }
+        let engine = HTTPEngine(settings: Support.settings())
+        let failure = try #require(await engine.fetch(FetchRequest(sourceID: "tls", url: tls.url)).failure)
+        #expect(failure.errorClass == .tls)
+        #expect(failure.message.contains("certificate"))
+
+        // The same server is accepted once its certificate is trusted: the failure was about trust, not TLS itself.
+        var trusting = Support.settings()
+        trusting.caBundlePath = tls.certificatePath
+        let response = await HTTPEngine(settings: trusting).fetch(FetchRequest(sourceID: "tls", url: tls.url))
+        #expect(response.value?.status == 200)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import KiosqueFetch
+import KiosqueModel
+import Testing
+
+@Suite("Response cache and content hash")
+struct ResponseCacheTests {
+    @Test func storesAndLoadsTheLastGoodBody() throws {
+        let cache = ResponseCache(directory: try Support.temporaryDirectory().appendingPathComponent("cache"))
+        #expect(cache.load(sourceID: "mairie") == nil)
+        let body = try Support.fixture("municipal-council-40-items.xml")
+        let hash = ContentHash.sha256Hex(body)
+        try cache.store(sourceID: "mairie", body: body, etag: "\"v1\"", lastModified: "Mon, 03 Mar 2025 18:30:00 GMT",
+                        bodyHash: hash, now: Date(timeIntervalSince1970: 1000))
+        let loaded = try #require(cache.load(sourceID: "mairie"))
+        #expect(loaded.body == body && loaded.etag == "\"v1\"" && loaded.bodyHash == hash)
+        #expect(loaded.lastModified == "Mon, 03 Mar 2025 18:30:00 GMT")
+        #expect(loaded.storedAt == Date(timeIntervalSince1970: 1000))
+
+        try cache.store(sourceID: "mairie", body: Data("new".utf8), etag: nil, lastModified: nil, bodyHash: "h2")
+        #expect(cache.load(sourceID: "mairie")?.body == Data("new".utf8))
+        #expect(cache.load(sourceID: "mairie")?.etag == nil)
+        // Only the final file remains: no temporary file is left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.directory.path).count == 1)
+    }
+
+    @Test(arguments: [("a/b", "a_b"), ("../../etc/passwd", "______etc_passwd"), ("", "source"), ("Mairie", "Mairie"),
+                      ("café", "caf_"), (String(repeating: "x", count: 300), String(repeating: "x", count: 48))])
+    func fileNamesAreSafe(sourceID: String, readable: String) {
+        let name = ResponseCache.fileName(for: sourceID)
+        #expect(name.hasPrefix(readable + "-"))
+        #expect(name.hasSuffix(".cache"))
+        #expect(!name.contains("/") && !name.hasPrefix("."))
+        #expect(name.count == readable.count + 1 + 16 + 6)
+    }
+
+    @Test func similarIDsNeverShareAFile() throws {
+        let ids = ["a/b", "a_b", "A_b", "a b", "a?b"]
+        #expect(Set(ids.map(ResponseCache.fileName(for:))).count == ids.count)
+        let cache = ResponseCache(directory: try Support.temporaryDirectory())
+        for id in ids { try cache.store(sourceID: id, body: Data(id.utf8), etag: nil, lastModified: nil, bodyHash: id) }
+        for id in ids { #expect(cache.load(sourceID: id)?.body == Data(id.utf8)) }
+    }
+
+    @Test func truncatedOrForeignFilesAreIgnored() throws {
+        let directory = try Support.temporaryDirectory()
+        let cache = ResponseCache(directory: directory)
+        try cache.store(sourceID: "s", body: Data(repeating: 7, count: 100), etag: nil, lastModified: nil, bodyHash: "h")
+        let file = directory.appendingPathComponent(ResponseCache.fileName(for: "s"))
+        let full = try Data(contentsOf: file)
+        try full.prefix(full.count - 1).write(to: file)
+        #expect(cache.load(sourceID: "s") == nil)
+        try Data("<rss/>".utf8).write(to: file)
+        #expect(cache.load(sourceID: "s") == nil)
+    }
+
+    @Test func unwritableDirectoryThrowsNamingThePath() throws {
+        let blocker = try Support.temporaryDirectory().appendingPathComponent("file")
+        try Data().write(to: blocker)
+        let cache = ResponseCache(directory: blocker.appendingPathComponent("cache"))
+        #expect(throws: ResponseCacheError.self) {
+            try cache.store(sourceID: "s", body: Data(), etag: nil, lastModified: nil, bodyHash: "h")
+        }
+        do {
+            try cache.store(sourceID: "s", body: Data(), etag: nil, lastModified: nil, bodyHash: "h")
+        } catch {
+            #expect("\(error)".contains(blocker.path))
+        }
+    }
+
+    @Test func removeForgetsASource() throws {
+        let cache = ResponseCache(directory: try Support.temporaryDirectory())
+        try cache.store(sourceID: "s", body: Data("x".utf8), etag: nil, lastModified: nil, bodyHash: "h")
+        try cache.remove(sourceID: "s")
+        #expect(cache.load(sourceID: "s") == nil)
+        try cache.remove(sourceID: "never-stored")
+    }
+
+    // Vectors from FIPS 180-4 examples, and one spanning a block boundary (checked with sha256sum).
+    static let vectors: [(String, String)] = [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+        (String(repeating: "a", count: 1000), "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3"),
+    ]
+
+    @Test(arguments: vectors)
+    func sha256(input: String, expected: String) {
+        #expect(ContentHash.sha256Hex(input) == expected)
+    }
+
+    @Test func fnvIsStable() {
+        #expect(ContentHash.fnv1a64("") == 0xcbf2_9ce4_8422_2325)
+        #expect(ContentHash.fnv1a64("a") == 0xaf63_dc4c_8601_ec8c)
+    }
+}
