@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+@testable import KiosqueStore
+
+/// Full-text search through the real FTS5 index and the French tokenizer.
+struct SearchTests {
+    /// A store with a handful of council and press items.
+    static func store() async throws -> AppDatabase {
+        let db = try await Town.store()
+        _ = try await db.ingest(sourceID: "mairie", items: [
+            Town.item("d1", "Délibération sur le budget primitif", summary: "Le conseil a voté le budget.",
+                      content: "Les élus ont adopté la délibération n° 2025-14 relative au budget primitif.", published: Town.day(1)),
+            Town.item("d2", "Compte rendu du conseil municipal", content: "Liste des délibérations adoptées en séance.",
+                      published: Town.day(40)),
+            Town.item("e1", "Résultats des élections", content: "Un nouvel élu rejoint le conseil.", published: Town.day(3),
+                      author: "Service communication"),
+        ], fetchedAt: Town.now)
+        _ = try await db.ingest(sourceID: "presse", items: [
+            Town.item("p1", "Le théâtre rouvre ses portes", content: "Après deux ans de travaux, le théâtre municipal rouvre.",
+                      published: Town.day(2)),
+            Town.item("p2", "Budget : l'opposition critique", content: "Les élus de l'opposition dénoncent une publicité coûteuse.",
+                      published: Town.day(5)),
+        ], fetchedAt: Town.now)
+        return db
+    }
+
+    func ids(_ results: SearchResults) -> Set<String> {
+        Set(results.items.map { $0.item.link!.replacingOccurrences(of: "https://example.org/", with: "") })
+    }
+
+    @Test(arguments: [
+        ("délibérations", ["d1", "d2"]), ("deliberation", ["d1", "d2"]), ("DÉLIBÉRATION", ["d1", "d2"]),
+        ("élus", ["d1", "e1", "p2"]), ("elu", ["d1", "e1", "p2"]), ("budget élus", ["d1", "p2"]),
+        ("\"théâtre municipal\"", ["p1"]), ("\"municipal théâtre\"", []), ("budget -opposition", ["d1"]),
+        ("budget source:presse", ["p2"]), ("conseil canal:conseil", ["d1", "d2", "e1"]), ("théâtre canal:culture", ["p1"]),
+        ("budget depuis:2025-06-12", ["d1"]), ("conseil avant:2025-06-01", ["d2"]), ("communication", ["e1"]),
+        ("presse locale théâtre", ["p1"]), ("opposit*", ["p2"]), ("l'opposition", ["p2"]),
+        ("budget service:finances", []), ("budget type:deliberation", []), ("canal:culture", ["p1"]),
+    ])
+    func finds(_ pair: (String, [String])) async throws {
+        let db = try await Self.store()
+        let results = try await db.search(query: pair.0, userID: nil, now: Town.now)
+        #expect(ids(results) == Set(pair.1))
+        #expect(results.total == pair.1.count)
+    }
+
+    @Test func invalidSyntaxIsAHelpfulErrorNotAnSQLiteOne() async throws {
+        let db = try await Self.store()
+        await #expect(throws: StoreError.invalidSearch(.unterminatedQuote(position: 7))) {
+            try await db.search(query: "budget \"primitif", userID: nil)
+        }
+        // FTS5 operators and stray syntax are searched as words, never parsed by SQLite.
+        for text in ["NEAR(budget", "budget OR", "* budget", "budget AND NOT", "\"\"", "col:budget", "^budget", "budget)", "-", "\u{E000}"] {
+            do {
+                _ = try await db.search(query: text, userID: nil, now: Town.now)
+            } catch {
+                if case .invalidSearch = error {} else { Issue.record("\(text): \(error)") }
+            }
+        }
+    }
+
+    @Test func snippetsAreSegmentsWithHighlights() async throws {
+        let db = try await Self.store()
+        let results = try await db.search(query: "délibération adoptée", userID: nil, now: Town.now)
+        let hit = try #require(results.items.first)
+        let highlighted = hit.snippet.filter(\.highlighted).map { $0.text.lowercased() }
+        #expect(highlighted.contains("délibération"))
+        #expect(highlighted.contains { $0.hasPrefix("adopt") })
+        #expect(!hit.snippet.contains { $0.text.contains("\u{E000}") || $0.text.contains("<") })
+    }
+
+    @Test func recentItemsRankFirstAmongEquals() async throws {
+        let db = try await Town.store()
+        _ = try await db.ingest(sourceID: "mairie", items: [
+            Town.item("old", "Piscine fermée", published: Town.day(300)),
+            Town.item("new", "Piscine fermée", published: Town.day(1)),
+        ], fetchedAt: Town.now)
+        let results = try await db.search(query: "piscine", userID: nil, now: Town.now)
+        #expect(results.items.map { $0.item.link } == ["https://example.org/new", "https://example.org/old"])
+    }
+
+    @Test func facetsCountChannelsAndMonths() async throws {
+        let db = try await Self.store()
+        let results = try await db.search(query: "budget", userID: nil, now: Town.now)
+        let channels = Dictionary(uniqueKeysWithValues: results.channelFacets.map { ($0.key, $0.count) })
+        #expect(channels == ["conseil": 1, "presse": 1])
+        #expect(results.monthFacets.map(\.key) == ["2025-06"])
+        #expect(results.monthFacets.first?.count == 2)
+    }
+
+    @Test func sameArticleFromTwoSourcesIsOneResult() async throws {
+        let db = try await Town.store()
+        _ = try await db.ingest(sourceID: "mairie", items: [Town.item("a", "Fibre optique", link: "https://x.fr/fibre")], fetchedAt: Town.now)
+        _ = try await db.ingest(sourceID: "metropole", items: [Town.item("b", "Fibre optique", link: "https://x.fr/fibre/")], fetchedAt: Town.now)
+        let results = try await db.search(query: "fibre", userID: nil, now: Town.now)
+        #expect(results.items.count == 1)
+        #expect(results.total == 1)
+    }
+
+    @Test func pagingWithOffset() async throws {
+        let db = try await Town.store()
+        let items = (0..<25).map { Town.item("n\($0)", "Stationnement numéro \($0)", published: Town.day(Double($0))) }
+        _ = try await db.ingest(sourceID: "mairie", items: items, fetchedAt: Town.now)
+        let first = try await db.search(query: "stationnement", userID: nil, limit: 10, offset: 0, now: Town.now)
+        let third = try await db.search(query: "stationnement", userID: nil, limit: 10, offset: 20, now: Town.now)
+        #expect(first.total == 25)
+        #expect(first.items.count == 10)
+        #expect(third.items.count == 5)
+        #expect(Set(first.items.map(\.item.id)).isDisjoint(with: third.items.map(\.item.id)))
+    }
+
+    @Test func renamedSourceIsReindexed() async throws {
+        let db = try await Self.store()
+        var catalog = Town.catalog
+        catalog.sources[2].title = "Gazette du canton"
+        try await db.syncCatalog(catalog, now: Town.now)
+        #expect(try await db.search(query: "gazette théâtre", userID: nil, now: Town.now).total == 1)
+        #expect(try await db.search(query: "presse locale", userID: nil, now: Town.now).total == 0)
+    }
+}
