@@ -15,10 +15,10 @@ private func environmentSecret(_ value: String) -> String {
     return name
 }
 
-/// Test settings that go through `proxy` as user "agent".
-private func proxied(through proxy: TestForwardProxy, password: String) -> FetchSettings {
+/// Test settings that go through the proxy at `proxyURL` as user "agent".
+private func proxied(through proxyURL: String, password: String) -> FetchSettings {
     var settings = Support.settings()
-    settings.proxy = proxy.url
+    settings.proxy = proxyURL
     settings.proxyUser = "agent"
     settings.proxyPassword = password
     return settings
@@ -94,7 +94,7 @@ struct AccessTests {
     @Test func fetchGoesThroughAnAuthenticatingForwardProxy() async throws {
         let origin = try Support.server()
         let proxy = try TestForwardProxy(user: "agent", password: "pr0xy")
-        let engine = HTTPEngine(settings: proxied(through: proxy, password: "pr0xy"))
+        let engine = HTTPEngine(settings: proxied(through: proxy.url, password: "pr0xy"))
         let response = try #require(await engine.fetch(FetchRequest(sourceID: "p", url: origin.url("/feed.xml"))).value)
         #expect(response.status == 200)
         #expect(response.body == Data(TestDocuments.rss.utf8))
@@ -106,7 +106,7 @@ struct AccessTests {
     @Test func wrongProxyPasswordIsACredentialsFailure() async throws {
         let origin = try Support.server()
         let proxy = try TestForwardProxy(user: "agent", password: "pr0xy")
-        let engine = HTTPEngine(settings: proxied(through: proxy, password: "wrong"))
+        let engine = HTTPEngine(settings: proxied(through: proxy.url, password: "wrong"))
         let failure = try #require(await engine.fetch(FetchRequest(sourceID: "p", url: origin.url("/feed.xml"))).failure)
         #expect(failure.errorClass == .credentials)
         #expect(failure.httpStatus == 407)
@@ -137,7 +137,22 @@ struct AccessTests {
         #expect(FetchSettings().fillingFromEnvironment([:]).proxyUser == nil)
     }
 
-    @Test func selfSignedCertificateIsRejectedClearly() async throws {
+    @Test(.enabled(if: TinyproxyServer.isAvailable, "tinyproxy is not installed (apt-get install tinyproxy-bin)"))
+    func fetchGoesThroughTinyproxyWithBasicAuth() async throws {
+        let origin = try Support.server()
+        let tinyproxy = try TinyproxyServer(user: "agent", password: "pr0xy")
+        defer { tinyproxy.shutdown() }
+        let response = await HTTPEngine(settings: proxied(through: tinyproxy.url, password: "pr0xy")).fetch(FetchRequest(sourceID: "p", url: origin.url("/feed.xml")))
+        #expect(response.value?.body == Data(TestDocuments.rss.utf8))
+        #expect(origin.requests(path: "/feed.xml").first?.header("Via")?.contains("tinyproxy") == true)
+
+        let refused = await HTTPEngine(settings: proxied(through: tinyproxy.url, password: "wrong")).fetch(FetchRequest(sourceID: "p", url: origin.url("/feed.xml")))
+        #expect(refused.failure?.errorClass == .credentials)
+        #expect(origin.requests(path: "/feed.xml").count == 1)
+    }
+
+    @Test(.enabled(if: SelfSignedTLSServer.isAvailable, "the openssl command is not installed"))
+    func selfSignedCertificateIsRejectedClearly() async throws {
         let tls = try SelfSignedTLSServer()
         defer { tls.shutdown() }
         let engine = HTTPEngine(settings: Support.settings())

@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Helper processes (openssl, tinyproxy) started by tests, found through PATH.
+enum ChildProcess {
+    /// Whether `command` is on PATH (lets tests skip cleanly where a tool is missing).
+    static func exists(_ command: String) -> Bool {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(command)") }
+    }
+
+    /// Runs a command to completion, throwing when it fails.
+    static func run(_ arguments: [String]) throws {
+        let process = try launch(arguments)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestServerError(message: "\(arguments.prefix(2).joined(separator: " ")) exited with status \(process.terminationStatus)")
+        }
+    }
+
+    /// Starts a long-running command with its output discarded.
+    static func launch(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Starts a server process and waits up to five seconds for it to accept connections on `port`.
+    static func launchServer(_ arguments: [String], port: UInt16) throws -> Process {
+        let process = try launch(arguments)
+        for _ in 0..<100 {
+            if let fd = try? Socket.connectLoopback(port: port) {
+                close(fd)
+                return process
+            }
+            guard process.isRunning else { break }
+            usleep(50_000)
+        }
+        stop(process)
+        throw TestServerError(message: "\(arguments[0]) did not start listening on port \(port)")
+    }
+
+    /// Kills and reaps a child. SIGKILL, not terminate(): the child inherits the signal mask of the
+    /// spawning thread, and Swift's worker threads block SIGTERM, so the child would never see it.
+    static func stop(_ process: Process) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// A fresh private directory for a helper's files.
+    static func makeDirectory(_ prefix: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
