@@ -68,5 +68,10 @@ let package = Package(
         .testTarget(name: "KiosqueConfigTests", dependencies: ["KiosqueConfig"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KiosqueCLITests", dependencies: ["KiosqueModel"]),
+        .testTarget(name: "KiosqueWebTests", dependencies: [
+            "KiosqueWeb", "KiosqueStore", "KiosqueConfig", "KiosqueModel",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
     ]
 )

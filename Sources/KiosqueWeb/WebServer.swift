@@ -63,9 +63,14 @@ public struct WebServer {
         let agents = router.group().add(middleware: RequireAgentMiddleware())
         HomeController(store: store, views: views).register(on: agents)
         CatalogueController(store: store, views: views).register(on: agents)
-        ReadingController(store: store, views: views).register(on: agents)
         SearchController(store: store, views: views).register(on: agents)
-        AccountController(store: store, views: views, sessions: sessions, passwords: passwords, secureCookies: secure).register(on: agents)
+        AccountController(store: store, views: views, sessions: sessions, passwords: passwords, secureCookies: secure,
+                          baseURL: configuration.portal.baseURL).register(on: agents)
+        let feeds = FeedsController(store: store, configuration: configuration, views: views)
+        feeds.register(public: router, agents: agents)
+        ReadingController(store: store, views: views, feeds: feeds).register(public: router, on: agents)
+        let admins = router.group().add(middleware: RequireAdminMiddleware(views: views))
+        APIController(store: store, scheduler: scheduler, sources: configuration.catalog.sources).register(agents: agents, admins: admins)
         self.router = router
     }
 

@@ -9,6 +9,7 @@ struct AccountController {
     let sessions: SessionStore
     let passwords: PasswordHasher
     let secureCookies: Bool
+    let baseURL: String
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("/compte", use: account)
@@ -20,7 +21,11 @@ struct AccountController {
     }
 
     @Sendable func account(_ request: Request, context: AppRequestContext) async throws -> Response {
-        page(context: context, extra: [:])
+        var extra: [String: Any] = [:]
+        if let feed = request.uri.queryParameters["flux"].map(String.init), feed.hasPrefix("/flux/agents/"), feed.hasSuffix(".atom") {
+            extra["feed_url"] = baseURL + feed
+        }
+        return page(context: context, extra: extra)
     }
 
     private func page(context: AppRequestContext, extra: [String: Any], status: HTTPResponse.Status = .ok) -> Response {

@@ -6,9 +6,19 @@ import KiosqueStore
 struct ReadingController {
     let store: AppDatabase
     let views: ViewRenderer
+    let feeds: FeedsController
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("/canaux/:id", use: channel)
+    /// `/canaux/{id}.atom` is public (for feed readers); every other route needs a signed-in agent.
+    func register(public router: Router<AppRequestContext>, on group: RouterGroup<AppRequestContext>) {
+        router.get("/canaux/:id") { request, context in
+            if context.parameters.get("id")?.hasSuffix(".atom") == true {
+                return try await feeds.channelFeed(request, context: context)
+            }
+            guard context.agent != nil else {
+                return try await RequireAgentMiddleware().handle(request, context: context) { _, _ in Response(status: .unauthorized) }
+            }
+            return try await channel(request, context: context)
+        }
         group.post("/canaux/:id/tout-lu", use: markAllRead)
         group.get("/articles/:id", use: item)
         group.post("/articles/:id/lu") { try await mark($0, $1, .read) }

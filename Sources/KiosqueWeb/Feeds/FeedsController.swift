@@ -1,0 +1,84 @@
+import Foundation
+import Hummingbird
+import KiosqueConfig
+import KiosqueModel
+import KiosqueStore
+
+/// Atom and OPML out: channel feeds (public news), each agent's private "Ma page" feed behind an
+/// unguessable token, and OPML exports of the catalogue and of an agent's subscriptions.
+struct FeedsController {
+    let store: AppDatabase
+    let configuration: PortalConfiguration
+    let views: ViewRenderer
+
+    var atom: AtomWriter { AtomWriter(baseURL: configuration.portal.baseURL) }
+
+    func register(public router: Router<AppRequestContext>, agents: RouterGroup<AppRequestContext>) {
+        router.get("/flux/agents/:file", use: agentFeed)
+        router.get("/catalogue.opml", use: catalogueOPML)
+        agents.get("/compte/abonnements.opml", use: subscriptionsOPML)
+        agents.post("/compte/flux-prive", use: newPrivateFeed)
+    }
+
+    @Sendable func channelFeed(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let file = context.parameters.get("id"), file.hasSuffix(".atom") else { throw HTTPError(.notFound) }
+        let id = String(file.dropLast(5))
+        guard let channel = configuration.catalog.channels.first(where: { $0.id == id }) else { throw HTTPError(.notFound) }
+        // Channel feeds are the public news the portal aggregates; read state is not involved (user 0 has none).
+        let page = try await store.channelPage(channelID: id, userID: 0, before: nil, limit: 50)
+        let entries = page.items.map { AtomWriter.entry($0) }
+        let updated = page.items.map(\.sortDate).max() ?? Date(timeIntervalSince1970: 0)
+        let xml = atom.feed(id: "/canaux/\(id).atom", title: channel.title, subtitle: channel.description, updated: updated, entries: entries)
+        return Self.atomResponse(xml)
+    }
+
+    @Sendable func agentFeed(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let file = context.parameters.get("file"), file.hasSuffix(".atom") else { throw HTTPError(.notFound) }
+        let token = String(file.dropLast(5))
+        guard token.count >= 32, let agent = try await store.user(atomToken: Secrets.hash(token)), !agent.isDisabled else {
+            throw HTTPError(.notFound)
+        }
+        let page = try await store.homePage(userID: agent.id, limit: 50)
+        let entries = page.items.map { AtomWriter.entry($0) }
+        let updated = page.items.map(\.sortDate).max() ?? Date(timeIntervalSince1970: 0)
+        let title = "\(configuration.portal.title) — \(agent.name.isEmpty ? agent.login : agent.name)"
+        return Self.atomResponse(atom.feed(id: "/flux/agents/\(token).atom", title: title, subtitle: nil, updated: updated, entries: entries))
+    }
+
+    @Sendable func newPrivateFeed(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let agent = try context.requireAgent()
+        let token = Secrets.randomToken()
+        var update = UserUpdate()
+        update.atomToken = .some(Secrets.hash(token))
+        _ = try await store.updateUser(id: agent.id, update)
+        return .seeOther("/compte?flux=" + FormData.percentEncode("/flux/agents/\(token).atom"))
+    }
+
+    @Sendable func catalogueOPML(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let groups = configuration.catalog.channels.map { channel in
+            OPMLWriter.Group(title: channel.title, sources: channel.sources.compactMap { id in configuration.catalog.sources.first { $0.id == id } })
+        }
+        return Self.opmlResponse(OPMLWriter().document(title: configuration.portal.title, groups: groups), name: "catalogue.opml")
+    }
+
+    @Sendable func subscriptionsOPML(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let agent = try context.requireAgent()
+        let subscribed = Set(try await store.subscriptions(userID: agent.id).map(\.id))
+        let groups = configuration.catalog.channels.filter { subscribed.contains($0.id) }.map { channel in
+            OPMLWriter.Group(title: channel.title, sources: channel.sources.compactMap { id in configuration.catalog.sources.first { $0.id == id } })
+        }
+        return Self.opmlResponse(OPMLWriter().document(title: "\(configuration.portal.title) — \(agent.login)", groups: groups),
+                                 name: "abonnements.opml")
+    }
+
+    static func atomResponse(_ xml: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/atom+xml; charset=utf-8", .cacheControl: "private, max-age=300"],
+                 body: .init(byteBuffer: ByteBuffer(string: xml)))
+    }
+
+    static func opmlResponse(_ xml: String, name: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/x-opml; charset=utf-8",
+                                        .contentDisposition: "attachment; filename=\"\(name)\""],
+                 body: .init(byteBuffer: ByteBuffer(string: xml)))
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import KiosqueConfig
+import KiosqueModel
+import KiosqueStore
+@testable import KiosqueWeb
+import Logging
+import Testing
+
+/// A portal with a real SQLite store in a temporary folder, two channels with items and two agents.
+struct WebFixture {
+    static let password = "un-mot-de-passe-solide"
+    let store: AppDatabase
+    let server: WebServer
+    let dataDirectory: String
+    let configuration: PortalConfiguration
+
+    static func make(configure: (inout PortalConfiguration) -> Void = { _ in }) async throws -> WebFixture {
+        let yaml = """
+        portal: { title: "Intranet de test", language: fr }
+        sources:
+          - { id: cert, url: "https://cert.example.org/feed", title: "CERT test", trusted: true }
+          - { id: presse, url: "https://presse.example.org/rss", title: "Presse test" }
+        channels:
+          - { id: securite, title: "Sécurité", description: "Alertes", sources: [cert] }
+          - { id: collectivites, title: "Collectivités", sources: [presse] }
+        bouquets:
+          - { id: administration, title: "Administration", channels: [securite], default: true }
+          - { id: vie-locale, title: "Vie locale", channels: [collectivites], groups: [urbanisme] }
+        """
+        var (configuration, _) = try ConfigLoader.parse(yaml, file: "test.yml")
+        configure(&configuration)
+        let directory = NSTemporaryDirectory() + "kiosque-web-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let store = try AppDatabase.open(path: directory + "/kiosque.sqlite")
+        _ = try await store.syncCatalog(configuration.catalog)
+        let now = Date()
+        _ = try await store.ingest(sourceID: "cert", items: [
+            PreparedItem(item: ParsedItem(id: "a1", title: "Faille critique dans un pare-feu", link: "https://cert.example.org/a1",
+                                          published: now.addingTimeInterval(-3_600), summary: "Une faille permet l'exécution de code.",
+                                          contentHTML: "<p>Appliquez les <strong>correctifs</strong> des délibérations.</p>"),
+                         contentText: "Appliquez les correctifs des délibérations."),
+            PreparedItem(item: ParsedItem(id: "a2", title: "Bulletin <hebdomadaire> & \"sécurité\"", link: "https://cert.example.org/a2",
+                                          published: now.addingTimeInterval(-7_200), summary: "Résumé de la semaine."),
+                         contentText: "Résumé de la semaine."),
+        ], fetchedAt: now)
+        _ = try await store.ingest(sourceID: "presse", items: [
+            PreparedItem(item: ParsedItem(id: "p1", title: "Le conseil municipal vote le budget", link: "https://presse.example.org/p1",
+                                          published: now.addingTimeInterval(-600), summary: "Les élus ont voté."),
+                         contentText: "Les élus ont voté le budget primitif."),
+        ], fetchedAt: now)
+        let hash = await AccountTools.hashPassword(password)
+        for (login, admin) in [("alice", true), ("bruno", false)] {
+            let user = try await store.createUser(NewUser(login: login, name: login.capitalized, passwordHash: hash, isAdmin: admin))
+            _ = try await store.subscribeDefaults(userID: user.id)
+        }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let server = try await WebServer(configuration: configuration, store: store, scheduler: nil,
+                                         options: .init(dataDirectory: directory), logger: logger)
+        return WebFixture(store: store, server: server, dataDirectory: directory, configuration: configuration)
+    }
+
+    func application() -> some ApplicationProtocol {
+        Application(router: server.router)
+    }
+
+    func itemID(_ guid: String) async throws -> Int64 {
+        let results = try await store.search(query: guid == "a1" ? "pare-feu" : guid == "p1" ? "budget" : "hebdomadaire", userID: nil)
+        return try #require(results.items.first?.item.id)
+    }
+}
+
+/// A browser-like client: keeps cookies and reads CSRF tokens from pages.
+struct Browser {
+    var cookies: [String: String] = [:]
+    var acceptLanguage: String?
+
+    var cookieHeader: String { cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+
+    mutating func remember(_ response: TestResponse) {
+        for field in response.headers[values: .setCookie] {
+            let pair = field.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            let name = String(pair[0]), value = String(pair[1])
+            if value.isEmpty || field.contains("1970") { cookies[name] = nil } else { cookies[name] = value }
+        }
+    }
+
+    func headers(form: Bool = false, extra: HTTPFields = [:]) -> HTTPFields {
+        var headers = extra
+        if !cookies.isEmpty { headers[.cookie] = cookieHeader }
+        if let acceptLanguage { headers[.acceptLanguage] = acceptLanguage }
+        if form { headers[.contentType] = "application/x-www-form-urlencoded" }
+        return headers
+    }
+
+    mutating func get(_ client: some TestClientProtocol, _ uri: String) async throws -> TestResponse {
+        let response = try await client.execute(uri: uri, method: .get, headers: headers(), body: nil)
+        remember(response)
+        return response
+    }
+
+    mutating func post(_ client: some TestClientProtocol, _ uri: String, _ fields: [(String, String)], extra: HTTPFields = [:]) async throws -> TestResponse {
+        let body = FormData.encode(fields)
+        let response = try await client.execute(uri: uri, method: .post, headers: headers(form: true, extra: extra), body: ByteBuffer(string: body))
+        remember(response)
+        return response
+    }
+
+    /// Signs in through the real form; returns the CSRF token of the session.
+    mutating func signIn(_ client: some TestClientProtocol, login: String, password: String = WebFixture.password) async throws -> TestResponse {
+        let form = try await get(client, "/connexion")
+        let token = try #require(Self.csrf(in: form.body.string))
+        return try await post(client, "/connexion", [("_csrf", token), ("login", login), ("password", password), ("retour", "/")])
+    }
+
+    mutating func csrf(_ client: some TestClientProtocol) async throws -> String {
+        let page = try await get(client, "/compte")
+        return try #require(Self.csrf(in: page.body.string))
+    }
+
+    static func csrf(in html: String) -> String? {
+        guard let range = html.range(of: #"name="_csrf" value="([^"]+)""#, options: .regularExpression) else { return nil }
+        let match = html[range]
+        return match.split(separator: "\"").dropFirst(3).first.map(String.init)
+    }
+}
+
+extension ByteBuffer {
+    var string: String { String(buffer: self) }
+}
