@@ -85,7 +85,9 @@ struct URLFilter: Sendable {
             }
             let desc = String(decoding: descriptor, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard urlEnd > urlStart, Self.isValidDescriptor(desc),
-                  let url = clean(String(decoding: bytes[urlStart..<urlEnd], as: UTF8.self)) else { continue }
+                  var url = clean(String(decoding: bytes[urlStart..<urlEnd], as: UTF8.self)) else { continue }
+            // A trailing comma would be read back as a separator: escape it.
+            while url.hasSuffix(",") { url = String(url.dropLast()) + "%2C" }
             kept.append(desc.isEmpty ? url : url + " " + desc)
         }
         return kept.isEmpty ? nil : kept.joined(separator: ", ")

@@ -41,6 +41,9 @@ struct LayoutTests {
                    input: "<img srcset=\"a-300.jpg 300w, javascript:alert(1) 600w, https://c.example/a,b.jpg 2x, b.jpg 1.5x\" sizes=\"100vw\">",
                    expected: "<img srcset=\"https://news.example.org/2024/05/a-300.jpg 300w, https://c.example/a,b.jpg 2x, "
                        + "https://news.example.org/2024/05/b.jpg 1.5x\" sizes=\"100vw\" loading=\"lazy\">"),
+        LayoutCase(name: "srcset URL left ending in a comma is escaped (found by fuzzing)",
+                   input: "<img srcset=\"https://a.example/x,\u{1} 2x\">",
+                   expected: "<img srcset=\"https://a.example/x%2C 2x\" loading=\"lazy\">"),
         LayoutCase(name: "lists", input: "<ol start=\"3\" reversed type=\"i\"><li value=\"7\">a</li><li>b</li></ol><ul><li>c</li></ul>",
                    expected: "<ol start=\"3\" reversed type=\"i\"><li value=\"7\">a</li><li>b</li></ol><ul><li>c</li></ul>"),
         LayoutCase(name: "definition list and quote",
