@@ -79,7 +79,7 @@ func generateFeed(_ index: Int, targetBytes: Int = 200_000) -> [UInt8] {
     if shape == 4 {
         // Latin-1 bytes: the French words lose their typographic apostrophes and œ on the way.
         let latin = out.replacingOccurrences(of: "’", with: "'").replacingOccurrences(of: "œ", with: "oe")
-        return Array(latin.data(using: .isoLatin1) ?? Data(latin.utf8))
+        return latin.unicodeScalars.map { $0.value < 256 ? UInt8($0.value) : 0x3F }
     }
     return Array(out.utf8)
 }
@@ -148,7 +148,9 @@ if let i = arguments.firstIndex(of: "--write"), i + 1 < arguments.count {
 var files: [URL] = []
 for path in arguments {
     let url = URL(fileURLWithPath: path)
-    if let children = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil) {
+    var isDirectory: ObjCBool = false
+    _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+    if isDirectory.boolValue, let children = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil) {
         for case let child as URL in children where !child.hasDirectoryPath { files.append(child) }
     } else {
         files.append(url)

@@ -19,6 +19,7 @@ public enum FeedDiscovery {
         var base: String?
         var links: [(rel: String, type: String, href: String)] = []
         var context: htmlParserCtxtPtr?
+        var inBody = false
     }
 
     static func advertisedFeeds(in bytes: UnsafeRawBufferPointer, baseURL: String?) -> [String] {
@@ -28,8 +29,14 @@ public enum FeedDiscovery {
             guard let ctx, let name else { return }
             let collector = Unmanaged<Collector>.fromOpaque(ctx).takeUnretainedValue()
             let tag = String(cString: name)
+            if collector.inBody { return }
             if tag == "body" {
-                if let context = collector.context { xmlStopParser(context) }
+                collector.inBody = true // feeds are advertised in the head only
+                // Halt without xmlStopParser, which frees buffers the parser still reads (libxml2 2.9).
+                if let context = collector.context {
+                    context.pointee.instate = XML_PARSER_EOF
+                    context.pointee.disableSAX = 1
+                }
                 return
             }
             guard tag == "link" || tag == "base", let attributes else { return }

@@ -12,6 +12,12 @@ public enum FeedParseError: Error, Sendable, Equatable {
 
     /// A one-line reason, fit for stderr or a source's health page.
     public var message: String {
+        // Reasons quote the input (libxml2 messages, advertised URLs): keep them on one line.
+        let text = fullMessage.map { $0.isNewline ? " " : $0 }
+        return String(text)
+    }
+
+    private var fullMessage: String {
         switch self {
         case .notAFeed(let reason, let feeds):
             if feeds.isEmpty { return "not a feed: \(reason)" }

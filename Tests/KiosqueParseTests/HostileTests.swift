@@ -110,3 +110,11 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 }
+
+/// Found by the fuzzer: a malformed declaration with a garbage encoding label made the first pass
+/// stop inside an error callback, and libxml2's xmlStopParser freed a buffer still in use.
+@Test func fuzzGarbageEncodingLabelFailsCleanly() throws {
+    let error = try #require(try Fixture.failure("fuzz-garbage-encoding-label.xml"))
+    guard case .notAFeed(let reason, _) = error else { Issue.record("expected notAFeed, got \(error)"); return }
+    #expect(!reason.isEmpty && !error.message.contains("\n"))
+}

@@ -38,8 +38,12 @@ struct ParseFuzz {
         var count = 0
         for path in paths {
             let url = URL(fileURLWithPath: path)
-            let files = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil)?
-                .compactMap { $0 as? URL }.filter { !$0.hasDirectoryPath } ?? [url]
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            let files = isDirectory.boolValue
+                ? (FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil)?
+                    .compactMap { $0 as? URL }.filter { !$0.hasDirectoryPath } ?? [])
+                : [url]
             for file in files {
                 guard let data = try? Data(contentsOf: file) else { continue }
                 _ = data.withUnsafeBytes { fuzzOne($0.bindMemory(to: UInt8.self).baseAddress, data.count) }

@@ -27,7 +27,10 @@ final class SAXBridge {
     private var capturedRange: Range<Int>?
 
     /// The content of the element that just ended, when it was captured (else empty).
-    var captured: String { capturedRange.map { String(decoding: buffer[$0], as: UTF8.self) } ?? "" }
+    var captured: String {
+        guard let range = capturedRange else { return "" }
+        return buffer.withUnsafeBufferPointer { PlainText.string(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
 
     /// That content as plain text from HTML, without building the intermediate String.
     var capturedPlainFromHTML: String? {
@@ -70,10 +73,19 @@ final class SAXBridge {
         xhtmlChildren = 0; xhtmlDivStart = -1; xhtmlDivEnd = -1; xhtmlLooseText = false
     }
 
-    /// Stops the parse for good (root refused, or a reader has all it needs).
+    /// Stops the parse for good (root refused, depth bound, first error in the first pass).
+    /// Not `xmlStopParser`: in libxml2 2.9 it frees the input buffer that `xmlParseChunk`, our
+    /// caller, still reads after the callback returns (a crash the fuzzer found). Marking the
+    /// context finished and SAX disabled halts the same loop without freeing anything.
     func stop() {
-        if let context { xmlStopParser(context) }
+        stopped = true
+        if let context {
+            context.pointee.instate = XML_PARSER_EOF
+            context.pointee.disableSAX = 1
+        }
     }
+
+    private var stopped = false
 
     /// The value of attribute `local` in namespace `ns`, with libxml2's `&#38;` escape undone.
     func attribute(_ local: LocalName, ns: XMLNamespace = .none, in attributes: SAXAttributes) -> String? {
@@ -176,6 +188,7 @@ final class SAXBridge {
         if errorMessages.count < 5 {
             let message = error.pointee.message.map { String(cString: $0) } ?? "malformed XML"
             let trimmed = message.trimmingCharacters(in: .whitespacesAndNewlines)
+                .replacingOccurrences(of: "\n", with: " ")
             errorMessages.append("XML line \(error.pointee.line): \(trimmed)")
         }
         // Namespace errors (an undeclared `dc:` prefix…) leave entity handling intact: no retry needed.
@@ -278,7 +291,7 @@ final class SAXBridge {
             let last = offset + size >= bytes.count
             let status = xmlParseChunk(ctxt, base.map { $0 + offset }, Int32(size), last ? 1 : 0)
             offset += size
-            if ctxt.pointee.instate == XML_PARSER_EOF || (status != 0 && ctxt.pointee.disableSAX != 0) { break }
+            if stopped || ctxt.pointee.instate == XML_PARSER_EOF || (status != 0 && ctxt.pointee.disableSAX != 0) { break }
         } while offset < bytes.count
         if let doc = ctxt.pointee.myDoc {
             // A DOCTYPE with an internal subset makes libxml2 build a document even in SAX mode.

@@ -114,6 +114,13 @@ enum PlainText {
         return blockNames.contains { matchesName(b, at: start, $0) }
     }
 
+    /// A String from UTF-8 bytes: libxml2 hands out valid UTF-8, so validation normally succeeds
+    /// on the fast path; anything else is repaired with U+FFFD.
+    @inline(__always)
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(validating: bytes, as: UTF8.self) ?? String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Collapses runs of whitespace (ASCII and no-break space) to one space and trims; nil when empty.
     static func collapse(_ b: UnsafeBufferPointer<UInt8>) -> String? {
         var writer = CollapsingWriter(capacity: b.count)
@@ -166,6 +173,6 @@ enum PlainText {
             }
         }
 
-        var string: String? { out.isEmpty ? nil : String(decoding: out, as: UTF8.self) }
+        var string: String? { out.isEmpty ? nil : out.withUnsafeBufferPointer { PlainText.string($0) } }
     }
 }
