@@ -141,6 +141,10 @@ public struct FetchFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var httpStatus: Int?
     /// Seconds the server asked us to wait (429, 503), if it said so.
     public var retryAfter: TimeInterval?
+    /// Seconds the attempt lasted before failing (0 when it never started).
+    public var duration: TimeInterval = 0
+    /// Bytes received before failing (headers and bodies of every hop).
+    public var bytesDownloaded: Int64 = 0
 
     /// A failure of the given class with a one-line message.
     public init(_ errorClass: FetchErrorClass, _ message: String, httpStatus: Int? = nil, retryAfter: TimeInterval? = nil) {

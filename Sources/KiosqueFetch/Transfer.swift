@@ -242,7 +242,12 @@ final class Transfer: @unchecked Sendable {
         guard !finished else { return }
         finished = true
         releaseHandle()
-        completion.resume(returning: result)
+        completion.resume(returning: result.mapError { failure in
+            var measured = failure
+            measured.duration = elapsed()
+            measured.bytesDownloaded = bytesDownloaded
+            return measured
+        })
     }
 
     private func releaseHandle() {

@@ -7,8 +7,20 @@ public final class FeedFarm: Sendable {
     public let latency: TimeInterval
     /// Items in each generated feed.
     public let itemsPerFeed: Int
-    private let generation = Locked(1)
-    private static let epoch = Date(timeIntervalSince1970: 1_750_000_000)
+    /// The current generation with its dates already formatted: formatters are slow to build per request.
+    private struct Generation {
+        var number: Int
+        var lastModified: String
+        var atomStamp: String
+
+        init(_ number: Int) {
+            let modified = Date(timeIntervalSince1970: 1_750_000_000 + Double(number) * 3600)
+            self.number = number
+            lastModified = TestDocuments.httpDate(modified)
+            atomStamp = ISO8601DateFormatter().string(from: modified)
+        }
+    }
+    private let generation = Locked(Generation(1))
 
     /// A farm whose feeds each hold `itemsPerFeed` items and answer after `latency` seconds.
     public init(latency: TimeInterval = 0.05, itemsPerFeed: Int = 20) {
@@ -31,7 +43,7 @@ public final class FeedFarm: Sendable {
 
     /// Publishes a new item in every feed: new validators, so the next cycle downloads everything again.
     public func publish() {
-        generation.withLock { $0 += 1 }
+        generation.withLock { $0 = Generation($0.number + 1) }
     }
 
     /// Answers one `/feeds/N.xml` request.
@@ -41,9 +53,8 @@ public final class FeedFarm: Sendable {
             return TestResponse(status: 404, latency: latency)
         }
         let current = generation.withLock { $0 }
-        let etag = "\"feed-\(index)-g\(current)\""
-        let modified = Self.epoch.addingTimeInterval(Double(current) * 3600)
-        let lastModified = TestDocuments.httpDate(modified)
+        let etag = "\"feed-\(index)-g\(current.number)\""
+        let lastModified = current.lastModified
         let validators: [(name: String, value: String)] = [("ETag", etag), ("Last-Modified", lastModified)]
         let unchanged = request.header("If-None-Match").map { $0 == etag }
             ?? (request.header("If-Modified-Since") == lastModified)
@@ -51,8 +62,8 @@ public final class FeedFarm: Sendable {
             return TestResponse(status: 304, headers: validators, latency: latency)
         }
         let atom = index % 2 == 1
-        let body = atom ? atomFeed(index, generation: current, updated: modified)
-                        : rssFeed(index, generation: current, updated: lastModified)
+        let body = atom ? atomFeed(index, generation: current.number, updated: current.atomStamp)
+                        : rssFeed(index, generation: current.number, updated: lastModified)
         let type = atom ? "application/atom+xml; charset=utf-8" : "application/rss+xml; charset=utf-8"
         return TestResponse(status: 200, headers: [("Content-Type", type)] + validators,
                             body: .data(Data(body.utf8)), latency: latency)
@@ -78,8 +89,7 @@ public final class FeedFarm: Sendable {
         return text + "</channel></rss>\n"
     }
 
-    private func atomFeed(_ index: Int, generation: Int, updated: Date) -> String {
-        let stamp = ISO8601DateFormatter().string(from: updated)
+    private func atomFeed(_ index: Int, generation: Int, updated stamp: String) -> String {
         var text = """
             <?xml version="1.0" encoding="UTF-8"?>
             <feed xmlns="http://www.w3.org/2005/Atom"><title>Source \(index)</title>

@@ -151,6 +151,21 @@ struct AccessTests {
         #expect(origin.requests(path: "/feed.xml").count == 1)
     }
 
+    @Test(.enabled(if: TinyproxyServer.isAvailable && SelfSignedTLSServer.isAvailable, "tinyproxy or openssl missing"))
+    func httpsTunnelsThroughTinyproxy() async throws {
+        let tls = try SelfSignedTLSServer()
+        let tinyproxy = try TinyproxyServer(user: "agent", password: "pr0xy")
+        defer { tinyproxy.shutdown(); tls.shutdown() }
+        var settings = proxied(through: tinyproxy.url, password: "pr0xy")
+        settings.caBundlePath = tls.certificatePath
+        let response = await HTTPEngine(settings: settings).fetch(FetchRequest(sourceID: "tunnel", url: tls.url))
+        #expect(response.value?.status == 200)
+        // Certificate checks still apply inside the tunnel.
+        let untrusted = await HTTPEngine(settings: proxied(through: tinyproxy.url, password: "pr0xy"))
+            .fetch(FetchRequest(sourceID: "tunnel", url: tls.url))
+        #expect(untrusted.failure?.errorClass == .tls)
+    }
+
     @Test(.enabled(if: SelfSignedTLSServer.isAvailable, "the openssl command is not installed"))
     func selfSignedCertificateIsRejectedClearly() async throws {
         let tls = try SelfSignedTLSServer()

@@ -23,6 +23,9 @@ struct EngineTests {
         #expect(second.status == 304 && second.notModified && second.body.isEmpty)
         #expect(second.etag == "\"v1\"")
         #expect(second.bytesDownloaded < first.bytesDownloaded / 10)
+        let attempt = FetchAttempt(sourceID: "c", startedAt: Date(), result: .success(second))
+        #expect(attempt.succeeded && attempt.notModified && attempt.httpStatus == 304)
+        #expect(FetchOutcome(.success(second)) == .success)
         let sent = try #require(server.requests(path: "/cond.xml").last)
         #expect(sent.header("If-None-Match") == "\"v1\"")
         #expect(sent.header("If-Modified-Since") == "Mon, 03 Mar 2025 18:30:00 GMT")
@@ -217,6 +220,7 @@ struct TimeoutTests {
         let failure = try #require(await engine.fetch(FetchRequest(sourceID: "h", url: server.url(Fault.hang.rawValue))).failure)
         #expect(failure.errorClass == .timeout)
         #expect(failure.message.contains("1 s"))
+        #expect(failure.duration > 0)
     }
 
     @Test func timeLimitCoversEveryRedirectHop() async throws {

@@ -66,6 +66,8 @@ struct FaultTableTests {
         #expect(failure.errorClass == fault.expected, "\(failure)")
         #expect(!failure.message.isEmpty && !failure.message.contains("\n"))
         if let status = fault.status { #expect(failure.httpStatus == status) }
+        let attempt = FetchAttempt(sourceID: "faulty", startedAt: Date(), result: bad)
+        #expect(attempt.errorClass == fault.expected && attempt.errorMessage == failure.message && !attempt.succeeded)
         if let range = fault.retryAfter {
             let retryAfter = try #require(failure.retryAfter)
             #expect(range.contains(retryAfter))
