@@ -124,6 +124,8 @@ public struct FetchResponse: Sendable, Hashable {
     public var duration: TimeInterval
     /// True for a 304: nothing to parse.
     public var notModified: Bool
+    /// The HTTP version of the final answer ("1.0", "1.1", "2", "3"), or "" for a file.
+    public var httpVersion: String
 
     /// The SHA-256 of the body in hex, to compare with the cached hash and skip parsing an unchanged body.
     public func computeBodyHash() -> String {

@@ -234,7 +234,20 @@ final class Transfer: @unchecked Sendable {
             etag: headers["etag"] ?? (notModified ? request.etag : nil),
             lastModified: headers["last-modified"] ?? (notModified ? request.lastModified : nil),
             contentType: type, charset: charset, retryAfter: retryAfter, permanentRedirect: permanentRedirect,
-            bytesDownloaded: bytesDownloaded, duration: elapsed(), notModified: notModified))
+            bytesDownloaded: bytesDownloaded, duration: elapsed(), notModified: notModified, httpVersion: httpVersion()))
+    }
+
+    private func httpVersion() -> String {
+        guard let easy else { return "" }
+        var version = 0
+        kq_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
+        switch version {
+        case CURL_HTTP_VERSION_1_0: return "1.0"
+        case CURL_HTTP_VERSION_1_1: return "1.1"
+        case CURL_HTTP_VERSION_2_0: return "2"
+        case CURL_HTTP_VERSION_3: return "3"
+        default: return ""
+        }
     }
 
     /// Resumes the caller exactly once and frees libcurl resources.

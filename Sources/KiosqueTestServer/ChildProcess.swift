@@ -7,10 +7,15 @@ import Foundation
 
 /// Helper processes (openssl, tinyproxy) started by tests, found through PATH.
 enum ChildProcess {
-    /// Whether `command` is on PATH (lets tests skip cleanly where a tool is missing).
+    /// Whether `command` is installed (lets tests skip cleanly where a tool is missing).
     static func exists(_ command: String) -> Bool {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(command)") }
+        locate(command) != nil
+    }
+
+    /// The full path of `command` on PATH or in the sbin folders (Debian puts daemons such as nghttpd there).
+    static func locate(_ command: String) -> String? {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"
+        return path.split(separator: ":").map { "\($0)/\(command)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// Runs a command to completion, throwing when it fails.
@@ -24,9 +29,12 @@ enum ChildProcess {
 
     /// Starts a long-running command with its output discarded.
     static func launch(_ arguments: [String]) throws -> Process {
+        guard let command = arguments.first, let executable = locate(command) else {
+            throw TestServerError(message: "\(arguments.first ?? "command") is not installed")
+        }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = Array(arguments.dropFirst())
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -151,6 +151,27 @@ struct AccessTests {
         #expect(origin.requests(path: "/feed.xml").count == 1)
     }
 
+    @Test(.enabled(if: HTTP2TestServer.isAvailable, "nghttpd (nghttp2-server) or openssl missing"))
+    func http2IsUsedWhereOffered() async throws {
+        let feed = try Support.fixture("municipal-council-40-items.xml")
+        let server = try HTTP2TestServer(files: ["feed.xml": feed])
+        defer { server.shutdown() }
+        var settings = Support.settings()
+        settings.caBundlePath = server.certificatePath
+        let engine = HTTPEngine(settings: settings)
+        let responses = await withTaskGroup(of: FetchResponse?.self) { group in
+            for index in 0..<4 {
+                group.addTask { await engine.fetch(FetchRequest(sourceID: "h2-\(index)", url: server.url("feed.xml"))).value }
+            }
+            return await group.reduce(into: [FetchResponse?]()) { $0.append($1) }
+        }
+        #expect(responses.count == 4)
+        for response in responses {
+            #expect(response?.httpVersion == "2")
+            #expect(response?.body == feed)
+        }
+    }
+
     @Test(.enabled(if: TinyproxyServer.isAvailable && SelfSignedTLSServer.isAvailable, "tinyproxy or openssl missing"))
     func httpsTunnelsThroughTinyproxy() async throws {
         let tls = try SelfSignedTLSServer()

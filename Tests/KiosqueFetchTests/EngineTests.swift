@@ -15,6 +15,7 @@ struct EngineTests {
         let engine = HTTPEngine(settings: Support.settings())
         let first = try #require(await engine.fetch(FetchRequest(sourceID: "c", url: server.url("/cond.xml"))).value)
         #expect(first.status == 200 && !first.notModified && first.body == feed)
+        #expect(first.httpVersion == "1.1") // cleartext HTTP never upgrades to h2 (CURL_HTTP_VERSION_2TLS)
         #expect(first.etag == "\"v1\"")
         #expect(first.lastModified == "Mon, 03 Mar 2025 18:30:00 GMT")
 
