@@ -33,9 +33,9 @@ public final class HTTPEngine: Sendable {
     /// Fetches one source. Never throws: every outcome is a response (200/304) or a classified failure.
     /// Cancelling the calling task aborts the transfer.
     public func fetch(_ request: FetchRequest) async -> Result<FetchResponse, FetchFailure> {
-        let scheme = URLComponents(string: request.url)?.scheme?.lowercased()
-        guard let scheme, ["http", "https", "file"].contains(scheme) else {
-            return .failure(FetchFailure(.other, "the URL '\(request.url)' of source \(request.sourceID) is not an http, https or file URL"))
+        guard let scheme = URLText.scheme(of: request.url), ["http", "https", "file"].contains(scheme) else {
+            return .failure(FetchFailure(.other, "the URL '\(URLText.redacted(request.url))' of source \(request.sourceID) "
+                                         + "is not an http, https or file URL"))
         }
         var credentials: ResolvedCredentials?
         if let declared = request.credentials {

@@ -199,16 +199,17 @@ final class Transfer: @unchecked Sendable {
 
     /// Prepares the next hop, or explains why the redirect is refused.
     private func follow(to next: String, status: Int) -> FetchFailure? {
-        let scheme = URLComponents(string: next)?.scheme?.lowercased()
+        let scheme = URLText.scheme(of: next)
         guard scheme == "http" || scheme == "https" else {
-            return FetchFailure(.redirect, "a redirect pointed to \(next): only http and https redirects are followed",
+            return FetchFailure(.redirect, "a redirect pointed to \(URLText.redacted(next)): only http and https redirects are followed",
                                 httpStatus: status)
         }
         if visited.contains(next) {
-            return FetchFailure(.redirect, "redirect loop: \((visited + [next]).joined(separator: " → "))", httpStatus: status)
+            let chain = (visited + [next]).map(URLText.redacted).joined(separator: " → ")
+            return FetchFailure(.redirect, "redirect loop: \(chain)", httpStatus: status)
         }
         guard visited.count <= settings.maxRedirects else {
-            return FetchFailure(.redirect, "more than \(settings.maxRedirects) redirects (last to \(next))", httpStatus: status)
+            return FetchFailure(.redirect, "more than \(settings.maxRedirects) redirects (last to \(URLText.redacted(next)))", httpStatus: status)
         }
         // Only an unbroken chain of permanent moves from the configured URL is worth telling IT about.
         if permanentChainIntact && (status == 301 || status == 308) {

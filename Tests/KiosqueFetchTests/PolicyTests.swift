@@ -177,3 +177,19 @@ struct PolicyTests {
         #expect(headers == ["etag": "\"x\"", "vary": "Accept, Cookie"])
     }
 }
+
+@Suite("URL text helpers")
+struct URLTextTests {
+    @Test(arguments: [("http://a/", "http"), ("HTTPS://a/", "https"), ("file:///tmp/x", "file"),
+                      ("http://mairie-évry.fr/flux", "http"), ("ftp://a", "ftp"), ("//a:80/x", nil), ("not a url", nil),
+                      (":x", nil), ("1http://a", nil)] as [(String, String?)])
+    func scheme(url: String, expected: String?) {
+        #expect(URLText.scheme(of: url) == expected)
+    }
+
+    @Test(arguments: [("http://user:secret@host/feed?a=b@c", "http://host/feed?a=b@c"), ("http://host/x@y", "http://host/x@y"),
+                      ("https://a:b@c:8443", "https://c:8443"), ("file:///tmp/a@b", "file:///tmp/a@b"), ("no scheme", "no scheme")])
+    func redaction(url: String, expected: String) {
+        #expect(URLText.redacted(url) == expected)
+    }
+}
