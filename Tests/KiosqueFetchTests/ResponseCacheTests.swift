@@ -68,6 +68,24 @@ struct ResponseCacheTests {
         }
     }
 
+    @Test func concurrentStoresLeaveOneWholeFile() async throws {
+        let cache = ResponseCache(directory: try Support.temporaryDirectory())
+        let bodies = (0..<16).map { Data(repeating: UInt8($0), count: 50_000 + $0) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for body in bodies {
+                group.addTask {
+                    try cache.store(sourceID: "busy", body: body, etag: "\"\(body.count)\"", lastModified: nil,
+                                    bodyHash: ContentHash.sha256Hex(body))
+                }
+            }
+            try await group.waitForAll()
+        }
+        let loaded = try #require(cache.load(sourceID: "busy"))
+        #expect(bodies.contains(loaded.body))
+        #expect(loaded.etag == "\"\(loaded.body.count)\"" && loaded.bodyHash == ContentHash.sha256Hex(loaded.body))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.directory.path).count == 1)
+    }
+
     @Test func removeForgetsASource() throws {
         let cache = ResponseCache(directory: try Support.temporaryDirectory())
         try cache.store(sourceID: "s", body: Data("x".utf8), etag: nil, lastModified: nil, bodyHash: "h")
