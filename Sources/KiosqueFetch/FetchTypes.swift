@@ -127,6 +127,27 @@ public struct FetchResponse: Sendable, Hashable {
     /// The HTTP version of the final answer ("1.0", "1.1", "2", "3"), or "" for a file.
     public var httpVersion: String
 
+    /// A response with every field given (the engine builds these; tests of later stages may too).
+    public init(finalURL: String, status: Int, headers: [String: String] = [:], body: Data, etag: String? = nil,
+                lastModified: String? = nil, contentType: String? = nil, charset: String? = nil,
+                retryAfter: TimeInterval? = nil, permanentRedirect: String? = nil, bytesDownloaded: Int64 = 0,
+                duration: TimeInterval = 0, notModified: Bool = false, httpVersion: String = "1.1") {
+        self.finalURL = finalURL
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.etag = etag
+        self.lastModified = lastModified
+        self.contentType = contentType
+        self.charset = charset
+        self.retryAfter = retryAfter
+        self.permanentRedirect = permanentRedirect
+        self.bytesDownloaded = bytesDownloaded
+        self.duration = duration
+        self.notModified = notModified
+        self.httpVersion = httpVersion
+    }
+
     /// The SHA-256 of the body in hex, to compare with the cached hash and skip parsing an unchanged body.
     public func computeBodyHash() -> String {
         ContentHash.sha256Hex(body)
