@@ -79,6 +79,9 @@ enum BenchReads {
                 if run == 0 { total = result.total }
             }
             totals.append("\(query)=\(total)")
+            if ProcessInfo.processInfo.environment["STOREBENCH_VERBOSE"] != nil {
+                log(String(format: "  %@: %.1f ms (last of 5)", query, search.values.last ?? 0))
+            }
         }
 
         log("home page (river, 50 items):        " + home.summary)

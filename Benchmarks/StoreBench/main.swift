@@ -4,7 +4,7 @@
 // 1,000 agents with 30 subscriptions each, then reports ingest rate, bytes per item,
 // home page, channel page, search and mark-all-read latencies, and peak memory (VmHWM).
 //
-// Usage: StoreBench [--items N] [--db PATH] [--keep] [--optimize] [--ingest-only] [--group SOURCES-PER-TRANSACTION]
+// Usage: StoreBench [--items N] [--db PATH] [--keep] [--optimize] [--ingest-only] [--reuse (with --db: skip building, measure reads)] [--group SOURCES-PER-TRANSACTION]
 import Foundation
 import KiosqueModel
 import KiosqueStore
@@ -20,6 +20,7 @@ struct Options {
     var optimize = false
     var ingestOnly = false
     var group = 40
+    var reuse = false
 
     init(_ args: [String]) {
         var i = 0
@@ -31,6 +32,7 @@ struct Options {
             case "--keep": keep = true
             case "--optimize": optimize = true
             case "--ingest-only": ingestOnly = true
+            case "--reuse": reuse = true; keep = true
             case "--group": group = max(1, Int(value() ?? "") ?? group)
             default: FileHandle.standardError.write(Data("unknown option \(args[i])\n".utf8)); exit(1)
             }
@@ -78,6 +80,17 @@ func log(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").ut
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 let path = options.path ?? NSTemporaryDirectory() + "kiosque-bench-\(ProcessInfo.processInfo.processIdentifier).sqlite"
+if options.reuse, FileManager.default.fileExists(atPath: path) {
+    let db = try AppDatabase.open(path: path)
+    let users = try await db.users().map(\.id)
+    let channels = try await db.catalogue(userID: nil).bouquets.reduce(0) { $0 + $1.channels.count }
+    var reuseOptions = options
+    reuseOptions.channels = channels
+    log("reusing \(path): \(try await db.counts()["items"] ?? 0) items, \(users.count) agents, \(channels) channels")
+    try await BenchReads.run(db, users: users, options: reuseOptions, seed: 99)
+    log(String(format: "peak RSS (VmHWM): %.0f MB", peakRSSMegabytes()))
+    exit(0)
+}
 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
 log("StoreBench: \(options.items) items, \(options.sources) sources, \(options.channels) channels, \(options.users) agents × \(options.subscriptions) subscriptions")
 log("database: \(path)")

@@ -17,15 +17,15 @@ struct MigrationTests {
         let again = try AppDatabase.open(path: path)
         let counts = try await again.counts()
         #expect(counts["items"] == 1)
-        #expect(counts["sources"] == 3)
+        #expect(counts["sources"]! >= 3) // later migrations may add synthetic sources (documents)
         let (mode, appID, vacuum, migrations) = try await again.read("test") { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int32.fetchOne(db, sql: "PRAGMA application_id"),
-             try Int.fetchOne(db, sql: "PRAGMA auto_vacuum"), try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations"))
+             try Int.fetchOne(db, sql: "PRAGMA auto_vacuum"), try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
         }
         #expect(mode == "wal")
         #expect(appID == Migrations.applicationID)
         #expect(vacuum == 2) // incremental
-        #expect(migrations == 6)
+        #expect(Set(migrations).isSuperset(of: ["v1-catalog", "v1-items", "v1-people", "v1-operations", "v1-search", "v1-counters"]))
     }
 
     @Test func refusesGarbageWithoutTouchingIt() throws {

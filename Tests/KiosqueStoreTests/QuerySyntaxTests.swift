@@ -36,10 +36,14 @@ struct QuerySyntaxTests {
         Case(text: "canal:conseil", channels: ["conseil"]),
         // Quotes and FTS5 operators typed by agents are only text.
         Case(text: "a\"b OR NEAR(x) AND", required: ["a\"b", "OR", "NEAR(x)", "AND"],
-             fts: "(\"a\"\"b\" AND \"OR\" AND \"NEAR(x)\" AND \"AND\")"),
+             fts: "(\"a\"\"b\" AND \"OR\" AND \"NEAR(x)\")"),
         Case(text: "covid:19 http://x.fr", required: ["covid:19", "http://x.fr"]),
         Case(text: "  budget   --  … ", required: ["budget"]),
         Case(text: "l'élu", required: ["l'élu"]),
+        // Function words are dropped unless quoted or alone.
+        Case(text: "fête de la musique", required: ["fête", "de", "la", "musique"], fts: "(\"fête\" AND \"musique\")"),
+        Case(text: "\"fête de la musique\"", required: ["fête de la musique"], fts: "(\"fête de la musique\")"),
+        Case(text: "de la", required: ["de", "la"], fts: "(\"de\" AND \"la\")"),
     ]
 
     @Test(arguments: cases)

@@ -88,6 +88,22 @@ struct SearchTests {
         #expect(results.monthFacets.first?.count == 2)
     }
 
+    @Test func monthFacetsFollowParisTimeAcrossAYear() async throws {
+        let db = try await Town.store()
+        let stamps: [(String, TimeInterval)] = [
+            ("a", 1_733_000_000),  // 2024-11-30 21:53 UTC = 22:53 Paris
+            ("b", 1_735_684_200),  // 2024-12-31 22:30 UTC = 23:30 Paris → December
+            ("c", 1_735_691_400),  // 2025-01-01 00:30 UTC = 01:30 Paris → January
+            ("d", 1_738_400_000),  // 2025-02-01 09:53 UTC
+        ]
+        _ = try await db.ingest(sourceID: "mairie", items: stamps.map {
+            Town.item($0.0, "Voeux du maire", published: Date(timeIntervalSince1970: $0.1))
+        }, fetchedAt: Town.now)
+        let results = try await db.search(query: "voeux", userID: nil, now: Town.now)
+        #expect(results.monthFacets.map(\.key) == ["2025-02", "2025-01", "2024-12", "2024-11"])
+        #expect(results.monthFacets.map(\.count) == [1, 1, 1, 1])
+    }
+
     @Test func sameArticleFromTwoSourcesIsOneResult() async throws {
         let db = try await Town.store()
         _ = try await db.ingest(sourceID: "mairie", items: [Town.item("a", "Fibre optique", link: "https://x.fr/fibre")], fetchedAt: Town.now)

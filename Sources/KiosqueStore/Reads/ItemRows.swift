@@ -17,8 +17,7 @@ enum ItemRows {
         guard !ids.isEmpty else { return [] }
         let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
         let rows = try Row.fetchAll(db, sql: """
-            SELECT \(columns) FROM items i JOIN sources s ON s.id = i.source_id
-            WHERE i.id IN (SELECT value FROM json_each(:ids))
+            SELECT \(columns) FROM json_each(:ids) j CROSS JOIN items i ON i.id = j.value JOIN sources s ON s.id = i.source_id
             """, arguments: ["user": userID, "ids": list])
         var byID: [Int64: ItemSummary] = [:]
         for row in rows {

@@ -27,10 +27,21 @@ extension SearchQuery {
         func quoted(_ term: Term) -> String {
             "\"" + term.text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" + (term.isPrefix ? " *" : "")
         }
-        var expression = "(" + required.map(quoted).joined(separator: " AND ") + ")"
+        // "fête de la musique" typed without quotes: "de" and "la" are in every item and would
+        // make FTS5 walk its two longest lists for nothing. Quoted phrases keep them.
+        let meaningful = required.filter { $0.isPhrase || $0.isPrefix || !Self.stopWords.contains($0.text.lowercased()) }
+        let terms = meaningful.isEmpty ? required : meaningful
+        var expression = "(" + terms.map(quoted).joined(separator: " AND ") + ")"
         for term in excluded { expression += " NOT " + quoted(term) }
         return expression
     }
+
+    /// French function words dropped from unquoted searches (they stay indexed for phrases).
+    static let stopWords: Set<String> = [
+        "a", "à", "au", "aux", "avec", "ce", "ces", "d", "dans", "de", "des", "du", "elle", "en", "et", "il", "ils",
+        "l", "la", "le", "les", "leur", "leurs", "mais", "ne", "ni", "nous", "on", "ou", "par", "pas", "pour", "qu",
+        "que", "qui", "sa", "se", "ses", "son", "sur", "un", "une", "vous", "y", "the", "of", "and", "to", "in",
+    ]
 }
 
 /// One search execution on one read transaction.
@@ -45,7 +56,7 @@ private struct SearchEngine {
     }
 
     func run(limit: Int, offset: Int) throws -> SearchResults {
-        var empty = SearchResults(query: query, total: 0, items: [], channelFacets: [], monthFacets: [], isWindowed: false)
+        var empty = SearchResults(query: query, total: 0, totalIsExact: true, items: [], channelFacets: [], monthFacets: [], isWindowed: false)
         // Departmental documents are not stored yet (issue 9): a search for them finds no article.
         if !query.services.isEmpty || query.types.contains(where: { !["article", "articles", "actualite"].contains($0) }) {
             return empty
@@ -53,50 +64,53 @@ private struct SearchEngine {
         var filters: [String] = []
         var args: [String: (any DatabaseValueConvertible)?] = ["window": SearchTuning.window]
         if !query.channels.isEmpty {
+            // First the channel's sources (a cheap test on the dense item_keys row), then the
+            // exact mapping (keyword filters, de-duplication) only for what passed.
             filters.append("""
-                EXISTS (SELECT 1 FROM channel_items ci WHERE ci.item_id = i.id AND ci.channel_id IN
+                k.source_id IN (SELECT cs.source_id FROM channel_sources cs JOIN channels c ON c.id = cs.channel_id
+                                WHERE c.key IN (SELECT value FROM json_each(:channels)))
+                AND EXISTS (SELECT 1 FROM channel_items ci WHERE ci.item_id = k.id AND ci.channel_id IN
                   (SELECT id FROM channels WHERE key IN (SELECT value FROM json_each(:channels))))
                 """)
             args["channels"] = JSONList.encode(query.channels)
         }
         if !query.sources.isEmpty {
-            filters.append("i.source_id IN (SELECT id FROM sources WHERE key IN (SELECT value FROM json_each(:sources)))")
+            filters.append("k.source_id IN (SELECT id FROM sources WHERE key IN (SELECT value FROM json_each(:sources)))")
             args["sources"] = JSONList.encode(query.sources)
         }
-        if let since = query.since { filters.append("i.sort_at >= :since"); args["since"] = since.unixSeconds }
-        if let before = query.before { filters.append("i.sort_at < :before"); args["before"] = before.unixSeconds }
+        if let since = query.since { filters.append("k.sort_at >= :since"); args["since"] = since.unixSeconds }
+        if let before = query.before { filters.append("k.sort_at < :before"); args["before"] = before.unixSeconds }
         let filterSQL = filters.map { " AND " + $0 }.joined()
 
         let hits: [Hit]
-        let total: Int
+        let from: String
         if let match = query.ftsExpression {
             args["match"] = match
+            from = "FROM items_fts f JOIN item_keys k ON k.id = f.rowid WHERE items_fts MATCH :match\(filterSQL)"
             hits = try Row.fetchAll(db, sql: """
-                SELECT f.rowid AS id, bm25(items_fts, \(SearchTuning.weights)) AS rank, i.sort_at, i.link_hash
-                FROM items_fts f JOIN items i ON i.id = f.rowid
-                WHERE items_fts MATCH :match\(filterSQL)
+                SELECT f.rowid, bm25(items_fts, \(SearchTuning.weights)), k.sort_at, k.link_hash \(from)
                 ORDER BY f.rowid DESC LIMIT :window
                 """, arguments: StatementArguments(args)).map { row in
-                Hit(id: row["id"], sortAt: row["sort_at"], linkHash: row["link_hash"],
-                    score: blended(bm25: row["rank"], sortAt: row["sort_at"]))
-            }
-            if hits.count < SearchTuning.window {
-                total = hits.count
-            } else {
-                let countSQL = filters.isEmpty
-                    ? "SELECT count(*) FROM items_fts WHERE items_fts MATCH :match"
-                    : "SELECT count(*) FROM items_fts f JOIN items i ON i.id = f.rowid WHERE items_fts MATCH :match\(filterSQL)"
-                total = try Int.fetchOne(db, sql: countSQL, arguments: StatementArguments(args)) ?? hits.count
+                Hit(id: row[0], sortAt: row[2], linkHash: row[3], score: blended(bm25: row[1], sortAt: row[2]))
             }
         } else {
-            let whereSQL = filters.isEmpty ? "" : "WHERE " + filters.joined(separator: " AND ")
+            from = "FROM item_keys k" + (filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND "))
             hits = try Row.fetchAll(db, sql: """
-                SELECT i.id, i.sort_at, i.link_hash FROM items i \(whereSQL) ORDER BY i.sort_at DESC, i.id DESC LIMIT :window
+                SELECT k.id, k.sort_at, k.link_hash \(from) ORDER BY k.sort_at DESC, k.id DESC LIMIT :window
                 """, arguments: StatementArguments(args)).map { row in
-                Hit(id: row["id"], sortAt: row["sort_at"], linkHash: row["link_hash"], score: Double(row["sort_at"] as Int64))
+                Hit(id: row[0], sortAt: row[1], linkHash: row[2], score: Double(row[1] as Int64))
             }
-            total = hits.count < SearchTuning.window ? hits.count
-                : try Int.fetchOne(db, sql: "SELECT count(*) FROM items i \(whereSQL)", arguments: StatementArguments(args)) ?? 0
+        }
+        // Beyond the window, count up to a bound: an exact count of 100,000 matches would cost
+        // more than the whole search.
+        var total = hits.count
+        var exact = true
+        if hits.count >= SearchTuning.window {
+            args["cap"] = SearchTuning.countCap
+            let counted = filters.isEmpty && query.hasText ? "FROM items_fts WHERE items_fts MATCH :match" : from
+            total = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 \(counted) LIMIT :cap)",
+                                     arguments: StatementArguments(args)) ?? hits.count
+            exact = total < SearchTuning.countCap
         }
         guard !hits.isEmpty else { return empty }
 
@@ -108,6 +122,7 @@ private struct SearchEngine {
         }
         let page = Array(ranked.dropFirst(offset).prefix(limit))
         empty.total = total - (hits.count - ranked.count)
+        empty.totalIsExact = exact
         empty.isWindowed = hits.count >= SearchTuning.window
         empty.monthFacets = monthFacets(ranked)
         empty.channelFacets = try channelFacets(ranked)
@@ -122,21 +137,33 @@ private struct SearchEngine {
     }
 
     private func monthFacets(_ hits: [Hit]) -> [FacetCount] {
+        guard let first = hits.map(\.sortAt).min(), let last = hits.map(\.sortAt).max() else { return [] }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Europe/Paris") ?? .current
-        var counts: [String: Int] = [:]
-        for hit in hits {
-            let parts = calendar.dateComponents([.year, .month], from: Date(unixSeconds: hit.sortAt))
-            let key = String(format: "%04d-%02d", parts.year ?? 0, parts.month ?? 0)
-            counts[key, default: 0] += 1
+        // Month starts (local time) covering the hits, then a binary search per hit: Calendar
+        // calls are slow and a window holds thousands of hits over a few months.
+        var cursor = calendar.date(from: calendar.dateComponents([.year, .month], from: Date(unixSeconds: first)))
+        var starts: [(at: Int64, key: String)] = []
+        while let start = cursor, start.unixSeconds <= last {
+            let parts = calendar.dateComponents([.year, .month], from: start)
+            let month = parts.month ?? 1
+            starts.append((start.unixSeconds, "\(parts.year ?? 0)-" + (month < 10 ? "0" : "") + "\(month)"))
+            cursor = calendar.date(byAdding: .month, value: 1, to: start)
         }
-        return counts.sorted { $0.key > $1.key }.map { FacetCount(key: $0.key, label: $0.key, count: $0.value) }
+        var counts = [Int](repeating: 0, count: starts.count)
+        for hit in hits {
+            var lo = 0, hi = starts.count - 1
+            while lo < hi { let mid = (lo + hi + 1) / 2; if starts[mid].at <= hit.sortAt { lo = mid } else { hi = mid - 1 } }
+            counts[lo] += 1
+        }
+        return zip(starts, counts).filter { $0.1 > 0 }.reversed().map { FacetCount(key: $0.0.key, label: $0.0.key, count: $0.1) }
     }
 
     private func channelFacets(_ hits: [Hit]) throws -> [FacetCount] {
         let rows = try Row.fetchAll(db, sql: """
-            SELECT c.key, c.title, count(*) AS n FROM channel_items ci JOIN channels c ON c.id = ci.channel_id
-            WHERE ci.item_id IN (SELECT value FROM json_each(?)) AND c.retired_at IS NULL
+            SELECT c.key, c.title, count(*) AS n
+            FROM json_each(?) j CROSS JOIN channel_items ci ON ci.item_id = j.value JOIN channels c ON c.id = ci.channel_id
+            WHERE c.retired_at IS NULL
             GROUP BY c.id ORDER BY n DESC, c.position
             """, arguments: [Self.idList(hits.map(\.id))])
         return rows.map { FacetCount(key: $0["key"], label: $0["title"], count: $0["n"]) }
@@ -150,8 +177,8 @@ private struct SearchEngine {
         for row in try Row.fetchAll(db, sql: """
             SELECT ci.item_id, c.key, c.title,
                    EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = ? AND s.channel_id = c.id) AS subscribed
-            FROM channel_items ci JOIN channels c ON c.id = ci.channel_id
-            WHERE ci.item_id IN (SELECT value FROM json_each(?)) AND c.retired_at IS NULL
+            FROM json_each(?) j CROSS JOIN channel_items ci ON ci.item_id = j.value JOIN channels c ON c.id = ci.channel_id
+            WHERE c.retired_at IS NULL
             ORDER BY subscribed DESC, c.position DESC
             """, arguments: [userID, list]) {
             channels[row["item_id"]] = ChannelRef(id: row["key"], title: row["title"])

@@ -57,8 +57,10 @@ public struct FacetCount: Sendable, Hashable {
 public struct SearchResults: Sendable, Hashable {
     /// The query as understood.
     public var query: SearchQuery
-    /// Number of matching items (exact).
+    /// Number of matching items: exact, or a lower bound (`SearchTuning.countCap`) when `totalIsExact` is false.
     public var total: Int
+    /// False when there are at least `total` matches ("more than 10,000 results").
+    public var totalIsExact: Bool
     /// This page of results, best first.
     public var items: [SearchHit]
     /// Results per channel, largest first.
@@ -73,7 +75,9 @@ public struct SearchResults: Sendable, Hashable {
 public enum SearchTuning {
     /// Ranking and facets consider at most this many of the newest matches: a word found in
     /// 200,000 items must still answer in milliseconds, and freshness matters for news.
-    public static let window = 4_000
+    public static let window = 3_000
+    /// Counting stops here: past it, agents are told "more than 10,000 results".
+    public static let countCap = 10_000
     /// bm25 weights of title, summary, content, author and source title.
     static let weights = "10.0, 4.0, 1.0, 2.0, 2.0"
     /// After this many days an item keeps about half of its freshness boost.
