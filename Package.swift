@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", exact: "4.7.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
@@ -47,8 +49,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
+        .target(name: "KiosqueDocuments", dependencies: [
+            "KiosqueModel", "KiosqueStore", "CLibXML2", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "DocumentsCrashHelper", dependencies: ["KiosqueDocuments", "KiosqueStore"],
+                          path: "Tests/DocumentsCrashHelper"),
         .target(name: "KiosqueWeb", dependencies: [
-            "KiosqueModel", "KiosqueConfig", "KiosqueStore", "KiosqueRefresh",
+            "KiosqueModel", "KiosqueConfig", "KiosqueStore", "KiosqueRefresh", "KiosqueDocuments",
+            .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -68,6 +76,8 @@ let package = Package(
         .testTarget(name: "KiosqueConfigTests", dependencies: ["KiosqueConfig"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KiosqueCLITests", dependencies: ["KiosqueModel"]),
+        .testTarget(name: "KiosqueDocumentsTests", dependencies: ["KiosqueDocuments", "KiosqueStore", "KiosqueModel"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "KiosqueWebTests", dependencies: [
             "KiosqueWeb", "KiosqueStore", "KiosqueConfig", "KiosqueModel",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
