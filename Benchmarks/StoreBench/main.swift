@@ -40,7 +40,7 @@ struct Options {
         }
         // Small runs keep the shape (items per source) instead of the absolute counts.
         sources = min(sources, max(20, items / 500))
-        channels = min(channels, max(10, sources / 7))
+        channels = min(channels, max(10, sources * 3 / 20))
         users = min(users, max(50, items / 1_000))
     }
 }

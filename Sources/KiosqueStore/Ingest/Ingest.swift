@@ -64,8 +64,8 @@ extension AppDatabase {
             ]
             let itemID: Int64
             if let existing = try Row.fetchOne(lookup, arguments: [sourceRowID, guidHash]) {
-                let oldHash: Int64 = existing["content_hash"]
-                itemID = existing["id"]
+                let oldHash: Int64 = existing[1]  // by index: name lookups showed in profiles
+                itemID = existing[0]
                 if oldHash == contentHash { result.unchanged += 1; continue }
                 try update.execute(arguments: StatementArguments(values + [itemID]))
                 try unmap.execute(arguments: [itemID])
@@ -103,7 +103,7 @@ enum JSONList {
         (try? String(decoding: JSONEncoder().encode(list), as: UTF8.self)) ?? "[]"
     }
     static func decode(_ text: String?) -> [String] {
-        guard let text, let data = text.data(using: .utf8) else { return [] }
+        guard let text, text != "[]", let data = text.data(using: .utf8) else { return [] }
         return (try? JSONDecoder().decode([String].self, from: data)) ?? []
     }
 }

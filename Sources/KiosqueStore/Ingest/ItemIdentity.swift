@@ -22,11 +22,14 @@ enum ItemIdentity {
     /// The link as it identifies an article across sources: no scheme, no "www.", lowercase host,
     /// no fragment, no tracking parameters, no trailing slash.
     static func canonicalLink(_ link: String?) -> String? {
-        guard var rest = link?.trimmingCharacters(in: .whitespacesAndNewlines)[...], !rest.isEmpty else { return nil }
-        if let range = rest.range(of: "://") {
-            let scheme = rest[..<range.lowerBound].lowercased()
+        guard let link else { return nil }
+        var rest = Substring(link).drop(while: \.isWhitespace)
+        while let last = rest.last, last.isWhitespace { rest = rest.dropLast() }
+        guard !rest.isEmpty else { return nil }
+        if let colon = rest.firstIndex(of: ":"), rest[colon...].hasPrefix("://") {
+            let scheme = rest[..<colon].lowercased()
             guard scheme == "http" || scheme == "https" else { return String(rest) }
-            rest = rest[range.upperBound...]
+            rest = rest[rest.index(colon, offsetBy: 3)...]
         }
         if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
         let hostEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
