@@ -31,6 +31,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CKiosqueZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "KiosqueModel", swiftSettings: strict),
         .target(name: "KiosqueConfig", dependencies: [
@@ -38,9 +39,7 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "KiosqueParse", dependencies: ["KiosqueModel", "CLibXML2"], swiftSettings: strict),
         .target(name: "KiosqueSanitize", dependencies: ["KiosqueModel", "CLibXML2"], swiftSettings: strict),
-        .target(name: "KiosqueFetch", dependencies: [
-            "KiosqueModel", "CCurl", .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: strict),
+        .target(name: "KiosqueFetch", dependencies: ["KiosqueModel", "CCurl"], swiftSettings: strict),
         .target(name: "KiosqueStore", dependencies: [
             "KiosqueModel", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
@@ -73,13 +72,33 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
 
+        // Test support: a real HTTP server on 127.0.0.1 that misbehaves on purpose, a feed farm, proxies.
+        .target(name: "KiosqueTestServer", dependencies: ["CKiosqueZlib"], swiftSettings: strict),
+        .testTarget(name: "KiosqueFetchTests", dependencies: ["KiosqueFetch", "KiosqueModel", "KiosqueTestServer"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "KiosqueParseTests", dependencies: ["KiosqueParse", "KiosqueModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KiosqueSanitizeTests", dependencies: ["KiosqueSanitize", "CLibXML2"], resources: [.copy("Fixtures")]),
+        .executableTarget(name: "StoreCrashHelper", dependencies: ["KiosqueStore", "KiosqueModel"],
+                          path: "Benchmarks/StoreCrashHelper", swiftSettings: strict),
+        .testTarget(name: "KiosqueStoreTests", dependencies: [
+            "KiosqueStore", "KiosqueModel", "StoreCrashHelper", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+
+        // Benchmarks (`make bench`): plain executables that print their figures.
+        .executableTarget(name: "ParseBench", dependencies: ["KiosqueParse", "KiosqueModel", "CLibXML2"],
+                          path: "Benchmarks/ParseBench", swiftSettings: strict),
+        .executableTarget(name: "SanitizeBench", dependencies: ["KiosqueSanitize"],
+                          path: "Benchmarks/SanitizeBench", swiftSettings: strict),
+        .executableTarget(name: "StoreBench", dependencies: ["KiosqueStore", "KiosqueModel"],
+                          path: "Benchmarks/StoreBench", swiftSettings: strict),
+
         .testTarget(name: "KiosqueConfigTests", dependencies: ["KiosqueConfig"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KiosqueCLITests", dependencies: ["KiosqueModel"]),
         .testTarget(name: "KiosqueDocumentsTests", dependencies: ["KiosqueDocuments", "KiosqueStore", "KiosqueModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KiosqueWebTests", dependencies: [
-            "KiosqueWeb", "KiosqueStore", "KiosqueConfig", "KiosqueModel",
+            "KiosqueWeb", "KiosqueStore", "KiosqueConfig", "KiosqueModel", "KiosqueRefresh",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),

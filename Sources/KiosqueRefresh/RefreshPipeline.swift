@@ -12,18 +12,16 @@ public struct RefreshPipeline: Sendable {
     public let engine: HTTPEngine
     public let cache: ResponseCache
     public let store: AppDatabase
-    private let preparer: ItemPreparer
-    private let configuration: PortalConfiguration
+    /// Read at each refresh, so a reloaded channels.yml applies to the next fetch.
+    public let live: LiveConfiguration
     private let logger: Logger
 
-    public init(configuration: PortalConfiguration, engine: HTTPEngine, cache: ResponseCache, store: AppDatabase,
+    public init(configuration live: LiveConfiguration, engine: HTTPEngine, cache: ResponseCache, store: AppDatabase,
                 logger: Logger = Logger(label: "kiosque.refresh")) {
-        self.configuration = configuration
+        self.live = live
         self.engine = engine
         self.cache = cache
         self.store = store
-        self.preparer = ItemPreparer(iframeHosts: configuration.content.iframeHosts,
-                                     summaryLength: configuration.content.summaryLength)
         self.logger = logger
     }
 
@@ -45,7 +43,9 @@ public struct RefreshPipeline: Sendable {
     @discardableResult
     public func refresh(_ source: SourceDefinition, now: Date = Date()) async -> (attempt: FetchAttempt, nextAttempt: Date) {
         let started = Date()
-        var attempt = await run(source, startedAt: now)
+        let configuration = live.current
+        let preparer = ItemPreparer(iframeHosts: configuration.content.iframeHosts, summaryLength: configuration.content.summaryLength)
+        var attempt = await run(source, startedAt: now, preparer: preparer)
         attempt.duration = Date().timeIntervalSince(started)
         let previous = try? await store.health(sourceID: source.id)
         let failures = attempt.succeeded ? 0 : (previous?.consecutiveFailures ?? 0) + 1
@@ -75,7 +75,7 @@ public struct RefreshPipeline: Sendable {
         }
     }
 
-    private func run(_ source: SourceDefinition, startedAt: Date) async -> Outcome {
+    private func run(_ source: SourceDefinition, startedAt: Date, preparer: ItemPreparer) async -> Outcome {
         var outcome = Outcome(record: FetchAttempt(sourceID: source.id, startedAt: startedAt))
         let cached = cache.load(sourceID: source.id)
         let request = FetchRequest(sourceID: source.id, url: source.url, etag: cached?.etag,

@@ -10,21 +10,22 @@ public import ServiceLifecycle
 /// transfers in flight finish. IT's "fetch now" goes through `fetchNow(_:)`.
 public final class RefreshScheduler: Service, Sendable {
     private let pipeline: RefreshPipeline
-    private let configuration: PortalConfiguration
+    private let live: LiveConfiguration
+    private var configuration: PortalConfiguration { live.current }
     private let tick: Duration
     private let logger: Logger
     private let manual: AsyncStream<String>
     private let manualContinuation: AsyncStream<String>.Continuation
     private let maintenance: MaintenanceTask
 
-    public init(configuration: PortalConfiguration, pipeline: RefreshPipeline, tick: Duration = .seconds(5),
+    public init(configuration live: LiveConfiguration, pipeline: RefreshPipeline, tick: Duration = .seconds(5),
                 logger: Logger = Logger(label: "kiosque.scheduler")) {
-        self.configuration = configuration
+        self.live = live
         self.pipeline = pipeline
         self.tick = tick
         self.logger = logger
         (manual, manualContinuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(256))
-        self.maintenance = MaintenanceTask(store: pipeline.store, retention: configuration.retention, logger: logger)
+        self.maintenance = MaintenanceTask(store: pipeline.store, live: live, logger: logger)
     }
 
     /// Asks for one source to be fetched as soon as possible, whatever its schedule.
@@ -110,12 +111,13 @@ public final class RefreshScheduler: Service, Sendable {
 /// Retention and database upkeep: hourly retention, a daily optimize.
 struct MaintenanceTask: Sendable {
     let store: AppDatabase
-    let retention: PortalConfiguration.Retention
+    let live: LiveConfiguration
     let logger: Logger
 
     func run() async {
         var lastOptimize = Date.distantPast
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let retention = live.current.retention
             do {
                 let report = try await store.applyRetention(days: retention.days, maxItemsPerSource: retention.maxItemsPerSource, now: Date())
                 logger.debug("retention applied", metadata: ["report": "\(report)"])

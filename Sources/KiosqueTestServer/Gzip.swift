@@ -1,5 +1,5 @@
 public import Foundation
-import CZlib
+import CKiosqueZlib
 
 /// gzip encoding through the system zlib, for compressed fixtures and gzip bombs.
 public enum Gzip {

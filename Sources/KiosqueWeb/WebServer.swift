@@ -26,8 +26,11 @@ public struct WebServer {
     let options: Options
     let logger: Logger
 
-    public init(configuration: PortalConfiguration, store: AppDatabase, scheduler: RefreshScheduler?,
+    /// Settings read at start (theme, authentication, security headers) need a restart to change;
+    /// the catalogue and portal title follow `live` reloads.
+    public init(configuration live: LiveConfiguration, store: AppDatabase, scheduler: RefreshScheduler?,
                 options: Options, logger: Logger) async throws {
+        let configuration = live.current
         self.options = options
         self.logger = logger
         let resources = try WebResources.load(themeDirectory: configuration.themeURL)
@@ -66,11 +69,13 @@ public struct WebServer {
         SearchController(store: store, views: views).register(on: agents)
         AccountController(store: store, views: views, sessions: sessions, passwords: passwords, secureCookies: secure,
                           baseURL: configuration.portal.baseURL).register(on: agents)
-        let feeds = FeedsController(store: store, configuration: configuration, views: views)
+        let feeds = FeedsController(store: store, live: live, views: views)
         feeds.register(public: router, agents: agents)
         ReadingController(store: store, views: views, feeds: feeds).register(public: router, on: agents)
         let admins = router.group().add(middleware: RequireAdminMiddleware(views: views))
-        APIController(store: store, scheduler: scheduler, sources: configuration.catalog.sources).register(agents: agents, admins: admins)
+        APIController(store: store, scheduler: scheduler, live: live).register(agents: agents, admins: admins)
+        AdminController(store: store, views: views, live: live, scheduler: scheduler, passwords: passwords, sessions: sessions)
+            .register(on: admins)
         self.router = router
     }
 

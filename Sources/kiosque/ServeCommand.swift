@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KiosqueConfig
 import KiosqueRefresh
+import Dispatch
 import KiosqueWeb
 import Logging
 import ServiceLifecycle
@@ -30,10 +31,13 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = .info
         let services = try await Services.open(locations, configuration: configuration)
         let pipeline = services.pipeline(locations, logger: logger)
-        let scheduler = RefreshScheduler(configuration: configuration, pipeline: pipeline, logger: logger)
+        let scheduler = RefreshScheduler(configuration: services.live, pipeline: pipeline, logger: logger)
+        let reloadOnHangup = HangupHandler(live: services.live, logger: logger)
+        try PIDFile.write(locations.pidPath)
+        defer { PIDFile.remove(locations.pidPath) }
         let web: WebServer
         do {
-            web = try await WebServer(configuration: configuration, store: services.store, scheduler: scheduler,
+            web = try await WebServer(configuration: services.live, store: services.store, scheduler: scheduler,
                                       options: .init(host: host, port: port, dataDirectory: locations.dataPath), logger: logger)
         } catch {
             throw CLIFailure.internal("cannot start the web front: \(error)")
@@ -43,6 +47,50 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("Kiosque serves \(configuration.portal.title) on http://\(host):\(port)")
         let group = ServiceGroup(configuration: .init(services: serviceList, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        reloadOnHangup.cancel()
         pipeline.engine.shutdown()
+    }
+}
+
+/// SIGHUP reloads channels.yml (validated first), as daemons conventionally do.
+final class HangupHandler: @unchecked Sendable {  // the dispatch source is only set up in init and cancelled once
+    private let source: DispatchSourceSignal
+
+    init(live: LiveConfiguration, logger: Logger) {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler {
+            Task {
+                switch await live.reload() {
+                case .applied(let warnings): logger.info("SIGHUP: configuration reloaded", metadata: ["warnings": "\(warnings.count)"])
+                case .refused(let error): logger.error("SIGHUP: configuration refused, the running one stays", metadata: ["errors": "\(error)"])
+                case .failed(let reason): logger.error("SIGHUP: configuration not applied", metadata: ["reason": "\(reason)"])
+                }
+            }
+        }
+        source.resume()
+        self.source = source
+    }
+
+    func cancel() { source.cancel() }
+}
+
+/// The running server's process id, so `kiosque reload` can signal it.
+enum PIDFile {
+    static func write(_ path: String) throws {
+        do {
+            try "\(getpid())\n".write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw CLIFailure.user("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    static func read(_ path: String) -> pid_t? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        return pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
     }
 }

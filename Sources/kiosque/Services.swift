@@ -10,6 +10,7 @@ import Logging
 struct Services {
     let configuration: PortalConfiguration
     let store: AppDatabase
+    let live: LiveConfiguration
 
     /// Opens the store and mirrors the configuration's catalogue into it.
     static func open(_ locations: LocationOptions, configuration: PortalConfiguration) async throws -> Services {
@@ -25,13 +26,14 @@ struct Services {
         } catch {
             throw CLIFailure.internal("cannot apply the catalogue of \(configuration.filePath) to the database: \(error)")
         }
-        return Services(configuration: configuration, store: store)
+        return Services(configuration: configuration, store: store,
+                        live: LiveConfiguration(configuration, path: locations.configPath, store: store))
     }
 
     /// The fetch pipeline (libcurl engine, response cache, store).
     func pipeline(_ locations: LocationOptions, logger: Logger) -> RefreshPipeline {
         let engine = HTTPEngine(settings: RefreshPipeline.fetchSettings(for: configuration))
         let cache = ResponseCache(directory: URL(fileURLWithPath: locations.cachePath))
-        return RefreshPipeline(configuration: configuration, engine: engine, cache: cache, store: store, logger: logger)
+        return RefreshPipeline(configuration: live, engine: engine, cache: cache, store: store, logger: logger)
     }
 }

@@ -46,7 +46,7 @@ struct AuthTests {
             return browser
         }
         // A second server on the same data folder and store: the same cookie still works.
-        let restarted = try await WebServer(configuration: fixture.configuration, store: fixture.store, scheduler: nil,
+        let restarted = try await WebServer(configuration: fixture.live, store: fixture.store, scheduler: nil,
                                             options: .init(dataDirectory: fixture.dataDirectory), logger: .init(label: "t"))
         try await Application(router: restarted.router).test(.router) { client in
             var browser = signedIn

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import KiosqueConfig
 import KiosqueModel
+import KiosqueRefresh
 import KiosqueStore
 @testable import KiosqueWeb
 import Logging
@@ -16,6 +17,7 @@ struct WebFixture {
     let server: WebServer
     let dataDirectory: String
     let configuration: PortalConfiguration
+    let live: LiveConfiguration
 
     static func make(configure: (inout PortalConfiguration) -> Void = { _ in }) async throws -> WebFixture {
         let yaml = """
@@ -58,9 +60,11 @@ struct WebFixture {
         }
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let server = try await WebServer(configuration: configuration, store: store, scheduler: nil,
+        let live = LiveConfiguration(configuration, path: directory + "/channels.yml", store: store)
+        try yaml.write(toFile: directory + "/channels.yml", atomically: true, encoding: .utf8)
+        let server = try await WebServer(configuration: live, store: store, scheduler: nil,
                                          options: .init(dataDirectory: directory), logger: logger)
-        return WebFixture(store: store, server: server, dataDirectory: directory, configuration: configuration)
+        return WebFixture(store: store, server: server, dataDirectory: directory, configuration: configuration, live: live)
     }
 
     func application() -> some ApplicationProtocol {

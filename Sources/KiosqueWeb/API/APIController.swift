@@ -9,7 +9,8 @@ import KiosqueStore
 struct APIController {
     let store: AppDatabase
     let scheduler: RefreshScheduler?
-    let sources: [SourceDefinition]
+    let live: LiveConfiguration
+    var sources: [SourceDefinition] { live.current.catalog.sources }
 
     func register(agents: RouterGroup<AppRequestContext>, admins: RouterGroup<AppRequestContext>) {
         agents.get("/api/v1/channels", use: channels)

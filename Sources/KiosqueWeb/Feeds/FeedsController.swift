@@ -2,14 +2,16 @@ import Foundation
 import Hummingbird
 import KiosqueConfig
 import KiosqueModel
+import KiosqueRefresh
 import KiosqueStore
 
 /// Atom and OPML out: channel feeds (public news), each agent's private "Ma page" feed behind an
 /// unguessable token, and OPML exports of the catalogue and of an agent's subscriptions.
 struct FeedsController {
     let store: AppDatabase
-    let configuration: PortalConfiguration
+    let live: LiveConfiguration
     let views: ViewRenderer
+    var configuration: PortalConfiguration { live.current }
 
     var atom: AtomWriter { AtomWriter(baseURL: configuration.portal.baseURL) }
 
