@@ -3,7 +3,10 @@
 //
 // Fuzzing build (make fuzz):
 //   swift build --build-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING --product SanitizeFuzz
-//   .build-fuzz/debug/SanitizeFuzz -max_len=4096 Fuzz/SanitizeFuzz/corpus
+//   mkdir -p /tmp/sanitize-corpus
+//   .build-fuzz/debug/SanitizeFuzz -max_len=4096 -max_total_time=300 -dict=Fuzz/SanitizeFuzz/html.dict \
+//       /tmp/sanitize-corpus Fuzz/SanitizeFuzz/corpus
+// (libFuzzer adds new inputs to the first folder: keep the checked-in seeds second.)
 // Normal build: `SanitizeFuzz FILE|DIR…` replays corpus files (crash reproducers included).
 import CSanitizeFuzzDriver
 import Foundation
