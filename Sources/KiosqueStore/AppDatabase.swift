@@ -9,6 +9,8 @@ public final class AppDatabase: Sendable {
     /// The database file.
     public let path: String
     let pool: DatabasePool
+    /// Rankings of recent searches; every write that changes items or channels invalidates it.
+    let searchCache = SearchCache()
     private let removeOnDeinit: Bool
 
     private init(path: String, pool: DatabasePool, removeOnDeinit: Bool) {

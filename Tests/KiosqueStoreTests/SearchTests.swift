@@ -59,6 +59,23 @@ struct SearchTests {
         }
     }
 
+    @Test func cachedRankingsNeverHideNewItems() async throws {
+        let db = try await Self.store()
+        #expect(try await db.search(query: "piscine", userID: nil, now: Town.now).total == 0)
+        _ = try await db.ingest(sourceID: "mairie", items: [Town.item("n", "La piscine rouvre")], fetchedAt: Town.now)
+        #expect(try await db.search(query: "piscine", userID: nil, now: Town.now).total == 1)
+        _ = try await db.applyRetention(days: 1, maxItemsPerSource: nil, now: Town.now.addingTimeInterval(86_400 * 3))
+        #expect(try await db.search(query: "piscine", userID: nil, now: Town.now).total == 0)
+    }
+
+    @Test func oddTextIsIndexedSafely() async throws {
+        let db = try await Town.store()
+        let odd = "\u{0301}\u{0345} é\u{0301}té ｆｕｌｌｗｉｄｔｈ 東京 \u{FFFD}\u{0} l' d’ qu'« » \(String(repeating: "x", count: 500))"
+        _ = try await db.ingest(sourceID: "mairie", items: [Town.item("odd", odd, content: odd)], fetchedAt: Town.now)
+        #expect(try await db.search(query: "東京", userID: nil, now: Town.now).total == 1)
+        #expect(try await db.search(query: "fullwidth", userID: nil, now: Town.now).total == 1)
+    }
+
     @Test func snippetsAreSegmentsWithHighlights() async throws {
         let db = try await Self.store()
         let results = try await db.search(query: "délibération adoptée", userID: nil, now: Town.now)

@@ -6,7 +6,8 @@ extension AppDatabase {
     /// Stores a source's fetched items in one transaction: new ones inserted and mapped to channels,
     /// changed ones (by content hash) updated and flagged, others left alone.
     public func ingest(sourceID: String, items: [PreparedItem], fetchedAt: Date) async throws(StoreError) -> IngestResult {
-        try await write("ingesting items of source \(sourceID)") { db in
+        defer { searchCache.invalidate() }
+        return try await write("ingesting items of source \(sourceID)") { db in
             try Self.ingest(db, sourceID: sourceID, items: items, fetchedAt: fetchedAt)
         }
     }
@@ -15,7 +16,8 @@ extension AppDatabase {
     /// pipeline should group the sources fetched within a second or so: full-text indexing costs
     /// much less per item in big transactions than in many small ones.
     public func ingest(batches: [(sourceID: String, items: [PreparedItem])], fetchedAt: Date) async throws(StoreError) -> [IngestResult] {
-        try await write("ingesting items of \(batches.count) sources") { db in
+        defer { searchCache.invalidate() }
+        return try await write("ingesting items of \(batches.count) sources") { db in
             try batches.map { batch in try Self.ingest(db, sourceID: batch.sourceID, items: batch.items, fetchedAt: fetchedAt) }
         }
     }

@@ -17,6 +17,7 @@ extension AppDatabase {
     public func applyRetention(days: Int?, maxItemsPerSource: Int?, now: Date = Date()) async throws(StoreError) -> Int {
         let batch = 2_000
         var deleted = 0
+        defer { searchCache.invalidate() }
         if let days {
             let cutoff = now.unixSeconds - Int64(days) * 86_400
             while true {

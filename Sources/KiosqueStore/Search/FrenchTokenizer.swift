@@ -9,8 +9,7 @@ import GRDB
 final class FrenchTokenizer: FTS5CustomTokenizer {
     static let name = "kiosque_french"
 
-    /// Stems of frequent words: news vocabulary is Zipfian, so most tokens hit this cache.
-    private var cache: [[UInt32]: [UInt8]] = [:]
+    private var cache = StemCache()
     private var word: [UInt32] = []
 
     init(db: Database, arguments: [String]) throws {}
@@ -25,24 +24,27 @@ final class FrenchTokenizer: FTS5CustomTokenizer {
         let isPrefix = tokenization.contains(.prefix)
         while let hit = scanner.next(into: &word) {
             if hit.elided { continue }
-            let token = isPrefix ? Self.folded(word) : stemmed(word)
-            let rc = token.withUnsafeBufferPointer { out in
-                out.baseAddress!.withMemoryRebound(to: CChar.self, capacity: out.count) {
-                    tokenCallback(context, 0, $0, CInt(out.count), CInt(hit.start), CInt(hit.end))
-                }
+            let rc: CInt
+            if isPrefix {
+                rc = Self.emit(Self.folded(word)[...], context, tokenCallback, hit.start, hit.end)
+            } else {
+                let range = cache.token(for: word, make: Self.token)
+                rc = Self.emit(cache.values[range], context, tokenCallback, hit.start, hit.end)
             }
             if rc != 0 { return rc }
         }
         return 0
     }
 
-    /// The folded stem of `word`, memoised.
-    private func stemmed(_ word: [UInt32]) -> [UInt8] {
-        if let hit = cache[word] { return hit }
-        let token = Self.token(word)
-        if cache.count > 200_000 { cache.removeAll(keepingCapacity: true) }
-        cache[word] = token
-        return token
+    private static func emit(_ token: ArraySlice<UInt8>, _ context: UnsafeMutableRawPointer?,
+                             _ callback: FTS5TokenCallback, _ start: Int, _ end: Int) -> CInt {
+        // A word whose letters all fold to nothing (a lone combining mark) is no token.
+        if token.isEmpty { return 0 }
+        return token.withUnsafeBufferPointer { out in
+            out.baseAddress!.withMemoryRebound(to: CChar.self, capacity: out.count) {
+                callback(context, 0, $0, CInt(out.count), CInt(start), CInt(end))
+            }
+        }
     }
 
     /// Folded bytes of one lowercase word, unstemmed.

@@ -11,11 +11,22 @@ extension AppDatabase {
         return try await search(query, userID: userID, limit: limit, offset: offset, now: now)
     }
 
+    /// Forgets cached search rankings (after writes made outside this store, and for benchmarks).
+    public func invalidateSearchCache() { searchCache.invalidate() }
+
     /// Runs a parsed search: ranking by bm25 blended with freshness, snippets, facets.
     public func search(_ query: SearchQuery, userID: Int64?, limit: Int = 20, offset: Int = 0,
                        now: Date = Date()) async throws(StoreError) -> SearchResults {
-        try await read("searching") { db in
-            try SearchEngine(db: db, query: query, userID: userID ?? -1, now: now).run(limit: max(0, limit), offset: max(0, offset))
+        let cache = searchCache
+        return try await read("searching") { db in
+            let engine = SearchEngine(db: db, query: query, userID: userID ?? -1, now: now)
+            let generation = cache.generation
+            let ranking = try cache.ranking(for: query, now: now) ?? {
+                let fresh = try engine.rank()
+                cache.store(fresh, for: query, generation: generation, now: now)
+                return fresh
+            }()
+            return try engine.page(ranking, limit: max(0, limit), offset: max(0, offset))
         }
     }
 }
@@ -45,60 +56,71 @@ extension SearchQuery {
 }
 
 /// One search execution on one read transaction.
-private struct SearchEngine {
+struct SearchEngine {
     let db: Database
     let query: SearchQuery
     let userID: Int64
     let now: Date
 
-    private struct Hit {
-        var id: Int64, sortAt: Int64, linkHash: Int64?, score: Double
-    }
-
-    func run(limit: Int, offset: Int) throws -> SearchResults {
-        var empty = SearchResults(query: query, total: 0, totalIsExact: true, items: [], channelFacets: [], monthFacets: [], isWindowed: false)
+    /// Ranks, counts and facets the matches: everything that does not depend on the agent or the page.
+    func rank() throws -> RankedSearch {
+        var ranking = RankedSearch()
         // Departmental documents are not stored yet (issue 9): a search for them finds no article.
         if !query.services.isEmpty || query.types.contains(where: { !["article", "articles", "actualite"].contains($0) }) {
-            return empty
+            return ranking
         }
         var filters: [String] = []
         var args: [String: (any DatabaseValueConvertible)?] = ["window": SearchTuning.window]
+        // Source and channel filters become source-tag terms inside the FTS5 query; a channel
+        // additionally checks its exact mapping (keyword filters, de-duplication).
+        var sourceIDs: [Int64]?
+        if !query.sources.isEmpty {
+            sourceIDs = try Int64.fetchAll(db, sql: "SELECT id FROM sources WHERE key IN (SELECT value FROM json_each(?))",
+                                           arguments: [JSONList.encode(query.sources)])
+        }
         if !query.channels.isEmpty {
-            // First the channel's sources (a cheap test on the dense item_keys row), then the
-            // exact mapping (keyword filters, de-duplication) only for what passed.
+            let channelSources = try Int64.fetchAll(db, sql: """
+                SELECT DISTINCT cs.source_id FROM channel_sources cs JOIN channels c ON c.id = cs.channel_id
+                WHERE c.key IN (SELECT value FROM json_each(?))
+                """, arguments: [JSONList.encode(query.channels)])
+            sourceIDs = sourceIDs.map { ids in ids.filter(channelSources.contains) } ?? channelSources
             filters.append("""
-                k.source_id IN (SELECT cs.source_id FROM channel_sources cs JOIN channels c ON c.id = cs.channel_id
-                                WHERE c.key IN (SELECT value FROM json_each(:channels)))
-                AND EXISTS (SELECT 1 FROM channel_items ci WHERE ci.item_id = k.id AND ci.channel_id IN
+                EXISTS (SELECT 1 FROM channel_items ci WHERE ci.item_id = k.id AND ci.channel_id IN
                   (SELECT id FROM channels WHERE key IN (SELECT value FROM json_each(:channels))))
                 """)
             args["channels"] = JSONList.encode(query.channels)
         }
-        if !query.sources.isEmpty {
-            filters.append("k.source_id IN (SELECT id FROM sources WHERE key IN (SELECT value FROM json_each(:sources)))")
-            args["sources"] = JSONList.encode(query.sources)
+        if let sourceIDs {
+            guard !sourceIDs.isEmpty else { return ranking }
+            if !query.hasText {
+                filters.append("k.source_id IN (SELECT value FROM json_each(:sourceIDs))")
+                args["sourceIDs"] = "[" + sourceIDs.map(String.init).joined(separator: ",") + "]"
+            }
         }
         if let since = query.since { filters.append("k.sort_at >= :since"); args["since"] = since.unixSeconds }
         if let before = query.before { filters.append("k.sort_at < :before"); args["before"] = before.unixSeconds }
         let filterSQL = filters.map { " AND " + $0 }.joined()
 
-        let hits: [Hit]
+        let hits: [SearchHitKey]
         let from: String
-        if let match = query.ftsExpression {
+        if var match = query.ftsExpression {
+            if let sourceIDs {
+                match += " AND source_tag : (" + sourceIDs.map { "\(SearchTuning.sourceTagPrefix)\($0)" }.joined(separator: " OR ") + ")"
+            }
             args["match"] = match
             from = "FROM items_fts f JOIN item_keys k ON k.id = f.rowid WHERE items_fts MATCH :match\(filterSQL)"
             hits = try Row.fetchAll(db, sql: """
                 SELECT f.rowid, bm25(items_fts, \(SearchTuning.weights)), k.sort_at, k.link_hash \(from)
                 ORDER BY f.rowid DESC LIMIT :window
                 """, arguments: StatementArguments(args)).map { row in
-                Hit(id: row[0], sortAt: row[2], linkHash: row[3], score: blended(bm25: row[1], sortAt: row[2]))
+                SearchHitKey(id: row[0], sortAt: row[2], linkHash: row[3], score: blended(bm25: row[1], sortAt: row[2]))
             }
         } else {
             from = "FROM item_keys k" + (filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND "))
             hits = try Row.fetchAll(db, sql: """
                 SELECT k.id, k.sort_at, k.link_hash \(from) ORDER BY k.sort_at DESC, k.id DESC LIMIT :window
                 """, arguments: StatementArguments(args)).map { row in
-                Hit(id: row[0], sortAt: row[1], linkHash: row[2], score: Double(row[1] as Int64))
+                SearchHitKey(id: row[0], sortAt: row[1], linkHash: row[2], score: Double(row[1] as Int64))
             }
         }
         // Beyond the window, count up to a bound: an exact count of 100,000 matches would cost
@@ -112,22 +134,27 @@ private struct SearchEngine {
                                      arguments: StatementArguments(args)) ?? hits.count
             exact = total < SearchTuning.countCap
         }
-        guard !hits.isEmpty else { return empty }
+        guard !hits.isEmpty else { return ranking }
 
         // The same article through two sources is one result.
-        var seenLinks = Set<Int64>(), ranked: [Hit] = []
+        var seenLinks = Set<Int64>()
         for hit in hits.sorted(by: { ($0.score, $0.id) > ($1.score, $1.id) }) {
             if let link = hit.linkHash, !seenLinks.insert(link).inserted { continue }
-            ranked.append(hit)
+            ranking.hits.append(hit)
         }
-        let page = Array(ranked.dropFirst(offset).prefix(limit))
-        empty.total = total - (hits.count - ranked.count)
-        empty.totalIsExact = exact
-        empty.isWindowed = hits.count >= SearchTuning.window
-        empty.monthFacets = monthFacets(ranked)
-        empty.channelFacets = try channelFacets(ranked)
-        empty.items = try pageHits(page)
-        return empty
+        ranking.total = total - (hits.count - ranking.hits.count)
+        ranking.totalIsExact = exact
+        ranking.isWindowed = hits.count >= SearchTuning.window
+        ranking.monthFacets = monthFacets(ranking.hits)
+        ranking.channelFacets = try channelFacets(ranking.hits)
+        return ranking
+    }
+
+    /// One page of a ranking, with the agent's marks and channels.
+    func page(_ ranking: RankedSearch, limit: Int, offset: Int) throws -> SearchResults {
+        let page = Array(ranking.hits.dropFirst(offset).prefix(limit))
+        return SearchResults(query: query, total: ranking.total, totalIsExact: ranking.totalIsExact, items: try pageHits(page),
+                             channelFacets: ranking.channelFacets, monthFacets: ranking.monthFacets, isWindowed: ranking.isWindowed)
     }
 
     /// bm25 (negative, lower is better) turned into a positive score and weighted by freshness.
@@ -136,7 +163,7 @@ private struct SearchEngine {
         return -bm25 * (0.3 + 0.7 / (1 + ageDays / SearchTuning.freshnessDays))
     }
 
-    private func monthFacets(_ hits: [Hit]) -> [FacetCount] {
+    private func monthFacets(_ hits: [SearchHitKey]) -> [FacetCount] {
         guard let first = hits.map(\.sortAt).min(), let last = hits.map(\.sortAt).max() else { return [] }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Europe/Paris") ?? .current
@@ -159,7 +186,7 @@ private struct SearchEngine {
         return zip(starts, counts).filter { $0.1 > 0 }.reversed().map { FacetCount(key: $0.0.key, label: $0.0.key, count: $0.1) }
     }
 
-    private func channelFacets(_ hits: [Hit]) throws -> [FacetCount] {
+    private func channelFacets(_ hits: [SearchHitKey]) throws -> [FacetCount] {
         let rows = try Row.fetchAll(db, sql: """
             SELECT c.key, c.title, count(*) AS n
             FROM json_each(?) j CROSS JOIN channel_items ci ON ci.item_id = j.value JOIN channels c ON c.id = ci.channel_id
@@ -170,7 +197,7 @@ private struct SearchEngine {
     }
 
     /// Items, snippets and the channel to show for the page, preferring a subscribed channel.
-    private func pageHits(_ page: [Hit]) throws -> [SearchHit] {
+    private func pageHits(_ page: [SearchHitKey]) throws -> [SearchHit] {
         let ids = page.map(\.id)
         let list = Self.idList(ids)
         var channels: [Int64: ChannelRef] = [:]

@@ -78,8 +78,10 @@ public enum SearchTuning {
     public static let window = 3_000
     /// Counting stops here: past it, agents are told "more than 10,000 results".
     public static let countCap = 10_000
-    /// bm25 weights of title, summary, content, author and source title.
-    static let weights = "10.0, 4.0, 1.0, 2.0, 2.0"
+    /// bm25 weights of title, summary, content, author, source title and the source tag.
+    static let weights = "10.0, 4.0, 1.0, 2.0, 2.0, 0.0"
+    /// Prefix of the synthetic per-source token (digits keep it whole through the tokenizer).
+    static let sourceTagPrefix = "ksrc"
     /// After this many days an item keeps about half of its freshness boost.
     static let freshnessDays = 30.0
 }

@@ -86,7 +86,7 @@ enum TextFolding {
             case 0x153: out.append(contentsOf: [0x6F, 0x65])
             default:
                 let folded = String(Character(Unicode.Scalar(c) ?? "?"))
-                    .folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+                    .folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
                 out.append(contentsOf: folded.utf8)
             }
         }
