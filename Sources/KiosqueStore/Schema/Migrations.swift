@@ -19,6 +19,7 @@ enum Migrations {
         migrator.registerMigration("v1-operations", migrate: operations)
         migrator.registerMigration("v1-search", migrate: search)
         migrator.registerMigration("v1-counters", migrate: counters)
+        migrator.registerMigration("v2-documents", migrate: DocumentSchema.migrate)
         return migrator
     }
 
