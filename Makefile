@@ -6,29 +6,34 @@ SWIFT ?= swift
 HOST ?= 127.0.0.1
 PORT ?= 8080
 CONFIG ?= channels.yml
+FUZZ_SECONDS ?= 600
+PYTHON ?= python3
 
-# System packages: build libraries, PDF text extraction, the headless browser and load tools used by tests.
+# Build libraries and PDF text extraction; then what the tests drive for real: a headless browser,
+# a forward proxy, an HTTP/2 server, openssl for a self-signed TLS server, wrk for load.
 DEB_BUILD := libxml2-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev pkg-config poppler-utils
-DEB_TEST  := chromium python3 wrk
+DEB_TEST  := chromium chromium-driver tinyproxy-bin nghttp2-server openssl python3 python3-feedparser wrk
+PIP_TEST  := selenium axe-selenium-python
 
 .PHONY: all deps deps-test build run test check bench fuzz clean
 
 all: build
 
 # Idempotent: apt-get runs only when a package is missing.
-deps:
-	@missing=$$(for p in $(DEB_BUILD); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-	  echo "Installing: $$missing"; \
+	  echo "Installing:" $$missing; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call apt_install,$(DEB_BUILD))
 
 deps-test: deps
-	@missing=$$(for p in $(DEB_TEST); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing: $$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call apt_install,$(DEB_TEST))
+	@$(PYTHON) -c "import selenium, axe_selenium_python" 2>/dev/null || $(PYTHON) -m pip install --quiet --disable-pip-version-check $(PIP_TEST)
 
 build: deps
 	$(SWIFT) build -c release --product kiosque
@@ -43,14 +48,29 @@ check: build
 test: deps-test
 	$(SWIFT) build --build-tests
 	.build/debug/kiosque check $(CONFIG)
-	$(SWIFT) test --skip-build --parallel
+	$(SWIFT) test --skip-build
+	$(PYTHON) Tests/Browser/browser_test.py
 
+# Benchmarks print their figures; BENCHMARKS.md records them with machine and date.
 bench: deps-test
-	$(SWIFT) build -c release --product kiosque
-	@echo "Benchmarks: see BENCHMARKS.md for the latest recorded figures."
+	$(SWIFT) build -c release --product ParseBench
+	$(SWIFT) build -c release --product SanitizeBench
+	$(SWIFT) build -c release --product FarmBench
+	$(SWIFT) build -c release --product StoreBench
+	.build/release/ParseBench
+	.build/release/SanitizeBench
+	.build/release/FarmBench
+	.build/release/StoreBench
 
+# libFuzzer targets for the parser and the sanitizer, FUZZ_SECONDS each, seeded from the fixtures.
 fuzz: deps
-	@echo "Fuzz targets land with the parser and sanitizer (see Fuzz/)."
+	$(SWIFT) build --build-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING --product ParseFuzz
+	$(SWIFT) build --build-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING --product SanitizeFuzz
+	rm -rf .build-fuzz/corpus && mkdir -p .build-fuzz/corpus/parse .build-fuzz/corpus/sanitize
+	cp Tests/KiosqueParseTests/Fixtures/* .build-fuzz/corpus/parse/ 2>/dev/null || true
+	cp Fuzz/SanitizeFuzz/corpus/* .build-fuzz/corpus/sanitize/
+	SWIFT_BACKTRACE=enable=no .build-fuzz/debug/ParseFuzz .build-fuzz/corpus/parse -max_total_time=$(FUZZ_SECONDS) -max_len=65536
+	SWIFT_BACKTRACE=enable=no .build-fuzz/debug/SanitizeFuzz .build-fuzz/corpus/sanitize -dict=Fuzz/SanitizeFuzz/html.dict -max_total_time=$(FUZZ_SECONDS) -max_len=65536
 
 clean:
 	rm -rf .build .build-*

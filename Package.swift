@@ -89,8 +89,19 @@ let package = Package(
                           path: "Benchmarks/ParseBench", swiftSettings: strict),
         .executableTarget(name: "SanitizeBench", dependencies: ["KiosqueSanitize"],
                           path: "Benchmarks/SanitizeBench", swiftSettings: strict),
+        .executableTarget(name: "FarmBench", dependencies: [
+            "KiosqueConfig", "KiosqueFetch", "KiosqueModel", "KiosqueRefresh", "KiosqueStore", "KiosqueTestServer",
+        ], path: "Benchmarks/FarmBench", swiftSettings: strict),
         .executableTarget(name: "StoreBench", dependencies: ["KiosqueStore", "KiosqueModel"],
                           path: "Benchmarks/StoreBench", swiftSettings: strict),
+
+        // Fuzzing (`make fuzz`): built with -sanitize=fuzzer -DFUZZING; normal builds replay corpus files.
+        .target(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
+        .executableTarget(name: "ParseFuzz", dependencies: ["KiosqueParse", "CFuzzerDriver"],
+                          path: "Fuzz/ParseFuzz/ParseFuzz", swiftSettings: strict),
+        .target(name: "CSanitizeFuzzDriver", path: "Fuzz/SanitizeFuzz/CSanitizeFuzzDriver"),
+        .executableTarget(name: "SanitizeFuzz", dependencies: ["KiosqueSanitize", "CSanitizeFuzzDriver"],
+                          path: "Fuzz/SanitizeFuzz/SanitizeFuzz", swiftSettings: strict),
 
         .testTarget(name: "KiosqueConfigTests", dependencies: ["KiosqueConfig"],
                     resources: [.copy("Fixtures")]),

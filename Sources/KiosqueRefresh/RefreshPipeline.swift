@@ -5,6 +5,7 @@ public import KiosqueModel
 import KiosqueParse
 public import KiosqueStore
 public import Logging
+import Synchronization
 
 /// Fetch → parse → sanitize → store for one source: the only place where those modules meet.
 /// Every outcome, good or bad, becomes a `FetchAttempt` recorded in the source's health.
@@ -15,6 +16,8 @@ public struct RefreshPipeline: Sendable {
     /// Read at each refresh, so a reloaded channels.yml applies to the next fetch.
     public let live: LiveConfiguration
     private let logger: Logger
+    /// Building a sanitizer compiles its policy (about a millisecond): reuse it until the content settings change.
+    private let preparers = PreparerCache()
 
     public init(configuration live: LiveConfiguration, engine: HTTPEngine, cache: ResponseCache, store: AppDatabase,
                 logger: Logger = Logger(label: "kiosque.refresh")) {
@@ -44,7 +47,7 @@ public struct RefreshPipeline: Sendable {
     public func refresh(_ source: SourceDefinition, now: Date = Date()) async -> (attempt: FetchAttempt, nextAttempt: Date) {
         let started = Date()
         let configuration = live.current
-        let preparer = ItemPreparer(iframeHosts: configuration.content.iframeHosts, summaryLength: configuration.content.summaryLength)
+        let preparer = preparers.preparer(for: configuration.content)
         var attempt = await run(source, startedAt: now, preparer: preparer)
         attempt.duration = Date().timeIntervalSince(started)
         let previous = try? await store.health(sourceID: source.id)
@@ -138,6 +141,20 @@ public struct RefreshPipeline: Sendable {
                             lastModified: response.lastModified, bodyHash: bodyHash)
         } catch {
             logger.warning("could not write the cache", metadata: ["source": "\(sourceID)", "error": "\(error)"])
+        }
+    }
+}
+
+/// The item preparer for the content settings in force, rebuilt only when they change.
+final class PreparerCache: Sendable {
+    private let state = Mutex<(PortalConfiguration.Content, ItemPreparer)?>(nil)
+
+    func preparer(for content: PortalConfiguration.Content) -> ItemPreparer {
+        state.withLock { cached in
+            if let (settings, preparer) = cached, settings == content { return preparer }
+            let preparer = ItemPreparer(iframeHosts: content.iframeHosts, summaryLength: content.summaryLength)
+            cached = (content, preparer)
+            return preparer
         }
     }
 }

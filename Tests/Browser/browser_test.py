@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Browser test of the agents' web front, in Debian's headless chromium.
+
+Starts a real `kiosque serve` on 127.0.0.1 over a temporary data folder whose sources are local
+file:// feeds, then, as an agent would: signs in with the keyboard, subscribes to a bouquet,
+reads an item, searches, visits the account page and signs out. Every page is checked with
+axe-core (zero serious or critical violations), and screenshotted at desktop and phone widths
+into Tests/Browser/Output/. Prints "N passed, M failed" and exits non-zero on any failure.
+"""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from axe_selenium_python import Axe
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KIOSQUE = os.environ.get("KIOSQUE_BIN", os.path.join(ROOT, ".build", "debug", "kiosque"))
+OUTPUT = os.path.join(ROOT, "Tests", "Browser", "Output")
+PASSWORD = "un-mot-de-passe-robuste"
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>{title}</title><link>https://example.org/{id}</link>
+<description>Flux de test</description>
+{items}
+</channel></rss>"""
+ITEM = """<item><title>{title}</title><link>https://example.org/{id}/{n}</link><guid>{id}-{n}</guid>
+<pubDate>Mon, {day:02d} Nov 2026 08:{n:02d}:00 +0100</pubDate>
+<description><![CDATA[<p>{body} <strong>important</strong> pour les agents.</p><script>document.title='pwned'</script>]]></description></item>"""
+
+
+def make_feed(path, feed_id, title, subjects):
+    items = "\n".join(ITEM.format(title=s, id=feed_id, n=i, day=10 + i % 10, body=s) for i, s in enumerate(subjects))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(FEED.format(title=title, id=feed_id, items=items))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Run:
+    def __init__(self):
+        self.passed, self.failed = 0, 0
+
+    def check(self, name, condition, detail=""):
+        if condition:
+            self.passed += 1
+            print(f"  ok   {name}")
+        else:
+            self.failed += 1
+            print(f"  FAIL {name} {detail}")
+
+
+def main():
+    run = Run()
+    os.makedirs(OUTPUT, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="kiosque-browser-")
+    make_feed(os.path.join(work, "mairie.xml"), "mairie", "Actualités de la mairie",
+              ["Délibérations du conseil municipal", "Ouverture de la médiathèque", "Travaux rue de la République"])
+    make_feed(os.path.join(work, "cyber.xml"), "cyber", "Veille cybersécurité",
+              ["Vulnérabilité critique dans un navigateur", "Campagne d'hameçonnage visant les mairies"])
+    config = os.path.join(work, "channels.yml")
+    with open(config, "w", encoding="utf-8") as f:
+        f.write(f"""portal: {{ title: "Intranet de la Ville", base_url: "http://127.0.0.1", language: fr }}
+sources:
+  - {{ id: mairie, url: "file://{work}/mairie.xml", title: "Mairie", trusted: true }}
+  - {{ id: cyber, url: "file://{work}/cyber.xml", title: "Cyber" }}
+channels:
+  - {{ id: vie-locale, title: "Vie locale", description: "La vie de la commune.", sources: [mairie] }}
+  - {{ id: securite, title: "Sécurité informatique", description: "Alertes et conseils.", sources: [cyber] }}
+bouquets:
+  - {{ id: commune, title: "Commune", channels: [vie-locale], default: true }}
+  - {{ id: numerique, title: "Numérique", channels: [securite] }}
+""")
+    env = dict(os.environ, KIOSQUE_CONFIG=config, KIOSQUE_DATA_DIR=os.path.join(work, "data"),
+               KIOSQUE_CACHE_DIR=os.path.join(work, "cache"))
+    subprocess.run([KIOSQUE, "user", "add", "agnes", "--name", "Agnès Dupont", "--password-stdin"],
+                   input=PASSWORD + "\n", text=True, env=env, check=True)
+    subprocess.run([KIOSQUE, "fetch", "--all"], env=env, check=True, stdout=subprocess.DEVNULL)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([KIOSQUE, "serve", "--port", str(port), "--no-fetch"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver = None
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except Exception:
+                time.sleep(0.1)
+        options = Options()
+        options.binary_location = "/usr/bin/chromium"
+        for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=fr-FR",
+                    "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=127.0.0.1"]:  # nothing leaves the machine
+            options.add_argument(arg)
+        options.add_experimental_option("prefs", {"intl.accept_languages": "fr-FR,fr"})
+        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        driver.set_page_load_timeout(20)
+
+        def audit(name):
+            axe = Axe(driver)
+            axe.inject()
+            results = axe.run()
+            serious = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+            run.check(f"axe: no serious violation on {name}", not serious,
+                      "; ".join(f"{v['id']} ({len(v['nodes'])}): {v['help']}" for v in serious))
+            for width, height, label in [(1280, 900, "desktop"), (390, 844, "phone")]:
+                driver.set_window_size(width, height)
+                driver.save_screenshot(os.path.join(OUTPUT, f"{name}-{label}.png"))
+                if label == "phone":
+                    overflow = driver.execute_script(
+                        "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                    run.check(f"no horizontal scroll at phone width on {name}", overflow <= 1, f"({overflow}px too wide)")
+            driver.set_window_size(1280, 900)
+
+        print("Sign-in")
+        driver.get(base + "/")
+        run.check("anonymous visit lands on the sign-in form", "/connexion" in driver.current_url)
+        run.check("page language is French", driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr")
+        audit("connexion")
+        field = driver.switch_to.active_element
+        run.check("the login field has focus", field.get_attribute("id") == "login")
+        field.send_keys("agnes")
+        field.send_keys(Keys.TAB)
+        driver.switch_to.active_element.send_keys(PASSWORD + Keys.ENTER)
+        time.sleep(0.5)
+        run.check("keyboard sign-in reaches Ma page", driver.find_element(By.TAG_NAME, "h1").text == "Ma page")
+        run.check("default bouquet shows its items", "Délibérations du conseil municipal" in driver.page_source)
+        run.check("feed script did not run", driver.title != "pwned")
+        body = driver.find_element(By.TAG_NAME, "body")
+        body.send_keys(Keys.TAB)
+        skip = driver.switch_to.active_element
+        run.check("first Tab reaches the skip link", "skip-link" in (skip.get_attribute("class") or ""))
+        audit("ma-page")
+
+        print("Catalogue")
+        driver.get(base + "/catalogue")
+        button = driver.find_element(By.CSS_SELECTOR, "form[action='/catalogue/bouquets/numerique/abonner'] button")
+        button.send_keys(Keys.ENTER)
+        time.sleep(0.5)
+        run.check("bouquet subscription is shown", "/catalogue/bouquets/numerique/desabonner" in driver.page_source)
+        audit("catalogue")
+        driver.get(base + "/")
+        run.check("new bouquet's items appear on Ma page", "Vulnérabilité critique dans un navigateur" in driver.page_source)
+
+        print("Reading")
+        driver.get(base + "/canaux/securite")
+        audit("canal")
+        driver.find_element(By.PARTIAL_LINK_TEXT, "Vulnérabilité critique").click()
+        time.sleep(0.3)
+        run.check("item page shows sanitized content", "<strong>important</strong>" in driver.page_source)
+        run.check("item content's script was removed", "pwned" not in driver.page_source and driver.title != "pwned")
+        audit("article")
+
+        print("Search")
+        driver.get(base + "/recherche")
+        box = driver.find_element(By.ID, "q")
+        box.send_keys("deliberation" + Keys.ENTER)
+        time.sleep(0.5)
+        run.check("search finds accented and plural forms", "Délibérations du conseil municipal" in driver.page_source)
+        run.check("search highlights matches", "<mark>" in driver.page_source)
+        audit("recherche")
+
+        print("Account and sign-out")
+        driver.get(base + "/compte")
+        audit("compte")
+        driver.find_element(By.CSS_SELECTOR, "form[action='/deconnexion'] button").click()
+        time.sleep(0.3)
+        driver.get(base + "/")
+        run.check("signed out", "/connexion" in driver.current_url)
+
+        print("English")
+        driver.get(base + "/connexion")
+        driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"Accept-Language": "en"}})
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.get(base + "/connexion")
+        run.check("English by Accept-Language", driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+    except Exception:
+        traceback.print_exc()
+        run.failed += 1
+    finally:
+        if driver:
+            driver.quit()
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"browser: {run.passed} passed, {run.failed} failed")
+    return 1 if run.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
