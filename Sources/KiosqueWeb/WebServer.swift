@@ -76,8 +76,6 @@ public struct WebServer {
         APIController(store: store, scheduler: scheduler, live: live).register(agents: agents, admins: admins)
         AdminController(store: store, views: views, live: live, scheduler: scheduler, passwords: passwords, sessions: sessions)
             .register(on: admins)
-        try await DocumentsController.make(store: store, views: views, dataDirectory: options.dataDirectory,
-                                           maxUpload: configuration.documents.maxUploadBytes, logger: logger).register(agents: agents, admins: admins)
         self.router = router
     }
 

@@ -90,6 +90,20 @@ struct PeopleTests {
         #expect(leftover == 0) // no address survives the purge
     }
 
+    @Test func dashboardAggregates() async throws {
+        let db = try await Town.store()
+        _ = try await db.ingest(sourceID: "mairie", items: [Town.item("a", "Un", published: Town.day(1)),
+                                                            Town.item("b", "Deux", published: Town.day(1)),
+                                                            Town.item("c", "Trois", published: Town.day(3))], fetchedAt: Town.now)
+        let user = try await Town.user(db)
+        try await db.subscribe(userID: user, channelID: "conseil")
+        try await db.markAllRead(channelID: "conseil", userID: user)
+        let stats = try await db.channelStatistics()
+        #expect(stats.first?.channel.id == "conseil")
+        #expect(stats.first.map { [$0.items, $0.subscribers, $0.reads] } == [3, 1, 3])
+        #expect(try await db.itemsPerDay(since: Town.day(10)).map(\.count) == [1, 2])
+    }
+
     @Test func healthFollowsAttempts() async throws {
         let db = try await Town.store()
         #expect(try await db.health(sourceID: "mairie") == SourceHealth(sourceID: "mairie"))

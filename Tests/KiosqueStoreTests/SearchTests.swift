@@ -86,6 +86,18 @@ struct SearchTests {
         #expect(!hit.snippet.contains { $0.text.contains("\u{E000}") || $0.text.contains("<") })
     }
 
+    @Test func commandLineJSONShape() async throws {
+        let db = try await Self.store()
+        let data = try await db.search(query: "théâtre", userID: nil, now: Town.now).jsonData()
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["total"] as? Int == 1)
+        let item = try #require((object["items"] as? [[String: Any]])?.first)
+        #expect(Set(item.keys) == ["id", "title", "link", "channel", "source", "published", "snippet"])
+        #expect(item["source"] as? String == "presse")
+        #expect((item["snippet"] as? String)?.contains("théâtre") == true)
+        #expect((item["published"] as? String)?.hasPrefix("2025-06-13") == true)
+    }
+
     @Test func recentItemsRankFirstAmongEquals() async throws {
         let db = try await Town.store()
         _ = try await db.ingest(sourceID: "mairie", items: [

@@ -16,11 +16,22 @@ extension AppDatabase {
             // ranges itself and would sort every subscribed item instead.
             var keys: [(sortAt: Int64, itemID: Int64, channel: Int)] = []
             var latestIDs: [[Int64]] = []
-            let take = max(limit, perChannel)
+            var floor: PageCursor?  // the limit-th newest key so far: older rows cannot enter the river
             for (index, row) in subscribed.enumerated() {
-                let page = try ItemRows.channelKeys(db, channelRowID: row["id"], before: nil, limit: take - 1)
+                let page = try ItemRows.channelKeys(db, channelRowID: row["id"], before: nil, limit: max(limit, perChannel) - 1,
+                                                    notOlderThan: perChannel > 0 ? nil : floor)
                 keys += page.map { ($0.sortAt, $0.itemID, index) }
                 latestIDs.append(page.prefix(perChannel).map(\.itemID))
+                if keys.count >= limit {
+                    // Keep the newest `limit` distinct items (one item may come through two channels).
+                    keys.sort { ($0.sortAt, $0.itemID) > ($1.sortAt, $1.itemID) }
+                    var distinct = Set<Int64>()
+                    keys = keys.filter { distinct.insert($0.itemID).inserted }
+                    if keys.count >= limit {
+                        keys.removeSubrange(limit...)
+                        floor = keys.last.map { PageCursor(sortAt: $0.sortAt, itemID: $0.itemID) }
+                    }
+                }
             }
             keys.sort { ($0.sortAt, $0.itemID) > ($1.sortAt, $1.itemID) }
             var seen = Set<Int64>(), river: [Int64] = [], context: [Int64: ChannelRef] = [:]

@@ -59,13 +59,18 @@ enum ItemRows {
 
     /// Newest-first keyset page of one channel: (sort_at, item_id) pairs, one more than `limit`.
     static func channelKeys(_ db: Database, channelRowID: Int64, before: PageCursor?, limit: Int,
-                            unreadFor userID: Int64? = nil) throws -> [(sortAt: Int64, itemID: Int64)] {
+                            unreadFor userID: Int64? = nil, notOlderThan floor: PageCursor? = nil) throws -> [(sortAt: Int64, itemID: Int64)] {
         var sql = "SELECT sort_at, item_id FROM channel_items ci WHERE channel_id = :channel"
         var args: [String: (any DatabaseValueConvertible)?] = ["channel": channelRowID, "limit": limit + 1]
         if let before {
             sql += " AND (sort_at, item_id) < (:sortAt, :itemID)"
             args["sortAt"] = before.sortAt
             args["itemID"] = before.itemID
+        }
+        if let floor {
+            sql += " AND (sort_at, item_id) >= (:floorSortAt, :floorItemID)"
+            args["floorSortAt"] = floor.sortAt
+            args["floorItemID"] = floor.itemID
         }
         if let userID {
             sql += " AND NOT EXISTS (SELECT 1 FROM read_marks r WHERE r.user_id = :user AND r.item_id = ci.item_id)"

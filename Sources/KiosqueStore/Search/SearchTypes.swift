@@ -75,7 +75,7 @@ public struct SearchResults: Sendable, Hashable {
 public enum SearchTuning {
     /// Ranking and facets consider at most this many of the newest matches: a word found in
     /// 200,000 items must still answer in milliseconds, and freshness matters for news.
-    public static let window = 3_000
+    public static let window = 2_000
     /// Counting stops here: past it, agents are told "more than 10,000 results".
     public static let countCap = 10_000
     /// bm25 weights of title, summary, content, author, source title and the source tag.
