@@ -50,6 +50,7 @@ public struct RefreshPipeline: Sendable {
         let preparer = preparers.preparer(for: configuration.content)
         var attempt = await run(source, startedAt: now, preparer: preparer)
         attempt.duration = Date().timeIntervalSince(started)
+        RefreshMetrics.record(attempt.record, ingestSeconds: attempt.ingestSeconds)
         let previous = try? await store.health(sourceID: source.id)
         let failures = attempt.succeeded ? 0 : (previous?.consecutiveFailures ?? 0) + 1
         let policy = FetchPolicy(interval: configuration.interval(of: source), ceiling: configuration.fetch.maxBackoff)
@@ -70,6 +71,8 @@ public struct RefreshPipeline: Sendable {
         var record: FetchAttempt
         var retryAfter: TimeInterval?
         var feedTTL: TimeInterval?
+        /// Time spent in the store's ingest transaction, for metrics.
+        var ingestSeconds: Double?
         var succeeded: Bool { record.succeeded }
         var errorClass: FetchErrorClass? { record.errorClass }
         var duration: TimeInterval {
@@ -122,7 +125,10 @@ public struct RefreshPipeline: Sendable {
         outcome.feedTTL = feed.minimumRefreshInterval
         let items = preparer.prepare(feed, documentURL: URL(string: response.finalURL))
         do {
+            let ingestStart = ContinuousClock.now
             let result = try await store.ingest(sourceID: source.id, items: items, fetchedAt: startedAt)
+            let elapsed = ingestStart.duration(to: .now).components
+            outcome.ingestSeconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
             outcome.record.newItems = result.new
             outcome.record.updatedItems = result.updated
         } catch {

@@ -122,6 +122,8 @@ struct MaintenanceTask: Sendable {
                 let report = try await store.applyRetention(days: retention.days, maxItemsPerSource: retention.maxItemsPerSource, now: Date())
                 logger.debug("retention applied", metadata: ["report": "\(report)"])
                 _ = try await store.purgeExpiredSessions()
+                // Personal data (access and reading activity) is kept only as long as configured; aggregates stay.
+                _ = try await store.purgeActivity(olderThanDays: live.current.retention.activityDays)
                 if Date().timeIntervalSince(lastOptimize) > 86_400 {
                     try await store.optimize()
                     lastOptimize = Date()

@@ -5,6 +5,7 @@ public import KiosqueRefresh
 public import KiosqueStore
 public import Logging
 import Mustache
+public import Prometheus
 
 /// The agents' web front as one Hummingbird application (a ServiceLifecycle `Service`).
 /// Everything it needs is passed in: the configuration, the store, the scheduler for "fetch now".
@@ -14,10 +15,13 @@ public struct WebServer {
         public var host: String
         public var port: Int
         public var dataDirectory: String
-        public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String) {
+        /// The registry that `MetricsSystem` was bootstrapped with; nil serves no /metrics.
+        public var metrics: PrometheusCollectorRegistry?
+        public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String, metrics: PrometheusCollectorRegistry? = nil) {
             self.host = host
             self.port = port
             self.dataDirectory = dataDirectory
+            self.metrics = metrics
         }
     }
 
@@ -48,6 +52,13 @@ public struct WebServer {
         router.add(middleware: SecurityHeadersMiddleware(frameHosts: configuration.content.iframeHosts))
         router.add(middleware: ErrorPageMiddleware(views: views))
         StaticFilesController(resources: resources).register(on: router)
+        if let registry = options.metrics {
+            router.add(middleware: MetricsMiddleware())
+            router.get("/metrics") { _, _ in
+                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                         body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+            }
+        }
         router.get("/healthz") { _, _ in "ok" }
         router.get("/readyz") { _, _ -> Response in
             do {
@@ -76,6 +87,8 @@ public struct WebServer {
         APIController(store: store, scheduler: scheduler, live: live).register(agents: agents, admins: admins)
         AdminController(store: store, views: views, live: live, scheduler: scheduler, passwords: passwords, sessions: sessions)
             .register(on: admins)
+        try await DocumentsController.make(store: store, views: views, dataDirectory: options.dataDirectory,
+                                           maxUpload: configuration.documents.maxUploadBytes, logger: logger).register(agents: agents, admins: admins)
         self.router = router
     }
 

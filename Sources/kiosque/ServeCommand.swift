@@ -5,6 +5,8 @@ import KiosqueRefresh
 import Dispatch
 import KiosqueWeb
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// `kiosque serve`: the web front and the in-process fetch scheduler, until SIGINT/SIGTERM.
@@ -25,11 +27,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-fetch"), help: "Serve without fetching (read-only mirrors, tests).")
     var noFetch = false
 
+    @Option(name: .customLong("log-format"), help: "Log lines as `text` or `json` (one object per line).")
+    var logFormat: LogFormat = .text
+
     func run() async throws {
+        logFormat.bootstrap(level: .info)
         let configuration = try locations.loadConfiguration()
-        var logger = Logger(label: "kiosque")
-        logger.logLevel = .info
+        let logger = Logger(label: "kiosque")
         let services = try await Services.open(locations, configuration: configuration)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let pipeline = services.pipeline(locations, logger: logger)
         let scheduler = RefreshScheduler(configuration: services.live, pipeline: pipeline, logger: logger)
         let reloadOnHangup = HangupHandler(live: services.live, logger: logger)
@@ -38,7 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
         let web: WebServer
         do {
             web = try await WebServer(configuration: services.live, store: services.store, scheduler: scheduler,
-                                      options: .init(host: host, port: port, dataDirectory: locations.dataPath), logger: logger)
+                                      options: .init(host: host, port: port, dataDirectory: locations.dataPath, metrics: registry),
+                                      logger: logger)
         } catch {
             throw CLIFailure.internal("cannot start the web front: \(error)")
         }

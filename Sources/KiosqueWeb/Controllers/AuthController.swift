@@ -48,6 +48,7 @@ struct AuthController {
         if let old = context.sessionToken { try await sessions.end(token: old) }
         let token = try await sessions.create(userID: agent.id)
         try await store.touchUser(id: agent.id)
+        try? await store.logActivity(action: "login", userID: agent.id, address: context.peerAddress)
         var response = Response.seeOther(localPath(returnTo))
         response.setCookie(WebCookies.sessionCookie(token, secure: secureCookies))
         response.setCookie(WebCookies.expired(WebCookies.anonymous, secure: secureCookies))

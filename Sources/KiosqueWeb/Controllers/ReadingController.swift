@@ -80,6 +80,7 @@ struct ReadingController {
             return views.error(.notFound, messageKey: "error_not_found", context: context)
         }
         _ = try await store.markRead(itemID: id, userID: agent.id)
+        try? await store.logActivity(action: "read", userID: agent.id, detail: detail.summary.channel?.id)
         let summary = detail.summary
         var item: [String: Any] = ["id": summary.id, "title": summary.title ?? "—", "source_title": summary.sourceTitle,
                                    "is_starred": summary.isStarred,

@@ -27,6 +27,7 @@ struct SearchController {
             data["has_query"] = false
             return views.page("search", data, context: context, navigation: "search", status: .badRequest)
         }
+        try? await store.logActivity(action: "search", userID: agent.id)
         data["total"] = results.total
         data["no_results"] = results.items.isEmpty
         data["results"] = results.items.map { hit -> [String: Any] in
