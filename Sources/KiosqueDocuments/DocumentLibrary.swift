@@ -13,10 +13,13 @@ public final class DocumentLibrary: Sendable {
     /// The text extractor.
     public let extractor: TextExtractor
     private let worker = ExtractionWorker()
+    private let extractsInBackground: Bool
 
-    /// A library storing files under `root` (e.g. `data/documents`).
+    /// A library storing files under `root` (e.g. `data/documents`); `extractsInBackground: false`
+    /// leaves extraction to explicit `extractPending()` calls (tests, tools).
     public init(root: URL, store: AppDatabase, maxUploadBytes: Int64 = 50 * 1_048_576,
-                limits: ExtractionLimits = ExtractionLimits()) throws(DocumentError) {
+                limits: ExtractionLimits = ExtractionLimits(), extractsInBackground: Bool = true) throws(DocumentError) {
+        self.extractsInBackground = extractsInBackground
         self.store = store
         self.storage = try BlobStorage(root: root)
         self.maxUploadBytes = maxUploadBytes
@@ -121,6 +124,7 @@ public final class DocumentLibrary: Sendable {
 
     /// Starts background extraction of pending versions, unless it is already running.
     public func startExtraction() {
+        guard extractsInBackground else { return }
         Task.detached { [self] in await self.extractPending() }
     }
 

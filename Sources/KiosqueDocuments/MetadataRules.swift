@@ -34,7 +34,8 @@ extension DocumentLibrary {
         if let date = checked.actDate, !isCalendarDate(date) {
             throw .invalidField(field: "date", message: "`\(date.prefix(20))` is not a date written YYYY-MM-DD")
         }
-        let tags = Array(NSOrderedSet(array: checked.tags.map { $0.lowercased() })) as? [String] ?? []
+        var seen = Set<String>()
+        let tags = checked.tags.map { $0.lowercased() }.filter { seen.insert($0).inserted }
         guard tags.count <= 20 else { throw .invalidField(field: "tags", message: "at most 20 tags") }
         if let long = tags.first(where: { $0.count > 50 }) {
             throw .invalidField(field: "tags", message: "`\(long.prefix(20))…` is longer than 50 characters")

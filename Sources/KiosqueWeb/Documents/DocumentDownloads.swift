@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+import KiosqueDocuments
+import KiosqueStore
+import NIOCore
+
+/// File answers: the sniffed type, nosniff, the original name encoded per RFC 6266/8187, and
+/// single byte ranges (PDF viewers and resumed downloads ask for them).
+enum DocumentDownload {
+    /// The response for `version` of `record` (404 when the version does not exist).
+    static func response(_ request: Request, record: DocumentRecord, library: DocumentLibrary) -> Response {
+        let query = request.uri.queryParameters
+        var version = record.current
+        if let wanted = query["version"].map(String.init) {
+            guard let number = Int(wanted), let found = record.versions.first(where: { $0.number == number }) else {
+                return Response(status: .notFound)
+            }
+            version = found
+        }
+        let inline = query["apercu"] != nil && (DocumentKind(rawValue: version.kind)?.isPreviewable ?? false)
+        let url = library.fileURL(version)
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return Response(status: .internalServerError) }
+        defer { try? handle.close() }
+        let size = version.size
+        var headers: HTTPFields = [
+            .contentType: version.mediaType,
+            .contentDisposition: contentDisposition(version.fileName, inline: inline),
+            .init("X-Content-Type-Options")!: "nosniff",
+            .acceptRanges: "bytes",
+            .cacheControl: "private, no-cache",
+            .eTag: "\"\(version.sha256)\"",
+        ]
+        var status = HTTPResponse.Status.ok
+        var start: Int64 = 0, end = size - 1
+        if let range = request.headers[.range] {
+            guard let parsed = byteRange(range, size: size) else {
+                headers[.contentRange] = "bytes */\(size)"
+                return Response(status: .rangeNotSatisfiable, headers: headers)
+            }
+            if let parsed {
+                (start, end) = parsed
+                status = .partialContent
+                headers[.contentRange] = "bytes \(start)-\(end)/\(size)"
+            }
+        }
+        let length = size == 0 ? 0 : end - start + 1
+        headers[.contentLength] = String(length)
+        if request.method == .head { return Response(status: status, headers: headers) }
+        do {
+            try handle.seek(toOffset: UInt64(start))
+            let data = try handle.read(upToCount: Int(length)) ?? Data()
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        } catch {
+            return Response(status: .internalServerError)
+        }
+    }
+
+    /// `attachment` (or `inline`) with an ASCII fallback name and the exact UTF-8 name in `filename*`.
+    static func contentDisposition(_ name: String, inline: Bool) -> String {
+        let fallback = String(name.unicodeScalars.map { scalar -> Character in
+            (scalar.isASCII && scalar.value >= 0x20 && scalar != "\"" && scalar != "\\" && scalar.value != 0x7F) ? Character(scalar) : "_"
+        })
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
+        allowed.insert(charactersIn: "!#$&+-.^_`|~")
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: allowed) ?? fallback
+        return "\(inline ? "inline" : "attachment"); filename=\"\(fallback)\"; filename*=UTF-8''\(encoded)"
+    }
+
+    /// nil: unsatisfiable; .some(nil): ignore the header (malformed or several ranges); else the inclusive range.
+    static func byteRange(_ header: String, size: Int64) -> (Int64, Int64)?? {
+        guard header.hasPrefix("bytes="), !header.contains(",") else { return .some(nil) }
+        let spec = header.dropFirst(6).trimmingCharacters(in: .whitespaces)
+        let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return .some(nil) }
+        if parts[0].isEmpty {
+            guard let suffix = Int64(parts[1]), suffix > 0 else { return .some(nil) }
+            guard size > 0 else { return nil }
+            return .some((max(0, size - suffix), size - 1))
+        }
+        guard let first = Int64(parts[0]), first >= 0 else { return .some(nil) }
+        let last = parts[1].isEmpty ? size - 1 : Int64(parts[1])
+        guard let last, last >= first else { return .some(nil) }
+        guard first < size else { return nil }
+        return .some((first, min(last, size - 1)))
+    }
+}
+
+extension DocumentsController {
+    @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        guard let record = try await store.document(id: context.parameters.get("id") ?? "", viewer: viewer) else {
+            return notFound(context)
+        }
+        return DocumentDownload.response(request, record: record, library: library)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Hummingbird
+import KiosqueDocuments
+import KiosqueStore
+
+/// The documents part of /api/v1: list and search, read, download, publish, add a version.
+struct DocumentsAPI {
+    let library: DocumentLibrary
+    var store: AppDatabase { library.store }
+
+    func register(agents: RouterGroup<AppRequestContext>) {
+        agents.get("/api/v1/documents", use: list)
+        agents.get("/api/v1/documents/:id", use: show)
+        agents.get("/api/v1/documents/:id/file", use: file)
+        agents.post("/api/v1/services/:id/documents", use: create)
+        agents.post("/api/v1/documents/:id/versions", use: addVersion)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        let q = request.uri.queryParameters
+        func param(_ name: String) -> String? { q[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        let filter = DocumentFilter(departmentID: param("service"), category: param("category"), year: param("year").flatMap { Int($0) },
+                                    tag: param("tag"), query: param("q"),
+                                    limit: min(max(Int(param("limit") ?? "") ?? 50, 1), 200))
+        let records: [DocumentRecord]
+        do { records = try await store.documents(filter: filter, viewer: viewer) } catch {
+            guard case .invalidSearch(let problem) = error else { throw error }
+            return APIError.response(.badRequest, code: "bad_query", message: problem.description)
+        }
+        return .json(["documents": records.map { Self.json($0, versions: false) }])
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        guard let record = try await store.document(id: context.parameters.get("id") ?? "", viewer: viewer) else { return Self.notFound }
+        return .json(Self.json(record, versions: true))
+    }
+
+    @Sendable func file(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        guard let record = try await store.document(id: context.parameters.get("id") ?? "", viewer: viewer) else { return Self.notFound }
+        let response = DocumentDownload.response(request, record: record, library: library)
+        return response.status == .notFound ? APIError.response(.notFound, code: "unknown_version", message: "No such version.") : response
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        let id = context.parameters.get("id") ?? ""
+        do {
+            _ = try await library.requirePublisher(departmentID: id, viewer: viewer)
+            let body = try await MultipartUpload.read(request, library: library)
+            guard let upload = body.upload, upload.size > 0 else {
+                body.upload?.discard()
+                throw DocumentError.invalidField(field: "file", message: "a non-empty file part named `file` is required")
+            }
+            let metadata: DocumentMetadata
+            do { metadata = try DocumentLibrary.metadata(fields: body.fields) } catch { upload.discard(); throw error }
+            let record = try await library.publish(upload, originalName: body.fileName, departmentID: id, metadata: metadata, viewer: viewer)
+            return .json(Self.json(record, versions: true), status: .created)
+        } catch let error as DocumentError {
+            return Self.refusal(error)
+        }
+    }
+
+    @Sendable func addVersion(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        let id = context.parameters.get("id") ?? ""
+        do {
+            _ = try await library.requireManager(documentID: id, viewer: viewer, action: "add a version")
+            let body = try await MultipartUpload.read(request, library: library)
+            guard let upload = body.upload, upload.size > 0 else {
+                body.upload?.discard()
+                throw DocumentError.invalidField(field: "file", message: "a non-empty file part named `file` is required")
+            }
+            let record = try await library.addVersion(upload, originalName: body.fileName, documentID: id, viewer: viewer)
+            return .json(Self.json(record, versions: true), status: .created)
+        } catch let error as DocumentError {
+            return Self.refusal(error)
+        }
+    }
+
+    static let notFound = APIError.response(.notFound, code: "not_found", message: "No such document.")
+
+    static func refusal(_ error: DocumentError) -> Response {
+        let code: String
+        switch error {
+        case .notFound: return notFound
+        case .forbidden: code = "forbidden"
+        case .tooLarge: code = "too_large"
+        case .refusedType: code = "refused_type"
+        case .invalidField: code = "invalid_field"
+        default: code = "internal"
+        }
+        return APIError.response(error.status, code: code, message: error.description)
+    }
+
+    static func json(_ record: DocumentRecord, versions: Bool) -> [String: Any] {
+        func version(_ v: DocumentVersion) -> [String: Any] {
+            ["number": v.number, "file_name": v.fileName, "media_type": v.mediaType, "kind": v.kind, "size": v.size,
+             "sha256": v.sha256, "uploaded_at": JSONDates.string(v.uploadedAt), "indexed": v.indexStatus.rawValue,
+             "url": "/api/v1/documents/\(record.id)/file?version=\(v.number)"]
+        }
+        var object: [String: Any] = [
+            "id": record.id, "service": record.departmentID, "service_title": record.departmentTitle, "title": record.title,
+            "category": record.category.map { $0 as Any } ?? NSNull(), "description": record.description,
+            "date": record.actDate.map { $0 as Any } ?? NSNull(), "tags": record.tags, "visibility": record.visibility.rawValue,
+            "status": record.status.rawValue, "created_at": JSONDates.string(record.createdAt),
+            "updated_at": JSONDates.string(record.updatedAt), "current_version": version(record.current),
+            "url": "/documents/\(record.id)",
+        ]
+        if versions { object["versions"] = record.versions.map(version) }
+        return object
+    }
+}
