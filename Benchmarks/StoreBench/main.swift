@@ -87,6 +87,11 @@ if options.reuse, FileManager.default.fileExists(atPath: path) {
     var reuseOptions = options
     reuseOptions.channels = channels
     log("reusing \(path): \(try await db.counts()["items"] ?? 0) items, \(users.count) agents, \(channels) channels")
+    if options.optimize {
+        let t = DispatchTime.now().uptimeNanoseconds
+        let report = try await db.optimize()
+        log(String(format: "optimize (full-text merge): %.1f s, %d pages freed", Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9, report.freedPages))
+    }
     try await BenchReads.run(db, users: users, options: reuseOptions, seed: 99)
     log(String(format: "peak RSS (VmHWM): %.0f MB", peakRSSMegabytes()))
     exit(0)
