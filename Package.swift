@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(name: "KiosqueDocumentsTests", dependencies: ["KiosqueDocuments", "KiosqueStore", "KiosqueModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KiosqueWebTests", dependencies: [
-            "KiosqueWeb", "KiosqueStore", "KiosqueConfig", "KiosqueModel", "KiosqueRefresh",
+            "KiosqueWeb", "KiosqueStore", "KiosqueConfig", "KiosqueModel", "KiosqueRefresh", "KiosqueParse",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),

@@ -163,3 +163,34 @@ struct EndToEndTests {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 }
+
+@Suite("OPML import")
+struct OPMLImportTests {
+    @Test func proposesAndMergesKeepingComments() throws {
+        let portal = try Portal.make()
+        let opml = portal.directory.appendingPathComponent("export.opml")
+        try """
+        <?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
+        <outline text="Sécurité"><outline type="rss" text="ANSSI" xmlUrl="https://cyber.example.org/feed"/>
+        <outline type="rss" text="Déjà là" xmlUrl="file://\(portal.directory.path)/mairie.xml"/></outline>
+        </body></opml>
+        """.write(to: opml, atomically: true, encoding: .utf8)
+        let printed = try portal.run(["import-opml", opml.path])
+        #expect(printed.status == 0, "\(printed.stderr)")
+        #expect(printed.stdout.contains("{ id: anssi, url: \"https://cyber.example.org/feed\""))
+        #expect(printed.stdout.contains("{ id: securite, title: \"Sécurité\", sources: [anssi] }"))
+        #expect(!printed.stdout.contains("Déjà là"))
+        var config = try String(contentsOfFile: portal.config, encoding: .utf8)
+        config = "# Commentaire de la DSI\n" + config
+        try config.write(toFile: portal.config, atomically: true, encoding: .utf8)
+        let merged = portal.directory.appendingPathComponent("merged.yml").path
+        #expect(try portal.run(["import-opml", opml.path, "--merge-into", merged]).status == 0)
+        let text = try String(contentsOfFile: merged, encoding: .utf8)
+        #expect(text.hasPrefix("# Commentaire de la DSI\n"))
+        let check = try CLI.run(["check", merged])
+        #expect(check.status == 0, "\(check.stdout)")
+        let broken = portal.directory.appendingPathComponent("broken.opml")
+        try "<opml><body><outline".write(to: broken, atomically: true, encoding: .utf8)
+        #expect(try portal.run(["import-opml", broken.path]).status == 1)
+    }
+}

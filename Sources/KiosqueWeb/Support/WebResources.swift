@@ -11,6 +11,8 @@ struct WebResources: Sendable {
     let staticFiles: [String: Data]
     /// Theme files by name.
     let themeFiles: [String: Data]
+    /// The OpenAPI document of /api/v1.
+    let openAPI: Data
 
     static func load(themeDirectory: URL?) throws -> WebResources {
         guard let root = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
@@ -30,8 +32,9 @@ struct WebResources: Sendable {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: publicDirectory.path)) ?? [] {
             staticFiles[name] = FileManager.default.contents(atPath: publicDirectory.appendingPathComponent(name).path)
         }
+        let openAPI = try Data(contentsOf: root.appendingPathComponent("openapi.json"))
         return WebResources(templates: library, localesDirectory: root.appendingPathComponent("Locales"),
-                            staticFiles: staticFiles, themeFiles: themeFiles)
+                            staticFiles: staticFiles, themeFiles: themeFiles, openAPI: openAPI)
     }
 
     func localizer(defaultLanguage: String) throws -> Localizer {
@@ -56,6 +59,10 @@ struct StaticFilesController {
     func register(on router: Router<AppRequestContext>) {
         router.get("/static/:file") { _, context in serve(resources.staticFiles, context.parameters.get("file")) }
         router.get("/theme/:file") { _, context in serve(resources.themeFiles, context.parameters.get("file")) }
+        router.get("/api/v1/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: resources.openAPI)))
+        }
     }
 
     private func serve(_ files: [String: Data], _ name: String?) -> Response {
