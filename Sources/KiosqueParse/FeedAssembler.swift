@@ -21,7 +21,7 @@ enum FeedAssembler {
             var id = item.id.flatMap(URLResolver.trim)
             if id == nil {
                 id = link == nil && title == nil
-                    ? StableID.make([item.contentHTML ?? item.summaryHTML, item.published.map(FeedDates.iso8601)])
+                    ? StableID.make([item.contentHTML ?? item.summaryHTML?.string, item.published.map(FeedDates.iso8601)])
                     : StableID.make([link, title])
             }
             let authors = unique(item.authors.isEmpty ? draft.authors : item.authors)
@@ -33,7 +33,7 @@ enum FeedAssembler {
             return ParsedItem(
                 id: id ?? "", title: title, link: link, published: item.published, updated: item.updated,
                 author: authors.isEmpty ? nil : authors.count == 1 ? authors[0] : authors.joined(separator: ", "),
-                summary: item.summary, contentHTML: nonBlank(item.contentHTML) ?? nonBlank(item.summaryHTML),
+                summary: item.summary, contentHTML: nonBlank(item.contentHTML) ?? nonBlank(item.summaryHTML?.string),
                 categories: unique(item.categories), enclosures: enclosures)
         }
         if items.isEmpty && draft.title == nil && feedLink == nil {

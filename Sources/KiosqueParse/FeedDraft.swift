@@ -8,6 +8,19 @@ struct LinkRef {
     var base: String?
 }
 
+/// Summary HTML kept as the captured bytes: most items carry a content element, so the summary's
+/// HTML is only turned into a String (validated and copied) by the assembler when it is needed.
+struct DeferredHTML {
+    var bytes: [UInt8]
+    /// The bytes are plain text (an Atom `type="text"` construct), escaped when made HTML.
+    var isText = false
+
+    /// The HTML as a String.
+    var string: String {
+        bytes.withUnsafeBufferPointer { isText ? PlainText.escapeHTML($0) : PlainText.string($0) }
+    }
+}
+
 /// One item as read, before link resolution and id fallback.
 struct ItemDraft {
     var id: String?
@@ -21,7 +34,7 @@ struct ItemDraft {
     var summary: String?
     var contentHTML: String?
     /// HTML from `description`/`summary`, used as content when there is no content element.
-    var summaryHTML: String?
+    var summaryHTML: DeferredHTML?
     var categories: [String] = []
     var enclosures: [(link: LinkRef, type: String?, length: Int64?)] = []
 }

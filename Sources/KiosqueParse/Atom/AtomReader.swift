@@ -19,12 +19,6 @@ enum AtomTextKind {
     }
 
     var captureMode: CaptureMode { self == .xhtml ? .xhtml : (self == .html ? .markup : .text) }
-
-    /// Plain text of a construct of this kind.
-    func plain(_ s: String) -> String? { self == .text ? PlainText.fromText(s) : PlainText.fromHTML(s) }
-
-    /// HTML of a construct of this kind.
-    func html(_ s: String) -> String { self == .text ? PlainText.escapeHTML(s) : s }
 }
 
 /// Reads Atom documents into a `FeedDraft`.
@@ -136,9 +130,9 @@ final class AtomReader: SAXReader {
             case .title: item.title = plain(bridge)
             case .summary where textKind != .other:
                 item.summary = plain(bridge)
-                item.summaryHTML = textKind.html(text)
+                item.summaryHTML = DeferredHTML(bytes: bridge.capturedBytes, isText: textKind == .text)
             case .content where textKind != .other:
-                item.contentHTML = textKind.html(text)
+                item.contentHTML = textKind == .text ? bridge.capturedEscaped : text
             case .published, .issued, .created:
                 item.published = draft.date(text, at: place(name.local == .published ? "published" : "issued"))
             case .updated, .modified:

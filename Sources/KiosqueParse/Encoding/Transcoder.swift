@@ -64,10 +64,48 @@ enum Transcoder {
 
     /// Windows-1252 bytes to UTF-8.
     static func fromCP1252(_ b: UnsafeRawBufferPointer) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(b.count + b.count / 8)
-        for c in b { appendCP1252(c, to: &out) }
-        return out
+        let high = HTMLEntities.cp1252High
+        let n = b.count
+        guard n > 0, let src = b.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
+        // Sized exactly first (one cheap pass), then written without per-byte capacity checks;
+        // ASCII runs, most of a feed, move eight bytes at a time.
+        var size = n
+        for i in 0..<n where src[i] >= 0x80 {
+            size += src[i] >= 0xA0 || high[Int(src[i] - 0x80)] < 0x800 ? 1 : 2
+        }
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            let out = buffer.baseAddress!
+            var i = 0, o = 0
+            while i < n {
+                if i + 8 <= n {
+                    let word = UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self)
+                    if word & 0x8080_8080_8080_8080 == 0 {
+                        UnsafeMutableRawPointer(out + o).storeBytes(of: word, as: UInt64.self)
+                        i += 8; o += 8
+                        continue
+                    }
+                }
+                let c = src[i]
+                i += 1
+                if c < 0x80 {
+                    out[o] = c
+                    o += 1
+                    continue
+                }
+                let v = c < 0xA0 ? high[Int(c - 0x80)] : UInt32(c)
+                if v < 0x800 {
+                    out[o] = UInt8(0xC0 | v >> 6)
+                    out[o + 1] = UInt8(0x80 | v & 0x3F)
+                    o += 2
+                } else {
+                    out[o] = UInt8(0xE0 | v >> 12)
+                    out[o + 1] = UInt8(0x80 | (v >> 6) & 0x3F)
+                    out[o + 2] = UInt8(0x80 | v & 0x3F)
+                    o += 3
+                }
+            }
+            count = o
+        }
     }
 
     /// Keeps well-formed UTF-8 sequences and reads every other byte as Windows-1252:

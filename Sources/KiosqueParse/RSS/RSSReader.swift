@@ -140,7 +140,7 @@ final class RSSReader: SAXReader {
                 let text = text
                 if !text.isEmpty { item.link = LinkRef(raw: text, base: bridge.currentBase) }
             case .description:
-                item.summaryHTML = text
+                item.summaryHTML = DeferredHTML(bytes: bridge.capturedBytes)
                 item.summary = bridge.capturedPlainFromHTML
             case .guid:
                 let text = text

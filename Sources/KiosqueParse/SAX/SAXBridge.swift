@@ -32,6 +32,18 @@ final class SAXBridge {
         return buffer.withUnsafeBufferPointer { PlainText.string(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
+    /// That content as bytes, for values turned into Strings only when needed.
+    var capturedBytes: [UInt8] {
+        guard let range = capturedRange else { return [] }
+        return Array(buffer[range])
+    }
+
+    /// That content as HTML escaped from plain text, without the intermediate String.
+    var capturedEscaped: String {
+        guard let range = capturedRange else { return "" }
+        return buffer.withUnsafeBufferPointer { PlainText.escapeHTML(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
     /// That content as plain text from HTML, without building the intermediate String.
     var capturedPlainFromHTML: String? {
         guard let range = capturedRange else { return nil }

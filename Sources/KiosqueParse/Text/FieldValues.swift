@@ -6,6 +6,8 @@ enum FieldValues {
     /// `jane@example.com (Jane Doe)` → `Jane Doe`; `Jane Doe <jane@example.com>` → `Jane Doe`.
     static func author(_ raw: String) -> String? {
         guard let text = PlainText.fromHTML(raw) else { return nil }
+        // Neither form can match without a `(` or `<` byte: skip the Character-level searches.
+        if !text.utf8.contains(where: { $0 == 0x28 || $0 == 0x3C }) { return text }
         if let open = text.firstIndex(of: "("), text.hasSuffix(")"), text[..<open].contains("@") {
             let name = text[text.index(after: open)..<text.index(before: text.endIndex)]
             if let clean = PlainText.fromText(String(name)) { return clean }

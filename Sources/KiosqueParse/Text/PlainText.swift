@@ -13,29 +13,31 @@ enum PlainText {
     /// Plain text from the UTF-8 bytes of an HTML fragment.
     static func fromHTML(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         if !bytes.contains(where: { $0 == 0x3C || $0 == 0x26 }) { return collapse(bytes) }
-        var out = CollapsingWriter(capacity: bytes.count)
-        var i = 0
-        while i < bytes.count {
-            let c = bytes[i]
-            if c == 0x3C, let next = tagEnd(bytes, from: i) {
-                if let skipTo = skipRawText(bytes, tagStart: i, tagEnd: next) {
-                    i = skipTo
-                    continue
+        // Every tag, reference and whitespace run shrinks or keeps its size (a reference takes at
+        // least 4 bytes and decodes to at most 4), so the input length bounds the output.
+        return CollapsingWriter.string(capacity: bytes.count) { out in
+            var i = 0
+            while i < bytes.count {
+                let c = bytes[i]
+                if c == 0x3C, let next = tagEnd(bytes, from: i) {
+                    if let skipTo = skipRawText(bytes, tagStart: i, tagEnd: next) {
+                        i = skipTo
+                        continue
+                    }
+                    if isBlockTag(bytes, at: i) { out.space() }
+                    i = next
+                } else if c == 0x26, let (scalar, next) = HTMLEntities.scalarOfReference(bytes, at: i) {
+                    if scalar == "\u{A0}" || scalar == " " { out.space() } else { out.scalar(scalar.value) }
+                    i = next
+                } else {
+                    // Copy the run up to the next markup or entity in one go.
+                    var j = i + 1
+                    while j < bytes.count, bytes[j] != 0x3C, bytes[j] != 0x26 { j += 1 }
+                    out.text(UnsafeBufferPointer(rebasing: bytes[i..<j]))
+                    i = j
                 }
-                if isBlockTag(bytes, at: i) { out.space() }
-                i = next
-            } else if c == 0x26, let (scalar, next) = HTMLEntities.scalarOfReference(bytes, at: i) {
-                if scalar == "\u{A0}" || scalar == " " { out.space() } else { out.scalar(scalar.value) }
-                i = next
-            } else {
-                // Copy the run up to the next markup or entity in one go.
-                var j = i + 1
-                while j < bytes.count, bytes[j] != 0x3C, bytes[j] != 0x26 { j += 1 }
-                out.text(UnsafeBufferPointer(rebasing: bytes[i..<j]))
-                i = j
             }
         }
-        return out.string
     }
 
     /// Plain text from text that is already plain: only whitespace is collapsed.
@@ -47,12 +49,15 @@ enum PlainText {
     /// Escapes plain text as HTML (used when a feed gives only text for a content field).
     static func escapeHTML(_ text: String) -> String {
         var text = text
-        return text.withUTF8 { bytes in
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count + 16)
-            MarkupWriter.appendEscaped(bytes, to: &out, quotes: false)
-            return String(decoding: out, as: UTF8.self)
-        }
+        return text.withUTF8 { escapeHTML($0) }
+    }
+
+    /// Escapes the UTF-8 bytes of plain text as HTML.
+    static func escapeHTML(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 16)
+        MarkupWriter.appendEscaped(bytes, to: &out, quotes: false)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Index just past the `>` closing a tag starting at `i`, if `<` starts a tag at all.
@@ -123,56 +128,84 @@ enum PlainText {
 
     /// Collapses runs of whitespace (ASCII and no-break space) to one space and trims; nil when empty.
     static func collapse(_ b: UnsafeBufferPointer<UInt8>) -> String? {
-        var writer = CollapsingWriter(capacity: b.count)
-        writer.text(b)
-        return writer.string
+        CollapsingWriter.string(capacity: b.count) { $0.text(b) }
     }
 
-    /// Accumulates text with whitespace runs collapsed to one space and the ends trimmed.
+    /// Writes text with whitespace runs collapsed to one space and the ends trimmed, straight into
+    /// the storage of the String being built (no intermediate array, one UTF-8 validation).
     private struct CollapsingWriter {
-        var out: [UInt8]
+        let base: UnsafeMutablePointer<UInt8>
+        let capacity: Int
+        var count = 0
         var pendingSpace = false
 
-        init(capacity: Int) {
-            out = []
-            out.reserveCapacity(capacity)
+        /// The String written by `body` into at most `capacity` bytes; nil when nothing was written.
+        static func string(capacity: Int, _ body: (inout CollapsingWriter) -> Void) -> String? {
+            guard capacity > 0 else { return nil }
+            let result = String(unsafeUninitializedCapacity: capacity) { buffer in
+                var writer = CollapsingWriter(base: buffer.baseAddress!, capacity: buffer.count)
+                body(&writer)
+                return writer.count
+            }
+            return result.isEmpty ? nil : result
         }
 
         mutating func space() { pendingSpace = true }
 
-        mutating func scalar(_ value: UInt32) {
-            if pendingSpace && !out.isEmpty { out.append(0x20) }
+        /// Writes the pending separator before a word; false when the output would overflow
+        /// (impossible by the size argument above, but never worth a memory error).
+        @inline(__always)
+        private mutating func startWord(_ length: Int) -> Bool {
+            let separator = pendingSpace && count > 0 ? 1 : 0
+            guard count + separator + length <= capacity else { return false }
+            if separator == 1 { base[count] = 0x20; count += 1 }
             pendingSpace = false
-            Transcoder.appendScalar(value, to: &out)
+            return true
+        }
+
+        mutating func scalar(_ value: UInt32) {
+            let length = value < 0x80 ? 1 : value < 0x800 ? 2 : value < 0x10000 ? 3 : 4
+            guard startWord(length) else { return }
+            switch length {
+            case 1: base[count] = UInt8(value)
+            case 2:
+                base[count] = UInt8(0xC0 | value >> 6); base[count + 1] = UInt8(0x80 | value & 0x3F)
+            case 3:
+                base[count] = UInt8(0xE0 | value >> 12); base[count + 1] = UInt8(0x80 | (value >> 6) & 0x3F)
+                base[count + 2] = UInt8(0x80 | value & 0x3F)
+            default:
+                base[count] = UInt8(0xF0 | value >> 18); base[count + 1] = UInt8(0x80 | (value >> 12) & 0x3F)
+                base[count + 2] = UInt8(0x80 | (value >> 6) & 0x3F); base[count + 3] = UInt8(0x80 | value & 0x3F)
+            }
+            count += length
         }
 
         mutating func text(_ b: UnsafeBufferPointer<UInt8>) {
             var i = 0
-            while i < b.count {
+            let n = b.count
+            while i < n {
                 let c = b[i]
                 if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 || c == 0x0C {
                     pendingSpace = true
                     i += 1
-                } else if c == 0xC2, i + 1 < b.count, b[i + 1] == 0xA0 {
+                } else if c == 0xC2, i + 1 < n, b[i + 1] == 0xA0 {
                     pendingSpace = true
                     i += 2
                 } else {
                     // A word: everything up to the next whitespace byte (or a possible no-break space).
                     var j = i + 1
-                    while j < b.count {
+                    while j < n {
                         let d = b[j]
                         if d == 0x20 || d == 0x0A || d == 0x0D || d == 0x09 || d == 0x0C { break }
-                        if d == 0xC2, j + 1 < b.count, b[j + 1] == 0xA0 { break }
+                        if d == 0xC2, j + 1 < n, b[j + 1] == 0xA0 { break }
                         j += 1
                     }
-                    if pendingSpace && !out.isEmpty { out.append(0x20) }
-                    pendingSpace = false
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j]))
+                    guard startWord(j - i) else { return }
+                    (base + count).update(from: b.baseAddress! + i, count: j - i)
+                    count += j - i
                     i = j
                 }
             }
         }
-
-        var string: String? { out.isEmpty ? nil : out.withUnsafeBufferPointer { PlainText.string($0) } }
     }
 }

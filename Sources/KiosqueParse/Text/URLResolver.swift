@@ -9,7 +9,9 @@ enum URLResolver {
         guard let trimmed = trim(reference) else { return nil }
         if isAbsoluteHTTP(trimmed) { return trimmed }
         if let scheme = schemeEnd(trimmed), scheme > 0 { return trimmed } // mailto:, urn:, tag:, …
-        guard let base = base.flatMap(trim), let parts = split(base) else { return trimmed }
+        guard let base = base.flatMap(trim) else { return trimmed }
+        if ASCIIURL.applies(trimmed, base) { return ASCIIURL.resolve(trimmed, against: base) ?? trimmed }
+        guard let parts = split(base) else { return trimmed }
         if trimmed.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) { return foundationResolve(trimmed, base) }
         return merge(trimmed, parts)
     }
