@@ -109,6 +109,9 @@ let package = Package(
         .executableTarget(name: "SanitizeFuzz", dependencies: ["KiosqueSanitize", "CSanitizeFuzzDriver"],
                           path: "Fuzz/SanitizeFuzz/SanitizeFuzz", swiftSettings: strict),
 
+        .testTarget(name: "KiosqueRefreshTests", dependencies: [
+            "KiosqueRefresh", "KiosqueConfig", "KiosqueFetch", "KiosqueModel", "KiosqueStore", "KiosqueTestServer",
+        ]),
         .testTarget(name: "KiosqueConfigTests", dependencies: ["KiosqueConfig"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KiosqueCLITests", dependencies: ["KiosqueModel"]),

@@ -49,12 +49,17 @@ struct AdminController {
         let counts = try await store.counts()
         data["items_total"] = counts["items"] ?? 0
         data["users_total"] = counts["users"] ?? 0
-        let days = try await store.dailyActivity(since: Date().addingTimeInterval(-14 * 86_400))
+        let fortnight = Date().addingTimeInterval(-14 * 86_400)
+        let perDay = Dictionary(try await store.itemsPerDay(since: fortnight).map { ($0.day, $0.count) }, uniquingKeysWith: { a, _ in a })
+        data["channels_read"] = try await store.channelStatistics().sorted { $0.reads > $1.reads }.prefix(10).map {
+            ["title": $0.channel.title, "id": $0.channel.id, "reads": $0.reads, "subscribers": $0.subscribers, "items": $0.items] as [String: Any]
+        }
+        let days = try await store.dailyActivity(since: fortnight)
         let byDay = Dictionary(grouping: days, by: \.day)
-        data["activity"] = byDay.keys.sorted(by: >).map { day -> [String: Any] in
+        data["activity"] = Set(byDay.keys).union(perDay.keys).sorted(by: >).map { day -> [String: Any] in
             let entries = byDay[day] ?? []
             func count(_ action: String) -> Int { entries.first { $0.action == action }?.events ?? 0 }
-            return ["day": day, "logins": count("login"), "reads": count("read"), "searches": count("search"),
+            return ["day": day, "items": perDay[day] ?? 0, "logins": count("login"), "reads": count("read"), "searches": count("search"),
                     "agents": entries.map(\.users).max() ?? 0]
         }
         return views.page("admin", data, context: context, navigation: "admin", status: status)

@@ -25,12 +25,16 @@ struct FeedsController {
     @Sendable func channelFeed(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let file = context.parameters.get("id"), file.hasSuffix(".atom") else { throw HTTPError(.notFound) }
         let id = String(file.dropLast(5))
-        guard let channel = configuration.catalog.channels.first(where: { $0.id == id }) else { throw HTTPError(.notFound) }
-        // Channel feeds are the public news the portal aggregates; read state is not involved (user 0 has none).
+        // News channels come from channels.yml; department document channels (organisation-wide documents
+        // only) from the store. Read state is not involved: user 0 has none.
+        let listing = try await store.catalogue(userID: nil)
+        guard let channel = (listing.bouquets.flatMap(\.channels) + listing.otherChannels).first(where: { $0.channel.id == id }) else {
+            throw HTTPError(.notFound)
+        }
         let page = try await store.channelPage(channelID: id, userID: 0, before: nil, limit: 50)
         let entries = page.items.map { AtomWriter.entry($0) }
         let updated = page.items.map(\.sortDate).max() ?? Date(timeIntervalSince1970: 0)
-        let xml = atom.feed(id: "/canaux/\(id).atom", title: channel.title, subtitle: channel.description, updated: updated, entries: entries)
+        let xml = atom.feed(id: "/canaux/\(id).atom", title: channel.channel.title, subtitle: channel.description, updated: updated, entries: entries)
         return Self.atomResponse(xml)
     }
 
