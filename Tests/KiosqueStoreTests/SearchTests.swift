@@ -149,6 +149,8 @@ struct SearchTests {
         let first = try await db.search(query: "stationnement", userID: nil, limit: 10, offset: 0, now: Town.now)
         let third = try await db.search(query: "stationnement", userID: nil, limit: 10, offset: 20, now: Town.now)
         #expect(first.total == 25)
+        #expect(first.totalIsExact)
+        #expect(first.pageable == 25)
         #expect(first.items.count == 10)
         #expect(third.items.count == 5)
         #expect(Set(first.items.map(\.item.id)).isDisjoint(with: third.items.map(\.item.id)))

@@ -154,7 +154,8 @@ struct SearchEngine {
     func page(_ ranking: RankedSearch, limit: Int, offset: Int) throws -> SearchResults {
         let page = Array(ranking.hits.dropFirst(offset).prefix(limit))
         return SearchResults(query: query, total: ranking.total, totalIsExact: ranking.totalIsExact, items: try pageHits(page),
-                             channelFacets: ranking.channelFacets, monthFacets: ranking.monthFacets, isWindowed: ranking.isWindowed)
+                             channelFacets: ranking.channelFacets, monthFacets: ranking.monthFacets, isWindowed: ranking.isWindowed,
+                             pageable: ranking.hits.count)
     }
 
     /// bm25 (negative, lower is better) turned into a positive score and weighted by freshness.

@@ -69,6 +69,9 @@ public struct SearchResults: Sendable, Hashable {
     public var monthFacets: [FacetCount]
     /// True when ranking and facets covered only the newest `SearchTuning.window` matches.
     public var isWindowed: Bool
+    /// How many results can be paged through (ranked matches, at most the window): offer a
+    /// "next page" only while offset + limit < pageable.
+    public var pageable: Int
 }
 
 /// Knobs of the search engine, fixed so results are reproducible.
