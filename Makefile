@@ -8,6 +8,7 @@ PORT ?= 8080
 CONFIG ?= channels.yml
 FUZZ_SECONDS ?= 600
 PYTHON ?= python3
+BENCH_DB ?= /tmp/kiosque-bench.sqlite
 
 # Build libraries and PDF text extraction; then what the tests drive for real: a headless browser,
 # a forward proxy, an HTTP/2 server, openssl for a self-signed TLS server, wrk for load.
@@ -57,10 +58,14 @@ bench: deps-test
 	$(SWIFT) build -c release --product SanitizeBench
 	$(SWIFT) build -c release --product FarmBench
 	$(SWIFT) build -c release --product StoreBench
+	$(SWIFT) build -c release --product WebBench
 	.build/release/ParseBench
 	.build/release/SanitizeBench
 	.build/release/FarmBench
-	.build/release/StoreBench
+	rm -f $(BENCH_DB) $(BENCH_DB)-wal $(BENCH_DB)-shm
+	.build/release/StoreBench --db $(BENCH_DB) --keep
+	.build/release/WebBench --db $(BENCH_DB)
+	rm -f $(BENCH_DB) $(BENCH_DB)-wal $(BENCH_DB)-shm
 
 # libFuzzer targets for the parser and the sanitizer, FUZZ_SECONDS each, seeded from the fixtures.
 fuzz: deps

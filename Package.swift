@@ -98,6 +98,11 @@ let package = Package(
         .executableTarget(name: "FarmBench", dependencies: [
             "KiosqueConfig", "KiosqueFetch", "KiosqueModel", "KiosqueRefresh", "KiosqueStore", "KiosqueTestServer",
         ], path: "Benchmarks/FarmBench", swiftSettings: strict),
+        .executableTarget(name: "WebBench", dependencies: [
+            "KiosqueConfig", "KiosqueRefresh", "KiosqueStore", "KiosqueWeb",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Benchmarks/WebBench", swiftSettings: strict),
         .executableTarget(name: "StoreBench", dependencies: ["KiosqueStore", "KiosqueModel"],
                           path: "Benchmarks/StoreBench", swiftSettings: strict),
 

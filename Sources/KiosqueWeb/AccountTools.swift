@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+public import KiosqueStore
 
 /// What the command line needs to manage accounts the same way the web front does.
 public enum AccountTools {
@@ -15,4 +16,16 @@ public enum AccountTools {
         let token = Secrets.randomToken()
         return (token, Secrets.hash(token))
     }
+}
+
+extension AccountTools {
+    /// Opens a browser session for an agent and returns the cookie value, as a sign-in would
+    /// (for tooling such as the web benchmark; the store keeps only the token's hash).
+    public static func openSession(store: AppDatabase, userID: Int64, idleTimeout: TimeInterval = 8 * 3_600,
+                                   absoluteTimeout: TimeInterval = 7 * 86_400) async throws -> String {
+        try await SessionStore(store: store, idleTimeout: idleTimeout, absoluteTimeout: absoluteTimeout).create(userID: userID)
+    }
+
+    /// The name of the session cookie.
+    public static let sessionCookieName = WebCookies.session
 }

@@ -1,0 +1,125 @@
+// Web benchmark (issue 7): the agents' pages served from the store benchmark's 1M-item database,
+// loaded by wrk (Debian) with signed-in agents' cookies.
+//   StoreBench --db /tmp/kiosque-bench.sqlite --keep     (once: builds the 1M-item database)
+//   WebBench --db /tmp/kiosque-bench.sqlite [--seconds 20] [--soak-seconds 300]
+import Foundation
+import Hummingbird
+import KiosqueConfig
+import KiosqueRefresh
+import KiosqueStore
+import KiosqueWeb
+import Logging
+import ServiceLifecycle
+
+struct Options {
+    var db = "/tmp/kiosque-bench.sqlite"
+    var seconds = 20
+    var soakSeconds = 300
+    var agents = 300
+    var port = 18_081
+
+    init(_ args: [String]) {
+        var i = 0
+        while i < args.count {
+            let value = i + 1 < args.count ? args[i + 1] : ""
+            switch args[i] {
+            case "--db": db = value; i += 1
+            case "--seconds": seconds = Int(value) ?? seconds; i += 1
+            case "--soak-seconds": soakSeconds = Int(value) ?? soakSeconds; i += 1
+            case "--agents": agents = Int(value) ?? agents; i += 1
+            case "--port": port = Int(value) ?? port; i += 1
+            default: break
+            }
+            i += 1
+        }
+    }
+}
+
+func peakRSSMegabytes() -> Double {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+    return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+}
+
+/// Runs wrk and returns its report.
+func wrk(_ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
+    process.arguments = arguments
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
+func figure(_ report: String, _ prefix: String) -> String {
+    report.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(prefix) }
+        .map { String($0).trimmingCharacters(in: .whitespaces) } ?? "\(prefix) (none)"
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+guard FileManager.default.fileExists(atPath: options.db) else {
+    print("WebBench: no database at \(options.db); build it first with: StoreBench --db \(options.db) --keep")
+    exit(1)
+}
+guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
+    print("WebBench: wrk is missing (apt-get install wrk)")
+    exit(1)
+}
+let store = try AppDatabase.open(path: options.db)
+let directory = NSTemporaryDirectory() + "kiosque-webbench-\(UUID().uuidString)"
+try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+var configuration = PortalConfiguration()
+configuration.portal.title = "Intranet (banc d'essai)"
+// The served catalogue is the database's own: no sync, so nothing is re-mapped.
+let live = LiveConfiguration(configuration, path: directory + "/channels.yml", store: store)
+var logger = Logger(label: "webbench")
+logger.logLevel = .error
+let web = try await WebServer(configuration: live, store: store, scheduler: nil,
+                              options: .init(host: "127.0.0.1", port: options.port, dataDirectory: directory), logger: logger)
+
+var opened: [String] = []
+for n in 0..<options.agents {
+    guard let user = try await store.user(login: "agent\(n)") else { break }
+    opened.append("\(AccountTools.sessionCookieName)=" + (try await AccountTools.openSession(store: store, userID: user.id)))
+}
+let cookies = opened
+let queries = ["conseil%20municipal", "d%C3%A9lib%C3%A9rations%20budget", "travaux%20voirie", "%C3%A9lus", "piscine%20horaires",
+               "march%C3%A9%20public", "transport%20scolaire", "logement%20social", "collecte%20d%C3%A9chets", "r%C3%A9novation%20%C3%A9nerg%C3%A9tique"]
+func script(paths: [String], cookies: [String]) -> String {
+    """
+    local cookies = {\(cookies.map { "\"\($0)\"" }.joined(separator: ","))}
+    local paths = {\(paths.map { "\"\($0)\"" }.joined(separator: ","))}
+    local counter = 0
+    request = function()
+      counter = counter + 1
+      local headers = { ["Cookie"] = cookies[(counter % #cookies) + 1] }
+      return wrk.format("GET", paths[(counter % #paths) + 1], headers)
+    end
+    """
+}
+let homeScript = directory + "/home.lua", searchScript = directory + "/search.lua", soakScript = directory + "/soak.lua"
+try script(paths: ["/"], cookies: cookies).write(toFile: homeScript, atomically: true, encoding: .utf8)
+try script(paths: queries.map { "/recherche?q=\($0)" }, cookies: cookies).write(toFile: searchScript, atomically: true, encoding: .utf8)
+try script(paths: ["/", "/catalogue", "/canaux/canal001", "/canaux/canal012", "/compte"] + queries.prefix(3).map { "/recherche?q=\($0)" }, cookies: cookies)
+    .write(toFile: soakScript, atomically: true, encoding: .utf8)
+
+let server = Task { try await web.application().runService() }
+try await Task.sleep(for: .seconds(1))
+let base = "http://127.0.0.1:\(options.port)"
+print("WebBench: \(cookies.count) signed-in agents, database \(options.db)")
+for (label, scriptPath, connections) in [("GET / (Ma page)", homeScript, 64), ("GET /recherche", searchScript, 64)] {
+    let report = try wrk(["-t2", "-c\(connections)", "-d\(options.seconds)s", "--latency", "-s", scriptPath, base + "/"])
+    print("\(label), \(connections) connections, \(options.seconds) s: \(figure(report, "Requests/sec:")); p99 \(figure(report, "99%"));"
+          + " \(figure(report, "Non-2xx or 3xx responses:")); \(figure(report, "Socket errors:"))")
+}
+if options.soakSeconds > 0 {
+    let report = try wrk(["-t2", "-c\(cookies.count)", "-d\(options.soakSeconds)s", "--timeout", "10s", "--latency", "-s", soakScript, base + "/"])
+    print("soak: \(cookies.count) agents browsing for \(options.soakSeconds) s: \(figure(report, "Requests/sec:")); p99 \(figure(report, "99%"));"
+          + " errors: \(figure(report, "Non-2xx or 3xx responses:")) \(figure(report, "Socket errors:"))")
+}
+print(String(format: "server peak memory (VmHWM): %.1f MB", peakRSSMegabytes()))
+server.cancel()
+try? FileManager.default.removeItem(atPath: directory)
