@@ -23,9 +23,11 @@ enum AtomTextKind {
 
 /// Reads Atom documents into a `FeedDraft`.
 final class AtomReader: SAXReader {
-    var draft: FeedDraft
-    private var rootDepth = -1, entryDepth = -1, authorDepth = -1, skipDepth = -1
-    private var item = ItemDraft()
+    // Written on nearly every element by this reader alone, never while another access to them is
+    // open (warning places read `entryNumber`, not `draft`): no dynamic exclusivity checks.
+    @exclusivity(unchecked) var draft: FeedDraft
+    @exclusivity(unchecked) private var rootDepth = -1, entryDepth = -1, authorDepth = -1, skipDepth = -1
+    @exclusivity(unchecked) private var item = ItemDraft()
     private var feedLinks: [AtomLink] = [], entryLinks: [AtomLink] = []
     private var textKind = AtomTextKind.text
     private var icon: LinkRef?, logo: LinkRef?

@@ -6,10 +6,12 @@ internal import KiosqueModel
 
 /// Reads RSS-family documents into a `FeedDraft`.
 final class RSSReader: SAXReader {
-    var draft: FeedDraft
+    // Written on nearly every element by this reader alone, never while another access to them is
+    // open (warning places read `itemNumber`, not `draft`): no dynamic exclusivity checks.
+    @exclusivity(unchecked) var draft: FeedDraft
     private let isRDF: Bool
-    private var channelDepth = -1, itemDepth = -1, imageDepth = -1, skipDepth = -1
-    private var item = ItemDraft()
+    @exclusivity(unchecked) private var channelDepth = -1, itemDepth = -1, imageDepth = -1, skipDepth = -1
+    @exclusivity(unchecked) private var item = ItemDraft()
     private var syPeriod: String?, syFrequency: String?
     private var itunesImage: LinkRef?
     private var sawChannelLink = false

@@ -13,18 +13,22 @@ final class SAXBridge {
     private(set) var reader: SAXReader?
     /// Why the root element was refused, when it was.
     var rejection: String?
-    var names = NameCache()
-    private(set) var depth = 0
+    let names = NameCache()
     static let maxDepth = 200
 
+    // The state below is touched on every SAX event. The bridge is used by one synchronous parse
+    // and no method holds an access to these properties across a call that could reach them
+    // again, so the dynamic exclusivity checks (a measurable share of the parse) are switched off.
+    @exclusivity(unchecked) private(set) var depth = 0
+
     // Capture state: the element at `captureDepth` collects its content into `buffer`.
-    private var captureDepth = -1
-    private var mode = CaptureMode.text
-    private var buffer: [UInt8] = []
-    private var voidDepths: [Int] = []
-    private var xhtmlChildren = 0, xhtmlDivStart = -1, xhtmlDivEnd = -1, xhtmlLooseText = false
+    @exclusivity(unchecked) private var captureDepth = -1
+    @exclusivity(unchecked) private var mode = CaptureMode.text
+    @exclusivity(unchecked) private var buffer: [UInt8] = []
+    @exclusivity(unchecked) private var voidDepths: [Int] = []
+    @exclusivity(unchecked) private var xhtmlChildren = 0, xhtmlDivStart = -1, xhtmlDivEnd = -1, xhtmlLooseText = false
     /// Where the content of the element that just ended sits in `buffer`, when it was captured.
-    private var capturedRange: Range<Int>?
+    @exclusivity(unchecked) private var capturedRange: Range<Int>?
 
     /// The content of the element that just ended, when it was captured (else empty).
     var captured: String {
@@ -57,7 +61,7 @@ final class SAXBridge {
     }
 
     /// In-scope xml:base values, absolute, with the depth that declared them.
-    private var bases: [(depth: Int, url: String)] = []
+    @exclusivity(unchecked) private var bases: [(depth: Int, url: String)] = []
 
     // Errors: the first few are kept verbatim, the rest counted.
     private(set) var errorMessages: [String] = []
@@ -106,8 +110,10 @@ final class SAXBridge {
             guard let name = array[i * 5], names.local(name) == local,
                   names.namespace(array[i * 5 + 2]) == ns,
                   let start = array[i * 5 + 3], let end = array[i * 5 + 4] else { continue }
-            return String(decoding: Self.unescapeAmp(UnsafeBufferPointer(start: start, count: end - start)),
-                          as: UTF8.self)
+            let value = UnsafeBufferPointer(start: start, count: end - start)
+            // Most values hold no `&` at all: decode them in place, without the unescaped copy.
+            if !value.contains(0x26) { return String(decoding: value, as: UTF8.self) }
+            return String(decoding: Self.unescapeAmp(value), as: UTF8.self)
         }
         return nil
     }

@@ -60,13 +60,29 @@ struct XMLName: Equatable {
 
 /// Pointer-keyed memo of libxml2's interned strings (names and namespace URIs).
 /// Names are interned in the parser's dictionary, so a pointer seen once maps to the same name again.
-struct NameCache {
-    private var keys = [UnsafeRawPointer?](repeating: nil, count: 256)
-    private var locals = [LocalName](repeating: .other, count: 256)
-    private var uriKeys = [UnsafeRawPointer?](repeating: nil, count: 16)
-    private var uriValues = [XMLNamespace](repeating: .other, count: 16)
+/// A class over fixed tables, held in a `let`: looked up several times per element, it must not
+/// pay for the dynamic exclusivity checks a mutating struct in a class property would.
+final class NameCache {
+    private let keys = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: 256)
+    private let locals = UnsafeMutablePointer<LocalName>.allocate(capacity: 256)
+    private let uriKeys = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: 16)
+    private let uriValues = UnsafeMutablePointer<XMLNamespace>.allocate(capacity: 16)
 
-    mutating func local(_ p: UnsafePointer<UInt8>) -> LocalName {
+    init() {
+        keys.initialize(repeating: nil, count: 256)
+        locals.initialize(repeating: .other, count: 256)
+        uriKeys.initialize(repeating: nil, count: 16)
+        uriValues.initialize(repeating: .other, count: 16)
+    }
+
+    deinit {
+        keys.deallocate()
+        locals.deallocate()
+        uriKeys.deallocate()
+        uriValues.deallocate()
+    }
+
+    func local(_ p: UnsafePointer<UInt8>) -> LocalName {
         let raw = UnsafeRawPointer(p)
         let slot = Int(truncatingIfNeeded: (UInt64(UInt(bitPattern: raw)) &* 0x9E37_79B9_7F4A_7C15) >> 56)
         if keys[slot] == raw { return locals[slot] }
@@ -90,7 +106,7 @@ struct NameCache {
         return .other
     }
 
-    mutating func namespace(_ p: UnsafePointer<UInt8>?) -> XMLNamespace {
+    func namespace(_ p: UnsafePointer<UInt8>?) -> XMLNamespace {
         guard let p else { return .none }
         let raw = UnsafeRawPointer(p)
         let slot = Int(truncatingIfNeeded: UInt(bitPattern: raw) >> 4) & 15

@@ -181,6 +181,40 @@ enum PlainText {
         }
 
         mutating func text(_ b: UnsafeBufferPointer<UInt8>) {
+            let n = b.count
+            guard n > 0 else { return }
+            // Output never outgrows input (see `fromHTML`); the guard only keeps that promise
+            // from turning into a memory error should the argument ever be wrong.
+            guard count + (pendingSpace ? 1 : 0) + n <= capacity else { return checkedText(b) }
+            let src = b.baseAddress!
+            var o = count, pending = pendingSpace
+            var i = 0
+            while i < n {
+                let c = src[i]
+                if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 || c == 0x0C {
+                    pending = true
+                    i += 1
+                    continue
+                }
+                if c == 0xC2, i + 1 < n, src[i + 1] == 0xA0 {
+                    pending = true
+                    i += 2
+                    continue
+                }
+                if pending {
+                    if o > 0 { base[o] = 0x20; o += 1 }
+                    pending = false
+                }
+                base[o] = c
+                o += 1
+                i += 1
+            }
+            count = o
+            pendingSpace = pending
+        }
+
+        /// The same as `text`, word by word with a capacity check.
+        private mutating func checkedText(_ b: UnsafeBufferPointer<UInt8>) {
             var i = 0
             let n = b.count
             while i < n {
@@ -192,7 +226,6 @@ enum PlainText {
                     pendingSpace = true
                     i += 2
                 } else {
-                    // A word: everything up to the next whitespace byte (or a possible no-break space).
                     var j = i + 1
                     while j < n {
                         let d = b[j]
