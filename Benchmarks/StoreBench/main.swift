@@ -4,7 +4,7 @@
 // 1,000 agents with 30 subscriptions each, then reports ingest rate, bytes per item,
 // home page, channel page, search and mark-all-read latencies, and peak memory (VmHWM).
 //
-// Usage: StoreBench [--items N] [--db PATH] [--keep] [--optimize] [--ingest-only] [--reuse (with --db: skip building, measure reads)] [--group SOURCES-PER-TRANSACTION]
+// Usage: StoreBench [--items N] [--db PATH] [--keep] [--optimize] [--ingest-only] [--reuse (with --db: skip building, measure reads)] [--group SOURCES-PER-TRANSACTION] [--retention DAYS (with --reuse)]
 import Foundation
 import KiosqueModel
 import KiosqueStore
@@ -21,6 +21,7 @@ struct Options {
     var ingestOnly = false
     var group = 40
     var reuse = false
+    var retentionDays: Int?
 
     init(_ args: [String]) {
         var i = 0
@@ -33,6 +34,7 @@ struct Options {
             case "--optimize": optimize = true
             case "--ingest-only": ingestOnly = true
             case "--reuse": reuse = true; keep = true
+            case "--retention": retentionDays = Int(value() ?? "")
             case "--group": group = max(1, Int(value() ?? "") ?? group)
             default: FileHandle.standardError.write(Data("unknown option \(args[i])\n".utf8)); exit(1)
             }
@@ -87,6 +89,11 @@ if options.reuse, FileManager.default.fileExists(atPath: path) {
     var reuseOptions = options
     reuseOptions.channels = channels
     log("reusing \(path): \(try await db.counts()["items"] ?? 0) items, \(users.count) agents, \(channels) channels")
+    if let days = options.retentionDays {
+        let t = DispatchTime.now().uptimeNanoseconds
+        let deleted = try await db.applyRetention(days: days, maxItemsPerSource: nil)
+        log(String(format: "retention (%d days): %d items deleted in %.1f s", days, deleted, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9))
+    }
     if options.optimize {
         let t = DispatchTime.now().uptimeNanoseconds
         let report = try await db.optimize()

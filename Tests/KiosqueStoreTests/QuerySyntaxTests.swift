@@ -68,6 +68,8 @@ struct QuerySyntaxTests {
         ("vote since:2025-02-30", .invalidDate(operator: "since", value: "2025-02-30")),
         ("vote avant:2025-13-01", .invalidDate(operator: "avant", value: "2025-13-01")),
         ("vote canal:", .missingValue(operator: "canal")),
+        (Array(repeating: "mot", count: 33).joined(separator: " "), .tooLong(maxTerms: 32, maxCharacters: 1_000)),
+        (String(repeating: "a", count: 1_001), .tooLong(maxTerms: 32, maxCharacters: 1_000)),
     ]
 
     @Test(arguments: errors)

@@ -11,7 +11,8 @@ public struct OptimizeReport: Sendable, Hashable {
 
 extension AppDatabase {
     /// Deletes items older than `days` and beyond the newest `maxItemsPerSource` of each source,
-    /// never a starred item. Works in small transactions so readers and the fetcher are never
+    /// never a starred item (dates are scanned in the dense item_keys, oldest ids first, not in
+    /// the wide items rows). Works in small transactions so readers and the fetcher are never
     /// blocked for long; returns how many items were deleted.
     @discardableResult
     public func applyRetention(days: Int?, maxItemsPerSource: Int?, now: Date = Date()) async throws(StoreError) -> Int {
@@ -24,7 +25,7 @@ extension AppDatabase {
                 let n = try await write("applying retention") { db in
                     try db.execute(sql: """
                         DELETE FROM items WHERE id IN (
-                          SELECT i.id FROM items i WHERE i.sort_at < ? AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = i.id)
+                          SELECT k.id FROM item_keys k WHERE k.sort_at < ? AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = k.id)
                           LIMIT ?)
                         """, arguments: [cutoff, batch])
                     return db.changesCount

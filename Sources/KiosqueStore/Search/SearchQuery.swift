@@ -12,6 +12,8 @@ public enum SearchQueryError: Error, Sendable, Hashable, CustomStringConvertible
     case invalidDate(operator: String, value: String)
     /// Only exclusions or filters: at least one word must be searched for positively.
     case onlyExclusions
+    /// More words or characters than a search may hold.
+    case tooLong(maxTerms: Int, maxCharacters: Int)
 
     /// A French message for the agent (the web layer may translate by case).
     public var description: String {
@@ -23,6 +25,8 @@ public enum SearchQueryError: Error, Sendable, Hashable, CustomStringConvertible
         case .invalidDate(let op, let value):
             return "« \(value) » n'est pas une date pour \(op): ; écrivez-la AAAA-MM-JJ, par exemple \(op):2025-01-31."
         case .onlyExclusions: return "Ajoutez au moins un mot à rechercher en plus des exclusions (-mot)."
+        case .tooLong(let terms, let characters):
+            return "La recherche est trop longue : au plus \(terms) mots et \(characters) caractères."
         }
     }
 }
@@ -66,6 +70,9 @@ public struct SearchQuery: Sendable, Hashable {
     /// Parses a search text; `timeZone` interprets dates (the town's local day).
     public static func parse(_ text: String, timeZone: TimeZone = TimeZone(identifier: "Europe/Paris") ?? .current)
         throws(SearchQueryError) -> SearchQuery {
+        // Bounded so that a pasted page cannot become a thousand-term FTS5 expression.
+        let maxTerms = 32, maxCharacters = 1_000
+        guard text.count <= maxCharacters else { throw .tooLong(maxTerms: maxTerms, maxCharacters: maxCharacters) }
         var query = SearchQuery()
         var tokens: [(text: String, quoted: Bool, negated: Bool)] = []
         let chars = Array(text)
@@ -106,6 +113,9 @@ public struct SearchQuery: Sendable, Hashable {
             guard body.unicodeScalars.contains(where: { WordScanner.wordScalar($0.value) != nil }) else { continue }
             let term = Term(text: body, isPhrase: token.quoted, isPrefix: prefix)
             if token.negated { query.excluded.append(term) } else { query.required.append(term) }
+        }
+        if query.required.count + query.excluded.count > maxTerms {
+            throw .tooLong(maxTerms: maxTerms, maxCharacters: maxCharacters)
         }
         if query.required.isEmpty {
             if !query.excluded.isEmpty { throw .onlyExclusions }
