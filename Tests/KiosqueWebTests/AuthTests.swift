@@ -139,3 +139,28 @@ struct AuthTests {
         }
     }
 }
+
+@Suite("Single sign-on through a trusted proxy")
+struct SingleSignOnTests {
+    @Test func trustedProxyCreatesTheAgentWithGroupBouquets() async throws {
+        let fixture = try await WebFixture.make { config in
+            config.auth.userHeader = "Remote-User"
+            config.auth.nameHeader = "Remote-Name"
+            config.auth.groupsHeader = "Remote-Groups"
+            config.auth.trustedProxies = ["127.0.0.1"]
+        }
+        let store = fixture.store
+        try await fixture.application().test(.live) { client in
+            let headers: HTTPFields = [HTTPField.Name("Remote-User")!: "denise", HTTPField.Name("Remote-Name")!: "Denise Leroy",
+                                       HTTPField.Name("Remote-Groups")!: "urbanisme, agents"]
+            let home = try await client.execute(uri: "/", method: .get, headers: headers)
+            #expect(home.status == .ok)
+            #expect(home.body.string.contains("Denise Leroy"))
+            #expect(home.body.string.contains("Le conseil municipal vote le budget"), "bouquet of the urbanisme group")
+            #expect(home.body.string.contains("Faille critique"), "default bouquet")
+            #expect(home.headers[values: .setCookie].contains { $0.hasPrefix("kiosque_session=") })
+            let denise = try #require(try await store.user(login: "denise"))
+            #expect(denise.passwordHash == nil)
+        }
+    }
+}
