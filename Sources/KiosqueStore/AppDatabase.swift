@@ -73,9 +73,15 @@ public final class AppDatabase: Sendable {
         let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
         if appID == Migrations.applicationID { return }
         if appID != 0 { throw StoreError.foreignDatabase(path: path, detail: "application_id \(appID)") }
-        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' LIMIT 5")
-        if !tables.isEmpty && !tables.contains("grdb_migrations") {
+        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name LIMIT 5")
+        if tables.isEmpty { return }
+        guard tables.contains("grdb_migrations") else {
             throw StoreError.foreignDatabase(path: path, detail: "tables \(tables.joined(separator: ", "))")
+        }
+        // Our first migration sets the application id: applied migrations without it are another
+        // GRDB application's.
+        if let applied = try String.fetchOne(db, sql: "SELECT identifier FROM grdb_migrations LIMIT 1") {
+            throw StoreError.foreignDatabase(path: path, detail: "migration \(applied) of another application")
         }
     }
 

@@ -50,6 +50,18 @@ struct MigrationTests {
         #expect(error.description.contains(path))
     }
 
+    @Test func refusesAnotherGRDBApplication() throws {
+        let path = try Town.folder() + "/grdb-app.sqlite"
+        _ = try DatabaseQueueMaker.make(path: path, sql: """
+            CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+            INSERT INTO grdb_migrations VALUES ('createPlayers');
+            CREATE TABLE player (id INTEGER PRIMARY KEY);
+            """)
+        #expect(throws: StoreError.foreignDatabase(path: path, detail: "migration createPlayers of another application")) {
+            try AppDatabase.open(path: path)
+        }
+    }
+
     @Test func refusesATruncatedDatabase() async throws {
         let path = try Town.folder() + "/cut.sqlite"
         do {
