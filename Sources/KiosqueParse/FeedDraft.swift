@@ -11,13 +11,24 @@ struct LinkRef {
 /// Summary HTML kept as the captured bytes: most items carry a content element, so the summary's
 /// HTML is only turned into a String (validated and copied) by the assembler when it is needed.
 struct DeferredHTML {
-    var bytes: [UInt8]
+    private var bytes: [UInt8] = []
     /// The bytes are plain text (an Atom `type="text"` construct), escaped when made HTML.
-    var isText = false
+    private var isText = false
+    /// The HTML as a String already, when it was known while reading.
+    private var known: String?
+
+    init(bytes: [UInt8], isText: Bool = false) {
+        self.bytes = bytes
+        self.isText = isText
+    }
+
+    /// HTML whose String is already at hand.
+    init(string: String) { known = string }
 
     /// The HTML as a String.
     var string: String {
-        bytes.withUnsafeBufferPointer { isText ? PlainText.escapeHTML($0) : PlainText.string($0) }
+        if let known { return known }
+        return bytes.withUnsafeBufferPointer { isText ? PlainText.escapeHTML($0) : PlainText.string($0) }
     }
 }
 
@@ -37,6 +48,13 @@ struct ItemDraft {
     var summaryHTML: DeferredHTML?
     var categories: [String] = []
     var enclosures: [(link: LinkRef, type: String?, length: Int64?)] = []
+
+    /// Moves the finished item out, leaving an empty one (no copy of every field's reference).
+    mutating func take() -> ItemDraft {
+        var finished = ItemDraft()
+        swap(&finished, &self)
+        return finished
+    }
 }
 
 /// A feed as read, before link resolution and id fallback.

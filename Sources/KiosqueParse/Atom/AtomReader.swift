@@ -25,7 +25,6 @@ enum AtomTextKind {
 final class AtomReader: SAXReader {
     // Written on nearly every element by this reader alone, never while another access to them is
     // open (warning places read `entryNumber`, not `draft`): no dynamic exclusivity checks.
-    @exclusivity(unchecked) var draft: FeedDraft
     @exclusivity(unchecked) private var rootDepth = -1, entryDepth = -1, authorDepth = -1, skipDepth = -1
     @exclusivity(unchecked) private var item = ItemDraft()
     private var feedLinks: [AtomLink] = [], entryLinks: [AtomLink] = []
@@ -33,11 +32,11 @@ final class AtomReader: SAXReader {
     private var icon: LinkRef?, logo: LinkRef?
     private var entryNumber = 0
 
-    init(format: FeedFormat) { draft = FeedDraft(format: format) }
+    override init(format: FeedFormat) { super.init(format: format) }
 
     private func isAtom(_ ns: XMLNamespace) -> Bool { ns == .atom || ns == .atom03 || ns == .none }
 
-    func start(_ name: XMLName, _ attributes: SAXAttributes, _ bridge: SAXBridge) {
+    override func start(_ name: XMLName, _ attributes: SAXAttributes, _ bridge: SAXBridge) {
         let depth = bridge.depth
         if skipDepth >= 0 { return }
         if rootDepth < 0 {
@@ -95,7 +94,7 @@ final class AtomReader: SAXReader {
         }
     }
 
-    func end(_ name: XMLName, _ bridge: SAXBridge) {
+    override func end(_ name: XMLName, _ bridge: SAXBridge) {
         let depth = bridge.depth
         if skipDepth >= 0 {
             if depth == skipDepth { skipDepth = -1 }
@@ -131,8 +130,9 @@ final class AtomReader: SAXReader {
             case .id: item.id = text
             case .title: item.title = plain(bridge)
             case .summary where textKind != .other:
-                item.summary = plain(bridge)
-                item.summaryHTML = DeferredHTML(bytes: bridge.capturedBytes, isText: textKind == .text)
+                let summary = plain(bridge)
+                item.summary = summary
+                item.summaryHTML = bridge.capturedHTML(plain: summary, isText: textKind == .text)
             case .content where textKind != .other:
                 item.contentHTML = textKind == .text ? bridge.capturedEscaped : text
             case .published, .issued, .created:
@@ -173,10 +173,10 @@ final class AtomReader: SAXReader {
         for enclosure in AtomLinks.enclosures(entryLinks) {
             item.enclosures.append((LinkRef(raw: enclosure.href, base: enclosure.base), enclosure.type, FieldValues.length(enclosure.length)))
         }
-        draft.items.append(item)
+        draft.items.append(item.take())
     }
 
-    func finish(_ bridge: SAXBridge) -> FeedDraft {
+    override func finish(_ bridge: SAXBridge) -> FeedDraft {
         if entryDepth >= 0 { finishEntry() }
         if let link = AtomLinks.alternate(feedLinks) { draft.link = LinkRef(raw: link.href, base: link.base) }
         draft.icon = icon ?? logo

@@ -67,12 +67,15 @@ enum Transcoder {
         let high = HTMLEntities.cp1252High
         let n = b.count
         guard n > 0, let src = b.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
-        // Sized exactly first (one cheap pass), then written without per-byte capacity checks;
-        // ASCII runs, most of a feed, move eight bytes at a time.
-        var size = n
-        for i in 0..<n where src[i] >= 0x80 {
-            size += src[i] >= 0xA0 || high[Int(src[i] - 0x80)] < 0x800 ? 1 : 2
+        // Sized first (a byte takes at most 3 bytes in UTF-8, counted eight bytes at a time), then
+        // written without per-byte capacity checks; ASCII runs move eight bytes at a time.
+        var nonASCII = 0, k = 0
+        while k + 8 <= n {
+            nonASCII += (UnsafeRawPointer(src + k).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080).nonzeroBitCount
+            k += 8
         }
+        while k < n { if src[k] >= 0x80 { nonASCII += 1 }; k += 1 }
+        let size = n + 2 * nonASCII
         return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             let out = buffer.baseAddress!
             var i = 0, o = 0

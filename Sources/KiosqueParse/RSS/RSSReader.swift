@@ -8,7 +8,6 @@ internal import KiosqueModel
 final class RSSReader: SAXReader {
     // Written on nearly every element by this reader alone, never while another access to them is
     // open (warning places read `itemNumber`, not `draft`): no dynamic exclusivity checks.
-    @exclusivity(unchecked) var draft: FeedDraft
     private let isRDF: Bool
     @exclusivity(unchecked) private var channelDepth = -1, itemDepth = -1, imageDepth = -1, skipDepth = -1
     @exclusivity(unchecked) private var item = ItemDraft()
@@ -18,14 +17,14 @@ final class RSSReader: SAXReader {
     private var itemNumber = 0
 
     init(format: FeedFormat, isRDF: Bool) {
-        draft = FeedDraft(format: format)
         self.isRDF = isRDF
+        super.init(format: format)
     }
 
     /// Elements of RSS itself: no namespace, or RSS 1.0's / 0.90's.
     private func isRSS(_ ns: XMLNamespace) -> Bool { ns == .none || ns == .rss10 || ns == .rss090 }
 
-    func start(_ name: XMLName, _ attributes: SAXAttributes, _ bridge: SAXBridge) {
+    override func start(_ name: XMLName, _ attributes: SAXAttributes, _ bridge: SAXBridge) {
         let depth = bridge.depth
         if skipDepth >= 0 { return }
         let inItem = itemDepth >= 0
@@ -98,7 +97,7 @@ final class RSSReader: SAXReader {
         }
     }
 
-    func end(_ name: XMLName, _ bridge: SAXBridge) {
+    override func end(_ name: XMLName, _ bridge: SAXBridge) {
         let depth = bridge.depth
         if skipDepth >= 0 {
             if depth == skipDepth { skipDepth = -1 }
@@ -106,7 +105,7 @@ final class RSSReader: SAXReader {
         }
         if depth == itemDepth {
             itemDepth = -1
-            draft.items.append(item)
+            draft.items.append(item.take())
             return
         }
         if depth == imageDepth { imageDepth = -1; return }
@@ -142,8 +141,9 @@ final class RSSReader: SAXReader {
                 let text = text
                 if !text.isEmpty { item.link = LinkRef(raw: text, base: bridge.currentBase) }
             case .description:
-                item.summaryHTML = DeferredHTML(bytes: bridge.capturedBytes)
-                item.summary = bridge.capturedPlainFromHTML
+                let summary = bridge.capturedPlainFromHTML
+                item.summaryHTML = bridge.capturedHTML(plain: summary)
+                item.summary = summary
             case .guid:
                 let text = text
                 item.id = text
@@ -185,7 +185,7 @@ final class RSSReader: SAXReader {
         }
     }
 
-    func finish(_ bridge: SAXBridge) -> FeedDraft {
+    override func finish(_ bridge: SAXBridge) -> FeedDraft {
         if itemDepth >= 0 { draft.items.append(item) } // unterminated item in a truncated feed
         if draft.icon == nil { draft.icon = itunesImage }
         draft.refreshInterval = FieldValues.longer(draft.refreshInterval, FieldValues.syndication(period: syPeriod, frequency: syFrequency))

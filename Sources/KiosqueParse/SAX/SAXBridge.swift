@@ -11,6 +11,8 @@ final class SAXBridge {
     let documentURL: String?
     private let dispatch: RootDispatch
     private(set) var reader: SAXReader?
+    /// The same reader, called on every event without a retain/release pair (`reader` owns it).
+    private var activeReader: Unmanaged<SAXReader>?
     /// Why the root element was refused, when it was.
     var rejection: String?
     let names = NameCache()
@@ -36,10 +38,21 @@ final class SAXBridge {
         return buffer.withUnsafeBufferPointer { PlainText.string(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
-    /// That content as bytes, for values turned into Strings only when needed.
-    var capturedBytes: [UInt8] {
-        guard let range = capturedRange else { return [] }
-        return Array(buffer[range])
+    /// That content as HTML for later, given its plain text `plain` just made from it. Text
+    /// without markup, entities or odd spacing (most plain descriptions) reads the same both
+    /// ways: the String is then shared rather than kept as bytes and validated a second time.
+    /// `isText` marks plain text that still needs escaping to become HTML.
+    func capturedHTML(plain: String?, isText: Bool = false) -> DeferredHTML {
+        guard let range = capturedRange else { return DeferredHTML(bytes: []) }
+        return buffer.withUnsafeBufferPointer { all in
+            let bytes = UnsafeBufferPointer(rebasing: all[range])
+            if var plain, plain.utf8.count == bytes.count,
+               plain.withUTF8({ bytes.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }),
+               !isText || !bytes.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E }) {
+                return DeferredHTML(string: plain)
+            }
+            return DeferredHTML(bytes: Array(bytes), isText: isText)
+        }
     }
 
     /// That content as HTML escaped from plain text, without the intermediate String.
@@ -155,10 +168,11 @@ final class SAXBridge {
             let resolved = URLResolver.resolve(base, against: currentBase) ?? base
             bases.append((depth, resolved))
         }
-        if let reader {
-            reader.start(name, attributes, self)
+        if let activeReader {
+            activeReader._withUnsafeGuaranteedRef { $0.start(name, attributes, self) }
         } else if let chosen = dispatch(name, attributes, self) {
             reader = chosen
+            activeReader = Unmanaged.passUnretained(chosen)
             chosen.start(name, attributes, self)
         } else {
             let root = String(cString: UnsafeRawPointer(localname).assumingMemoryBound(to: CChar.self))
@@ -180,7 +194,7 @@ final class SAXBridge {
             capturedRange = finishCapture()
             captureDepth = -1
         }
-        reader?.end(name, self)
+        activeReader?._withUnsafeGuaranteedRef { $0.end(name, self) }
         capturedRange = nil
         if let last = bases.last, last.depth == depth { bases.removeLast() }
     }
@@ -266,16 +280,18 @@ final class SAXBridge {
         handler.initialized = XML_SAX2_MAGIC
         handler.startElementNs = { ctx, localname, prefix, uri, _, _, count, _, attributes in
             guard let ctx, let localname else { return }
-            let bridge = Unmanaged<SAXBridge>.fromOpaque(ctx).takeUnretainedValue()
-            bridge.startElement(localname, prefix, uri, SAXAttributes(pointer: attributes, count: Int(count)))
+            // The parse call keeps the bridge alive: borrow it without a retain/release per event.
+            Unmanaged<SAXBridge>.fromOpaque(ctx)._withUnsafeGuaranteedRef {
+                $0.startElement(localname, prefix, uri, SAXAttributes(pointer: attributes, count: Int(count)))
+            }
         }
         handler.endElementNs = { ctx, localname, prefix, uri in
             guard let ctx, let localname else { return }
-            Unmanaged<SAXBridge>.fromOpaque(ctx).takeUnretainedValue().endElement(localname, prefix, uri)
+            Unmanaged<SAXBridge>.fromOpaque(ctx)._withUnsafeGuaranteedRef { $0.endElement(localname, prefix, uri) }
         }
         handler.characters = { ctx, ch, length in
             guard let ctx, let ch else { return }
-            Unmanaged<SAXBridge>.fromOpaque(ctx).takeUnretainedValue().characters(ch, Int(length))
+            Unmanaged<SAXBridge>.fromOpaque(ctx)._withUnsafeGuaranteedRef { $0.characters(ch, Int(length)) }
         }
         handler.cdataBlock = handler.characters
         handler.serror = { ctx, error in

@@ -1,13 +1,22 @@
 // The contract between the libxml2 bridge and the per-format readers.
+internal import KiosqueModel
 
 /// A per-format reader fed by `SAXBridge`: it sees only elements outside captured values.
-protocol SAXReader: AnyObject {
+/// A base class rather than a protocol so that the bridge can call it on every event through an
+/// unretained reference (no retain/release pair per event); subclasses override the three calls.
+class SAXReader {
+    /// What has been read so far. Written on nearly every element by the reader alone, never
+    /// while another access to it is open (warning places read counters, not `draft`).
+    @exclusivity(unchecked) final var draft: FeedDraft
+
+    init(format: FeedFormat) { draft = FeedDraft(format: format) }
+
     /// An element opened; call `bridge.capture(_:)` here to receive its content in `end`.
-    func start(_ name: XMLName, _ attributes: SAXAttributes, _ bridge: SAXBridge)
+    func start(_ name: XMLName, _ attributes: SAXAttributes, _ bridge: SAXBridge) {}
     /// An element closed; `bridge.captured` holds its content if it was captured.
-    func end(_ name: XMLName, _ bridge: SAXBridge)
+    func end(_ name: XMLName, _ bridge: SAXBridge) {}
     /// The document ended (or parsing stopped): build the result.
-    func finish(_ bridge: SAXBridge) -> FeedDraft
+    func finish(_ bridge: SAXBridge) -> FeedDraft { draft }
 }
 
 /// How the content of a captured element is collected.

@@ -190,6 +190,24 @@ enum PlainText {
             var o = count, pending = pendingSpace
             var i = 0
             while i < n {
+                // Eight bytes with no byte below 0x21 (all whitespace is) and no 0xC2 (a possible
+                // no-break space) are part of a word: copied as one.
+                if i + 8 <= n {
+                    let word = UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self)
+                    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                    let below21 = (word &- ones &* 0x21) & ~word & highs
+                    let c2 = word ^ (ones &* 0xC2)
+                    if below21 == 0 && (c2 &- ones) & ~c2 & highs == 0 {
+                        if pending {
+                            if o > 0 { base[o] = 0x20; o += 1 }
+                            pending = false
+                        }
+                        UnsafeMutableRawPointer(base + o).storeBytes(of: word, as: UInt64.self)
+                        o += 8
+                        i += 8
+                        continue
+                    }
+                }
                 let c = src[i]
                 if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 || c == 0x0C {
                     pending = true
