@@ -7,8 +7,10 @@ internal import KiosqueModel
 enum FeedAssembler {
     static func assemble(_ draft: FeedDraft, documentURL: String?) -> ParsedFeed {
         let feedLink = draft.link.flatMap { resolve($0, fallback: documentURL) }
-        // Relative item links: xml:base, else the document's URL, else the site link.
-        let itemBase = documentURL ?? feedLink
+        // Relative item links: xml:base, else the document's URL when it is a web address, else the
+        // site link (a feed read from a file — a demo source, `kiosque parse FILE` — has no web base).
+        let documentIsWeb = documentURL.map { $0.hasPrefix("http://") || $0.hasPrefix("https://") } ?? false
+        let itemBase = documentIsWeb ? documentURL : (feedLink ?? documentURL)
         var warnings = draft.warnings
         let items = draft.items.map { item -> ParsedItem in
             var link = item.link.flatMap { resolve($0, fallback: itemBase) }
