@@ -64,51 +64,40 @@ enum Transcoder {
 
     /// Windows-1252 bytes to UTF-8.
     static func fromCP1252(_ b: UnsafeRawBufferPointer) -> [UInt8] {
-        let high = HTMLEntities.cp1252High
         let n = b.count
         guard n > 0, let src = b.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
-        // Sized first (a byte takes at most 3 bytes in UTF-8, counted eight bytes at a time), then
-        // written without per-byte capacity checks; ASCII runs move eight bytes at a time.
+        // Sized first (a byte takes at most 3 bytes in UTF-8, counted eight bytes at a time, plus
+        // slack for the 4-byte stores below), then written branch-free from a 256-entry table.
         var nonASCII = 0, k = 0
         while k + 8 <= n {
             nonASCII += (UnsafeRawPointer(src + k).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080).nonzeroBitCount
             k += 8
         }
         while k < n { if src[k] >= 0x80 { nonASCII += 1 }; k += 1 }
-        let size = n + 2 * nonASCII
-        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            let out = buffer.baseAddress!
-            var i = 0, o = 0
-            while i < n {
-                if i + 8 <= n {
-                    let word = UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self)
-                    if word & 0x8080_8080_8080_8080 == 0 {
-                        UnsafeMutableRawPointer(out + o).storeBytes(of: word, as: UInt64.self)
-                        i += 8; o += 8
-                        continue
-                    }
-                }
-                let c = src[i]
-                i += 1
-                if c < 0x80 {
-                    out[o] = c
-                    o += 1
-                    continue
-                }
-                let v = c < 0xA0 ? high[Int(c - 0x80)] : UInt32(c)
-                if v < 0x800 {
-                    out[o] = UInt8(0xC0 | v >> 6)
-                    out[o + 1] = UInt8(0x80 | v & 0x3F)
-                    o += 2
-                } else {
-                    out[o] = UInt8(0xE0 | v >> 12)
-                    out[o + 1] = UInt8(0x80 | (v >> 6) & 0x3F)
-                    out[o + 2] = UInt8(0x80 | v & 0x3F)
-                    o += 3
+        let table = cp1252Table
+        return [UInt8](unsafeUninitializedCapacity: n + 2 * nonASCII + 4) { buffer, count in
+            let out = UnsafeMutableRawPointer(buffer.baseAddress!)
+            var o = 0
+            table.withUnsafeBufferPointer { table in
+                for i in 0..<n {
+                    let entry = table[Int(src[i])]
+                    out.storeBytes(of: (entry & 0x00FF_FFFF).littleEndian, toByteOffset: o, as: UInt32.self)
+                    o += Int(entry >> 24)
                 }
             }
             count = o
         }
+    }
+
+    /// Per Windows-1252 byte: its UTF-8 bytes in the low three bytes (little-endian, first byte
+    /// lowest) and their number in the top byte.
+    private static let cp1252Table: [UInt32] = (0..<256).map { c in
+        let v = c < 0x80 ? UInt32(c) : c < 0xA0 ? HTMLEntities.cp1252High[c - 0x80] : UInt32(c)
+        var bytes: [UInt8] = []
+        appendScalar(v, to: &bytes)
+        var entry = UInt32(bytes.count) << 24
+        for (index, byte) in bytes.enumerated() { entry |= UInt32(byte) << (8 * UInt32(index)) }
+        return entry
     }
 
     /// Keeps well-formed UTF-8 sequences and reads every other byte as Windows-1252:

@@ -128,7 +128,37 @@ enum PlainText {
 
     /// Collapses runs of whitespace (ASCII and no-break space) to one space and trims; nil when empty.
     static func collapse(_ b: UnsafeBufferPointer<UInt8>) -> String? {
-        CollapsingWriter.string(capacity: b.count) { $0.text(b) }
+        if isTidy(b) { return string(b) }
+        return CollapsingWriter.string(capacity: b.count) { $0.text(b) }
+    }
+
+    /// Whether collapsing would leave `b` as it is: not empty, no whitespace at either end, no
+    /// byte below 0x20, no 0xC2 (a possible no-break space) and no two spaces in a row. Checked
+    /// eight bytes at a time; most titles and plain descriptions pass and are copied as they are.
+    static func isTidy(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = b.count
+        guard n > 0, b[0] > 0x20, b[n - 1] > 0x20, let p = b.baseAddress else { return false }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080, lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        var previousSpace = false
+        var i = 0
+        while i + 8 <= n {
+            let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+            let c2 = word ^ (ones &* 0xC2)
+            if (word &- ones &* 0x20) & ~word & highs != 0 || (c2 &- ones) & ~c2 & highs != 0 { return false }
+            // Exact per-byte flags (high bit) of the bytes equal to a space.
+            let x = word ^ (ones &* 0x20)
+            let spaces = ~(((x & lows) &+ lows) | x | lows)
+            if spaces & (spaces << 8) != 0 || (previousSpace && spaces & 0x80 != 0) { return false }
+            previousSpace = spaces >> 63 != 0
+            i += 8
+        }
+        while i < n {
+            let c = p[i]
+            if c < 0x20 || c == 0xC2 || (c == 0x20 && previousSpace) { return false }
+            previousSpace = c == 0x20
+            i += 1
+        }
+        return true
     }
 
     /// Writes text with whitespace runs collapsed to one space and the ends trimmed, straight into
@@ -186,49 +216,31 @@ enum PlainText {
             // Output never outgrows input (see `fromHTML`); the guard only keeps that promise
             // from turning into a memory error should the argument ever be wrong.
             guard count + (pendingSpace ? 1 : 0) + n <= capacity else { return checkedText(b) }
-            let src = b.baseAddress!
-            var o = count, pending = pendingSpace
+            let src = b.baseAddress!, out = base // locals: stores through `out` cannot alias them
+            var o = count, pending = pendingSpace ? 1 : 0
             var i = 0
+            // Branch-free per byte (word boundaries are too frequent to predict): a separator and
+            // the byte are always stored, and the output index only advances past what counts.
+            // Stores stay below `capacity`: the output so far plus a pending space never exceeds
+            // the input consumed so far.
+            let spaces: UInt64 = 1 << 0x09 | 1 << 0x0A | 1 << 0x0C | 1 << 0x0D | 1 << 0x20
             while i < n {
-                // Eight bytes with no byte below 0x21 (all whitespace is) and no 0xC2 (a possible
-                // no-break space) are part of a word: copied as one.
-                if i + 8 <= n {
-                    let word = UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self)
-                    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-                    let below21 = (word &- ones &* 0x21) & ~word & highs
-                    let c2 = word ^ (ones &* 0xC2)
-                    if below21 == 0 && (c2 &- ones) & ~c2 & highs == 0 {
-                        if pending {
-                            if o > 0 { base[o] = 0x20; o += 1 }
-                            pending = false
-                        }
-                        UnsafeMutableRawPointer(base + o).storeBytes(of: word, as: UInt64.self)
-                        o += 8
-                        i += 8
-                        continue
-                    }
-                }
                 let c = src[i]
-                if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 || c == 0x0C {
-                    pending = true
-                    i += 1
-                    continue
-                }
-                if c == 0xC2, i + 1 < n, src[i + 1] == 0xA0 {
-                    pending = true
+                if c == 0xC2, i + 1 < n, src[i + 1] == 0xA0 { // no-break space
+                    pending = 1
                     i += 2
                     continue
                 }
-                if pending {
-                    if o > 0 { base[o] = 0x20; o += 1 }
-                    pending = false
-                }
-                base[o] = c
-                o += 1
+                let space = Int(truncatingIfNeeded: (spaces >> UInt64(c & 63)) & 1) & (c < 64 ? 1 : 0)
+                out[o] = 0x20
+                o += pending & (o != 0 ? 1 : 0) & (1 - space)
+                out[o] = c
+                o += 1 - space
+                pending = space
                 i += 1
             }
             count = o
-            pendingSpace = pending
+            pendingSpace = pending != 0
         }
 
         /// The same as `text`, word by word with a capacity check.
