@@ -11,13 +11,19 @@ enum FeedAssembler {
         // site link (a feed read from a file — a demo source, `kiosque parse FILE` — has no web base).
         let documentIsWeb = documentURL.map { $0.hasPrefix("http://") || $0.hasPrefix("https://") } ?? false
         let itemBase = documentIsWeb ? documentURL : (feedLink ?? documentURL)
+        // The SAX bridge records the document URL as the base of every link outside xml:base; a
+        // file's path is no base for web links, so such refs fall back to `itemBase` instead.
+        func resolveItem(_ ref: LinkRef) -> String? {
+            let base = (!documentIsWeb && ref.base == documentURL) ? nil : ref.base
+            return URLResolver.resolve(ref.raw, against: base ?? itemBase)
+        }
         var warnings = draft.warnings
         let items = draft.items.map { item -> ParsedItem in
-            var link = item.link.flatMap { resolve($0, fallback: itemBase) }
+            var link = item.link.flatMap(resolveItem)
             // A permalink guid counts as the link only when it is a full http(s) URL itself:
             // "42" is an id, not a page relative to the feed.
             if link == nil, let guess = item.fallbackLink, URLResolver.trim(guess.raw).map(URLResolver.isAbsoluteHTTP) == true {
-                link = resolve(guess, fallback: itemBase)
+                link = resolveItem(guess)
             }
             let title = item.title
             var id = item.id.flatMap(URLResolver.trim)
@@ -29,7 +35,7 @@ enum FeedAssembler {
             let authors = unique(item.authors.isEmpty ? draft.authors : item.authors)
             var enclosures: [Enclosure] = []
             for raw in item.enclosures {
-                guard let url = resolve(raw.link, fallback: itemBase), !enclosures.contains(where: { $0.url == url }) else { continue }
+                guard let url = resolveItem(raw.link), !enclosures.contains(where: { $0.url == url }) else { continue }
                 enclosures.append(Enclosure(url: url, type: raw.type.flatMap(PlainText.fromText), length: raw.length))
             }
             return ParsedItem(
