@@ -75,7 +75,18 @@ struct FeedDraft {
 
     /// Parses a date field, recording a warning (never a guess) when it cannot be used.
     mutating func date(_ text: String, at place: @autoclosure () -> String) -> Date? {
-        switch FeedDates.read(text) {
+        noted(FeedDates.read(text), text, at: place())
+    }
+
+    /// The same from UTF-8 bytes; a String is made only for a warning that quotes them.
+    mutating func date(_ bytes: UnsafeBufferPointer<UInt8>, at place: @autoclosure () -> String) -> Date? {
+        let reading = FeedDates.read(bytes)
+        if case .date(let date) = reading { return date }
+        return noted(reading, PlainText.string(bytes), at: place())
+    }
+
+    private mutating func noted(_ reading: FeedDates.Reading, _ text: String, at place: @autoclosure () -> String) -> Date? {
+        switch reading {
         case .date(let date): return date
         case .impossible(let why):
             warnings.append("\(place()): dropped impossible date \"\(text.prefix(60))\" (\(why))")

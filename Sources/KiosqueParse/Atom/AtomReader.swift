@@ -136,9 +136,9 @@ final class AtomReader: SAXReader {
             case .content where textKind != .other:
                 item.contentHTML = textKind == .text ? bridge.capturedEscaped : text
             case .published, .issued, .created:
-                item.published = draft.date(text, at: place(name.local == .published ? "published" : "issued"))
+                item.published = bridge.capturedDate(&draft, at: place(name.local == .published ? "published" : "issued"))
             case .updated, .modified:
-                item.updated = draft.date(text, at: place(name.local == .updated ? "updated" : "modified"))
+                item.updated = bridge.capturedDate(&draft, at: place(name.local == .updated ? "updated" : "modified"))
             default: break
             }
         default: break

@@ -23,17 +23,20 @@ public enum FeedDates {
     /// Reads `s`, telling an impossible date from an unrecognized one (for warnings).
     static func read(_ s: String) -> Reading {
         var s = s
-        return s.withUTF8 { raw in
-            var start = 0, end = raw.count
-            while start < end, isSpace(raw[start]) { start += 1 }
-            while end > start, isSpace(raw[end - 1]) { end -= 1 }
-            let b = UnsafeBufferPointer(rebasing: raw[start..<end])
-            guard !b.isEmpty, b.count < 100 else { return .unrecognized }
-            let fields = looksISO(b) ? ISO8601Reader.read(b) : RFC822Reader.read(b)
-            guard let fields else { return .unrecognized }
-            if let why = fields.impossibility { return .impossible(why) }
-            return .date(fields.date)
-        }
+        return s.withUTF8 { read($0) }
+    }
+
+    /// Reads the UTF-8 bytes of a date string.
+    static func read(_ raw: UnsafeBufferPointer<UInt8>) -> Reading {
+        var start = 0, end = raw.count
+        while start < end, isSpace(raw[start]) { start += 1 }
+        while end > start, isSpace(raw[end - 1]) { end -= 1 }
+        let b = UnsafeBufferPointer(rebasing: raw[start..<end])
+        guard !b.isEmpty, b.count < 100 else { return .unrecognized }
+        let fields = looksISO(b) ? ISO8601Reader.read(b) : RFC822Reader.read(b)
+        guard let fields else { return .unrecognized }
+        if let why = fields.impossibility { return .impossible(why) }
+        return .date(fields.date)
     }
 
     static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }

@@ -131,8 +131,8 @@ final class RSSReader: SAXReader {
         case (.dc, .creator), (.itunes, .author): if let a = FieldValues.author(text) { item.authors.append(a) }
         case (.dc, .subject): if let c = PlainText.fromText(text) { item.categories.append(c) }
         case (.dc, .date), (.dcterms, .issued), (.dcterms, .created):
-            if item.published == nil { item.published = draft.date(text, at: place("dc:date")) }
-        case (.dcterms, .modified): item.updated = draft.date(text, at: place("dcterms:modified"))
+            if item.published == nil { item.published = bridge.capturedDate(&draft, at: place("dc:date")) }
+        case (.dcterms, .modified): item.updated = bridge.capturedDate(&draft, at: place("dcterms:modified"))
         case (.itunes, .summary): if item.summary == nil { item.summary = PlainText.fromHTML(text) }
         case (let ns, _) where isRSS(ns):
             switch name.local {
@@ -148,7 +148,7 @@ final class RSSReader: SAXReader {
                 let text = text
                 item.id = text
                 if item.fallbackLink != nil { item.fallbackLink = LinkRef(raw: text, base: bridge.currentBase) }
-            case .pubDate: item.published = draft.date(text, at: place("pubDate"))
+            case .pubDate: item.published = bridge.capturedDate(&draft, at: place("pubDate"))
             case .author: if let a = FieldValues.author(text) { item.authors.append(a) }
             case .category: if let c = PlainText.fromHTML(text) { item.categories.append(c) }
             default: break

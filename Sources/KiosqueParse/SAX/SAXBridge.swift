@@ -55,6 +55,12 @@ final class SAXBridge {
         }
     }
 
+    /// That content read as a date into `draft` (with its warning, if any), without a String.
+    func capturedDate(_ draft: inout FeedDraft, at place: @autoclosure () -> String) -> Date? {
+        guard let range = capturedRange else { return draft.date(UnsafeBufferPointer(start: nil, count: 0), at: place()) }
+        return buffer.withUnsafeBufferPointer { draft.date(UnsafeBufferPointer(rebasing: $0[range]), at: place()) }
+    }
+
     /// That content as HTML escaped from plain text, without the intermediate String.
     var capturedEscaped: String {
         guard let range = capturedRange else { return "" }
