@@ -70,7 +70,7 @@ let package = Package(
         ], resources: [.copy("Resources")], swiftSettings: strict),
         .executableTarget(name: "kiosque", dependencies: [
             "KiosqueModel", "KiosqueConfig", "KiosqueParse", "KiosqueSanitize", "KiosqueFetch",
-            "KiosqueStore", "KiosqueRefresh", "KiosqueWeb",
+            "KiosqueStore", "KiosqueRefresh", "KiosqueWeb", "KiosqueDocuments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),

@@ -67,12 +67,16 @@ public struct BlobStorage: Sendable {
 
     /// Compares the files with the hashes the database references: files without row (orphans,
     /// e.g. a crash between rename and commit), rows without file (missing: restore from backup),
-    /// and removes temporary files left by interrupted uploads.
-    public func check(referenced: Set<String>) -> StorageReport {
+    /// and removes temporary files left by interrupted uploads — only at start-up: while the
+    /// portal runs (`removeTemporaryFiles: false`, e.g. `kiosque documents check`) they may be
+    /// uploads in progress, so they are only counted.
+    public func check(referenced: Set<String>, removeTemporaryFiles: Bool = true) -> StorageReport {
         var report = StorageReport()
         let fm = FileManager.default
         let tmp = root.appendingPathComponent("tmp")
         for name in (try? fm.contentsOfDirectory(atPath: tmp.path)) ?? [] {
+            report.temporaryFiles += 1
+            guard removeTemporaryFiles else { continue }
             try? fm.removeItem(at: tmp.appendingPathComponent(name))
             report.removedTemporaryFiles += 1
         }
@@ -107,6 +111,8 @@ public struct StorageReport: Sendable, Hashable {
     public var missing: [String] = []
     /// Temporary files of interrupted uploads, removed.
     public var removedTemporaryFiles = 0
+    /// Temporary files found (uploads in progress or interrupted).
+    public var temporaryFiles = 0
     /// Creates an empty report.
     public init() {}
 }

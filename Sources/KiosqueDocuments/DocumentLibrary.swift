@@ -117,9 +117,10 @@ public final class DocumentLibrary: Sendable {
 
     // MARK: - Storage check and extraction
 
-    /// Start-up check: removes interrupted uploads, reports orphans and missing files.
-    public func checkStorage() async throws(DocumentError) -> StorageReport {
-        storage.check(referenced: try await call { try await store.documentBlobHashes() })
+    /// Start-up check: removes interrupted uploads, reports orphans and missing files. With
+    /// `removeTemporaryFiles: false` (a check while the portal runs) uploads are left alone.
+    public func checkStorage(removeTemporaryFiles: Bool = true) async throws(DocumentError) -> StorageReport {
+        storage.check(referenced: try await call { try await store.documentBlobHashes() }, removeTemporaryFiles: removeTemporaryFiles)
     }
 
     /// Starts background extraction of pending versions, unless it is already running.

@@ -8,19 +8,32 @@ struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "search", abstract: "Search stored items with the portal's query syntax.")
     @OptionGroup var locations: LocationOptions
     @Argument(help: "The query, e.g. 'délibération canal:collectivites depuis:2025-01-01'.") var query: String
-    @Flag(help: "Print JSON: {\"total\", \"items\": [{\"id\", \"title\", \"link\", \"channel\", \"source\", \"published\", \"snippet\"}]}.") var json = false
+    @Flag(help: "Print JSON: {\"total\", \"items\": [{\"id\", \"title\", \"link\", \"channel\", \"source\", \"published\", \"snippet\"}], \"documents_total\", \"documents\": [{\"id\", \"title\", \"service\", \"category\", \"visibility\", \"url\", \"snippet\"}]}.") var json = false
     @Option(help: "How many results.") var limit = 20
+    @Option(name: .customLong("as"), help: ArgumentHelp("Search as this agent: also finds the members-only documents of their departments (default: organisation-wide documents only).", valueName: "login"))
+    var agent: String?
 
     func run() async throws {
         let services = try await Services.open(locations, configuration: try locations.loadConfiguration(printWarnings: false))
         let results: SearchResults
+        let documents: DocumentSearchResults
         do {
-            results = try await services.store.search(query: query, userID: nil, limit: max(1, min(limit, 500)))
-        } catch {
+            // Without --as, an anonymous viewer: only what every agent may see.
+            var viewer = DocumentViewer(userID: -1, isAdmin: false)
+            if let agent {
+                guard let account = try await services.store.user(login: agent) else { throw CLIFailure.user("no agent with login \(agent)") }
+                viewer = DocumentViewer(userID: account.id, isAdmin: account.isAdmin)
+            }
+            results = try await services.store.search(query: query, userID: viewer.userID < 0 ? nil : viewer.userID, limit: max(1, min(limit, 500)))
+            documents = try await services.store.searchDocuments(results.query, viewer: viewer, limit: max(1, min(limit, 500)))
+        } catch let error as StoreError {
             throw Self.explain(error)
         }
+        // Organisation-wide documents are also items of their department's channel: list them once, as documents.
+        let articles = results.items.filter { !($0.item.link ?? "").hasPrefix("/documents/") }
+        let articleTotal = max(articles.count, results.total - documents.organisationWide)
         if json {
-            let items: [[String: Any]] = results.items.map { hit in
+            let items: [[String: Any]] = articles.map { hit in
                 [
                     "id": hit.item.id, "title": hit.item.title ?? NSNull(), "link": hit.item.link ?? NSNull(),
                     "channel": hit.item.channel?.id ?? NSNull(), "source": hit.item.sourceID,
@@ -28,13 +41,30 @@ struct SearchCommand: AsyncParsableCommand {
                     "snippet": hit.snippet.map(\.text).joined(),
                 ]
             }
-            let data = try JSONSerialization.data(withJSONObject: ["total": results.total, "items": items], options: [.sortedKeys, .withoutEscapingSlashes])
+            let found: [[String: Any]] = documents.hits.map { hit in
+                [
+                    "id": hit.record.id, "title": hit.record.title, "service": hit.record.departmentID,
+                    "category": hit.record.category ?? NSNull(), "visibility": hit.record.visibility.rawValue,
+                    "url": "/documents/\(hit.record.id)", "snippet": hit.snippet.map(\.text).joined(),
+                ]
+            }
+            let object: [String: Any] = ["total": articleTotal, "items": items, "documents_total": documents.total, "documents": found]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             FileHandle.standardOutput.write(data)
             print()
             return
         }
-        print("\(results.total) result(s)")
-        for hit in results.items {
+        if documents.total > 0 {
+            print("\(documents.total) document(s)")
+            for hit in documents.hits {
+                let record = hit.record
+                print("[\(record.id)] \(record.title) — \(record.departmentTitle)\(record.category.map { " · \($0)" } ?? "")"
+                      + (record.visibility == .department ? " · members only" : ""))
+                print("    " + hit.snippet.map { $0.highlighted ? "«\($0.text)»" : $0.text }.joined())
+            }
+        }
+        print("\(articleTotal) result(s)")
+        for hit in articles {
             let date = hit.item.published.map { $0.formatted(date: .abbreviated, time: .omitted) } ?? "-"
             print("[\(hit.item.id)] \(date)  \(hit.item.title ?? "(no title)") — \(hit.item.sourceTitle)")
             print("    " + hit.snippet.map { $0.highlighted ? "«\($0.text)»" : $0.text }.joined())

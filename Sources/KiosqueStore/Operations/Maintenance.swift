@@ -11,9 +11,11 @@ public struct OptimizeReport: Sendable, Hashable {
 
 extension AppDatabase {
     /// Deletes items older than `days` and beyond the newest `maxItemsPerSource` of each source,
-    /// never a starred item (dates are scanned in the dense item_keys, oldest ids first, not in
-    /// the wide items rows). Works in small transactions so readers and the fetcher are never
-    /// blocked for long; returns how many items were deleted.
+    /// never a starred item nor a departmental document's item (sources `service:<department>`:
+    /// documents are the town's own records, kept until an editor or IT removes them; dates are
+    /// scanned in the dense item_keys, oldest ids first, not in the wide items rows). Works in
+    /// small transactions so readers and the fetcher are never blocked for long; returns how many
+    /// items were deleted.
     @discardableResult
     public func applyRetention(days: Int?, maxItemsPerSource: Int?, now: Date = Date()) async throws(StoreError) -> Int {
         let batch = 2_000
@@ -26,6 +28,7 @@ extension AppDatabase {
                     try db.execute(sql: """
                         DELETE FROM items WHERE id IN (
                           SELECT k.id FROM item_keys k WHERE k.sort_at < ? AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = k.id)
+                            AND k.source_id NOT IN (SELECT id FROM sources WHERE key LIKE 'service:%')
                           LIMIT ?)
                         """, arguments: [cutoff, batch])
                     return db.changesCount
@@ -35,7 +38,9 @@ extension AppDatabase {
             }
         }
         if let maxItemsPerSource {
-            let sources = try await read("listing sources") { db in try Int64.fetchAll(db, sql: "SELECT id FROM sources") }
+            let sources = try await read("listing sources") { db in
+                try Int64.fetchAll(db, sql: "SELECT id FROM sources WHERE key NOT LIKE 'service:%'")
+            }
             for source in sources {
                 while true {
                     let n = try await write("applying retention") { db in

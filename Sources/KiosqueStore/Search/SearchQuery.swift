@@ -120,7 +120,7 @@ public struct SearchQuery: Sendable, Hashable {
         if query.required.isEmpty {
             if !query.excluded.isEmpty { throw .onlyExclusions }
             let filters = !query.channels.isEmpty || !query.sources.isEmpty || !query.services.isEmpty
-                || query.since != nil || query.before != nil
+                || !query.types.isEmpty || query.since != nil || query.before != nil
             if !filters { throw .empty }
         }
         return query

@@ -82,7 +82,7 @@ struct APIController {
             cursor = parsed
         }
         if let q = query["q"].map(String.init), !q.isEmpty {
-            return try await searchResponse(q, agentID: agent.id, limit: limit, offset: 0)
+            return try await searchResponse(q, agentID: agent.id, viewer: try context.documentViewer(), limit: limit, offset: 0)
         }
         let page: ItemPage
         if let channel = query["channel"].map(String.init), !channel.isEmpty {
@@ -129,13 +129,17 @@ struct APIController {
         }
         let limit = min(max(Int(request.uri.queryParameters["limit"].map(String.init) ?? "") ?? 20, 1), 100)
         let offset = max(Int(request.uri.queryParameters["offset"].map(String.init) ?? "") ?? 0, 0)
-        return try await searchResponse(q, agentID: agent.id, limit: limit, offset: offset)
+        return try await searchResponse(q, agentID: agent.id, viewer: try context.documentViewer(), limit: limit, offset: offset)
     }
 
-    private func searchResponse(_ q: String, agentID: Int64, limit: Int, offset: Int) async throws -> Response {
+    /// Articles, and the documents the agent may see (`documents`, first page only; document items
+    /// are left out of `items` so each document is listed once).
+    private func searchResponse(_ q: String, agentID: Int64, viewer: DocumentViewer, limit: Int, offset: Int) async throws -> Response {
         do {
             let results = try await store.search(query: q, userID: agentID, limit: limit, offset: offset)
-            return .json(["total": results.total, "items": results.items.map { hit -> [String: Any] in
+            let documents = try await DocumentSearchSection.run(store: store, results: results, viewer: viewer, limit: offset == 0 ? limit : 0)
+            return .json(["total": documents.articleTotal, "documents_total": documents.documents.total, "documents": documents.json(),
+                          "items": documents.articles.map { hit -> [String: Any] in
                 var object = JSONItems.object(hit.item)
                 object["snippet"] = hit.snippet.map(\.text).joined()
                 object["highlights"] = hit.snippet.filter(\.highlighted).map(\.text)

@@ -28,9 +28,17 @@ struct SearchController {
             return views.page("search", data, context: context, navigation: "search", status: .badRequest)
         }
         try? await store.logActivity(action: "search", userID: agent.id)
-        data["total"] = results.total
-        data["no_results"] = results.items.isEmpty
-        data["results"] = results.items.map { hit -> [String: Any] in
+        // Documents the agent may see, in their own section on the first page.
+        let documents = try await DocumentSearchSection.run(store: store, results: results, viewer: try context.documentViewer(),
+                                                            limit: offset == 0 ? 10 : 0)
+        data["total"] = documents.articleTotal
+        data["no_results"] = documents.articles.isEmpty && documents.documents.total == 0
+        if documents.documents.total > 0 {
+            data["has_documents"] = true
+            data["documents_total"] = documents.documents.total
+            data["documents"] = documents.rows(views: views, context: context)
+        }
+        data["results"] = documents.articles.map { hit -> [String: Any] in
             var row = views.itemRow(hit.item, context: context, returnTo: "/recherche")
             row["snippet_html"] = Self.snippetHTML(hit.snippet)
             return row
@@ -43,7 +51,7 @@ struct SearchController {
              "href_query": FormData.percentEncode(Self.monthFilter(query, month: facet.key))]
         }
         if offset > 0 { data["previous_offset_query"] = FormData.encode([("q", query), ("debut", String(max(0, offset - pageSize)))]) }
-        if offset + pageSize < results.total { data["next_offset_query"] = FormData.encode([("q", query), ("debut", String(offset + pageSize))]) }
+        if offset + pageSize < min(results.total, results.pageable) { data["next_offset_query"] = FormData.encode([("q", query), ("debut", String(offset + pageSize))]) }
         return views.page("search", data, context: context, navigation: "search")
     }
 

@@ -17,7 +17,7 @@ extension DocumentsController {
             fields = body.fields
             guard let upload = body.upload, upload.size > 0 else {
                 body.upload?.discard()
-                return formPage(department, fields: fields, error: views.text("documents_error_no_file", context), context: context,
+                return formPage(department, fields: fields, error: views.text("documents_refusal_field_file", context), context: context,
                                 status: .unprocessableContent)
             }
             let metadata: DocumentMetadata
@@ -38,7 +38,7 @@ extension DocumentsController {
                 let body = try await MultipartUpload.read(request, library: library)
                 guard let upload = body.upload, upload.size > 0 else {
                     body.upload?.discard()
-                    return try await editPage(record, viewer: viewer, error: views.text("documents_error_no_file", context),
+                    return try await editPage(record, viewer: viewer, error: views.text("documents_refusal_field_file", context),
                                               context: context, status: .unprocessableContent)
                 }
                 _ = try await library.addVersion(upload, originalName: body.fileName, documentID: id, viewer: viewer)
@@ -88,13 +88,13 @@ extension DocumentsController {
         } catch { return failure(error, context) }
     }
 
-    /// A refusal explained to the editor, in their language, naming the field or the reason.
+    /// A refusal explained to the editor in their language (French or English catalogue), with
+    /// advice for the field or the kind of file; an unknown field falls back to the generic message.
     func message(_ error: DocumentError, _ context: AppRequestContext) -> String {
-        switch error {
-        case .tooLarge(let limit): return views.text("documents_error_too_large", context) + " (\(limit / 1_048_576) Mo)"
-        case .refusedType(let reason): return views.text("documents_error_type", context) + " " + reason
-        case .invalidField(let field, let detail): return views.text("documents_error_field", context) + " « \(field) » : " + detail
-        default: return views.text("documents_error_generic", context)
-        }
+        let key = error.messageKey
+        var text = views.text(key, context)
+        if text == key { text = views.text("documents_error_generic", context) }
+        if case .tooLarge(let limit) = error { text = text.replacingOccurrences(of: "{limit}", with: String(limit / 1_048_576)) }
+        return text
     }
 }
