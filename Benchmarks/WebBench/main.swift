@@ -106,7 +106,34 @@ try script(paths: queries.map { "/recherche?q=\($0)" }, cookies: cookies).write(
 try script(paths: ["/", "/catalogue", "/canaux/canal001", "/canaux/canal012", "/compte"] + queries.prefix(3).map { "/recherche?q=\($0)" }, cookies: cookies)
     .write(toFile: soakScript, atomically: true, encoding: .utf8)
 
-let server = Task { try await web.application().runService() }
+/// Milliseconds per call of `work`, median of `n` runs: where a page's time goes.
+func median(_ n: Int, _ work: () async throws -> Void) async rethrows -> Double {
+    var times: [Double] = []
+    for _ in 0..<n {
+        let start = ContinuousClock.now
+        try await work()
+        let d = start.duration(to: .now).components
+        times.append(Double(d.seconds) * 1000 + Double(d.attoseconds) / 1e15)
+    }
+    return times.sorted()[n / 2]
+}
+if let agent = try await store.user(login: "agent1") {
+    let home = try await median(30) { _ = try await store.homePage(userID: agent.id, limit: 60, perChannel: 5) }
+    let river = try await median(30) { _ = try await store.homePage(userID: agent.id, limit: 60, perChannel: 0) }
+    let user = try await median(30) { _ = try await store.user(id: agent.id) }
+    print(String(format: "store alone (median): home grouped %.2f ms, home river %.2f ms, user %.2f ms", home, river, user))
+    let start = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for n in 0..<640 {
+            group.addTask { _ = try await store.homePage(userID: Int64(1 + n % 300), limit: 60, perChannel: 5) }
+        }
+        try await group.waitForAll()
+    }
+    let d = start.duration(to: .now).components
+    print(String(format: "store alone, 640 concurrent home pages: %.0f per second", 640 / (Double(d.seconds) + Double(d.attoseconds) / 1e18)))
+}
+let application = web.application()
+let server = Task.detached { try await application.runService() }  // off the main actor, as in `kiosque serve`
 try await Task.sleep(for: .seconds(1))
 let base = "http://127.0.0.1:\(options.port)"
 print("WebBench: \(cookies.count) signed-in agents, database \(options.db)")
@@ -114,6 +141,13 @@ for (label, scriptPath, connections) in [("GET / (Ma page)", homeScript, 64), ("
     let report = try wrk(["-t2", "-c\(connections)", "-d\(options.seconds)s", "--latency", "-s", scriptPath, base + "/"])
     print("\(label), \(connections) connections, \(options.seconds) s: \(figure(report, "Requests/sec:")); p99 \(figure(report, "99%"));"
           + " \(figure(report, "Non-2xx or 3xx responses:")); \(figure(report, "Socket errors:"))")
+}
+// Extra paths to measure one by one (e.g. WEBBENCH_PATHS="/compte /catalogue"), for finding where time goes.
+for path in (ProcessInfo.processInfo.environment["WEBBENCH_PATHS"] ?? "").split(separator: " ").map(String.init) {
+    let file = directory + "/extra.lua"
+    try script(paths: [path], cookies: cookies).write(toFile: file, atomically: true, encoding: .utf8)
+    let report = try wrk(["-t2", "-c64", "-d\(options.seconds)s", "--latency", "-s", file, base + "/"])
+    print("GET \(path), 64 connections: \(figure(report, "Requests/sec:")); p99 \(figure(report, "99%"))")
 }
 if options.soakSeconds > 0 {
     let report = try wrk(["-t2", "-c\(cookies.count)", "-d\(options.soakSeconds)s", "--timeout", "10s", "--latency", "-s", soakScript, base + "/"])

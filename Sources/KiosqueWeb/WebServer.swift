@@ -82,7 +82,7 @@ public struct WebServer {
                           baseURL: configuration.portal.baseURL).register(on: agents)
         let feeds = FeedsController(store: store, live: live, views: views)
         feeds.register(public: router, agents: agents)
-        ReadingController(store: store, views: views, feeds: feeds).register(public: router, on: agents)
+        ReadingController(store: store, views: views, feeds: feeds, live: live).register(public: router, on: agents)
         let admins = router.group().add(middleware: RequireAdminMiddleware(views: views))
         APIController(store: store, scheduler: scheduler, live: live).register(agents: agents, admins: admins)
         AdminController(store: store, views: views, live: live, scheduler: scheduler, passwords: passwords, sessions: sessions)

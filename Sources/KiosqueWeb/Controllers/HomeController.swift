@@ -16,11 +16,12 @@ struct HomeController {
         let grouped = agent.homeLayout != "river"
         let page = try await store.homePage(userID: agent.id, limit: 60, perChannel: grouped ? 5 : 0)
         var data: [String: Any] = ["grouped": grouped, "empty": page.channels.isEmpty]
+        let csrf = views.csrfToken(context)  // one HMAC for the page, not one per row
         data["channels"] = page.channels.map { channel -> [String: Any] in
             ["id": channel.channel.id, "title": channel.channel.title, "unread": channel.unread,
-             "items": channel.latest.map { views.itemRow($0, context: context, returnTo: "/", showChannel: false) }]
+             "items": channel.latest.map { views.itemRow($0, context: context, returnTo: "/", showChannel: false, csrf: csrf) }]
         }
-        if !grouped { data["river"] = page.items.map { views.itemRow($0, context: context, returnTo: "/") } }
+        if !grouped { data["river"] = page.items.map { views.itemRow($0, context: context, returnTo: "/", csrf: csrf) } }
         if let previousVisit = agent.previousSeenAt {
             let fresh = page.items.filter { $0.sortDate > previousVisit && !$0.isRead }.count
             if fresh > 0 { data["since_last_visit_count"] = fresh }

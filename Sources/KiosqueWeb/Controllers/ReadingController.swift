@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KiosqueRefresh
 import KiosqueStore
 
 /// A channel's items (keyset pagination), one item's page, and the agent's marks on items.
@@ -7,6 +8,7 @@ struct ReadingController {
     let store: AppDatabase
     let views: ViewRenderer
     let feeds: FeedsController
+    let live: LiveConfiguration
 
     /// `/canaux/{id}.atom` is public (for feed readers); every other route needs a signed-in agent.
     func register(public router: Router<AppRequestContext>, on group: RouterGroup<AppRequestContext>) {
@@ -31,14 +33,20 @@ struct ReadingController {
         guard let agent = context.agent else { return .seeOther("/connexion") }
         let id = context.parameters.get("id") ?? ""
         let cursor = request.uri.queryParameters["avant"].flatMap { PageCursor(token: String($0)) }
-        let listing = try await store.catalogue(userID: agent.id)
-        let all = listing.bouquets.flatMap(\.channels) + listing.otherChannels
-        guard let channel = all.first(where: { $0.channel.id == id }) else {
-            return views.error(.notFound, messageKey: "error_not_found", context: context)
+        // News channels are known from the configuration in memory; only document channels need the store.
+        let channel: (title: String, description: String?)
+        if let configured = live.current.catalog.channels.first(where: { $0.id == id }) {
+            channel = (configured.title, configured.description)
+        } else {
+            let listing = try await store.catalogue(userID: agent.id)
+            guard let listed = (listing.bouquets.flatMap(\.channels) + listing.otherChannels).first(where: { $0.channel.id == id }) else {
+                return views.error(.notFound, messageKey: "error_not_found", context: context)
+            }
+            channel = (listed.channel.title, listed.description)
         }
         let page = try await store.channelPage(channelID: id, userID: agent.id, before: cursor, limit: 30)
         let returnTo = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
-        var channelValues: [String: Any] = ["id": channel.channel.id, "title": channel.channel.title]
+        var channelValues: [String: Any] = ["id": id, "title": channel.title]
         if let description = channel.description { channelValues["description"] = description }
         var data: [String: Any] = [
             "channel": channelValues, "empty": page.items.isEmpty, "is_later_page": cursor != nil,
@@ -51,7 +59,7 @@ struct ReadingController {
             data["unread"] = counts.unread
         }
         data["atom_url"] = "/canaux/\(id).atom"
-        data["atom_title"] = channel.channel.title
+        data["atom_title"] = channel.title
         return views.page("channel", data, context: context)
     }
 

@@ -57,12 +57,24 @@ struct ViewRenderer: Sendable {
         localizer.text(key, context.language)
     }
 
-    /// One item as a list row.
-    func itemRow(_ item: ItemSummary, context: AppRequestContext, returnTo: String, showChannel: Bool = true) -> [String: Any] {
+    /// One item as a list row. Everything the row shows is computed here, flat, so that the
+    /// template does plain look-ups (nested sections made each look-up climb the context stack).
+    func itemRow(_ item: ItemSummary, context: AppRequestContext, returnTo: String, showChannel: Bool = true,
+                 csrf: String? = nil) -> [String: Any] {
+        let t = localizer.strings(context.language)
         var row: [String: Any] = [
             "id": item.id, "title": item.title ?? "—", "source_title": item.sourceTitle, "return_to": returnTo,
-            "is_read": item.isRead, "is_starred": item.isStarred, "is_updated": item.isUpdated,
+            "is_read": item.isRead, "csrf": csrf ?? csrfToken(context),
+            "read_action": item.isRead ? "non-lu" : "lu", "read_label": t[item.isRead ? "mark_unread" : "mark_read"] ?? "",
+            "star_action": item.isStarred ? "retirer" : "garder", "star_label": t[item.isStarred ? "unstar" : "star"] ?? "",
+            "star_pressed": item.isStarred ? "true" : "false",
         ]
+        // Badges and the channel link are built from escaped parts: the row template prints them raw.
+        var badges = ""
+        if !item.isRead { badges += " <span class=\"badge badge--new\">\(htmlEscape(t["new_badge"] ?? ""))</span>" }
+        if item.isUpdated { badges += " <span class=\"badge\">\(htmlEscape(t["updated_badge"] ?? ""))</span>" }
+        if item.isStarred { badges += " <span class=\"badge badge--star\">\(htmlEscape(t["starred"] ?? ""))</span>" }
+        row["badges"] = badges
         let date = item.published ?? item.sortDate
         row["date"] = dates.format(date, language: context.language)
         row["date_iso"] = dates.iso(date)
@@ -70,6 +82,9 @@ struct ViewRenderer: Sendable {
         if showChannel, let channel = item.channel {
             row["channel_id"] = channel.id
             row["channel_title"] = channel.title
+            row["channel_link"] = " · <a href=\"/canaux/\(htmlEscape(FormData.percentEncode(channel.id)))\">\(htmlEscape(channel.title))</a>"
+        } else {
+            row["channel_link"] = ""
         }
         return row
     }
