@@ -148,6 +148,18 @@ struct EndToEndTests {
         }
         #expect(metrics.contains("kiosque_fetch_total"), "\(metrics.prefix(500))")
         #expect(metrics.contains("outcome=\"ok\""))
+        let opml = try await get(base + "/catalogue.opml")
+        #expect(opml.0 == 200 && opml.1.contains("<outline text=\"Vie locale\""))
+        // The JSON API with a personal token made by the CLI, against the running server.
+        _ = try portal.run(["user", "add", "api-user", "--password-stdin"], stdin: "un-mot-de-passe-long\n")
+        let token = try portal.run(["user", "token", "api-user"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        var request = URLRequest(url: URL(string: base + "/api/v1/channels")!)
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (apiData, apiResponse) = try await URLSession.shared.data(for: request)
+        #expect((apiResponse as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: apiData, as: UTF8.self).contains("\"id\":\"vie-locale\""))
+        request.setValue("Bearer wrong", forHTTPHeaderField: "Authorization")
+        #expect(((try await URLSession.shared.data(for: request)).1 as? HTTPURLResponse)?.statusCode == 401)
         let atom = try await get(base + "/canaux/vie-locale.atom")
         #expect(atom.0 == 200 && atom.1.contains("Délibérations du conseil municipal"))
         process.terminate()
