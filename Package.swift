@@ -105,6 +105,9 @@ let package = Package(
         ], path: "Benchmarks/WebBench", swiftSettings: strict),
         .executableTarget(name: "StoreBench", dependencies: ["KiosqueStore", "KiosqueModel"],
                           path: "Benchmarks/StoreBench", swiftSettings: strict),
+        .executableTarget(name: "DocumentsBench", dependencies: [
+            "KiosqueDocuments", "KiosqueStore", "KiosqueModel", .product(name: "GRDB", package: "GRDB.swift"),
+        ], path: "Benchmarks/DocumentsBench", swiftSettings: strict),
 
         // Fuzzing (`make fuzz`): built with -sanitize=fuzzer -DFUZZING; normal builds replay corpus files.
         .target(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),

@@ -12,49 +12,41 @@ extension AppDatabase {
         }
         let query = parsed
         return try await read("listing documents") { db in
-            var conditions = ["1"]
-            var args: [String: (any DatabaseValueConvertible)?] = [:]
+            if let query {
+                // The search's plan: the index drives, ranking covers the newest matches.
+                guard var plan = try DocumentSearchPlan(db, query: query, viewer: viewer, includeUnpublished: filter.includeUnpublished) else {
+                    return []
+                }
+                plan.restrict(to: filter)
+                return try plan.run(db, limit: filter.limit, offset: 0, snippets: false).hits.map(\.record)
+            }
+            var (conditions, args) = DocumentRows.conditions(for: filter)
             if !filter.includeUnpublished { conditions.append("d.status = 'published'") }
-            var departments = query?.services ?? []
-            if let department = filter.departmentID { departments.append(department) }
-            if let department = filter.departmentID, let services = query?.services, !services.isEmpty, !services.contains(department) {
-                return []
-            }
-            if !departments.isEmpty {
-                conditions.append("dep.key IN (SELECT value FROM json_each(:departments))")
-                args["departments"] = JSONList.encode(departments)
-            }
-            if let category = filter.category { conditions.append("d.category = :category"); args["category"] = category }
-            if let tag = filter.tag {
-                conditions.append("EXISTS (SELECT 1 FROM document_tags t WHERE t.document_id = d.id AND t.tag = :tag)")
-                args["tag"] = tag
-            }
-            if let year = filter.year {
-                conditions.append("coalesce(substr(d.act_date, 1, 4), strftime('%Y', d.created_at, 'unixepoch')) = :year")
-                args["year"] = String(year)
-            }
-            if let since = query?.since { conditions.append("d.created_at >= :since"); args["since"] = since.unixSeconds }
-            if let before = query?.before { conditions.append("d.created_at < :before"); args["before"] = before.unixSeconds }
-            var order = "d.created_at DESC, d.id DESC"
-            if let match = query?.ftsExpression {
-                conditions.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH :match)")
-                order = "(SELECT bm25(documents_fts, 10.0, 3.0, 2.0, 3.0, 1.0) FROM documents_fts WHERE documents_fts MATCH :match AND rowid = d.id), d.created_at DESC"
-                args["match"] = match
-            }
-            let types = (query?.types ?? []).map(DocumentRows.typeKey)
-            // A type filter runs on the fetched rows (categories are free text): fetch more to fill a page.
-            let records = try DocumentRows.records(db, where: conditions.joined(separator: " AND "), args, viewer: viewer,
-                                                   allVersions: false, order: order, limit: types.isEmpty ? filter.limit : filter.limit * 20)
-            guard !types.isEmpty else { return records }
-            return Array(records.filter { record in
-                let keys = [record.category.map(DocumentRows.typeKey), DocumentRows.typeKey(record.current.kind)]
-                return types.contains { keys.contains($0) }
-            }.prefix(filter.limit))
+            return try DocumentRows.records(db, where: (["1"] + conditions).joined(separator: " AND "), args, viewer: viewer,
+                                            allVersions: false, limit: filter.limit)
         }
     }
 }
 
 extension DocumentRows {
+    /// The SQL conditions (on `d` and `dep`) and arguments of a listing's department, category,
+    /// tag and year filters.
+    static func conditions(for filter: DocumentFilter) -> ([String], [String: (any DatabaseValueConvertible)?]) {
+        var conditions: [String] = []
+        var args: [String: (any DatabaseValueConvertible)?] = [:]
+        if let department = filter.departmentID { conditions.append("dep.key = :department"); args["department"] = department }
+        if let category = filter.category { conditions.append("d.category = :category"); args["category"] = category }
+        if let tag = filter.tag {
+            conditions.append("EXISTS (SELECT 1 FROM document_tags t WHERE t.document_id = d.id AND t.tag = :tag)")
+            args["tag"] = tag
+        }
+        if let year = filter.year {
+            conditions.append("coalesce(substr(d.act_date, 1, 4), strftime('%Y', d.created_at, 'unixepoch')) = :year")
+            args["year"] = String(year)
+        }
+        return (conditions, args)
+    }
+
     /// A category or type folded for comparison: lower case, no accents, no final plural s.
     static func typeKey(_ text: String) -> String {
         var key = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "fr_FR"))
