@@ -1,4 +1,5 @@
 import Foundation
+import KiosqueModel
 import Synchronization
 
 /// Dates as agents read them: in the town's time zone and language.
@@ -17,33 +18,16 @@ struct DateDisplay: Sendable {
         let utc = Int(date.timeIntervalSince1970.rounded(.down))
         let seconds = utc + offsets.offset(forHour: utc / 3_600, in: timeZone)
         let days = Int((Double(seconds) / 86_400).rounded(.down))
-        let (year, month, day) = Self.civil(fromDays: days)
+        let (year, month, day) = CivilCalendar.civil(days: days)
         let minuteOfDay = (seconds - days * 86_400) / 60
         let time = String(format: "%02d:%02d", minuteOfDay / 60, minuteOfDay % 60)
         if language == "en" { return "\(day) \(Self.englishMonths[month - 1]) \(year) at \(time)" }
         return "\(day == 1 ? "1er" : String(day)) \(Self.frenchMonths[month - 1]) \(year) à \(time)"
     }
 
-    /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func civil(fromDays z0: Int) -> (year: Int, month: Int, day: Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
     /// ISO 8601 in UTC, e.g. `2026-11-12T07:02:00Z` (for `<time datetime>`).
     func iso(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let days = Int((Double(seconds) / 86_400).rounded(.down))
-        let (year, month, day) = Self.civil(fromDays: days)
-        let second = seconds - days * 86_400
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", year, month, day, second / 3_600, second / 60 % 60, second % 60)
+        CivilCalendar.iso8601(date)
     }
 
     /// `2025-03` → "mars 2025" / "March 2025".
