@@ -78,18 +78,35 @@ struct DocumentSearchPlan {
         if !query.types.isEmpty {
             let wanted = Set(query.types.map(DocumentRows.typeKey))
             // Categories are free text: compare them folded ("Délibérations" is type:deliberation).
-            let categories = try String.fetchAll(db, sql: "SELECT DISTINCT category FROM documents WHERE category IS NOT NULL")
-                .filter { wanted.contains(DocumentRows.typeKey($0)) }
-            conditions.append("""
-                (d.category IN (SELECT value FROM json_each(:categories)) OR (SELECT v.kind FROM document_versions v
-                  WHERE v.document_id = d.id ORDER BY v.number DESC LIMIT 1) IN (SELECT value FROM json_each(:kinds)))
-                """)
-            args["categories"] = JSONList.encode(categories)
-            args["kinds"] = JSONList.encode(Array(wanted))
+            let categories = try Self.categories(db).filter { wanted.contains(DocumentRows.typeKey($0)) }
+            let kinds = wanted.intersection(Self.fileKinds)
+            var either: [String] = []
+            if !categories.isEmpty {
+                either.append("d.category IN (SELECT value FROM json_each(:categories))")
+                args["categories"] = JSONList.encode(categories)
+            }
+            if !kinds.isEmpty {
+                // Only for a kind ("type:pdf"): reading the current version of every candidate costs.
+                either.append("""
+                    (SELECT v.kind FROM document_versions v WHERE v.document_id = d.id ORDER BY v.number DESC LIMIT 1)
+                      IN (SELECT value FROM json_each(:kinds))
+                    """)
+                args["kinds"] = JSONList.encode(kinds.sorted())
+            }
+            guard !either.isEmpty else { return nil }
+            conditions.append("(" + either.joined(separator: " OR ") + ")")
         }
         if let since = query.since { conditions.append("d.created_at >= :since"); args["since"] = since.unixSeconds }
         if let before = query.before { conditions.append("d.created_at < :before"); args["before"] = before.unixSeconds }
         if let match { args["match"] = match }
+    }
+
+    /// The file kinds the documents module stores (its `DocumentKind` raw values).
+    static let fileKinds: Set<String> = ["pdf", "odt", "ods", "odp", "docx", "xlsx", "pptx", "png", "jpeg", "gif", "webp", "txt", "md"]
+
+    /// Every category in use (free text for departments without a list, and lists change).
+    private static func categories(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT DISTINCT category FROM documents WHERE category IS NOT NULL")
     }
 
     private static func suffix(_ text: String, after prefix: String) -> String? {
