@@ -72,20 +72,3 @@ struct SearchController {
         return "\(query) depuis:\(String(format: "%04d-%02d-01", year, m)) avant:\(next)"
     }
 }
-
-/// Escapes text for HTML content and attribute values.
-func htmlEscape(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for c in text.unicodeScalars {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.unicodeScalars.append(c)
-        }
-    }
-    return out
-}

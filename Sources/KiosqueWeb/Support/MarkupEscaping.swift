@@ -1,0 +1,26 @@
+/// Escapes text for HTML content and attribute values.
+func htmlEscape(_ text: String) -> String {
+    markupEscape(text, xml: false)
+}
+
+/// The one escaper behind HTML pages and Atom/OPML documents. With `xml`, characters that XML 1.0
+/// forbids (controls, U+FFFE/U+FFFF) are dropped and `'` becomes `&apos;`.
+func markupEscape(_ text: String, xml: Bool) -> String {
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += xml ? "&apos;" : "&#39;"
+        case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+        default:
+            let v = scalar.value
+            if xml && (v < 0x20 || (0xFFFE...0xFFFF).contains(v)) { continue }
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}
