@@ -16,7 +16,7 @@ DEB_BUILD := libxml2-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev pkg-conf
 DEB_TEST  := chromium chromium-driver tinyproxy-bin nghttp2-server openssl python3 python3-feedparser wrk
 PIP_TEST  := selenium axe-selenium-python
 
-.PHONY: all deps deps-test build run test check bench fuzz clean
+.PHONY: all deps deps-test build run test leaks check bench fuzz clean
 
 all: build
 
@@ -51,6 +51,16 @@ test: deps-test
 	.build/debug/kiosque check $(CONFIG)
 	$(SWIFT) test --skip-build
 	$(PYTHON) Tests/Browser/browser_test.py
+	$(MAKE) leaks
+
+# AddressSanitizer + LeakSanitizer over the parser and the sanitizer: replay every fixture and the
+# fuzz corpus (the fuzz executables replay files when built without -DFUZZING).
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=Fuzz/lsan.supp SWIFT_BACKTRACE=enable=no
+leaks: deps
+	$(SWIFT) build --build-path .build-asan -Xswiftc -sanitize=address --product ParseFuzz
+	$(SWIFT) build --build-path .build-asan -Xswiftc -sanitize=address --product SanitizeFuzz
+	$(ASAN_ENV) .build-asan/debug/ParseFuzz Tests/KiosqueParseTests/Fixtures
+	$(ASAN_ENV) .build-asan/debug/SanitizeFuzz Fuzz/SanitizeFuzz/corpus Tests/KiosqueSanitizeTests/Fixtures
 
 # Benchmarks print their figures; BENCHMARKS.md records them with machine and date.
 bench: deps-test
