@@ -91,21 +91,25 @@ let package = Package(
         ]),
 
         // Benchmarks (`make bench`): plain executables that print their figures.
+        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport", swiftSettings: strict),
         .executableTarget(name: "ParseBench", dependencies: ["KiosqueParse", "KiosqueModel", "CLibXML2"],
                           path: "Benchmarks/ParseBench", swiftSettings: strict),
         .executableTarget(name: "SanitizeBench", dependencies: ["KiosqueSanitize"],
                           path: "Benchmarks/SanitizeBench", swiftSettings: strict),
         .executableTarget(name: "FarmBench", dependencies: [
+            "BenchmarkSupport",
             "KiosqueConfig", "KiosqueFetch", "KiosqueModel", "KiosqueRefresh", "KiosqueStore", "KiosqueTestServer",
         ], path: "Benchmarks/FarmBench", swiftSettings: strict),
         .executableTarget(name: "WebBench", dependencies: [
+            "BenchmarkSupport",
             "KiosqueConfig", "KiosqueRefresh", "KiosqueStore", "KiosqueWeb",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Benchmarks/WebBench", swiftSettings: strict),
-        .executableTarget(name: "StoreBench", dependencies: ["KiosqueStore", "KiosqueModel"],
+        .executableTarget(name: "StoreBench", dependencies: ["BenchmarkSupport", "KiosqueStore", "KiosqueModel"],
                           path: "Benchmarks/StoreBench", swiftSettings: strict),
         .executableTarget(name: "DocumentsBench", dependencies: [
+            "BenchmarkSupport",
             "KiosqueDocuments", "KiosqueStore", "KiosqueModel", .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Benchmarks/DocumentsBench", swiftSettings: strict),
 

@@ -8,6 +8,7 @@
 //
 // Usage: DocumentsBench [--documents N (100000)] [--uploads N (1000)] [--upload-kb K (200)]
 //                       [--pdfs N (50)] [--pdf-pages P (20)] [--queries N (40 per query kind)] [--db PATH]
+import BenchmarkSupport
 import Foundation
 import GRDB
 import KiosqueDocuments
@@ -63,12 +64,6 @@ struct Samples {
 }
 
 func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-
-func peakRSSMegabytes() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return .nan }
-    return (Double(line.split(separator: " ").dropFirst().first ?? "") ?? .nan) / 1024
-}
 
 func log(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 

@@ -2,6 +2,7 @@
 // through the real refresh pipeline (fetch → parse → sanitize → store) twice: the first cycle
 // gets every feed (200), the second only validators (304).
 //   swift run -c release FarmBench [--sources 1000] [--latency 0.05]
+import BenchmarkSupport
 import Foundation
 import KiosqueConfig
 import KiosqueFetch
@@ -14,12 +15,6 @@ func option(_ name: String, _ fallback: Double) -> Double {
     let args = CommandLine.arguments
     guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Double(args[i + 1]) else { return fallback }
     return v
-}
-
-func peakRSSMegabytes() -> Double {
-    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
-    return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
 }
 
 let count = Int(option("--sources", 1_000))

@@ -5,6 +5,7 @@
 // home page, channel page, search and mark-all-read latencies, and peak memory (VmHWM).
 //
 // Usage: StoreBench [--items N] [--db PATH] [--keep] [--optimize] [--ingest-only] [--reuse (with --db: skip building, measure reads)] [--group SOURCES-PER-TRANSACTION] [--retention DAYS (with --reuse)]
+import BenchmarkSupport
 import Foundation
 import KiosqueModel
 import KiosqueStore
@@ -62,13 +63,6 @@ struct Samples {
         return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
     }
     var summary: String { String(format: "p50 %.2f ms  p95 %.2f ms  max %.2f ms  (n=%d)", percentile(0.5), percentile(0.95), values.max() ?? .nan, values.count) }
-}
-
-func peakRSSMegabytes() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return .nan }
-    let kb = Double(line.split(separator: " ").dropFirst().first ?? "") ?? .nan
-    return kb / 1024
 }
 
 /// User + system CPU time of the whole process, in seconds.

@@ -2,6 +2,7 @@
 // loaded by wrk (Debian) with signed-in agents' cookies.
 //   StoreBench --db /tmp/kiosque-bench.sqlite --keep     (once: builds the 1M-item database)
 //   WebBench --db /tmp/kiosque-bench.sqlite [--seconds 20] [--soak-seconds 300]
+import BenchmarkSupport
 import Foundation
 import Hummingbird
 import KiosqueConfig
@@ -33,12 +34,6 @@ struct Options {
             i += 1
         }
     }
-}
-
-func peakRSSMegabytes() -> Double {
-    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
-    return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
 }
 
 /// Runs wrk and returns its report.
