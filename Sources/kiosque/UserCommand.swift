@@ -64,8 +64,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "The sign-in name.") var login: String
         @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input.") var passwordStdin = false
         func run() async throws {
-            let services = try await Services.open(locations, configuration: try locations.loadConfiguration(printWarnings: false))
-            guard let user = try await services.store.user(login: login) else { throw CLIFailure.user("no account `\(login)`") }
+            let (services, user) = try await Services.account(login, locations)
             let password = try PasswordInput.read(fromStdin: passwordStdin, prompt: "New password for \(login): ")
             var update = UserUpdate()
             update.passwordHash = .some(await AccountTools.hashPassword(password))
@@ -80,8 +79,7 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var locations: LocationOptions
         @Argument(help: "The sign-in name.") var login: String
         func run() async throws {
-            let services = try await Services.open(locations, configuration: try locations.loadConfiguration(printWarnings: false))
-            guard let user = try await services.store.user(login: login) else { throw CLIFailure.user("no account `\(login)`") }
+            let (services, user) = try await Services.account(login, locations)
             var update = UserUpdate()
             update.isDisabled = true
             update.apiTokenHash = .some(nil)
@@ -96,14 +94,22 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var locations: LocationOptions
         @Argument(help: "The sign-in name.") var login: String
         func run() async throws {
-            let services = try await Services.open(locations, configuration: try locations.loadConfiguration(printWarnings: false))
-            guard let user = try await services.store.user(login: login) else { throw CLIFailure.user("no account `\(login)`") }
+            let (services, user) = try await Services.account(login, locations)
             let (token, hash) = AccountTools.newAPIToken()
             var update = UserUpdate()
             update.apiTokenHash = .some(hash)
             _ = try await services.store.updateUser(id: user.id, update)
             print(token)
         }
+    }
+}
+
+extension Services {
+    /// Opens the store and finds an existing account, or fails with a user error naming the login.
+    static func account(_ login: String, _ locations: LocationOptions) async throws -> (Services, UserAccount) {
+        let services = try await open(locations, configuration: try locations.loadConfiguration(printWarnings: false))
+        guard let user = try await services.store.user(login: login) else { throw CLIFailure.user("no account `\(login)`") }
+        return (services, user)
     }
 }
 
