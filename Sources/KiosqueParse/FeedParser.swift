@@ -36,8 +36,25 @@ public enum FeedParser {
 
     private static func parseUTF8(_ bytes: UnsafeRawBufferPointer, libxmlEncoding: String?, documentURL: String?,
                                   httpCharset: String?, warnings: [String]) -> Result<ParsedFeed, FeedParseError> {
+        let kind = FormatSniffer.sniff(bytes)
+        let result = parseUTF8(bytes, kind: kind, libxmlEncoding: libxmlEncoding, documentURL: documentURL,
+                               httpCharset: httpCharset, warnings: warnings)
+        // A server-side warning printed before the feed ("<b>Warning</b>: … on line 12", "Deprecated: …"):
+        // read the feed that follows, as browsers and feedparser do.
+        guard case .failure(.notAFeed) = result, kind == .xml || kind == .text,
+              let start = FormatSniffer.embeddedFeedStart(bytes) else { return result }
+        let rest = UnsafeRawBufferPointer(rebasing: bytes[start...])
+        let retry = parseUTF8(rest, kind: FormatSniffer.sniff(rest), libxmlEncoding: libxmlEncoding, documentURL: documentURL,
+                              httpCharset: httpCharset, warnings: warnings + ["skipped \(start) bytes of text before the feed"])
+        // Only a feed with something in it: a fragment found in garbage is no better than the refusal.
+        if case .success(let feed) = retry, !feed.items.isEmpty || feed.title != nil || feed.link != nil { return retry }
+        return result
+    }
+
+    private static func parseUTF8(_ bytes: UnsafeRawBufferPointer, kind: SniffedKind, libxmlEncoding: String?, documentURL: String?,
+                                  httpCharset: String?, warnings: [String]) -> Result<ParsedFeed, FeedParseError> {
         let draft: Result<FeedDraft, FeedParseError>
-        switch FormatSniffer.sniff(bytes) {
+        switch kind {
         case .empty:
             return .failure(.empty)
         case .binary:

@@ -31,6 +31,23 @@ enum FormatSniffer {
         return head.prefix(14).lowercased() == "<!doctype html" ? .html : .xml
     }
 
+    /// Where a feed starts after leading junk: the first `<?xml`, `<rss`, `<feed` or `<rdf:RDF` found
+    /// past the first byte within the first 64 KB; nil when there is none.
+    static func embeddedFeedStart(_ b: UnsafeRawBufferPointer) -> Int? {
+        let n = min(b.count, 1 << 16)
+        guard n > 1 else { return nil }
+        let markers: [[UInt8]] = ["<?xml", "<rss", "<feed", "<rdf:RDF"].map { Array($0.utf8) }
+        for i in 1..<n where b[i] == 0x3C {
+            for marker in markers where i + marker.count < n {
+                // The whole name: `<feedback>` is no feed.
+                let after = b[i + marker.count]
+                if after == 0x20 || after == 0x3E || after == 0x0A || after == 0x0D || after == 0x09,
+                   b[i..<(i + marker.count)].elementsEqual(marker) { return i }
+            }
+        }
+        return nil
+    }
+
     /// The name of the first element, skipping the XML declaration, comments, PIs and DOCTYPE.
     static func firstElementName(_ s: String) -> String? {
         var rest = Substring(s)

@@ -59,7 +59,12 @@ enum EncodingDetector {
 
     private static func byteOrderMark(_ b: UnsafeRawBufferPointer) -> InputEncoding? {
         let n = b.count
-        if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { return .utf8(bomLength: 3) }
+        if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF {
+            // Concatenating generators sometimes write the mark twice: skip every copy.
+            var length = 3
+            while length + 3 <= n, b[length] == 0xEF, b[length + 1] == 0xBB, b[length + 2] == 0xBF { length += 3 }
+            return .utf8(bomLength: length)
+        }
         if n >= 4, b[0] == 0xFF, b[1] == 0xFE, b[2] == 0, b[3] == 0 {
             return .converted(Transcoder.fromUTF32(UnsafeRawBufferPointer(rebasing: b[4...]), bigEndian: false))
         }

@@ -19,6 +19,8 @@ enum XMLNamespace: UInt8 {
         ("http://rssnamespace.org/feedburner/ext/1.0", .feedburner), ("http://www.w3.org/1999/xhtml", .xhtml),
         ("http://www.w3.org/XML/1998/namespace", .xml), ("http://www.google.com/schemas/play-podcasts/1.0", .googleplay),
         ("http://purl.org/syndication/thread/1.0", .thr),
+        // Default namespaces some RSS 2.0 generators put on <rss>: their elements are plain RSS.
+        ("http://backend.userland.com/rss2", .none), ("http://blogs.law.harvard.edu/tech/rss", .none),
     ] as [(String, XMLNamespace)]).map { (Array($0.0.utf8), $0.1) }
 }
 
@@ -42,13 +44,26 @@ enum LocalName: UInt8, CaseIterable {
         return table
     }()
 
-    /// Looks up a NUL-terminated name of `length` bytes.
+    /// Looks up a NUL-terminated name of `length` bytes: exactly, else ignoring ASCII case, as
+    /// feeds write `<pubdate>`, `<Title>` or `<GUID>` and readers (feedparser too) accept them.
+    /// Runs once per distinct name pointer (`NameCache`), never per element.
     static func lookup(_ p: UnsafePointer<UInt8>, length: Int) -> LocalName {
         guard length < buckets.count else { return .other }
         for candidate in buckets[length] where memcmp(p, candidate.bytes, length) == 0 {
             return candidate.name
         }
+        for candidate in buckets[length] where equalIgnoringCase(p, candidate.bytes) {
+            return candidate.name
+        }
         return .other
+    }
+
+    private static func equalIgnoringCase(_ p: UnsafePointer<UInt8>, _ bytes: [UInt8]) -> Bool {
+        for k in 0..<bytes.count {
+            let a = p[k], b = bytes[k]
+            guard a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A) else { return false }
+        }
+        return true
     }
 }
 

@@ -1,8 +1,10 @@
 // The second chance for malformed documents. Once libxml2 has met an error it silently drops
 // every named entity reference (even &amp;), so a malformed feed is re-read from bytes where
 // references are numeric: `&amp;` → `&#38;`, `&eacute;` → `&#233;`, a bare `&` → `&#38;`,
-// and control characters XML forbids become spaces. Undeclared custom entities stay as they
-// are (libxml2 then drops them): nothing here ever expands a DTD entity.
+// and control characters XML forbids become spaces. A reference to an entity neither XML nor
+// HTML defines is kept as literal text (`&#38;foo;`, as feedparser shows it) rather than dropped,
+// unless the document declares entities of its own (those references are left for libxml2 to
+// drop): nothing here ever expands a DTD entity.
 
 /// Rewrites entity references and forbidden characters so recovery keeps the text.
 enum XMLRepair {
@@ -10,11 +12,12 @@ enum XMLRepair {
         var out: [UInt8] = []
         out.reserveCapacity(b.count + b.count / 32)
         let bytes = b.bindMemory(to: UInt8.self)
+        let keepUnknown = !declaresEntities(bytes)
         var i = 0
         while i < bytes.count {
             let c = bytes[i]
             if c == 0x26 {
-                i = rewriteReference(bytes, at: i, into: &out)
+                i = rewriteReference(bytes, at: i, keepUnknown: keepUnknown, into: &out)
             } else if c == 0x3C, let end = cdataEnd(bytes, at: i) {
                 // CDATA text is literal: a URL's `&` in there must stay as it is.
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<end]))
@@ -45,7 +48,8 @@ enum XMLRepair {
     }
 
     /// Writes the reference at `i` in numeric form when it is a known one; returns the next index.
-    private static func rewriteReference(_ b: UnsafeBufferPointer<UInt8>, at i: Int, into out: inout [UInt8]) -> Int {
+    private static func rewriteReference(_ b: UnsafeBufferPointer<UInt8>, at i: Int, keepUnknown: Bool,
+                                         into out: inout [UInt8]) -> Int {
         var j = i + 1
         if j < b.count, b[j] == 0x23 {
             // Numeric already: keep when well formed, else escape the ampersand.
@@ -70,10 +74,26 @@ enum XMLRepair {
         let name = UnsafeBufferPointer(rebasing: b[nameStart..<j])
         if let scalar = xmlPredefined(name) ?? HTMLEntities.namedValue(name) {
             appendNumeric(scalar.value, into: &out)
-        } else {
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i...j]))
+            return j + 1
         }
-        return j + 1
+        guard keepUnknown else {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i...j]))
+            return j + 1
+        }
+        appendNumeric(0x26, into: &out)
+        return i + 1
+    }
+
+    /// Whether the document has an `<!ENTITY` declaration (in its DOCTYPE's internal subset).
+    private static func declaresEntities(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let marker: StaticString = "<!ENTITY"
+        let n = marker.utf8CodeUnitCount
+        guard b.count >= n else { return false }
+        outer: for i in 0...(b.count - n) where b[i] == 0x3C {
+            for k in 1..<n where b[i + k] != marker.utf8Start[k] { continue outer }
+            return true
+        }
+        return false
     }
 
     private static func xmlPredefined(_ name: UnsafeBufferPointer<UInt8>) -> Unicode.Scalar? {

@@ -1,0 +1,54 @@
+// Input quirks of real feeds found by differential testing against Python's feedparser:
+// element-name case, stray namespaces, junk before the document, entities, byte order marks.
+import Foundation
+import KiosqueModel
+import KiosqueParse
+import Testing
+
+@Suite("Real-world input") struct RealWorldInputTests {
+    @Test func elementNamesAreReadWhateverTheirCase() throws {
+        let feed = try Fixture.parse("rss2-element-name-case.xml")
+        #expect(feed.title == "Casse des balises")
+        #expect(feed.link == "https://casse.example.org/")
+        #expect(feed.items.map(\.title) == ["Titre en majuscule", "pubDate en minuscules"])
+        #expect(feed.items.map(\.link) == ["https://casse.example.org/1", "https://casse.example.org/2"])
+        #expect(feed.items.map { Fixture.iso($0.published) } == ["2025-01-13T10:00:00Z", "2025-01-14T10:00:00Z"])
+        #expect(feed.items[0].id == "casse-1")
+        #expect(feed.items[0].summary == "Description un")
+    }
+
+    @Test func userLandDefaultNamespaceIsPlainRSS() throws {
+        let feed = try Fixture.parse("rss2-userland-namespace.xml")
+        #expect(feed.format == .rss20)
+        #expect(feed.title == "Espace de noms UserLand")
+        let item = try #require(feed.items.first)
+        #expect(item.link == "https://userland.example.org/1")
+        #expect(Fixture.iso(item.published) == "2025-01-13T10:00:00Z")
+        #expect(item.author == "Dave")
+    }
+
+    @Test func serverWarningBeforeTheFeedIsSkipped() throws {
+        let feed = try Fixture.parse("rss2-php-warning-before-feed.xml")
+        #expect(feed.title == "Avertissement PHP")
+        #expect(feed.items.map(\.title) == ["Article après le bruit"])
+        #expect(feed.warnings.contains { $0.hasPrefix("skipped") && $0.contains("before the feed") })
+        // The same with a warning in plain text (no markup at all before the declaration).
+        let text = try parseInline("Deprecated: Function create_function() is deprecated in /srv/feed.php on line 3\n"
+            + "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><item><title>i</title><guid>g</guid></item></channel></rss>")
+        #expect(text.items.map(\.title) == ["i"])
+        // An SVG or other XML that merely mentions a feed-like name is still no feed.
+        #expect(throws: FeedParseError.self) { try parseInline("<svg><text>see <feedback></feedback></text></svg>") }
+    }
+
+    @Test func unknownEntitiesStayAsText() throws {
+        let item = try #require(try Fixture.parse("rss2-unknown-entity.xml").items.first)
+        #expect(item.title == "Café &copyleft; & fin")
+        #expect(item.summary == "Résumé &foo; compris")
+    }
+
+    @Test func repeatedByteOrderMarks() throws {
+        let feed = try Fixture.parse("utf8-double-bom.xml")
+        #expect(feed.title == "Double BOM")
+        #expect(feed.items.first?.title == "Café double")
+    }
+}
