@@ -30,6 +30,10 @@ final class AtomReader: SAXReader {
     private var feedLinks: [AtomLink] = [], entryLinks: [AtomLink] = []
     private var textKind = AtomTextKind.text
     private var icon: LinkRef?, logo: LinkRef?
+    /// The current author's name and email: the email stands in for a missing name.
+    private var authorName: String?, authorEmail: String?
+    /// FeedBurner's record of the real article URL (its own feedproxy links are dead).
+    private var origLink: LinkRef?
     private var entryNumber = 0
 
     override init(format: FeedFormat) { super.init(format: format) }
@@ -47,7 +51,7 @@ final class AtomReader: SAXReader {
         let inEntry = entryDepth >= 0
         let direct = depth == (inEntry ? entryDepth : rootDepth) + 1
         if authorDepth >= 0 {
-            if depth == authorDepth + 1 && isAtom(name.ns) && name.local == .name { bridge.capture(.text) }
+            if depth == authorDepth + 1 && isAtom(name.ns) && (name.local == .name || name.local == .email) { bridge.capture(.text) }
             return
         }
         switch (name.ns, name.local) {
@@ -56,12 +60,16 @@ final class AtomReader: SAXReader {
             entryNumber += 1
             item = ItemDraft()
             entryLinks = []
+            origLink = nil
         case (let ns, .source) where isAtom(ns) && inEntry:
             skipDepth = depth // a copied entry's source feed metadata is not this entry's
         case (let ns, .author) where isAtom(ns) && direct:
             authorDepth = depth
+            authorName = nil
+            authorEmail = nil
         case (let ns, .link) where isAtom(ns) && direct:
-            guard let href = bridge.attribute(.href, in: attributes) else { break }
+            // `<link>https://…</link>`: the URL written as text by some generators.
+            guard let href = bridge.attribute(.href, in: attributes) else { bridge.capture(.text); break }
             let link = AtomLink(href: href, rel: bridge.attribute(.rel, in: attributes) ?? "alternate",
                                 type: bridge.attribute(.type, in: attributes),
                                 length: bridge.attribute(.length, in: attributes), base: bridge.currentBase)
@@ -87,7 +95,7 @@ final class AtomReader: SAXReader {
             }
         case (.media, .description) where inEntry:
             bridge.capture(.text)
-        case (.dc, .creator) where direct, (.dc, .subject) where direct:
+        case (.dc, .creator) where direct, (.dc, .subject) where direct, (.feedburner, .origLink) where direct && inEntry:
             bridge.capture(.text)
         default:
             break
@@ -104,8 +112,13 @@ final class AtomReader: SAXReader {
         if authorDepth >= 0 {
             if depth == authorDepth {
                 authorDepth = -1
-            } else if name.local == .name, let author = bridge.capturedCollapsed {
-                if entryDepth >= 0 { item.authors.append(author) } else { draft.authors.append(author) }
+                if let author = authorName ?? authorEmail {
+                    if entryDepth >= 0 { item.authors.append(author) } else { draft.authors.append(author) }
+                }
+            } else if name.local == .name {
+                authorName = bridge.capturedCollapsed ?? authorName
+            } else if name.local == .email {
+                authorEmail = bridge.capturedCollapsed ?? authorEmail
             }
             return
         }
@@ -122,12 +135,24 @@ final class AtomReader: SAXReader {
     private func endEntryField(_ name: XMLName, _ bridge: SAXBridge) {
         var text: String { bridge.captured }
         switch (name.ns, name.local) {
-        case (.media, .description): if item.summary == nil { item.summary = PlainText.fromText(text) }
+        case (.media, .description):
+            // YouTube and other media feeds carry their only text there: summary, and content when none.
+            if item.summary == nil { item.summary = PlainText.fromText(text) }
+            if item.summaryHTML == nil { item.summaryHTML = DeferredHTML(string: bridge.capturedEscaped) }
         case (.dc, .creator): if let a = FieldValues.author(text) { item.authors.append(a) }
         case (.dc, .subject): if let c = PlainText.fromText(text) { item.categories.append(c) }
+        case (.feedburner, .origLink): origLink = URLResolver.trim(text).map { LinkRef(raw: $0, base: bridge.currentBase) }
         case (let ns, _) where isAtom(ns):
             switch name.local {
-            case .id: item.id = text
+            case .id:
+                let id = text
+                item.id = id
+                // An entry without any usable link is reached at its id when that is a web address.
+                if URLResolver.trim(id).map(URLResolver.isAbsoluteHTTP) == true { item.fallbackLink = LinkRef(raw: id, base: nil) }
+            case .link:
+                if let href = URLResolver.trim(text) {
+                    entryLinks.append(AtomLink(href: href, rel: "alternate", type: nil, length: nil, base: bridge.currentBase))
+                }
             case .title: item.title = plain(bridge)
             case .summary where textKind != .other:
                 let summary = plain(bridge)
@@ -135,8 +160,10 @@ final class AtomReader: SAXReader {
                 item.summaryHTML = bridge.capturedHTML(plain: summary, isText: textKind == .text)
             case .content where textKind != .other:
                 item.contentHTML = textKind == .text ? bridge.capturedEscaped : text
-            case .published, .issued, .created:
+            case .published, .issued:
                 item.published = bridge.capturedDate(&draft, at: place(name.local == .published ? "published" : "issued"))
+            case .created where item.published == nil: // Atom 0.3: issued is the publication date
+                item.published = bridge.capturedDate(&draft, at: place("created"))
             case .updated, .modified:
                 item.updated = bridge.capturedDate(&draft, at: place(name.local == .updated ? "updated" : "modified"))
             default: break
@@ -154,6 +181,10 @@ final class AtomReader: SAXReader {
             case .title: draft.title = plain(bridge)
             case .subtitle, .tagline: draft.subtitle = plain(bridge)
             case .updated, .modified: draft.updated = draft.date(text, at: "feed \(name.local)")
+            case .link:
+                if let href = URLResolver.trim(text) {
+                    feedLinks.append(AtomLink(href: href, rel: "alternate", type: nil, length: nil, base: bridge.currentBase))
+                }
             case .icon where !text.isEmpty: icon = LinkRef(raw: text, base: bridge.currentBase)
             case .logo where !text.isEmpty: logo = LinkRef(raw: text, base: bridge.currentBase)
             default: break
@@ -170,6 +201,7 @@ final class AtomReader: SAXReader {
     private func finishEntry() {
         entryDepth = -1
         if let link = AtomLinks.alternate(entryLinks) { item.link = LinkRef(raw: link.href, base: link.base) }
+        if let origLink { item.link = origLink }
         for enclosure in AtomLinks.enclosures(entryLinks) {
             item.enclosures.append((LinkRef(raw: enclosure.href, base: enclosure.base), enclosure.type, FieldValues.length(enclosure.length)))
         }

@@ -42,6 +42,8 @@ enum JSONFeedReader {
         if let id = entry["id"] as? String { item.id = id } else if let id = entry["id"] as? NSNumber { item.id = id.stringValue }
         item.title = string(entry["title"]).flatMap(PlainText.fromHTML)
         item.link = (string(entry["url"]) ?? string(entry["external_url"])).map { LinkRef(raw: $0, base: nil) }
+        // An id that is a web address is the permalink when no url is given (the assembler checks it is http(s)).
+        item.fallbackLink = item.id.map { LinkRef(raw: $0, base: nil) }
         let place = "item \(index + 1)"
         item.published = string(entry["date_published"]).flatMap { draft.date($0, at: "\(place) date_published") }
         item.updated = string(entry["date_modified"]).flatMap { draft.date($0, at: "\(place) date_modified") }

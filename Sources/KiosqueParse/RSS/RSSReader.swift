@@ -133,7 +133,10 @@ final class RSSReader: SAXReader {
         case (.dc, .date), (.dcterms, .issued), (.dcterms, .created):
             if item.published == nil { item.published = bridge.capturedDate(&draft, at: place("dc:date")) }
         case (.dcterms, .modified): item.updated = bridge.capturedDate(&draft, at: place("dcterms:modified"))
-        case (.itunes, .summary): if item.summary == nil { item.summary = PlainText.fromHTML(text) }
+        case (.itunes, .summary):
+            // A podcast episode's notes: the summary and, without a description, the content.
+            if item.summary == nil { item.summary = bridge.capturedPlainFromHTML }
+            if item.summaryHTML == nil { item.summaryHTML = bridge.capturedHTML(plain: item.summary) }
         case (let ns, _) where isRSS(ns):
             switch name.local {
             case .title: item.title = bridge.capturedPlainFromHTML
