@@ -43,6 +43,21 @@ private let dialects: [(String, String?)] = [
     ("2025-01-31", "2025-01-31T00:00:00Z"),
     ("20250131T080000Z", "2025-01-31T08:00:00Z"),
     ("  2024-02-29T12:00:00Z \n", "2024-02-29T12:00:00Z"),
+    // JavaScript's Date.toString(), RFC 822 comments, IANA zone names
+    ("Mon Jan 13 2025 10:00:00 GMT+0100 (Central European Standard Time)", "2025-01-13T09:00:00Z"),
+    ("Mon, 13 Jan 2025 10:00:00 +0000 (UTC)", "2025-01-13T10:00:00Z"),
+    ("Mon, 13 Jan 2025 10:00:00 Europe/Paris", "2025-01-13T09:00:00Z"),
+    ("Tue, 01 Jul 2025 12:00:00 Europe/Paris", "2025-07-01T10:00:00Z"),
+    ("2025-01-13 10:00:00 America/New_York", "2025-01-13T15:00:00Z"),
+    ("Mon, 13 Jan 2025 10:00:00 Nowhere/Special", nil),
+    // All-numeric dates: year first, European dotted, slashed only when unambiguous
+    ("2025/01/13 10:00:00", "2025-01-13T10:00:00Z"),
+    ("2025.01.13", "2025-01-13T00:00:00Z"),
+    ("13.01.2025 10:00", "2025-01-13T10:00:00Z"),
+    ("13/01/2025 10:00", "2025-01-13T10:00:00Z"),
+    ("1/13/2025 10:00:00 AM", "2025-01-13T10:00:00Z"),
+    ("1/13/2025 3:05:00 PM", "2025-01-13T15:05:00Z"),
+    ("05/06/2025", nil),
     // Impossible or not dates at all
     ("2025-02-29T12:00:00Z", nil),
     ("Mon, 31 Feb 2025 10:00:00 GMT", nil),

@@ -101,8 +101,9 @@ enum ISO8601Reader {
             f.offset = sign * (oh * 3600 + om * 60)
             return f
         }
-        let rest = String(decoding: UnsafeBufferPointer(rebasing: b[i...]), as: UTF8.self).lowercased()
-        guard let zone = RFC822Reader.zones[rest] else { return nil }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: b[i...]), as: UTF8.self)
+        if name.contains("/") { return RFC822Reader.applyZone(named: name, to: &f) ? f : nil }
+        guard let zone = RFC822Reader.zones[name.lowercased()] else { return nil }
         f.offset = zone
         return f
     }

@@ -40,10 +40,17 @@ enum RFC822Reader {
         var f = DateFields()
         var sawTime = false, sawNumber = false, sawZone = false
         var ambiguousMar = false, pm: Bool?
+        var zoneName: String?
         var i = 0
         while i < b.count {
             let c = b[i]
             if FeedDates.isDigit(c) {
+                if !sawNumber, f.month == nil, let (year, month, day, next) = numericDate(b, from: i) {
+                    (f.year, f.month, f.day) = (year, month, day)
+                    sawNumber = true
+                    i = next
+                    continue
+                }
                 let (value, width, next) = digits(b, from: i)
                 sawNumber = true
                 if next < b.count, b[next] == 0x3A, !sawTime {
@@ -68,8 +75,18 @@ enum RFC822Reader {
                 f.offset += offset
                 sawZone = true
                 i = next
+            } else if c == 0x28 {
+                // An RFC 822 comment, as in JavaScript's "GMT+0100 (Central European Standard Time)".
+                while i < b.count, b[i] != 0x29 { i += 1 }
+                i += 1
             } else if isLetterStart(c) {
                 let (word, next) = foldedWord(b, from: i)
+                if sawTime, zoneName == nil, next < b.count, b[next] == 0x2F, let (name, end) = ianaZone(b, from: i) {
+                    zoneName = name // "Europe/Paris": its offset depends on the date, applied below
+                    sawZone = true
+                    i = end
+                    continue
+                }
                 i = next
                 if let zone = zones[word], sawTime || f.year != nil {
                     f.offset = zone
@@ -100,7 +117,50 @@ enum RFC822Reader {
             f.hour = f.hour % 12 + (pm ? 12 : 0)
         }
         guard f.month != nil, f.day != nil, f.year != nil else { return nil }
+        if let zoneName, !applyZone(named: zoneName, to: &f) { return nil }
         return f
+    }
+
+    /// Sets the offset of the IANA zone `name` (`Europe/Paris`) at the wall-clock time in `f`;
+    /// false when there is no such zone.
+    static func applyZone(named name: String, to f: inout DateFields) -> Bool {
+        guard let zone = TimeZone(identifier: name) else { return false }
+        guard f.impossibility == nil else { return true }
+        f.offset = 0
+        // The zone's offset at that wall-clock time (refined once across a DST change).
+        let guess = f.date
+        f.offset = zone.secondsFromGMT(for: guess.addingTimeInterval(-TimeInterval(zone.secondsFromGMT(for: guess))))
+        return true
+    }
+
+    /// An IANA zone name such as `Europe/Paris` or `America/New_York` and the index after it.
+    private static func ianaZone(_ b: UnsafeBufferPointer<UInt8>, from i: Int) -> (String, Int)? {
+        var j = i
+        while j < b.count {
+            let c = b[j], l = c | 0x20
+            guard (l >= 0x61 && l <= 0x7A) || c == 0x2F || c == 0x5F || c == 0x2D else { break }
+            j += 1
+        }
+        guard j - i < 40 else { return nil }
+        return (String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self), j)
+    }
+
+    /// An all-numeric date at `i`: `2025/01/31` or `2025.01.31` (year first), `31.01.2025` (day
+    /// first, the European dotted form), or `1/31/2025` / `31/1/2025` only when one part is above 12.
+    /// A slashed date that could be either way round is no date: never a guess.
+    private static func numericDate(_ b: UnsafeBufferPointer<UInt8>, from i: Int) -> (Int, Int, Int, Int)? {
+        let (n1, w1, j1) = digits(b, from: i)
+        guard j1 < b.count, b[j1] == 0x2F || b[j1] == 0x2E || b[j1] == 0x2D else { return nil }
+        let separator = b[j1]
+        guard j1 + 1 < b.count, FeedDates.isDigit(b[j1 + 1]) else { return nil }
+        let (n2, w2, j2) = digits(b, from: j1 + 1)
+        guard w2 <= 2, j2 < b.count, b[j2] == separator, j2 + 1 < b.count, FeedDates.isDigit(b[j2 + 1]) else { return nil }
+        let (n3, w3, j3) = digits(b, from: j2 + 1)
+        if w1 == 4 && w3 <= 2 { return (n1, n2, n3, j3) }
+        guard w1 <= 2, w3 == 4 else { return nil }
+        if separator == 0x2E || separator == 0x2D || n1 > 12 { return (n3, n2, n1, j3) }
+        if n2 > 12 { return (n3, n1, n2, j3) }
+        return nil
     }
 
     private static func digits(_ b: UnsafeBufferPointer<UInt8>, from i: Int) -> (Int, Int, Int) {
