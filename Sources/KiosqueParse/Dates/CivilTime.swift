@@ -17,7 +17,10 @@ struct DateFields {
         if !(1900...2200).contains(year) { return "year \(year) out of range" }
         if !(1...12).contains(month) { return "month \(month) does not exist" }
         if day < 1 || day > CivilTime.daysIn(month: month, year: year) { return "day \(day) does not exist in month \(month)" }
-        if hour > 23 || minute > 59 || second > 60 { return "time \(hour):\(minute):\(second) does not exist" }
+        // 24:00:00 is ISO 8601's end of the day: midnight of the next one.
+        if (hour > 23 && (hour, minute, second) != (24, 0, 0)) || minute > 59 || second > 60 {
+            return "time \(hour):\(minute):\(second) does not exist"
+        }
         if abs(offset) > 18 * 3600 { return "zone offset out of range" }
         return nil
     }

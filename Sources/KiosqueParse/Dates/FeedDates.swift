@@ -70,19 +70,25 @@ enum ISO8601Reader {
             return false
         }
         var f = DateFields()
+        /// One or two digits, as the extended form is sometimes written ("2025-1-3").
+        func shortNumber() -> Int? {
+            i + 1 < b.count && FeedDates.isDigit(b[i + 1]) ? number(2) : number(1)
+        }
         guard let year = number(4) else { return nil }
         let extended = skip(0x2D)
-        guard let month = number(2) else { return nil }
+        guard let month = extended ? shortNumber() : number(2) else { return nil }
         if extended { guard skip(0x2D) else { return nil } }
-        guard let day = number(2) else { return nil }
+        guard let day = extended ? shortNumber() : number(2) else { return nil }
         (f.year, f.month, f.day) = (year, month, day)
         guard i < b.count else { return f }
         guard (b[i] | 0x20) == 0x74 || b[i] == 0x20 else { return nil }
         i += 1
         guard let hour = number(2) else { return nil }
+        f.hour = hour
+        guard i < b.count else { return f } // "2025-01-31T08"
         _ = skip(0x3A)
         guard let minute = number(2) else { return nil }
-        (f.hour, f.minute) = (hour, minute)
+        f.minute = minute
         if skip(0x3A) || (i < b.count && FeedDates.isDigit(b[i])) {
             guard let second = number(2) else { return nil }
             f.second = second

@@ -70,9 +70,9 @@ enum RFC822Reader {
                     return nil
                 }
                 i = next
-            } else if (c == 0x2B || c == 0x2D) && sawTime && !sawZone && i + 1 < b.count && FeedDates.isDigit(b[i + 1]) {
+            } else if (c == 0x2B || c == 0x2D) && sawTime && i + 1 < b.count && FeedDates.isDigit(b[i + 1]) {
                 guard let (offset, next) = readOffset(b, from: i) else { return nil }
-                f.offset += offset
+                if !sawZone { f.offset += offset } // a repeated zone ("+0000 +0000") changes nothing
                 sawZone = true
                 i = next
             } else if c == 0x28 {
@@ -89,8 +89,9 @@ enum RFC822Reader {
                 }
                 i = next
                 if let zone = zones[word], sawTime || f.year != nil {
-                    f.offset = zone
-                    sawZone = zones[word] == 0 ? sawZone : true
+                    // "GMT" may prefix an offset ("GMT+0100"); a name after an offset ("+0100 GMT") adds nothing.
+                    if !sawZone { f.offset = zone }
+                    sawZone = zone == 0 ? sawZone : true
                 } else if word == "am" || word == "pm" {
                     pm = word == "pm"
                 } else if word == "mar" && !sawNumber && f.month == nil {
