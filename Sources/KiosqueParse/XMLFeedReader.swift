@@ -17,6 +17,8 @@ enum XMLFeedReader {
             return AtomReader(format: .atom10)
         case (.atom03, .feed):
             return AtomReader(format: .atom03)
+        case (.atom, .entry):
+            return AtomReader(format: .atom10)
         case (.none, .feed):
             let version = bridge.attribute(.version, in: attributes)
             return AtomReader(format: version == "0.3" ? .atom03 : .atom10)

@@ -40,4 +40,24 @@ import Testing
         let feed = try Fixture.parse("jsonfeed-id-permalink.json")
         #expect(feed.items.map(\.link) == ["https://ids.example.org/p/1", nil, "https://ids.example.org/articles/3"])
     }
+
+    @Test func atomEntryDocumentIsAOneItemFeed() throws {
+        let feed = try Fixture.parse("atom-entry-document.xml")
+        #expect(feed.format == .atom10)
+        #expect(feed.items.map(\.title) == ["Single entry document"])
+        #expect(feed.items.first?.link == "http://single.example.com/1")
+    }
+
+    @Test func atomUpdatedInRSSAndEmptyAtomHrefs() throws {
+        let rss = try parseInline("""
+            <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>t</title>
+            <item><title>i</title><guid>g</guid><atom:updated>2025-01-05T10:00:00+01:00</atom:updated></item></channel></rss>
+            """)
+        #expect(Fixture.iso(rss.items.first?.updated) == "2025-01-05T09:00:00Z")
+        let atom = try parseInline("""
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><title>e</title><id>e</id>
+            <link rel="alternate" href=""/><link rel="related" href="https://x.example.org/related"/></entry></feed>
+            """)
+        #expect(atom.items.first?.link == "https://x.example.org/related")
+    }
 }

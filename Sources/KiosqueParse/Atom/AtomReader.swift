@@ -46,7 +46,8 @@ final class AtomReader: SAXReader {
         if rootDepth < 0 {
             rootDepth = depth
             draft.language = bridge.attribute(.lang, ns: .xml, in: attributes)
-            return
+            guard name.local == .entry else { return }
+            rootDepth = depth - 1 // an Atom entry document: its one entry is the feed's one item
         }
         let inEntry = entryDepth >= 0
         let direct = depth == (inEntry ? entryDepth : rootDepth) + 1
@@ -70,6 +71,7 @@ final class AtomReader: SAXReader {
         case (let ns, .link) where isAtom(ns) && direct:
             // `<link>https://…</link>`: the URL written as text by some generators.
             guard let href = bridge.attribute(.href, in: attributes) else { bridge.capture(.text); break }
+            guard URLResolver.trim(href) != nil else { break } // `href=""` names no page
             let link = AtomLink(href: href, rel: bridge.attribute(.rel, in: attributes) ?? "alternate",
                                 type: bridge.attribute(.type, in: attributes),
                                 length: bridge.attribute(.length, in: attributes), base: bridge.currentBase)

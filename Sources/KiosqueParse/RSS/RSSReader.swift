@@ -75,6 +75,8 @@ final class RSSReader: SAXReader {
                          bridge.attribute(.fileSize, in: attributes), bridge)
         case (.atom, .link) where direct:
             atomLink(attributes, bridge)
+        case (.atom, .updated) where direct && inItem: // Medium and others date their edits so
+            bridge.capture(.text)
         default:
             break
         }
@@ -132,7 +134,7 @@ final class RSSReader: SAXReader {
         case (.dc, .subject): if let c = PlainText.fromText(text) { item.categories.append(c) }
         case (.dc, .date), (.dcterms, .issued), (.dcterms, .created):
             if item.published == nil { item.published = bridge.capturedDate(&draft, at: place("dc:date")) }
-        case (.dcterms, .modified): item.updated = bridge.capturedDate(&draft, at: place("dcterms:modified"))
+        case (.dcterms, .modified), (.atom, .updated): item.updated = bridge.capturedDate(&draft, at: place("updated"))
         case (.itunes, .summary):
             // A podcast episode's notes: the summary and, without a description, the content.
             if item.summary == nil { item.summary = bridge.capturedPlainFromHTML }
