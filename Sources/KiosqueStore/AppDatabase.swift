@@ -11,6 +11,8 @@ public final class AppDatabase: Sendable {
     let pool: DatabasePool
     /// Rankings of recent searches; every write that changes items or channels invalidates it.
     let searchCache = SearchCache()
+    /// Counts committed writes by scope, for caches of pages (see `changeStamp(userID:)`).
+    let changes = ChangeClock()
     private let removeOnDeinit: Bool
 
     private init(path: String, pool: DatabasePool, removeOnDeinit: Bool) {
@@ -117,13 +119,32 @@ public final class AppDatabase: Sendable {
     }
 
     /// Runs `body` in a write transaction (rolled back on any error), mapping errors to `StoreError`.
-    func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
-        do { return try await pool.write(body) } catch { throw StoreError.wrap(error, path: path, operation: operation) }
+    /// `scope` says what the write may change; when it changed rows and committed, the change
+    /// clock moves for that scope.
+    func write<T: Sendable>(_ operation: String, changes scope: ChangeScope,
+                            _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        let clock = changes
+        do {
+            return try await pool.write { db in try Self.noting(scope, on: clock, db, body) }
+        } catch { throw StoreError.wrap(error, path: path, operation: operation) }
     }
 
-    /// Synchronous write, for maintenance paths that already run off the event loops.
-    func writeSync<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
-        do { return try pool.write(body) } catch { throw StoreError.wrap(error, path: path, operation: operation) }
+    /// Runs `body` and, if it changed any row, moves `clock` once the transaction commits
+    /// (after the commit, so a reader who sees the new stamp also sees the new rows).
+    private static func noting<T>(_ scope: ChangeScope, on clock: ChangeClock, _ db: Database,
+                                  _ body: (Database) throws -> T) throws -> T {
+        if case .bookkeeping = scope { return try body(db) }
+        let before = db.totalChangesCount
+        let result = try body(db)
+        if db.totalChangesCount != before { db.afterNextTransaction { _ in clock.record(scope) } }
+        return result
+    }
+
+    /// Where `userID`'s view of the store stands: it moves when a write of this process commits a
+    /// change to shared content or to that agent's own state. Read it before reading the data a
+    /// cached page is built from.
+    public func changeStamp(userID: Int64) -> ChangeStamp {
+        changes.stamp(userID: userID)
     }
 
     /// Checkpoints the WAL into the main file and closes the pool; later calls fail.

@@ -20,13 +20,13 @@ extension AppDatabase {
     @discardableResult
     public func syncCatalog(_ catalog: Catalog, now: Date = Date()) async throws(StoreError) -> CatalogSyncReport {
         defer { searchCache.invalidate() }
-        return try await write("synchronising the catalogue") { db in try CatalogSync(db: db, now: now.unixSeconds).run(catalog) }
+        return try await write("synchronising the catalogue", changes: .shared) { db in try CatalogSync(db: db, now: now.unixSeconds).run(catalog) }
     }
 
     /// Recomputes every channel's item mapping (after a change of the filter rules themselves).
     public func remapAllChannels() async throws(StoreError) {
         defer { searchCache.invalidate() }
-        try await write("re-mapping channels") { db in
+        try await write("re-mapping channels", changes: .shared) { db in
             let ids = try Int64.fetchAll(db, sql: "SELECT id FROM channels WHERE retired_at IS NULL AND kind = 'feed'")
             for id in ids { try CatalogSync.remap(db, channelRowID: id) }
         }

@@ -56,7 +56,7 @@ public struct CatalogueListing: Sendable, Hashable {
 extension AppDatabase {
     /// Subscribes the agent to a channel (no-op if already).
     public func subscribe(userID: Int64, channelID: String, at date: Date = Date()) async throws(StoreError) {
-        try await write("subscribing to \(channelID)") { db in
+        try await write("subscribing to \(channelID)", changes: .agent(userID)) { db in
             let channel = try ItemRows.channel(db, key: channelID)
             try db.execute(sql: "INSERT OR IGNORE INTO subscriptions (user_id, channel_id, created_at) VALUES (?, ?, ?)",
                            arguments: [userID, channel.id, date.unixSeconds])
@@ -65,7 +65,7 @@ extension AppDatabase {
 
     /// Unsubscribes the agent from a channel (no-op if not subscribed).
     public func unsubscribe(userID: Int64, channelID: String) async throws(StoreError) {
-        try await write("unsubscribing from \(channelID)") { db in
+        try await write("unsubscribing from \(channelID)", changes: .agent(userID)) { db in
             try db.execute(sql: "DELETE FROM subscriptions WHERE user_id = ? AND channel_id = (SELECT id FROM channels WHERE key = ?)",
                            arguments: [userID, channelID])
         }
@@ -74,7 +74,7 @@ extension AppDatabase {
     /// Subscribes the agent to every live channel of a bouquet; returns how many were added.
     @discardableResult
     public func subscribe(userID: Int64, bouquetID: String, at date: Date = Date()) async throws(StoreError) -> Int {
-        try await write("subscribing to bouquet \(bouquetID)") { db in
+        try await write("subscribing to bouquet \(bouquetID)", changes: .agent(userID)) { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM bouquets WHERE key = ? AND retired_at IS NULL",
                                               arguments: [bouquetID]) else {
                 throw StoreError.notFound(what: "bouquet", id: bouquetID)
@@ -85,7 +85,7 @@ extension AppDatabase {
 
     /// Unsubscribes the agent from every channel of a bouquet.
     public func unsubscribe(userID: Int64, bouquetID: String) async throws(StoreError) {
-        try await write("unsubscribing from bouquet \(bouquetID)") { db in
+        try await write("unsubscribing from bouquet \(bouquetID)", changes: .agent(userID)) { db in
             try db.execute(sql: """
                 DELETE FROM subscriptions WHERE user_id = ? AND channel_id IN
                   (SELECT bc.channel_id FROM bouquet_channels bc JOIN bouquets b ON b.id = bc.bouquet_id WHERE b.key = ?)
@@ -98,7 +98,7 @@ extension AppDatabase {
     @discardableResult
     public func subscribeDefaults(userID: Int64, groups: [String] = [], at date: Date = Date()) async throws(StoreError) -> Int {
         let wanted = Set(groups.map { $0.lowercased() })
-        return try await write("subscribing to default bouquets") { db in
+        return try await write("subscribing to default bouquets", changes: .agent(userID)) { db in
             let bouquets = try Row.fetchAll(db, sql: "SELECT id, is_default, groups FROM bouquets WHERE retired_at IS NULL")
                 .filter { row in
                     (row["is_default"] as Bool)

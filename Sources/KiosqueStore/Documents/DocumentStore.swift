@@ -33,7 +33,7 @@ extension AppDatabase {
     public func createDocument(departmentID: String, metadata: DocumentMetadata, file: StoredFile, by viewer: DocumentViewer,
                                now: Date = Date()) async throws(StoreError) -> DocumentRecord {
         let publicID = DocumentRows.newPublicID()
-        return try await write("publishing a document in \(departmentID)") { db in
+        return try await write("publishing a document in \(departmentID)", changes: .shared) { db in
             guard let department = try Int64.fetchOne(db, sql: "SELECT id FROM departments WHERE key = ? AND retired_at IS NULL",
                                                       arguments: [departmentID]) else {
                 throw StoreError.notFound(what: "department", id: departmentID)
@@ -54,7 +54,7 @@ extension AppDatabase {
     /// Adds a version (numbered inside the transaction, so concurrent uploads never share a number).
     public func addDocumentVersion(id: String, file: StoredFile, by viewer: DocumentViewer,
                                    now: Date = Date()) async throws(StoreError) -> DocumentRecord {
-        try await write("adding a version to document \(id)") { db in
+        try await write("adding a version to document \(id)", changes: .shared) { db in
             let rowID = try DocumentRows.rowID(db, id)
             try DocumentRows.insertVersion(db, rowID: rowID, file: file, by: viewer.userID, at: now.unixSeconds)
             try db.execute(sql: "UPDATE documents SET updated_at = ? WHERE id = ?", arguments: [now.unixSeconds, rowID])
@@ -65,7 +65,7 @@ extension AppDatabase {
 
     /// Replaces a document's metadata.
     public func updateDocument(id: String, metadata: DocumentMetadata, now: Date = Date()) async throws(StoreError) -> DocumentRecord {
-        try await write("editing document \(id)") { db in
+        try await write("editing document \(id)", changes: .shared) { db in
             let rowID = try DocumentRows.rowID(db, id)
             try db.execute(sql: """
                 UPDATE documents SET title = ?, category = ?, description = ?, act_date = ?, visibility = ?, updated_at = ? WHERE id = ?
@@ -79,7 +79,7 @@ extension AppDatabase {
 
     /// Publishes or unpublishes (archives) a document.
     public func setDocumentStatus(id: String, _ status: DocumentStatus, now: Date = Date()) async throws(StoreError) -> DocumentRecord {
-        try await write("changing the status of document \(id)") { db in
+        try await write("changing the status of document \(id)", changes: .shared) { db in
             let rowID = try DocumentRows.rowID(db, id)
             try db.execute(sql: "UPDATE documents SET status = ?, updated_at = ? WHERE id = ?",
                            arguments: [status.rawValue, now.unixSeconds, rowID])
@@ -91,7 +91,7 @@ extension AppDatabase {
     /// Deletes a document for good, logging who did it; returns the blob hashes no longer used
     /// (their files may now be removed).
     public func deleteDocument(id: String, by viewer: DocumentViewer, login: String, now: Date = Date()) async throws(StoreError) -> [String] {
-        try await write("deleting document \(id)") { db in
+        try await write("deleting document \(id)", changes: .shared) { db in
             let rowID = try DocumentRows.rowID(db, id)
             let hashes = try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM document_versions WHERE document_id = ?", arguments: [rowID])
             try db.execute(sql: """
@@ -131,7 +131,7 @@ extension AppDatabase {
 
     /// Records the outcome of a version's text extraction and re-indexes its document.
     public func setDocumentText(versionRowID: Int64, text: String?, error: String?, now: Date = Date()) async throws(StoreError) {
-        try await write("recording extracted text") { db in
+        try await write("recording extracted text", changes: .shared) { db in
             try db.execute(sql: "UPDATE document_versions SET text = ?, index_status = ?, index_error = ? WHERE id = ?",
                            arguments: [text, error == nil ? "indexed" : "failed", error, versionRowID])
             if let rowID = try Int64.fetchOne(db, sql: "SELECT document_id FROM document_versions WHERE id = ?", arguments: [versionRowID]) {

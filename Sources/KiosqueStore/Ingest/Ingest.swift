@@ -7,7 +7,7 @@ extension AppDatabase {
     /// changed ones (by content hash) updated and flagged, others left alone.
     public func ingest(sourceID: String, items: [PreparedItem], fetchedAt: Date) async throws(StoreError) -> IngestResult {
         defer { searchCache.invalidate() }
-        return try await write("ingesting items of source \(sourceID)") { db in
+        return try await write("ingesting items of source \(sourceID)", changes: .shared) { db in
             try Self.ingest(db, sourceID: sourceID, items: items, fetchedAt: fetchedAt)
         }
     }
@@ -17,7 +17,7 @@ extension AppDatabase {
     /// much less per item in big transactions than in many small ones.
     public func ingest(batches: [(sourceID: String, items: [PreparedItem])], fetchedAt: Date) async throws(StoreError) -> [IngestResult] {
         defer { searchCache.invalidate() }
-        return try await write("ingesting items of \(batches.count) sources") { db in
+        return try await write("ingesting items of \(batches.count) sources", changes: .shared) { db in
             try batches.map { batch in try Self.ingest(db, sourceID: batch.sourceID, items: batch.items, fetchedAt: fetchedAt) }
         }
     }

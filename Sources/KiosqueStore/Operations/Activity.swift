@@ -17,7 +17,7 @@ extension AppDatabase {
     /// Appends an access/activity event (personal data: purged after the configured delay).
     public func logActivity(action: String, userID: Int64?, detail: String? = nil, address: String? = nil,
                             at date: Date = Date()) async throws(StoreError) {
-        try await write("logging activity") { db in
+        try await write("logging activity", changes: .bookkeeping) { db in
             try db.execute(sql: "INSERT INTO activity_log (at, user_id, action, detail, address) VALUES (?, ?, ?, ?, ?)",
                            arguments: [date.unixSeconds, userID, action, detail, address])
         }
@@ -27,7 +27,7 @@ extension AppDatabase {
     @discardableResult
     public func purgeActivity(olderThanDays days: Int, now: Date = Date()) async throws(StoreError) -> Int {
         let cutoff = now.unixSeconds - Int64(days) * 86_400
-        return try await write("purging the activity log") { db in
+        return try await write("purging the activity log", changes: .bookkeeping) { db in
             try db.execute(sql: """
                 INSERT INTO activity_daily (day, action, events, users)
                 SELECT date(at, 'unixepoch'), action, count(*), count(DISTINCT user_id) FROM activity_log WHERE at < ?

@@ -5,7 +5,7 @@ import GRDB
 extension AppDatabase {
     /// Stores one fetch attempt and updates the source's health (failure streak, last success, next attempt).
     public func recordAttempt(_ attempt: FetchAttempt, nextAttemptAt: Date?) async throws(StoreError) {
-        try await write("recording a fetch attempt of \(attempt.sourceID)") { db in
+        try await write("recording a fetch attempt of \(attempt.sourceID)", changes: .bookkeeping) { db in
             guard let source = try Int64.fetchOne(db, sql: "SELECT id FROM sources WHERE key = ?", arguments: [attempt.sourceID]) else {
                 throw StoreError.notFound(what: "source", id: attempt.sourceID)
             }
@@ -57,7 +57,7 @@ extension AppDatabase {
     /// Keeps the latest `keep` attempts of each source, deleting older history; returns rows deleted.
     @discardableResult
     public func pruneAttempts(keep: Int = 200) async throws(StoreError) -> Int {
-        try await write("pruning fetch attempts") { db in
+        try await write("pruning fetch attempts", changes: .bookkeeping) { db in
             try db.execute(sql: """
                 DELETE FROM fetch_attempts WHERE id IN (
                   SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY source_id ORDER BY started_at DESC, id DESC) AS n

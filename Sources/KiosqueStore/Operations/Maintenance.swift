@@ -24,7 +24,7 @@ extension AppDatabase {
         if let days {
             let cutoff = now.unixSeconds - Int64(days) * 86_400
             while true {
-                let n = try await write("applying retention") { db in
+                let n = try await write("applying retention", changes: .shared) { db in
                     try db.execute(sql: """
                         DELETE FROM items WHERE id IN (
                           SELECT k.id FROM item_keys k WHERE k.sort_at < ? AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = k.id)
@@ -43,7 +43,7 @@ extension AppDatabase {
             }
             for source in sources {
                 while true {
-                    let n = try await write("applying retention") { db in
+                    let n = try await write("applying retention", changes: .shared) { db in
                         try db.execute(sql: """
                             DELETE FROM items WHERE id IN (
                               SELECT id FROM (
@@ -71,13 +71,13 @@ extension AppDatabase {
     public func optimize(fullMerge: Bool = true, budget: TimeInterval = 20) async throws(StoreError) -> OptimizeReport {
         let deadline = Date().addingTimeInterval(budget)
         if fullMerge {
-            try await write("merging the full-text index") { db in
+            try await write("merging the full-text index", changes: .bookkeeping) { db in
                 try db.execute(sql: "INSERT INTO items_fts(items_fts) VALUES ('optimize')")
             }
         } else {
             while Date() < deadline {
                 // FTS5 reports a merge that found nothing to do by changing total_changes by less than 2.
-                let worked = try await write("merging the full-text index") { db -> Bool in
+                let worked = try await write("merging the full-text index", changes: .bookkeeping) { db -> Bool in
                     let before = db.totalChangesCount
                     try db.execute(sql: "INSERT INTO items_fts(items_fts, rank) VALUES ('merge', 500)")
                     return db.totalChangesCount - before >= 2
@@ -85,7 +85,7 @@ extension AppDatabase {
                 if !worked { break }
             }
         }
-        let freed = try await write("optimising") { db -> Int in
+        let freed = try await write("optimising", changes: .bookkeeping) { db -> Int in
             try db.execute(sql: "PRAGMA optimize")
             let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
             let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 1

@@ -10,7 +10,7 @@ extension AppDatabase {
     /// Creates or replaces a session value, optionally tied to a user (for "log out everywhere").
     public func sessionSet(key: String, value: Data, expires: Date?, userID: Int64? = nil,
                            now: Date = Date()) async throws(StoreError) {
-        try await write("saving a session") { db in
+        try await write("saving a session", changes: .bookkeeping) { db in
             try db.execute(sql: """
                 INSERT INTO sessions (key_hash, user_id, data, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(key_hash) DO UPDATE SET user_id = coalesce(excluded.user_id, user_id), data = excluded.data,
@@ -43,7 +43,7 @@ extension AppDatabase {
 
     /// Removes one session.
     public func sessionRemove(key: String) async throws(StoreError) {
-        try await write("removing a session") { db in
+        try await write("removing a session", changes: .bookkeeping) { db in
             try db.execute(sql: "DELETE FROM sessions WHERE key_hash = ?", arguments: [key])
         }
     }
@@ -51,7 +51,7 @@ extension AppDatabase {
     /// Removes every session of a user ("log out everywhere"); returns how many.
     @discardableResult
     public func removeSessions(userID: Int64) async throws(StoreError) -> Int {
-        try await write("removing a user's sessions") { db in
+        try await write("removing a user's sessions", changes: .bookkeeping) { db in
             try db.execute(sql: "DELETE FROM sessions WHERE user_id = ?", arguments: [userID])
             return db.changesCount
         }
@@ -60,7 +60,7 @@ extension AppDatabase {
     /// Deletes expired sessions; returns how many.
     @discardableResult
     public func purgeExpiredSessions(now: Date = Date()) async throws(StoreError) -> Int {
-        try await write("purging sessions") { db in
+        try await write("purging sessions", changes: .bookkeeping) { db in
             try db.execute(sql: "DELETE FROM sessions WHERE expires_at <= ?", arguments: [now.unixSeconds])
             return db.changesCount
         }
@@ -68,7 +68,7 @@ extension AppDatabase {
 
     /// Records a failed sign-in for an account name and/or a client address.
     public func recordLoginFailure(account: String?, address: String?, at date: Date = Date()) async throws(StoreError) {
-        try await write("recording a failed sign-in") { db in
+        try await write("recording a failed sign-in", changes: .bookkeeping) { db in
             try db.execute(sql: "INSERT INTO login_failures (account, address, at) VALUES (?, ?, ?)",
                            arguments: [account?.lowercased(), address, date.unixSeconds])
         }
@@ -92,7 +92,7 @@ extension AppDatabase {
 
     /// Forgets an account's failures after a successful sign-in.
     public func clearLoginFailures(account: String) async throws(StoreError) {
-        try await write("clearing failed sign-ins") { db in
+        try await write("clearing failed sign-ins", changes: .bookkeeping) { db in
             try db.execute(sql: "DELETE FROM login_failures WHERE account = ?", arguments: [account.lowercased()])
         }
     }

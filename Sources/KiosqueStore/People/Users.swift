@@ -6,7 +6,7 @@ extension AppDatabase {
     public func createUser(_ user: NewUser, at date: Date = Date()) async throws(StoreError) -> UserAccount {
         let login = user.login.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !login.isEmpty else { throw .conflict(what: "login", detail: "the login is empty") }
-        return try await write("creating user \(login)") { db in
+        return try await write("creating user \(login)", changes: .shared) { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE login = ?", arguments: [login]) == true {
                 throw StoreError.conflict(what: "login", detail: "\(login) is already taken")
             }
@@ -47,7 +47,7 @@ extension AppDatabase {
     /// Applies `update` to an account and returns it; `.notFound` if it does not exist.
     @discardableResult
     public func updateUser(id: Int64, _ update: UserUpdate) async throws(StoreError) -> UserAccount {
-        try await write("updating user \(id)") { db in
+        try await write("updating user \(id)", changes: .agent(id)) { db in
             var sets: [String] = [], args: [(any DatabaseValueConvertible)?] = []
             func set(_ column: String, _ value: (any DatabaseValueConvertible)?) { sets.append("\(column) = ?"); args.append(value) }
             if let v = update.name { set("name", v) }
@@ -72,7 +72,7 @@ extension AppDatabase {
 
     /// Records a visit: the previous "last seen" becomes the reference for "since my last visit".
     public func touchUser(id: Int64, at date: Date = Date()) async throws(StoreError) {
-        try await write("recording a visit") { db in
+        try await write("recording a visit", changes: .agent(id)) { db in
             try db.execute(sql: "UPDATE users SET previous_seen_at = last_seen_at, last_seen_at = ? WHERE id = ?",
                            arguments: [date.unixSeconds, id])
         }
@@ -80,7 +80,7 @@ extension AppDatabase {
 
     /// Deletes an account with its subscriptions, marks and sessions.
     public func deleteUser(id: Int64) async throws(StoreError) {
-        try await write("deleting user \(id)") { db in
+        try await write("deleting user \(id)", changes: .shared) { db in
             try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [id])
             if db.changesCount == 0 { throw StoreError.notFound(what: "user", id: String(id)) }
         }
@@ -88,7 +88,7 @@ extension AppDatabase {
 
     /// Makes the agent a member (or editor) of a department, or changes the editor flag.
     public func setMembership(userID: Int64, departmentID: String, isEditor: Bool) async throws(StoreError) {
-        try await write("setting a department membership") { db in
+        try await write("setting a department membership", changes: .agent(userID)) { db in
             guard let dept = try Int64.fetchOne(db, sql: "SELECT id FROM departments WHERE key = ?", arguments: [departmentID]) else {
                 throw StoreError.notFound(what: "department", id: departmentID)
             }
@@ -101,7 +101,7 @@ extension AppDatabase {
 
     /// Removes the agent from a department.
     public func removeMembership(userID: Int64, departmentID: String) async throws(StoreError) {
-        try await write("removing a department membership") { db in
+        try await write("removing a department membership", changes: .agent(userID)) { db in
             try db.execute(sql: """
                 DELETE FROM department_members WHERE user_id = ? AND department_id = (SELECT id FROM departments WHERE key = ?)
                 """, arguments: [userID, departmentID])
@@ -121,7 +121,7 @@ extension AppDatabase {
     /// Adds the agent to every department whose channels.yml `groups` meet the directory groups given.
     public func applyDepartmentGroups(userID: Int64, groups: [String]) async throws(StoreError) {
         let wanted = Set(groups.map { $0.lowercased() })
-        try await write("mapping directory groups to departments") { db in
+        try await write("mapping directory groups to departments", changes: .agent(userID)) { db in
             for row in try Row.fetchAll(db, sql: "SELECT id, groups FROM departments WHERE retired_at IS NULL") {
                 let deptGroups = Set(JSONList.decode(row["groups"]).map { $0.lowercased() })
                 guard !deptGroups.isDisjoint(with: wanted) else { continue }

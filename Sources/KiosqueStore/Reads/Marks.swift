@@ -5,7 +5,7 @@ extension AppDatabase {
     /// Marks one item read for the agent; returns false if it already was.
     @discardableResult
     public func markRead(itemID: Int64, userID: Int64) async throws(StoreError) -> Bool {
-        try await write("marking item \(itemID) read") { db in
+        try await write("marking item \(itemID) read", changes: .agent(userID)) { db in
             try ItemRows.requireItem(db, itemID)
             try db.execute(sql: "INSERT OR IGNORE INTO read_marks (user_id, item_id) VALUES (?, ?)", arguments: [userID, itemID])
             return db.changesCount > 0
@@ -15,7 +15,7 @@ extension AppDatabase {
     /// Marks one item unread again; returns false if it was not read.
     @discardableResult
     public func markUnread(itemID: Int64, userID: Int64) async throws(StoreError) -> Bool {
-        try await write("marking item \(itemID) unread") { db in
+        try await write("marking item \(itemID) unread", changes: .agent(userID)) { db in
             try ItemRows.requireItem(db, itemID)
             try db.execute(sql: "DELETE FROM read_marks WHERE user_id = ? AND item_id = ?", arguments: [userID, itemID])
             return db.changesCount > 0
@@ -25,7 +25,7 @@ extension AppDatabase {
     /// Stars an item for the agent (starred items survive retention); false if already starred.
     @discardableResult
     public func star(itemID: Int64, userID: Int64, at date: Date = Date()) async throws(StoreError) -> Bool {
-        try await write("starring item \(itemID)") { db in
+        try await write("starring item \(itemID)", changes: .agent(userID)) { db in
             try ItemRows.requireItem(db, itemID)
             try db.execute(sql: "INSERT OR IGNORE INTO stars (user_id, item_id, starred_at) VALUES (?, ?, ?)",
                            arguments: [userID, itemID, date.unixSeconds])
@@ -36,7 +36,7 @@ extension AppDatabase {
     /// Removes a star; false if the item was not starred.
     @discardableResult
     public func unstar(itemID: Int64, userID: Int64) async throws(StoreError) -> Bool {
-        try await write("unstarring item \(itemID)") { db in
+        try await write("unstarring item \(itemID)", changes: .agent(userID)) { db in
             try db.execute(sql: "DELETE FROM stars WHERE user_id = ? AND item_id = ?", arguments: [userID, itemID])
             return db.changesCount > 0
         }
@@ -46,7 +46,7 @@ extension AppDatabase {
     /// before `olderThan` (default: everything); returns how many items changed state.
     @discardableResult
     public func markAllRead(channelID: String?, userID: Int64, olderThan: Date? = nil) async throws(StoreError) -> Int {
-        try await write("marking all read") { db in
+        try await write("marking all read", changes: .agent(userID)) { db in
             let limit = olderThan?.unixSeconds ?? Int64.max
             var total = 0
             let channelIDs: [Int64]

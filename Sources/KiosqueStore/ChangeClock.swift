@@ -1,0 +1,56 @@
+import Synchronization
+
+/// What a write transaction changes, as far as pages built from earlier reads are concerned.
+/// Every write in the store declares one, so a cache above the store (Ma page) knows when its
+/// copy is stale without the store knowing about pages.
+enum ChangeScope: Sendable {
+    /// Something every agent may see: items, channels, the catalogue, documents, departments.
+    case shared
+    /// One agent's own state: reads, stars, subscriptions, preferences, memberships.
+    case agent(Int64)
+    /// Nothing a page shows: sessions, failed sign-ins, fetch history, activity counters, index merges.
+    case bookkeeping
+}
+
+/// Where an agent's view of the store stands. Two equal stamps mean no committed write of this
+/// process changed what that agent can see in between (writes of other processes, such as a
+/// `kiosque fetch` run beside the server, are not seen: caches also expire with age).
+public struct ChangeStamp: Hashable, Sendable {
+    public let shared: UInt64
+    public let agent: UInt64
+
+    public init(shared: UInt64, agent: UInt64) {
+        self.shared = shared
+        self.agent = agent
+    }
+}
+
+/// Counts committed changes by scope. One tick counter; each scope remembers the tick of its last
+/// change, so a stamp is two integers and an agent who never changed anything costs nothing.
+final class ChangeClock: Sendable {
+    private struct State {
+        var tick: UInt64 = 0
+        var shared: UInt64 = 0
+        var agents: [Int64: UInt64] = [:]
+    }
+    private let state = Mutex(State())
+
+    /// Called after a transaction that changed rows in `scope` committed.
+    func record(_ scope: ChangeScope) {
+        state.withLock { state in
+            switch scope {
+            case .bookkeeping: return
+            case .shared:
+                state.tick &+= 1
+                state.shared = state.tick
+            case .agent(let id):
+                state.tick &+= 1
+                state.agents[id] = state.tick
+            }
+        }
+    }
+
+    func stamp(userID: Int64) -> ChangeStamp {
+        state.withLock { ChangeStamp(shared: $0.shared, agent: $0.agents[userID] ?? 0) }
+    }
+}
