@@ -18,8 +18,19 @@ extension AppDatabase {
             var latestIDs: [[Int64]] = []
             var floor: PageCursor?  // the limit-th newest key so far: older rows cannot enter the river
             for (index, row) in subscribed.enumerated() {
-                let page = try ItemRows.channelKeys(db, channelRowID: row["id"], before: nil, limit: max(limit, perChannel) - 1,
-                                                    notOlderThan: perChannel > 0 ? nil : floor)
+                let channelRowID: Int64 = row["id"]
+                var page: [(sortAt: Int64, itemID: Int64)]
+                if perChannel > 0 {
+                    // The channel's own newest rows always show; older ones are read only while
+                    // they may still enter the river (not older than its current last item).
+                    page = try ItemRows.channelKeys(db, channelRowID: channelRowID, before: nil, limit: perChannel - 1)
+                    if page.count == perChannel, limit > perChannel, let last = page.last {
+                        page += try ItemRows.channelKeys(db, channelRowID: channelRowID, before: PageCursor(sortAt: last.sortAt, itemID: last.itemID),
+                                                         limit: limit - perChannel - 1, notOlderThan: floor)
+                    }
+                } else {
+                    page = try ItemRows.channelKeys(db, channelRowID: channelRowID, before: nil, limit: limit - 1, notOlderThan: floor)
+                }
                 keys += page.map { ($0.sortAt, $0.itemID, index) }
                 latestIDs.append(page.prefix(perChannel).map(\.itemID))
                 if keys.count >= limit {

@@ -60,23 +60,28 @@ enum ItemRows {
     /// Newest-first keyset page of one channel: (sort_at, item_id) pairs, one more than `limit`.
     static func channelKeys(_ db: Database, channelRowID: Int64, before: PageCursor?, limit: Int,
                             unreadFor userID: Int64? = nil, notOlderThan floor: PageCursor? = nil) throws -> [(sortAt: Int64, itemID: Int64)] {
-        var sql = "SELECT sort_at, item_id FROM channel_items ci WHERE channel_id = :channel"
-        var args: [String: (any DatabaseValueConvertible)?] = ["channel": channelRowID, "limit": limit + 1]
+        // At most eight SQL shapes, each prepared once per connection: Ma page runs this per channel.
+        var sql = "SELECT sort_at, item_id FROM channel_items ci WHERE channel_id = ?"
+        var args: [any DatabaseValueConvertible] = [channelRowID]
         if let before {
-            sql += " AND (sort_at, item_id) < (:sortAt, :itemID)"
-            args["sortAt"] = before.sortAt
-            args["itemID"] = before.itemID
+            sql += " AND (sort_at, item_id) < (?, ?)"
+            args += [before.sortAt, before.itemID]
         }
         if let floor {
-            sql += " AND (sort_at, item_id) >= (:floorSortAt, :floorItemID)"
-            args["floorSortAt"] = floor.sortAt
-            args["floorItemID"] = floor.itemID
+            sql += " AND (sort_at, item_id) >= (?, ?)"
+            args += [floor.sortAt, floor.itemID]
         }
         if let userID {
-            sql += " AND NOT EXISTS (SELECT 1 FROM read_marks r WHERE r.user_id = :user AND r.item_id = ci.item_id)"
-            args["user"] = userID
+            sql += " AND NOT EXISTS (SELECT 1 FROM read_marks r WHERE r.user_id = ? AND r.item_id = ci.item_id)"
+            args.append(userID)
         }
-        sql += " ORDER BY sort_at DESC, item_id DESC LIMIT :limit"
-        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { ($0["sort_at"], $0["item_id"]) }
+        sql += " ORDER BY sort_at DESC, item_id DESC LIMIT ?"
+        args.append(limit + 1)
+        let statement = try db.cachedStatement(sql: sql)
+        var keys: [(sortAt: Int64, itemID: Int64)] = []
+        keys.reserveCapacity(limit + 1)
+        let rows = try Row.fetchCursor(statement, arguments: StatementArguments(args))
+        while let row = try rows.next() { keys.append((row[0], row[1])) }  // by index: name look-ups showed in profiles
+        return keys
     }
 }
