@@ -40,10 +40,11 @@ public struct WebServer {
         let resources = try WebResources.load(themeDirectory: configuration.themeURL)
         let secrets = try Secrets.loadOrCreate(at: (options.dataDirectory as NSString).appendingPathComponent("kiosque.key"))
         let secure = configuration.auth.secureCookies ?? configuration.portal.baseURL.lowercased().hasPrefix("https://")
-        let views = ViewRenderer(library: resources.templates, localizer: try resources.localizer(defaultLanguage: configuration.portal.language),
+        var views = ViewRenderer(library: resources.templates, localizer: try resources.localizer(defaultLanguage: configuration.portal.language),
                                  secrets: secrets, portalTitle: configuration.portal.title,
                                  hasThemeCSS: resources.themeFiles["theme.css"] != nil,
                                  hasThemeLogo: resources.themeFiles["logo.svg"] != nil, secureCookies: secure)
+        views.themedItemRow = resources.themedTemplates.contains("item-row")
         let sessions = SessionStore(store: store, idleTimeout: configuration.auth.sessionIdle,
                                     absoluteTimeout: configuration.auth.sessionAbsolute)
         let passwords = PasswordHasher(cost: 11)
@@ -75,7 +76,7 @@ public struct WebServer {
                        localAccounts: configuration.auth.localAccounts, secureCookies: secure).register(on: router)
 
         let agents = router.group().add(middleware: RequireAgentMiddleware())
-        HomeController(store: store, views: views).register(on: agents)
+        HomeController(store: store, views: views, cache: PageCache()).register(on: agents)
         CatalogueController(store: store, views: views).register(on: agents)
         SearchController(store: store, views: views).register(on: agents)
         AccountController(store: store, views: views, sessions: sessions, passwords: passwords, secureCookies: secure,

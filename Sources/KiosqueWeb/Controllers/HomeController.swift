@@ -6,6 +6,8 @@ import KiosqueStore
 struct HomeController {
     let store: AppDatabase
     let views: ViewRenderer
+    /// Agents reload Ma page far more often than its content changes (a fetch cycle, a click).
+    let cache: PageCache
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("/", use: home)
@@ -14,14 +16,22 @@ struct HomeController {
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let agent = context.agent else { return .seeOther("/connexion") }
         let grouped = agent.homeLayout != "river"
+        // The stamp is read before the data: a write committed meanwhile makes the entry stale, never wrong.
+        let stamp = store.changeStamp(userID: agent.id)
+        let csrf = views.csrfToken(context)  // one HMAC for the page, not one per row
+        let variant = [context.language, csrf, agent.homeLayout, agent.login, agent.name, agent.email ?? "", agent.isAdmin ? "admin" : "",
+                       agent.previousSeenAt.map { String($0.timeIntervalSince1970) } ?? ""].joined(separator: "\u{1F}")
+        let cacheable = context.newAnonymousBinding == nil
+        if cacheable, let body = cache.page(userID: agent.id, variant: variant, stamp: stamp) {
+            return views.htmlResponse(body, context: context)
+        }
         let page = try await store.homePage(userID: agent.id, limit: 60, perChannel: grouped ? 5 : 0)
         var data: [String: Any] = ["grouped": grouped, "empty": page.channels.isEmpty]
-        let csrf = views.csrfToken(context)  // one HMAC for the page, not one per row
         data["channels"] = page.channels.map { channel -> [String: Any] in
             ["id": channel.channel.id, "title": channel.channel.title, "unread": channel.unread,
-             "items": channel.latest.map { views.itemRow($0, context: context, returnTo: "/", showChannel: false, csrf: csrf) }]
+             "items_html": views.itemRowsHTML(channel.latest, context: context, returnTo: "/", showChannel: false, csrf: csrf)]
         }
-        if !grouped { data["river"] = page.items.map { views.itemRow($0, context: context, returnTo: "/", csrf: csrf) } }
+        if !grouped { data["river_html"] = views.itemRowsHTML(page.items, context: context, returnTo: "/", csrf: csrf) }
         if let previousVisit = agent.previousSeenAt {
             let fresh = page.items.filter { $0.sortDate > previousVisit && !$0.isRead }.count
             if fresh > 0 { data["since_last_visit_count"] = fresh }
@@ -40,6 +50,8 @@ struct HomeController {
                 return row
             }
         }
-        return views.page("home", data, context: context, navigation: "home")
+        let body = ByteBuffer(string: views.html("home", data, context: context, navigation: "home"))
+        if cacheable { cache.store(userID: agent.id, variant: variant, stamp: stamp, body: body) }
+        return views.htmlResponse(body, context: context)
     }
 }

@@ -50,7 +50,7 @@ struct ReadingController {
         if let description = channel.description { channelValues["description"] = description }
         var data: [String: Any] = [
             "channel": channelValues, "empty": page.items.isEmpty, "is_later_page": cursor != nil,
-            "items": page.items.map { views.itemRow($0, context: context, returnTo: returnTo, showChannel: false) },
+            "items_html": views.itemRowsHTML(page.items, context: context, returnTo: returnTo, showChannel: false),
             "unread": page.items.filter { !$0.isRead }.count,
         ]
         if let next = page.nextCursor { data["next_cursor"] = next.token }

@@ -14,11 +14,18 @@ struct ViewRenderer: Sendable {
     let hasThemeCSS: Bool
     let hasThemeLogo: Bool
     let secureCookies: Bool
+    /// A theme's own `item-row.mustache`: rows are then rendered through it rather than `ItemRowView`.
+    var themedItemRow = false
     let dates = DateDisplay()
 
     /// A full HTML page.
     func page(_ template: String, _ data: [String: Any], context: AppRequestContext, navigation: String? = nil,
               status: HTTPResponse.Status = .ok) -> Response {
+        htmlResponse(ByteBuffer(string: html(template, data, context: context, navigation: navigation)), context: context, status: status)
+    }
+
+    /// A page's HTML: the controller's view model plus what every page needs.
+    func html(_ template: String, _ data: [String: Any], context: AppRequestContext, navigation: String? = nil) -> String {
         var values = data
         values["t"] = localizer.strings(context.language)
         values["portal"] = ["title": portalTitle]
@@ -32,9 +39,12 @@ struct ViewRenderer: Sendable {
             if agent.isAdmin { agentValues["is_admin"] = true }
             values["agent"] = agentValues
         }
-        let html = library.render(values, withTemplate: template) ?? "template \(template) missing"
-        var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
-                                body: .init(byteBuffer: ByteBuffer(string: html)))
+        return library.render(values, withTemplate: template) ?? "template \(template) missing"
+    }
+
+    /// An HTML response around an already rendered page (also for pages served from a cache).
+    func htmlResponse(_ body: ByteBuffer, context: AppRequestContext, status: HTTPResponse.Status = .ok) -> Response {
+        var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: body))
         if let binding = context.newAnonymousBinding {
             response.setCookie(Cookie(name: WebCookies.anonymous, value: binding, path: "/", secure: secureCookies,
                                       httpOnly: true, sameSite: .strict))
@@ -55,6 +65,20 @@ struct ViewRenderer: Sendable {
 
     func text(_ key: String, _ context: AppRequestContext) -> String {
         localizer.text(key, context.language)
+    }
+
+    /// List rows as HTML, for templates that print `{{{items_html}}}`.
+    func itemRowsHTML(_ items: [ItemSummary], context: AppRequestContext, returnTo: String, showChannel: Bool = true,
+                      csrf: String? = nil) -> String {
+        let csrf = csrf ?? csrfToken(context)
+        if themedItemRow {
+            return items.map { item in
+                library.render(itemRow(item, context: context, returnTo: returnTo, showChannel: showChannel, csrf: csrf),
+                               withTemplate: "item-row") ?? ""
+            }.joined()
+        }
+        return ItemRowView(strings: localizer.strings(context.language), dates: dates, language: context.language, csrf: csrf,
+                           returnTo: returnTo, showChannel: showChannel).html(items)
     }
 
     /// One item as a list row. Everything the row shows is computed here, flat, so that the

@@ -11,6 +11,8 @@ struct WebResources: Sendable {
     let staticFiles: [String: Data]
     /// Theme files by name.
     let themeFiles: [String: Data]
+    /// Templates the theme folder overrides, by name (`item-row`, `layout`…).
+    let themedTemplates: Set<String>
     /// The OpenAPI document of /api/v1.
     let openAPI: Data
 
@@ -21,8 +23,9 @@ struct WebResources: Sendable {
         var library = MustacheLibrary()
         try register(directory: root.appendingPathComponent("Templates"), into: &library)
         var themeFiles: [String: Data] = [:]
+        var themedTemplates: Set<String> = []
         if let theme = themeDirectory {
-            try register(directory: theme.appendingPathComponent("templates"), into: &library)
+            themedTemplates = try register(directory: theme.appendingPathComponent("templates"), into: &library)
             for name in ["theme.css", "logo.svg"] {
                 if let data = FileManager.default.contents(atPath: theme.appendingPathComponent(name).path) { themeFiles[name] = data }
             }
@@ -34,20 +37,26 @@ struct WebResources: Sendable {
         }
         let openAPI = try Data(contentsOf: root.appendingPathComponent("openapi.json"))
         return WebResources(templates: library, localesDirectory: root.appendingPathComponent("Locales"),
-                            staticFiles: staticFiles, themeFiles: themeFiles, openAPI: openAPI)
+                            staticFiles: staticFiles, themeFiles: themeFiles, themedTemplates: themedTemplates, openAPI: openAPI)
     }
 
     func localizer(defaultLanguage: String) throws -> Localizer {
         try Localizer(defaultLanguage: defaultLanguage, directory: localesDirectory)
     }
 
-    private static func register(directory: URL, into library: inout MustacheLibrary) throws {
-        guard FileManager.default.fileExists(atPath: directory.path) else { return }
+    /// Registers every template of `directory`; returns their names.
+    @discardableResult
+    private static func register(directory: URL, into library: inout MustacheLibrary) throws -> Set<String> {
+        guard FileManager.default.fileExists(atPath: directory.path) else { return [] }
+        var registered: Set<String> = []
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         for name in names where name.hasSuffix(".mustache") {
             let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
-            try library.register(text, named: String(name.dropLast(".mustache".count)))
+            let template = String(name.dropLast(".mustache".count))
+            try library.register(text, named: template)
+            registered.insert(template)
         }
+        return registered
     }
 }
 
