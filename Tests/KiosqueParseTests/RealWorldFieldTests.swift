@@ -60,4 +60,19 @@ import Testing
             """)
         #expect(atom.items.first?.link == "https://x.example.org/related")
     }
+
+    @Test(arguments: [
+        ("jane@example.com (Jane Doe)", "Jane Doe"),
+        ("Jane Doe (jane@example.com)", "Jane Doe"),
+        ("Jane Doe &lt;jane@example.com&gt;", "Jane Doe"),
+        ("\"Jane Doe\" &lt;jane@example.com&gt;", "Jane Doe"),
+        ("&lt;jane@example.com&gt;", "jane@example.com"),
+        ("jane@example.com", "jane@example.com"),
+        ("(Jane Doe)", "(Jane Doe)"),
+        ("&lt;a href=\"https://example.org/jane\"&gt;Jane Doe&lt;/a&gt;", "Jane Doe"),
+    ])
+    func authorForms(raw: String, name: String) throws {
+        let feed = try parseInline("<rss version=\"2.0\"><channel><title>t</title><item><guid>g</guid><author>\(raw)</author></item></channel></rss>")
+        #expect(feed.items.first?.author == name)
+    }
 }

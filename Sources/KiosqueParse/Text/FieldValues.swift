@@ -3,19 +3,33 @@ internal import Foundation
 
 /// Normalizers for single field values.
 enum FieldValues {
-    /// `jane@example.com (Jane Doe)` → `Jane Doe`; `Jane Doe <jane@example.com>` → `Jane Doe`.
+    /// `jane@example.com (Jane Doe)`, `Jane Doe (jane@example.com)`, `"Jane Doe" <jane@example.com>`
+    /// → `Jane Doe`; `<jane@example.com>` → `jane@example.com`.
     static func author(_ raw: String) -> String? {
-        guard let text = PlainText.fromHTML(raw) else { return nil }
         // Neither form can match without a `(` or `<` byte: skip the Character-level searches.
-        if !text.utf8.contains(where: { $0 == 0x28 || $0 == 0x3C }) { return text }
-        if let open = text.firstIndex(of: "("), text.hasSuffix(")"), text[..<open].contains("@") {
-            let name = text[text.index(after: open)..<text.index(before: text.endIndex)]
-            if let clean = PlainText.fromText(String(name)) { return clean }
+        guard raw.utf8.contains(where: { $0 == 0x28 || $0 == 0x3C }) else { return PlainText.fromHTML(raw) }
+        // `<jane@example.com>` is an address, not a tag for the HTML stripping to drop.
+        if let open = raw.lastIndex(of: "<"), let close = raw[open...].firstIndex(of: ">"),
+           raw[close...].dropFirst().allSatisfy(\.isWhitespace) {
+            let address = raw[raw.index(after: open)..<close]
+            if address.contains("@") && !address.contains(where: \.isWhitespace) {
+                return unquoted(PlainText.fromHTML(String(raw[..<open]))) ?? String(address)
+            }
         }
-        if let open = text.firstIndex(of: "<"), text.hasSuffix(">"), open != text.startIndex {
-            if let clean = PlainText.fromText(String(text[..<open])) { return clean }
+        guard let text = PlainText.fromHTML(raw) else { return nil }
+        if let open = text.firstIndex(of: "("), text.hasSuffix(")") {
+            let inside = text[text.index(after: open)..<text.index(before: text.endIndex)]
+            let outside = text[..<open]
+            if outside.contains("@"), let clean = PlainText.fromText(String(inside)) { return clean }
+            if inside.contains("@"), !outside.contains("@"), let clean = PlainText.fromText(String(outside)) { return clean }
         }
         return text
+    }
+
+    /// A display name without the quotes of `"Jane Doe" <jane@example.com>`.
+    private static func unquoted(_ name: String?) -> String? {
+        guard let name, name.count > 1, name.first == "\"", name.last == "\"" else { return name }
+        return PlainText.fromText(String(name.dropFirst().dropLast()))
     }
 
     /// A byte length: digits only, non-negative, else nil.
