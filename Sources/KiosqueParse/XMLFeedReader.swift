@@ -62,7 +62,7 @@ enum XMLFeedReader {
                 draft.warnings.append("\(bridge.errorCount - bridge.errorMessages.count) more XML errors")
             }
             if bridge.errorCount == 0 && encodingWarning == nil {
-                draft.warnings.append("XML: repaired entity references or control characters")
+                draft.warnings.append("XML: repaired markup, entity references or control characters")
             }
         }
         if bridge.depthExceeded {

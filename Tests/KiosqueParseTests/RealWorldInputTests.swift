@@ -51,4 +51,14 @@ import Testing
         #expect(feed.title == "Double BOM")
         #expect(feed.items.first?.title == "Café double")
     }
+
+    @Test func unescapedHTMLMarkupIsRepairedNotSwallowed() throws {
+        let feed = try Fixture.parse("rss2-html-markup-unescaped.xml")
+        #expect(feed.items.map(\.title) == ["Paragraphe ouvert", "Prix < 10 € et > 5 €", "Attribut booléen", "Dernier"])
+        #expect(feed.items[0].contentHTML == "<p>Ligne un<br>ligne deux<img src=\"photo.jpg\" alt=\"photo\"></p><hr>")
+        #expect(feed.items[1].enclosures == [Enclosure(url: "https://brut.example.org/son.mp3", type: "audio/mpeg", length: 42)])
+        #expect(feed.items[2].contentHTML == "<p>CDATA <br> reste tel quel</p><video controls=\"controls\" src=\"v.mp4\"></video>")
+        #expect(feed.items[3].contentHTML == "Ligne<br>suivante, <img src=\"a.png\"> fermée")
+        #expect(feed.warnings.contains("XML: repaired markup, entity references or control characters"))
+    }
 }

@@ -6,12 +6,15 @@
 // unless the document declares entities of its own (those references are left for libxml2 to
 // drop): nothing here ever expands a DTD entity.
 
-/// Rewrites entity references and forbidden characters so recovery keeps the text.
+/// Rewrites markup (`TagRepair`), entity references and forbidden characters so recovery keeps the text.
 enum XMLRepair {
     static func repair(_ b: UnsafeRawBufferPointer) -> [UInt8] {
+        TagRepair.repair(b.bindMemory(to: UInt8.self)).withUnsafeBufferPointer { repairReferences($0) }
+    }
+
+    private static func repairReferences(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(b.count + b.count / 32)
-        let bytes = b.bindMemory(to: UInt8.self)
+        out.reserveCapacity(bytes.count + bytes.count / 32)
         let keepUnknown = !declaresEntities(bytes)
         var i = 0
         while i < bytes.count {
