@@ -31,6 +31,14 @@ private let cases: [EncodingCase] = [
     .init(file: "utf8-declared-iso-8859-1.xml", charset: "iso-8859-1", title: cp1252Title, warns: true),
     .init(file: "iso-8859-15-euro.xml", charset: nil, title: "Prix : 10 € pour l'œil", warns: false),
     .init(file: "mixed-utf8-and-latin1.xml", charset: nil, title: "Été UTF-8", warns: true),
+    // A server labelling everything UTF-8: the document's own declaration is believed.
+    .init(file: "windows-1251-served-as-utf8.xml", charset: "utf-8", title: "Новости города", warns: true),
+    .init(file: "windows-1251-served-as-utf8.xml", charset: nil, title: "Новости города", warns: false),
+    // Labels no decoder knows are ignored: the declaration, else the bytes, decide.
+    .init(file: "windows-1252-declared.xml", charset: "x-bogus", title: cp1252Title, warns: false),
+    .init(file: "cp1252-bogus-label.xml", charset: nil, title: cp1252Title, warns: true),
+    // A UTF-16 declaration on ASCII-compatible bytes cannot be true.
+    .init(file: "utf8-declared-utf16.xml", charset: nil, title: cp1252Title, warns: false),
 ]
 
 @Test("encodings", arguments: cases)

@@ -1,5 +1,6 @@
 // Which encoding the bytes are really in: BOM first, then the bytes themselves (valid UTF-8 is
 // trusted over a Latin-1 label), then the HTTP charset, then the XML declaration.
+internal import CLibXML2
 internal import Foundation
 
 /// How the parser should read the input bytes.
@@ -21,9 +22,22 @@ enum EncodingDetector {
 
     static func decide(_ b: UnsafeRawBufferPointer, httpCharset: String?) -> (InputEncoding, [String]) {
         if let bom = byteOrderMark(b) { return (bom, []) }
-        let http = normalize(httpCharset)
-        let declared = normalize(declaredEncoding(b))
-        let label = http ?? declared
+        // A label nobody knows ("x-bogus", a typo) says nothing: the other one, or the bytes, decide.
+        let http = normalize(httpCharset).flatMap(known)
+        let declared = normalize(declaredEncoding(b)).flatMap(known)
+        var label = http ?? declared
+        var warnings: [String] = []
+        // A server that calls everything UTF-8 is wrong when the bytes are not and the document
+        // names its own encoding: that one is believed (the check runs only on this disagreement).
+        if let http, utf8Labels.contains(http), let declared, !utf8Labels.contains(declared),
+           Transcoder.firstInvalidUTF8(b) != nil {
+            label = declared
+            warnings.append("encoding: HTTP says \(http) but the bytes are not UTF-8; read as the declared \(declared)")
+        }
+        if let wide = label, wide.hasPrefix("utf-16") || wide.hasPrefix("utf-32") || wide == "ucs-2" {
+            // A declaration read in ASCII means ASCII-compatible bytes: the UTF-16 label is a lie.
+            label = (b.count > 1 && (b[0] == 0 || b[1] == 0)) ? wide : nil
+        }
         if let label, label.hasPrefix("utf-16") || label.hasPrefix("utf-32") || label == "ucs-2" {
             // No BOM: guess the byte order from the first `<`.
             let bigEndian = b.count > 1 && b[0] == 0
@@ -41,9 +55,20 @@ enum EncodingDetector {
             return (.utf8(bomLength: 0), [])
         }
         if latin1Labels.contains(label) {
-            return (.converted(Transcoder.fromCP1252(b)), [])
+            return (.converted(Transcoder.fromCP1252(b)), warnings)
         }
-        return (.libxml(label), [])
+        return (.libxml(label), warnings)
+    }
+
+    /// `label` when some decoder here or in libxml2 knows it, else nil.
+    private static func known(_ label: String) -> String? {
+        if utf8Labels.contains(label) || latin1Labels.contains(label) || label.hasPrefix("utf-16") || label.hasPrefix("utf-32")
+            || label == "ucs-2" {
+            return label
+        }
+        guard let handler = xmlFindCharEncodingHandler(label) else { return nil }
+        xmlCharEncCloseFunc(handler)
+        return label
     }
 
     /// Bytes taken for UTF-8 that are not: well-formed sequences kept, other bytes read as
