@@ -38,8 +38,10 @@ enum FeedAssembler {
                 guard let url = resolveItem(raw.link), !enclosures.contains(where: { $0.url == url }) else { continue }
                 enclosures.append(Enclosure(url: url, type: raw.type.flatMap(PlainText.fromText), length: raw.length))
             }
+            // An untitled item (a microblog post, a status) is listed under the start of its text,
+            // as feed readers do; feedparser leaves the title empty. The id above never depends on it.
             return ParsedItem(
-                id: id ?? "", title: title, link: link, published: item.published, updated: item.updated,
+                id: id ?? "", title: title ?? derivedTitle(item), link: link, published: item.published, updated: item.updated,
                 author: authors.isEmpty ? nil : authors.count == 1 ? authors[0] : authors.joined(separator: ", "),
                 summary: item.summary, contentHTML: nonBlank(item.contentHTML) ?? nonBlank(item.summaryHTML?.string),
                 categories: unique(item.categories), enclosures: enclosures)
@@ -56,6 +58,19 @@ enum FeedAssembler {
 
     private static func resolve(_ ref: LinkRef, fallback: String?) -> String? {
         URLResolver.resolve(ref.raw, against: ref.base ?? fallback)
+    }
+
+    /// The longest title taken from an untitled item's text, in characters.
+    static let derivedTitleLength = 100
+
+    /// The first words of the item's text, cut at a word boundary with an ellipsis when longer.
+    private static func derivedTitle(_ item: ItemDraft) -> String? {
+        guard let text = item.summary ?? (item.contentHTML ?? item.summaryHTML?.string).flatMap(PlainText.fromHTML) else { return nil }
+        guard text.count > derivedTitleLength else { return text }
+        let cut = text.prefix(derivedTitleLength)
+        var head = cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut
+        while let last = head.last, last.isWhitespace || last.isPunctuation { head = head.dropLast() }
+        return head + "…"
     }
 
     private static func nonBlank(_ s: String?) -> String? {

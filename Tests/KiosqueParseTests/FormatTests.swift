@@ -24,7 +24,7 @@ private let feeds: [FeedExpectation] = [
     .init(file: "rss091-netscape-doctype.xml", format: .rss09x, title: "Old School", link: "http://old.example.org/",
           items: 1, firstID: nil, firstTitle: "First post", firstLink: "http://old.example.org/1"),
     .init(file: "rss092-enclosure.xml", format: .rss09x, title: "Zero Nine Two", link: "http://example.org/",
-          items: 1, firstID: nil, firstTitle: nil, firstLink: nil),
+          items: 1, firstID: nil, firstTitle: "An item with only a description", firstLink: nil), // title from the text
     .init(file: "rss-no-version-attribute.xml", format: .rss20, title: "Versionless", link: "https://example.org/",
           items: 1, firstID: "a", firstTitle: "a", firstLink: nil),
     .init(file: "rdf-rss10-basic.xml", format: .rss10, title: "RDF Site", link: "https://rdf.example.org/",

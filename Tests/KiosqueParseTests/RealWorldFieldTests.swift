@@ -75,4 +75,18 @@ import Testing
         let feed = try parseInline("<rss version=\"2.0\"><channel><title>t</title><item><guid>g</guid><author>\(raw)</author></item></channel></rss>")
         #expect(feed.items.first?.author == name)
     }
+
+    @Test func untitledItemsAreListedUnderTheStartOfTheirText() throws {
+        let feed = try Fixture.parse("rss2-untitled-items.xml")
+        #expect(feed.items.map(\.title) == [
+            "La piscine rouvre lundi !",
+            "Le conseil municipal se réunira le jeudi 16 janvier à 18 h 30 en salle des fêtes, ordre du jour…",
+            nil,
+        ])
+        // The id of an untitled, guid-less item does not follow its text.
+        let one = try parseInline("<rss version=\"2.0\"><channel><title>t</title><item><link>https://x.example/1</link><description>v1</description></item></channel></rss>")
+        let two = try parseInline("<rss version=\"2.0\"><channel><title>t</title><item><link>https://x.example/1</link><description>v2</description></item></channel></rss>")
+        #expect(one.items[0].title == "v1")
+        #expect(one.items[0].id == two.items[0].id)
+    }
 }
