@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(name: "DocumentsCrashHelper", dependencies: ["KiosqueDocuments", "KiosqueStore"],
                           path: "Tests/DocumentsCrashHelper"),
         .target(name: "KiosqueWeb", dependencies: [
-            "KiosqueModel", "KiosqueConfig", "KiosqueStore", "KiosqueRefresh", "KiosqueDocuments",
+            "KiosqueModel", "KiosqueConfig", "CKiosqueZlib", "KiosqueStore", "KiosqueRefresh", "KiosqueDocuments",
             .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdAuth", package: "hummingbird-auth"),

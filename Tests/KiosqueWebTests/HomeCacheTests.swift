@@ -86,6 +86,39 @@ struct HomeCacheTests {
         #expect(cache.page(userID: 2, variant: "fr", stamp: stamp, now: start + .seconds(12)) == nil, "least recently used, dropped")
     }
 
+    @Test func homeIsGzippedForBrowsersThatAcceptIt() async throws {
+        let fixture = try await WebFixture.make()
+        try await fixture.application().test(.router) { client in
+            var bruno = Browser()
+            _ = try await bruno.signIn(client, login: "bruno")
+            for _ in 0..<2 {  // rendered, then from the cache
+                let zipped = try await client.execute(uri: "/", method: .get, headers: bruno.headers(extra: [.acceptEncoding: "gzip, deflate, br"]))
+                #expect(zipped.headers[.contentEncoding] == "gzip")
+                #expect(zipped.headers[.vary] == "Accept-Encoding")
+                let html = try #require(Gzip.decompress(zipped.body)).string
+                #expect(html.contains("Faille critique dans un pare-feu"))
+                #expect(zipped.body.readableBytes < html.utf8.count / 2)
+                for refusal in [nil, "identity", "gzip;q=0, br"] {
+                    var headers = bruno.headers()
+                    if let refusal { headers[.acceptEncoding] = refusal }
+                    let plain = try await client.execute(uri: "/", method: .get, headers: headers)
+                    #expect(plain.headers[.contentEncoding] == nil)
+                    #expect(plain.body.string == html)
+                }
+            }
+        }
+    }
+
+    @Test func acceptEncodingIsParsed() {
+        #expect(Gzip.isAccepted(by: "gzip, deflate, br"))
+        #expect(Gzip.isAccepted(by: "br;q=1.0, GZIP;q=0.5"))
+        #expect(Gzip.isAccepted(by: "*"))
+        #expect(!Gzip.isAccepted(by: "gzip;q=0"))
+        #expect(!Gzip.isAccepted(by: "deflate, br"))
+        #expect(!Gzip.isAccepted(by: nil))
+        #expect(Gzip.decompress(ByteBuffer(string: "not gzip")) == nil)
+    }
+
     /// `ItemRowView` writes the markup of `item-row.mustache` without Mustache; a theme that
     /// overrides the template gets it rendered through Mustache. Both must give the same rows.
     @Test func swiftRowsMatchTheMustacheRowTemplate() async throws {

@@ -7,6 +7,7 @@ struct HomeController {
     let store: AppDatabase
     let views: ViewRenderer
     /// Agents reload Ma page far more often than its content changes (a fetch cycle, a click).
+    /// It holds the pages gzipped.
     let cache: PageCache
 
     func register(on group: RouterGroup<AppRequestContext>) {
@@ -22,8 +23,9 @@ struct HomeController {
         let variant = [context.language, csrf, agent.homeLayout, agent.login, agent.name, agent.email ?? "", agent.isAdmin ? "admin" : "",
                        agent.previousSeenAt.map { String($0.timeIntervalSince1970) } ?? ""].joined(separator: "\u{1F}")
         let cacheable = context.newAnonymousBinding == nil
-        if cacheable, let body = cache.page(userID: agent.id, variant: variant, stamp: stamp) {
-            return views.htmlResponse(body, context: context)
+        let gzip = Gzip.isAccepted(by: request.headers[.acceptEncoding])
+        if cacheable, let compressed = cache.page(userID: agent.id, variant: variant, stamp: stamp) {
+            return respond(compressed: compressed, raw: nil, gzip: gzip, context: context)
         }
         let page = try await store.homePage(userID: agent.id, limit: 60, perChannel: grouped ? 5 : 0)
         var data: [String: Any] = ["grouped": grouped, "empty": page.channels.isEmpty]
@@ -51,7 +53,21 @@ struct HomeController {
             }
         }
         let body = ByteBuffer(string: views.html("home", data, context: context, navigation: "home"))
-        if cacheable { cache.store(userID: agent.id, variant: variant, stamp: stamp, body: body) }
-        return views.htmlResponse(body, context: context)
+        let compressed = Gzip.compress(body)
+        if cacheable, let compressed { cache.store(userID: agent.id, variant: variant, stamp: stamp, body: compressed) }
+        return respond(compressed: compressed, raw: body, gzip: gzip, context: context)
+    }
+
+    /// The page gzipped when the browser accepts it (they all do), else plain.
+    private func respond(compressed: ByteBuffer?, raw: ByteBuffer?, gzip: Bool, context: AppRequestContext) -> Response {
+        if gzip, let compressed {
+            var response = views.htmlResponse(compressed, context: context)
+            response.headers[.contentEncoding] = "gzip"
+            response.headers[.vary] = "Accept-Encoding"
+            return response
+        }
+        var response = views.htmlResponse(raw ?? compressed.flatMap { Gzip.decompress($0) } ?? ByteBuffer(), context: context)
+        response.headers[.vary] = "Accept-Encoding"
+        return response
     }
 }
