@@ -4,7 +4,9 @@ public import KiosqueConfig
 public import KiosqueRefresh
 public import KiosqueStore
 public import Logging
+import HummingbirdCore
 import Mustache
+import NIOCore
 public import Prometheus
 
 /// The agents' web front as one Hummingbird application (a ServiceLifecycle `Service`).
@@ -17,11 +19,16 @@ public struct WebServer {
         public var dataDirectory: String
         /// The registry that `MetricsSystem` was bootstrapped with; nil serves no /metrics.
         public var metrics: PrometheusCollectorRegistry?
-        public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String, metrics: PrometheusCollectorRegistry? = nil) {
+        /// How long a connection may stay silent (no request head, no body part) before it is
+        /// closed: a client trickling its headers or holding idle connections cannot exhaust them.
+        public var idleTimeout: Duration
+        public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String, metrics: PrometheusCollectorRegistry? = nil,
+                    idleTimeout: Duration = .seconds(30)) {
             self.host = host
             self.port = port
             self.dataDirectory = dataDirectory
             self.metrics = metrics
+            self.idleTimeout = idleTimeout
         }
     }
 
@@ -95,8 +102,12 @@ public struct WebServer {
 
     /// The application to run in a ServiceGroup.
     public func application() -> some ApplicationProtocol {
-        Application(router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
-                    logger: logger)
+        // Request heads are capped at 32 KB (NIO allows 80 KB): no legitimate browser or client sends more.
+        let decoder = HTTP1Channel.Configuration.DecoderConfiguration(maxHeaderFieldSize: 16 * 1_024, maxHeaderListSize: 32 * 1_024,
+                                                                     maxHeaderFieldCount: 200)
+        return Application(router: router,
+                           server: .http1(configuration: .init(idleTimeout: .init(options.idleTimeout), httpDecoderConfiguration: decoder)),
+                           configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil), logger: logger)
     }
 }
 

@@ -24,6 +24,16 @@ struct DocumentsPermissionTests {
         return (ByteBuffer(bytes: body), "multipart/form-data; boundary=\(boundary)")
     }
 
+    /// Publishes a document in `department` through the API as the signed-in `browser`.
+    static func publish(_ client: some TestClientProtocol, as browser: inout Browser, department: String, _ fields: [(String, String)],
+                        file: Data = pdf, name: String) async throws -> TestResponse {
+        let token = try await browser.csrf(client)
+        let (body, type) = multipart(fields, file: file, name: name)
+        return try await client.execute(uri: "/api/v1/services/\(department)/documents", method: .post,
+                                        headers: browser.headers(extra: [.contentType: type, HTTPField.Name("X-CSRF-Token")!: token]),
+                                        body: body)
+    }
+
     @Test func everyRoleAgainstEveryAction() async throws {
         let fixture = try await WebFixture.make { configuration in
             configuration.catalog.departments = [DepartmentDefinition(id: "finances", title: "Finances", categories: ["Délibérations"]),
@@ -43,12 +53,9 @@ struct DocumentsPermissionTests {
             // The editor publishes a members-only deliberation through the API.
             var editor = Browser()
             _ = try await editor.signIn(client, login: "edith")
-            let token = try await editor.csrf(client)
-            let (body, type) = Self.multipart([("title", "Budget réservé"), ("category", "Délibérations"), ("visibility", "department")],
-                                              file: Self.pdf, name: "budget.pdf")
-            let created = try await client.execute(uri: "/api/v1/services/finances/documents", method: .post,
-                                                   headers: editor.headers(extra: [.contentType: type, HTTPField.Name("X-CSRF-Token")!: token]),
-                                                   body: body)
+            let created = try await Self.publish(client, as: &editor, department: "finances",
+                                                 [("title", "Budget réservé"), ("category", "Délibérations"), ("visibility", "department")],
+                                                 name: "budget.pdf")
             #expect(created.status == .created)
             let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: created.body)) as? [String: Any])
             let id = try #require(json["id"] as? String)

@@ -44,7 +44,7 @@ struct APIController {
 
     @Sendable func subscribe(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
-        let body = try await request.body.collect(upTo: 65_536)
+        let body = try await request.body.collectLimited(upTo: 65_536)
         guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
             return APIError.response(.badRequest, code: "malformed_json", message: "The body must be a JSON object such as {\"channel\": \"securite\"}.")
         }

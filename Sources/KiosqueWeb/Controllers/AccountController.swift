@@ -22,7 +22,10 @@ struct AccountController {
 
     @Sendable func account(_ request: Request, context: AppRequestContext) async throws -> Response {
         var extra: [String: Any] = [:]
-        if let feed = request.uri.queryParameters["flux"].map(String.init), feed.hasPrefix("/flux/agents/"), feed.hasSuffix(".atom") {
+        // Shown only for the agent's own current feed: a crafted link cannot put other text or
+        // someone else's feed address in this notice.
+        if let feed = request.uri.queryParameters["flux"].map(String.init), feed.hasPrefix("/flux/agents/"), feed.hasSuffix(".atom"),
+           let hash = context.agent?.atomToken, Secrets.hash(String(feed.dropFirst("/flux/agents/".count).dropLast(".atom".count))) == hash {
             extra["feed_url"] = baseURL + feed
         }
         return page(context: context, extra: extra)

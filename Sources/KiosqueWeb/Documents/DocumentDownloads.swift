@@ -27,7 +27,7 @@ enum DocumentDownload {
             .contentDisposition: contentDisposition(version.fileName, inline: inline),
             .init("X-Content-Type-Options")!: "nosniff",
             .acceptRanges: "bytes",
-            .cacheControl: "private, no-cache",
+            .cacheControl: "private, no-store",  // departments' files stay out of shared caches and disks
             .eTag: "\"\(version.sha256)\"",
         ]
         var status = HTTPResponse.Status.ok

@@ -14,7 +14,7 @@ struct CSRFMiddleware: RouterMiddleware {
         var context = context
         var request = request
         if isFormBody(request) {
-            let buffer = try await request.body.collect(upTo: 1_048_576)
+            let buffer = try await request.body.collectLimited(upTo: 1_048_576)
             context.form = FormData(encoded: String(buffer: buffer))
             request.body = .init(buffer: buffer)
         }

@@ -1,0 +1,129 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import KiosqueModel
+import KiosqueStore
+@testable import KiosqueWeb
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Holes found by attacking a running portal, each kept closed by a test.
+@Suite("Attacks on the web front")
+struct SecurityTests {
+    @Test func oversizedBodiesAreRefusedWith413NotAnInternalError() async throws {
+        let fixture = try await WebFixture.make()
+        try await fixture.application().test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, login: "bruno")
+            let token = try await browser.csrf(client)
+            let form = try await browser.post(client, "/compte/preferences",
+                                              [("_csrf", token), ("layout", String(repeating: "a", count: 2 * 1_048_576))])
+            #expect(form.status == .contentTooLarge)
+            #expect(form.headers[.contentSecurityPolicy] != nil)
+            let json = try await client.execute(uri: "/api/v1/subscriptions", method: .post,
+                                                headers: browser.headers(extra: [.contentType: "application/json",
+                                                                                 HTTPField.Name("X-CSRF-Token")!: token]),
+                                                body: ByteBuffer(string: "{\"channel\": \"\(String(repeating: "a", count: 100_000))\"}"))
+            #expect(json.status == .contentTooLarge)
+            #expect(json.headers[.contentType]?.hasPrefix("application/json") == true)
+        }
+    }
+
+    @Test func privateFeedNoticeShowsOnlyTheAgentsOwnFeed() async throws {
+        let fixture = try await WebFixture.make()
+        try await fixture.application().test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, login: "bruno")
+            // A crafted link cannot make the account page display text of the attacker's choosing.
+            let spoof = "/flux/agents/" + FormData.percentEncode("Compte suspendu : appelez le 01 23 45 67 89") + ".atom"
+            let spoofed = try await browser.get(client, "/compte?flux=" + FormData.percentEncode(spoof.removingPercentEncoding!))
+            #expect(spoofed.status == .ok)
+            #expect(!spoofed.body.string.contains("appelez le"))
+            // The agent's real new feed is still shown once after it is created.
+            let token = try await browser.csrf(client)
+            let created = try await browser.post(client, "/compte/flux-prive", [("_csrf", token)])
+            let location = try #require(created.headers[.location])
+            let page = try await browser.get(client, location)
+            let feed = try #require(location.split(separator: "=").last?.removingPercentEncoding)
+            #expect(page.body.string.contains(feed))
+            // Someone else's feed address is not presented as the agent's.
+            var alice = Browser()
+            _ = try await alice.signIn(client, login: "alice")
+            let other = try await alice.get(client, location)
+            #expect(!other.body.string.contains(feed))
+        }
+    }
+
+    @Test func documentDownloadsAreNeverStoredByCaches() async throws {
+        let fixture = try await WebFixture.make { configuration in
+            configuration.catalog.departments = [DepartmentDefinition(id: "finances", title: "Finances", categories: ["Délibérations"])]
+        }
+        let editor = try await fixture.store.createUser(NewUser(login: "edith", passwordHash: await AccountTools.hashPassword(WebFixture.password)))
+        try await fixture.store.setMembership(userID: editor.id, departmentID: "finances", isEditor: true)
+        try await fixture.application().test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, login: "edith")
+            let created = try await DocumentsPermissionTests.publish(client, as: &browser, department: "finances",
+                                                                     [("title", "Budget"), ("category", "Délibérations"), ("visibility", "department")],
+                                                                     name: "budget.pdf")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: created.body)) as? [String: Any])
+            let id = try #require(json["id"] as? String)
+            for path in ["/documents/\(id)/fichier", "/documents/\(id)/fichier?apercu=1", "/api/v1/documents/\(id)/file"] {
+                let download = try await browser.get(client, path)
+                #expect(download.status == .ok, "\(path)")
+                #expect(download.headers[.cacheControl]?.contains("no-store") == true, "\(path)")
+                #expect(download.headers[.xContentTypeOptions] == "nosniff", "\(path)")
+            }
+        }
+    }
+
+    /// A client that opens a connection and trickles (or never finishes) its request head is cut off.
+    @Test func silentConnectionsAreClosed() async throws {
+        let fixture = try await WebFixture.make()
+        let server = try await WebServer(configuration: fixture.live, store: fixture.store, scheduler: nil,
+                                         options: .init(port: 0, dataDirectory: fixture.dataDirectory, idleTimeout: .seconds(1)),
+                                         logger: .init(label: "test"))
+        try await server.application().test(.live) { client in  // the test client itself stays unused: it would go idle too
+            let port = try #require(client.port)
+            let started = Date()
+            let slow = await Task.detached { Self.exchange(port: port, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ", waitAtMost: 10) }.value
+            #expect(slow == "")
+            #expect(Date().timeIntervalSince(started) < 8)
+            // A whole request is still answered.
+            let normal = await Task.detached {
+                Self.exchange(port: port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", waitAtMost: 10)
+            }.value
+            #expect(normal?.hasPrefix("HTTP/1.1 200") == true)
+        }
+    }
+
+    /// Sends `request` on a new connection and returns what the server answered before closing it
+    /// (nil when the connection failed or was still open after `seconds`).
+    static func exchange(port: Int, _ request: String, waitAtMost seconds: Int) -> String? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let bytes = Array(request.utf8)
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var answer: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 4_096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count == 0 { return String(decoding: answer, as: UTF8.self) }  // closed by the server
+            if count < 0 { return errno == ECONNRESET ? String(decoding: answer, as: UTF8.self) : nil }  // EAGAIN: still open
+            answer += buffer[..<count]
+        }
+    }
+}
