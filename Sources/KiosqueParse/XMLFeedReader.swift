@@ -62,6 +62,8 @@ enum XMLFeedReader {
                 draft.warnings.append("\(bridge.errorCount - bridge.errorMessages.count) more XML errors")
             }
             if bridge.errorCount == 0 && encodingWarning == nil {
+                // Where the document first went wrong, as the repair pass now reads it cleanly.
+                if let trigger = first.errorMessages.first { draft.warnings.append(trigger) }
                 draft.warnings.append("XML: repaired markup, entity references or control characters")
             }
         }

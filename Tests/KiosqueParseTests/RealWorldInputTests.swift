@@ -61,4 +61,12 @@ import Testing
         #expect(feed.items[3].contentHTML == "Ligne<br>suivante, <img src=\"a.png\"> fermée")
         #expect(feed.warnings.contains("XML: repaired markup, entity references or control characters"))
     }
+
+    @Test func unbalancedTagsAreClosedWhereHTMLWouldCloseThem() throws {
+        let feed = try Fixture.parse("rss2-unbalanced-tags.xml")
+        #expect(feed.items.map(\.title) == ["Un", "Deux", "Trois", "Quatre", "Cinq"])
+        #expect(feed.items.map(\.link) == (1...5).map { "https://balises.example.org/\($0)" })
+        #expect(feed.items[2].contentHTML == "<b><i>gras italique</i></b> texte")
+        #expect(feed.items[3].contentHTML == "<p>paragraphe ouvert <p>second</p></p>")
+    }
 }

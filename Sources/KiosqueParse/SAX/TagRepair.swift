@@ -3,7 +3,10 @@
 // everything after the first HTML-only construct: an unclosed `<br>` swallows the rest of the
 // feed as its children, an unquoted `url=http://…` or a bare `a < b` ends the parse. Here start
 // tags are rewritten into XML (values quoted, HTML void elements closed) and a `<` that cannot
-// start a tag becomes `&#60;`. CDATA sections, comments and declarations are copied untouched.
+// start a tag becomes `&#60;`. Elements are balanced the way HTML parsers do it: an end tag closes
+// the elements left open inside its element, an end tag with no open element is dropped, and an
+// item or entry left open is closed by the next one. CDATA sections, comments and declarations
+// are copied untouched.
 
 /// Rewrites HTML-style markup into well-formed XML tags, for the repair pass only.
 enum TagRepair {
@@ -15,6 +18,8 @@ enum TagRepair {
         var out: [UInt8] = []
         out.reserveCapacity(b.count + b.count / 64)
         let n = b.count
+        // The qualified names of the open elements, outermost first.
+        var open: [Slice<UnsafeBufferPointer<UInt8>>] = []
         var i = 0
         while i < n {
             // Copy up to the next `<` in one go.
@@ -32,14 +37,19 @@ enum TagRepair {
                 i = end
             } else if next == 0x2F {
                 let end = find(b, ">", from: i)
+                var j = i + 2
+                while j < end, isNameByte(b[j]) { j += 1 }
+                let name = b[(i + 2)..<j]
                 // `</br>`, written for a line break, is one.
                 if matchesName(b, at: i + 2, voidNames[0]), end == i + 5 {
                     out.append(contentsOf: "<br/>".utf8)
-                } else {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<end]))
+                } else if let index = open.lastIndex(where: { $0.elementsEqual(name) }) {
+                    while open.count > index { writeEnd(open.removeLast(), into: &out) }
                 }
+                // else: nothing of that name is open, the end tag is dropped.
                 i = end
-            } else if isNameStart(next), let end = startTag(b, at: i, into: &out) {
+            } else if isNameStart(next), let (end, name, leftOpen) = startTag(b, at: i, open: &open, into: &out) {
+                if leftOpen { open.append(name) }
                 i = end
             } else if isNameStart(next) {
                 out.append(0x3C)
@@ -52,9 +62,21 @@ enum TagRepair {
         return out
     }
 
-    /// Writes the start tag at `i` as XML and returns the index after it; nil when it does not
-    /// end before the next `<` (then it is left to libxml2's recovery as it is).
-    private static func startTag(_ b: UnsafeBufferPointer<UInt8>, at i: Int, into out: inout [UInt8]) -> Int? {
+    /// Items and entries do not nest: one left open is closed by the next.
+    private static let unnested: [[UInt8]] = ["item", "entry"].map { Array($0.utf8) }
+
+    private static func writeEnd(_ name: Slice<UnsafeBufferPointer<UInt8>>, into out: inout [UInt8]) {
+        out.append(0x3C)
+        out.append(0x2F)
+        out.append(contentsOf: name)
+        out.append(0x3E)
+    }
+
+    /// Writes the start tag at `i` as XML, after closing an item or entry it cannot nest in;
+    /// returns the index after it, its name and whether it leaves an element open. Nil when it
+    /// does not end before the next `<` (then it is left to libxml2's recovery as it is).
+    private static func startTag(_ b: UnsafeBufferPointer<UInt8>, at i: Int, open: inout [Slice<UnsafeBufferPointer<UInt8>>],
+                                 into out: inout [UInt8]) -> (Int, Slice<UnsafeBufferPointer<UInt8>>, Bool)? {
         let n = b.count
         var j = i + 1
         while j < n, isNameByte(b[j]) { j += 1 }
@@ -107,9 +129,15 @@ enum TagRepair {
         let isVoid = voidNames.contains { $0.count == name.count && matchesName(b, at: name.lowerBound, $0) }
         // `<img …></img>` is closed already: only a void element left open is closed here.
         let closedLater = j + 2 < n && b[j] == 0x3C && b[j + 1] == 0x2F && matchesName(b, at: j + 2, Array(b[name]))
-        tag.append(contentsOf: (selfClosed || (isVoid && !closedLater) ? "/>" : ">").utf8)
+        let closed = selfClosed || (isVoid && !closedLater)
+        tag.append(contentsOf: (closed ? "/>" : ">").utf8)
+        let qualified = b[name]
+        let local = qualified.lastIndex(of: 0x3A).map { qualified[($0 + 1)...] } ?? qualified
+        if unnested.contains(where: { $0.elementsEqual(local) }), let index = open.lastIndex(where: { $0.elementsEqual(qualified) }) {
+            while open.count > index { writeEnd(open.removeLast(), into: &out) }
+        }
         out.append(contentsOf: tag)
-        return j
+        return (j, qualified, !closed)
     }
 
     private static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
