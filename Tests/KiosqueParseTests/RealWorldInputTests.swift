@@ -68,5 +68,9 @@ import Testing
         #expect(feed.items.map(\.link) == (1...5).map { "https://balises.example.org/\($0)" })
         #expect(feed.items[2].contentHTML == "<b><i>gras italique</i></b> texte")
         #expect(feed.items[3].contentHTML == "<p>paragraphe ouvert <p>second</p></p>")
+        // End tags whose case differs from the start tag's still close it.
+        let cased = try parseInline("<rss version=\"2.0\"><channel><title>t</title><Item><title>A</title></item>"
+            + "<Item><title>B</title></ITEM><item><title>C</title></channel></rss>")
+        #expect(cased.items.map(\.title) == ["A", "B", "C"])
     }
 }

@@ -43,7 +43,7 @@ enum TagRepair {
                 // `</br>`, written for a line break, is one.
                 if matchesName(b, at: i + 2, voidNames[0]), end == i + 5 {
                     out.append(contentsOf: "<br/>".utf8)
-                } else if let index = open.lastIndex(where: { $0.elementsEqual(name) }) {
+                } else if let index = open.lastIndex(where: { sameName($0, name) }) {
                     while open.count > index { writeEnd(open.removeLast(), into: &out) }
                 }
                 // else: nothing of that name is open, the end tag is dropped.
@@ -133,11 +133,16 @@ enum TagRepair {
         tag.append(contentsOf: (closed ? "/>" : ">").utf8)
         let qualified = b[name]
         let local = qualified.lastIndex(of: 0x3A).map { qualified[($0 + 1)...] } ?? qualified
-        if unnested.contains(where: { $0.elementsEqual(local) }), let index = open.lastIndex(where: { $0.elementsEqual(qualified) }) {
+        if unnested.contains(where: { sameName($0[...], local) }), let index = open.lastIndex(where: { sameName($0, qualified) }) {
             while open.count > index { writeEnd(open.removeLast(), into: &out) }
         }
         out.append(contentsOf: tag)
         return (j, qualified, !closed)
+    }
+
+    /// Names equal but for ASCII case (`</Item>` closes `<item>`: the readers ignore case too).
+    private static func sameName<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { $0 == $1 || ($0 | 0x20 == $1 | 0x20 && isNameStart($0 | 0x20) && $0 < 0x80) }
     }
 
     private static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
