@@ -127,3 +127,29 @@ struct SecurityTests {
         }
     }
 }
+
+@Suite("Links taken from feeds")
+struct FeedLinkTests {
+    /// A feed may give an item any link; the item page already kept only http(s), but the Atom
+    /// feeds and the API republished `javascript:` links to other readers.
+    @Test func scriptLinksAreNotRepublished() async throws {
+        let fixture = try await WebFixture.make()
+        let now = Date()
+        _ = try await fixture.store.ingest(sourceID: "cert", items: [
+            PreparedItem(item: ParsedItem(id: "evil", title: "Lien piégé", link: "JavaScript:alert(document.cookie)", published: now),
+                         contentText: "Lien piégé"),
+        ], fetchedAt: now)
+        try await fixture.application().test(.router) { client in
+            let atom = try await client.execute(uri: "/canaux/securite.atom", method: .get)
+            #expect(atom.status == .ok)
+            #expect(atom.body.string.contains("Lien piégé"))
+            #expect(!atom.body.string.lowercased().contains("javascript:"))
+            var browser = Browser()
+            _ = try await browser.signIn(client, login: "bruno")
+            let api = try await browser.get(client, "/api/v1/items?channel=securite")
+            #expect(api.body.string.contains("Lien piégé"))
+            #expect(!api.body.string.lowercased().contains("javascript:"))
+            #expect(api.body.string.contains("https://cert.example.org/a1"))
+        }
+    }
+}

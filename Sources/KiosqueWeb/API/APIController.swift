@@ -192,7 +192,7 @@ enum JSONDates {
 enum JSONItems {
     static func object(_ item: ItemSummary) -> [String: Any] {
         [
-            "id": item.id, "title": item.title ?? NSNull(), "link": item.link ?? NSNull(), "summary": item.summary ?? NSNull(),
+            "id": item.id, "title": item.title ?? NSNull(), "link": publishableLink(item.link) ?? NSNull(), "summary": item.summary ?? NSNull(),
             "author": item.author ?? NSNull(), "source": item.sourceID, "source_title": item.sourceTitle,
             "channel": item.channel?.id ?? NSNull(), "published": item.published.map(JSONDates.string) ?? NSNull(),
             "date": JSONDates.string(item.sortDate), "read": item.isRead, "starred": item.isStarred, "updated": item.isUpdated,

@@ -30,7 +30,10 @@ struct AtomWriter {
             xml += "  <entry>\n"
             xml += "    <id>\(escape(absolute("/articles/\(entry.id)")))</id>\n"
             xml += "    <title type=\"text\">\(escape(entry.title))</title>\n"
-            if let link = entry.link { xml += "    <link rel=\"alternate\" type=\"text/html\" href=\"\(escape(link))\"/>\n" }
+            if let link = publishableLink(entry.link) {
+                let href = link.hasPrefix("/") ? absolute(link) : link
+                xml += "    <link rel=\"alternate\" type=\"text/html\" href=\"\(escape(href))\"/>\n"
+            }
             xml += "    <link rel=\"related\" type=\"text/html\" href=\"\(escape(absolute("/articles/\(entry.id)")))\"/>\n"
             if let published = entry.published { xml += "    <published>\(date(published))</published>\n" }
             xml += "    <updated>\(date(entry.updated))</updated>\n"
