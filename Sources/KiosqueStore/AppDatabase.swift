@@ -13,6 +13,8 @@ public final class AppDatabase: Sendable {
     let searchCache = SearchCache()
     /// Counts committed writes by scope, for caches of pages (see `changeStamp(userID:)`).
     let changes = ChangeClock()
+    /// The catalogue's shared part, kept while shared content is unchanged.
+    let catalogueCache = CatalogueCache()
     private let removeOnDeinit: Bool
 
     private init(path: String, pool: DatabasePool, removeOnDeinit: Bool) {

@@ -67,4 +67,22 @@ struct ChangeStampTests {
         await #expect(throws: StoreError.self) { try await db.markRead(itemID: 999_999, userID: anne) }
         #expect(db.changeStamp(userID: anne) == stamp)
     }
+
+    @Test func cachedCatalogueFollowsSubscriptionsAndNewItems() async throws {
+        let db = try await Town.store()
+        let anne = try await Town.user(db, "anne"), paul = try await Town.user(db, "paul")
+        func culture(_ user: Int64) async throws -> ChannelListing {
+            let listing = try await db.catalogue(userID: user)
+            return try #require((listing.bouquets.flatMap(\.channels) + listing.otherChannels).first { $0.channel.id == "conseil" })
+        }
+        #expect(try await culture(anne).subscribed == false)
+        try await db.subscribe(userID: anne, channelID: "conseil")
+        #expect(try await culture(anne).subscribed)
+        #expect(try await culture(paul).subscribed == false, "flags are the asking agent's, never the cached copy's")
+        #expect(try await culture(anne).itemCount == 0)
+        _ = try await db.ingest(sourceID: "mairie", items: [Town.item("m1", "Budget primitif voté")], fetchedAt: Town.now)
+        let after = try await culture(paul)
+        #expect(after.itemCount == 1)
+        #expect(after.lastUpdate == Town.now)
+    }
 }

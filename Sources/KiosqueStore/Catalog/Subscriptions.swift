@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import Synchronization
 
 /// A source as the catalogue shows it.
 public struct SourceListing: Sendable, Hashable {
@@ -120,7 +121,34 @@ extension AppDatabase {
     }
 
     /// The catalogue: bouquets → channels with description, sources, trust, last update, subscribed flag.
+    /// The shared part is read once per change of shared content (it costs tens of milliseconds with
+    /// thousands of sources); the agent's flags come from their subscriptions.
     public func catalogue(userID: Int64?) async throws(StoreError) -> CatalogueListing {
+        let stamp = changes.stamp(userID: userID ?? 0).shared  // before reading: a later write makes the copy stale, never wrong
+        let shared: CatalogueListing
+        if let cached = catalogueCache.listing(stamp: stamp) {
+            shared = cached
+        } else {
+            shared = try await sharedCatalogue()
+            catalogueCache.keep(shared, stamp: stamp)
+        }
+        guard let userID else { return shared }
+        let followed = Set(try await read("reading subscriptions") { db in
+            try String.fetchAll(db, sql: """
+                SELECT c.key FROM subscriptions s JOIN channels c ON c.id = s.channel_id WHERE s.user_id = ?
+                """, arguments: [userID])
+        })
+        func flagged(_ channels: [ChannelListing]) -> [ChannelListing] {
+            channels.map { var c = $0; c.subscribed = followed.contains(c.channel.id); return c }
+        }
+        var listing = shared
+        listing.bouquets = listing.bouquets.map { var b = $0; b.channels = flagged(b.channels); return b }
+        listing.otherChannels = flagged(listing.otherChannels)
+        return listing
+    }
+
+    /// The catalogue without any agent's flags.
+    private func sharedCatalogue() async throws(StoreError) -> CatalogueListing {
         try await read("reading the catalogue") { db in
             var sources: [Int64: [SourceListing]] = [:]
             for row in try Row.fetchAll(db, sql: """
@@ -134,16 +162,15 @@ extension AppDatabase {
             var order: [Int64] = []
             for row in try Row.fetchAll(db, sql: """
                 SELECT c.id, c.key, c.title, c.description, c.kind, c.item_count,
-                  (SELECT max(sort_at) FROM channel_items ci WHERE ci.channel_id = c.id) AS last,
-                  EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = ? AND s.channel_id = c.id) AS subscribed
+                  (SELECT max(sort_at) FROM channel_items ci WHERE ci.channel_id = c.id) AS last
                 FROM channels c WHERE c.retired_at IS NULL ORDER BY c.position, c.id
-                """, arguments: [userID ?? -1]) {
+                """) {
                 let id: Int64 = row["id"], last: Int64? = row["last"]
                 order.append(id)
                 channels[id] = ChannelListing(
                     channel: ChannelRef(id: row["key"], title: row["title"]), description: row["description"],
                     sources: sources[id] ?? [], lastUpdate: last.map(Date.init(unixSeconds:)), itemCount: row["item_count"],
-                    subscribed: row["subscribed"], kind: row["kind"])
+                    subscribed: false, kind: row["kind"])
             }
             var placed = Set<Int64>()
             var bouquets: [BouquetListing] = []
@@ -173,5 +200,22 @@ enum Subscriptions {
             added += db.changesCount
         }
         return added
+    }
+}
+
+/// The last shared catalogue, kept while shared content has not changed (and a minute at most,
+/// for writes of other processes that the change stamp does not see).
+final class CatalogueCache: Sendable {
+    private let state = Mutex<(stamp: UInt64, at: ContinuousClock.Instant, listing: CatalogueListing)?>(nil)
+
+    func listing(stamp: UInt64, now: ContinuousClock.Instant = .now) -> CatalogueListing? {
+        state.withLock { kept in
+            guard let kept, kept.stamp == stamp, kept.at.duration(to: now) < .seconds(60) else { return nil }
+            return kept.listing
+        }
+    }
+
+    func keep(_ listing: CatalogueListing, stamp: UInt64, now: ContinuousClock.Instant = .now) {
+        state.withLock { $0 = (stamp, now, listing) }
     }
 }

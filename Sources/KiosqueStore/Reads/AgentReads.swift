@@ -76,7 +76,12 @@ extension AppDatabase {
             let items = try ItemRows.summaries(db, ids: shown.map(\.itemID), userID: userID,
                                                channels: Dictionary(shown.map { ($0.itemID, channel.ref) }, uniquingKeysWith: { a, _ in a }))
             let next = keys.count > limit ? shown.last.map { PageCursor(sortAt: $0.sortAt, itemID: $0.itemID) } : nil
-            return ItemPage(items: items, nextCursor: next)
+            // The same counters as Ma page: the channel's item count less the agent's reads in it.
+            let unread = try Int.fetchOne(db, sql: """
+                SELECT max(0, c.item_count - coalesce((SELECT reads FROM user_channel_reads WHERE user_id = ? AND channel_id = c.id), 0))
+                FROM channels c WHERE c.id = ?
+                """, arguments: [userID, channel.id])
+            return ItemPage(items: items, nextCursor: next, channelUnread: unread)
         }
     }
 

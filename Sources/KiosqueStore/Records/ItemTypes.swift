@@ -107,6 +107,8 @@ public struct ItemPage: Sendable, Hashable {
     public var items: [ItemSummary]
     /// Where the next (older) page starts; nil on the last page.
     public var nextCursor: PageCursor?
+    /// For a channel's page: how many of the channel's items the agent has not read.
+    public var channelUnread: Int?
 }
 
 /// A subscribed channel's counts on the home page.

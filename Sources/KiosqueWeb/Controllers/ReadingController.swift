@@ -51,13 +51,9 @@ struct ReadingController {
         var data: [String: Any] = [
             "channel": channelValues, "empty": page.items.isEmpty, "is_later_page": cursor != nil,
             "items_html": views.itemRowsHTML(page.items, context: context, returnTo: returnTo, showChannel: false),
-            "unread": page.items.filter { !$0.isRead }.count,
+            "unread": page.channelUnread ?? page.items.filter { !$0.isRead }.count,
         ]
         if let next = page.nextCursor { data["next_cursor"] = next.token }
-        if let home = try? await store.homePage(userID: agent.id, limit: 1),
-           let counts = home.channels.first(where: { $0.channel.id == id }) {
-            data["unread"] = counts.unread
-        }
         data["atom_url"] = "/canaux/\(id).atom"
         data["atom_title"] = channel.title
         return views.page("channel", data, context: context)
