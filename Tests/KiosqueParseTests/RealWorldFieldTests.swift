@@ -89,4 +89,10 @@ import Testing
         #expect(one.items[0].title == "v1")
         #expect(one.items[0].id == two.items[0].id)
     }
+
+    @Test func rssLinkWrittenAsAnHrefAttribute() throws {
+        let feed = try Fixture.parse("rss2-link-href-attribute.xml")
+        #expect(feed.link == "http://lh.example.com/")
+        #expect(feed.items.map(\.link) == ["http://lh.example.com/1", "http://lh.example.com/2"])
+    }
 }

@@ -56,6 +56,11 @@ final class RSSReader: SAXReader {
             if name.local == .guid {
                 let permalink = bridge.attribute(.isPermaLink, in: attributes)?.lowercased() != "false"
                 item.fallbackLink = permalink ? LinkRef(raw: "", base: bridge.currentBase) : nil
+            } else if name.local == .link, attributes.count > 0, let href = bridge.attribute(.href, in: attributes),
+                      URLResolver.trim(href) != nil {
+                // `<link href="…"/>`: an Atom habit in an RSS feed.
+                let ref = LinkRef(raw: href, base: bridge.currentBase)
+                if inItem { if item.link == nil { item.link = ref } } else if !sawChannelLink { draft.link = ref; sawChannelLink = true }
             }
             bridge.capture(.text)
         case (.content, .encoded) where direct:
