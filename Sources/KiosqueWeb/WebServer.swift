@@ -57,7 +57,8 @@ public struct WebServer {
         let passwords = PasswordHasher(cost: 11)
 
         let router = Router(context: AppRequestContext.self)
-        router.add(middleware: SecurityHeadersMiddleware(frameHosts: configuration.content.iframeHosts))
+        router.add(middleware: SecurityHeadersMiddleware(frameHosts: configuration.content.iframeHosts,
+                                                         strictTransportSecurity: configuration.portal.baseURL.lowercased().hasPrefix("https://")))
         router.add(middleware: ErrorPageMiddleware(views: views))
         StaticFilesController(resources: resources).register(on: router)
         if let registry = options.metrics {

@@ -153,3 +153,37 @@ struct FeedLinkTests {
         }
     }
 }
+
+@Suite("Response headers")
+struct ResponseHeaderTests {
+    @Test func everyAnswerIsSameOriginOnlyAndHTTPSPortalsAskForHSTS() async throws {
+        let plain = try await WebFixture.make()
+        try await plain.application().test(.router) { client in
+            for path in ["/connexion", "/nexiste-pas", "/static/kiosque.css", "/api/v1/channels", "/canaux/securite.atom", "/healthz"] {
+                let response = try await client.execute(uri: path, method: .get)
+                #expect(response.headers[HTTPField.Name("Cross-Origin-Resource-Policy")!] == "same-origin", "\(path)")
+                #expect(response.headers[HTTPField.Name("Strict-Transport-Security")!] == nil, "\(path)")
+            }
+        }
+        let secure = try await WebFixture.make { $0.portal.baseURL = "https://intranet.example.org" }
+        try await secure.application().test(.router) { client in
+            for path in ["/connexion", "/nexiste-pas"] {
+                let response = try await client.execute(uri: path, method: .get)
+                #expect(response.headers[HTTPField.Name("Strict-Transport-Security")!]?.hasPrefix("max-age=") == true, "\(path)")
+            }
+        }
+    }
+
+    @Test func theAgentsPrivateFeedIsNotCached() async throws {
+        let fixture = try await WebFixture.make()
+        try await fixture.application().test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, login: "bruno")
+            let created = try await browser.post(client, "/compte/flux-prive", [("_csrf", try await browser.csrf(client))])
+            let feed = try #require(created.headers[.location]?.split(separator: "=").last?.removingPercentEncoding)
+            let response = try await client.execute(uri: feed, method: .get)
+            #expect(response.status == .ok)
+            #expect(response.headers[.cacheControl]?.contains("no-store") == true)
+        }
+    }
+}

@@ -48,7 +48,9 @@ struct FeedsController {
         let entries = page.items.map { AtomWriter.entry($0) }
         let updated = page.items.map(\.sortDate).max() ?? Date(timeIntervalSince1970: 0)
         let title = "\(configuration.portal.title) — \(agent.name.isEmpty ? agent.login : agent.name)"
-        return Self.atomResponse(atom.feed(id: "/flux/agents/\(token).atom", title: title, subtitle: nil, updated: updated, entries: entries))
+        var response = Self.atomResponse(atom.feed(id: "/flux/agents/\(token).atom", title: title, subtitle: nil, updated: updated, entries: entries))
+        response.headers[.cacheControl] = "private, no-store"  // one agent's reading, behind a secret address
+        return response
     }
 
     @Sendable func newPrivateFeed(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -4,9 +4,12 @@ import Hummingbird
 /// no MIME sniffing, no framing, no referrer leaking intranet addresses.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     let contentSecurityPolicy: String
+    /// Whether the portal is served over https (its base URL): browsers are then told to keep to https.
+    let strictTransportSecurity: Bool
 
     /// `frameHosts` are the video hosts whose iframes articles may keep.
-    init(frameHosts: [String]) {
+    init(frameHosts: [String], strictTransportSecurity: Bool = false) {
+        self.strictTransportSecurity = strictTransportSecurity
         let frames = frameHosts.isEmpty ? "'none'" : frameHosts.map { "https://\($0)" }.joined(separator: " ")
         contentSecurityPolicy = [
             "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' https: http: data:",
@@ -33,6 +36,9 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         headers[.init("X-Frame-Options")!] = "DENY"
         headers[.init("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         headers[.init("Cross-Origin-Opener-Policy")!] = "same-origin"
+        // Other sites may not load the portal's pages, files or API answers as images, scripts or media.
+        headers[.init("Cross-Origin-Resource-Policy")!] = "same-origin"
+        if strictTransportSecurity { headers[.init("Strict-Transport-Security")!] = "max-age=31536000" }
         if headers[.cacheControl] == nil { headers[.cacheControl] = "no-store" }
     }
 }
