@@ -36,6 +36,13 @@ import Testing
         #expect(Fixture.iso(feed.items[1].published) == "2004-02-26T10:00:00Z")
     }
 
+    @Test func jsonFeedVersionWrittenWithHTTP() throws {
+        let feed = try FeedParser.parse(Data(#"{"version":"http://jsonfeed.org/version/1","items":[{"id":"1","content_text":"x"}]}"#.utf8))
+        #expect(feed.format == .jsonFeed1)
+        #expect(feed.items.map(\.id) == ["1"])
+        #expect(!feed.warnings.contains { $0.hasPrefix("version") })
+    }
+
     @Test func jsonFeedIdIsThePermalinkWithoutURL() throws {
         let feed = try Fixture.parse("jsonfeed-id-permalink.json")
         #expect(feed.items.map(\.link) == ["https://ids.example.org/p/1", nil, "https://ids.example.org/articles/3"])

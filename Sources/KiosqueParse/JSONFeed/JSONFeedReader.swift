@@ -16,7 +16,8 @@ enum JSONFeedReader {
         }
         let version = root["version"] as? String
         let items = root["items"] as? [Any]
-        guard version?.hasPrefix("https://jsonfeed.org/version/") == true || items != nil && root["title"] is String else {
+        // Early generators wrote the version URL with http: or without its scheme.
+        guard version?.contains("jsonfeed.org/version/") == true || items != nil && root["title"] is String else {
             return .failure(.notAFeed(reason: "JSON document is not a JSON Feed (no jsonfeed.org version)", advertisedFeeds: []))
         }
         var draft = FeedDraft(format: .jsonFeed1)
