@@ -16,11 +16,12 @@ enum ItemRows {
                           channels: [Int64: ChannelRef] = [:]) throws -> [ItemSummary] {
         guard !ids.isEmpty else { return [] }
         let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
-        let rows = try Row.fetchAll(db, sql: """
+        let statement = try db.cachedStatement(sql: """
             SELECT \(columns) FROM json_each(:ids) j CROSS JOIN items i ON i.id = j.value JOIN sources s ON s.id = i.source_id
-            """, arguments: ["user": userID, "ids": list])
+            """)
         var byID: [Int64: ItemSummary] = [:]
-        for row in rows {
+        let rows = try Row.fetchCursor(statement, arguments: ["user": userID, "ids": list])
+        while let row = try rows.next() {
             let item = summary(row)
             byID[item.id] = item
         }
@@ -31,14 +32,15 @@ enum ItemRows {
         }
     }
 
-    /// A summary from a row selected with `columns`.
+    /// A summary from a row that starts with `columns` (read by position: lists decode hundreds
+    /// of rows, and look-ups by name scan the columns each time).
     static func summary(_ row: Row) -> ItemSummary {
-        let published: Int64? = row["published"]
+        let published: Int64? = row[5]
         return ItemSummary(
-            id: row["id"], title: row["title"], link: row["link"], author: row["author"], summary: row["summary"],
-            sourceID: row["source_key"], sourceTitle: row["source_title"], channel: nil,
-            published: published.map(Date.init(unixSeconds:)), sortDate: Date(unixSeconds: row["sort_at"]),
-            isUpdated: row["is_updated"], isRead: row["is_read"], isStarred: row["is_starred"])
+            id: row[0], title: row[1], link: row[2], author: row[3], summary: row[4],
+            sourceID: row[8], sourceTitle: row[9], channel: nil,
+            published: published.map(Date.init(unixSeconds:)), sortDate: Date(unixSeconds: row[6]),
+            isUpdated: row[7], isRead: row[10], isStarred: row[11])
     }
 
     /// The store's row id and reference of a live channel, or a notFound error.
