@@ -79,7 +79,7 @@ public struct WebServer {
         }
         router.add(middleware: AuthenticationMiddleware(store: store, sessions: sessions, auth: configuration.auth,
                                                         localizer: views.localizer, secureCookies: secure))
-        router.add(middleware: CSRFMiddleware(secrets: secrets, views: views))
+        router.add(middleware: CSRFMiddleware(secrets: secrets, views: views, baseURL: configuration.portal.baseURL))
         AuthController(store: store, sessions: sessions, views: views, throttle: LoginThrottle(), passwords: passwords,
                        localAccounts: configuration.auth.localAccounts, secureCookies: secure).register(on: router)
 

@@ -187,3 +187,25 @@ struct ResponseHeaderTests {
         }
     }
 }
+
+@Suite("Origin of state changes")
+struct OriginTests {
+    /// Behind a reverse proxy that rewrites Host, the browser's Origin is the public address:
+    /// forms keep working there, and every other origin is still refused.
+    @Test func thePublicAddressIsASameSiteOrigin() async throws {
+        let fixture = try await WebFixture.make { $0.portal.baseURL = "https://intranet.example.org" }
+        try await fixture.application().test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, login: "bruno")
+            let token = try await browser.csrf(client)
+            for origin in ["https://intranet.example.org.evil.example", "https://evil.example", "null", "https://intranet.example.org:8443"] {
+                let refused = try await browser.post(client, "/compte/presentation", [("_csrf", token), ("layout", "river")],
+                                                     extra: [.origin: origin])
+                #expect(refused.status == .forbidden, "\(origin)")
+            }
+            let accepted = try await browser.post(client, "/compte/presentation", [("_csrf", token), ("layout", "river")],
+                                                  extra: [.origin: "https://intranet.example.org"])
+            #expect(accepted.status == .seeOther)
+        }
+    }
+}

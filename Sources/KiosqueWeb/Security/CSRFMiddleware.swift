@@ -9,6 +9,15 @@ struct CSRFMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let secrets: Secrets
     let views: ViewRenderer
+    /// `host[:port]` of the portal's public address (base_url): behind a reverse proxy that
+    /// rewrites Host, the browser's Origin names this one.
+    let publicHost: String?
+
+    init(secrets: Secrets, views: ViewRenderer, baseURL: String) {
+        self.secrets = secrets
+        self.views = views
+        self.publicHost = URL(string: baseURL).flatMap(Self.hostAndPort)
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -37,12 +46,16 @@ struct CSRFMiddleware: RouterMiddleware {
         request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
     }
 
-    /// A browser's Origin (when sent) must be this very host: a cross-site form post is refused
-    /// even before its token is looked at.
+    /// A browser's Origin (when sent) must be this very host (or the public address): a cross-site
+    /// form post is refused even before its token is looked at.
     private func originAllowed(_ request: Request) -> Bool {
         guard let origin = request.headers[.origin], origin != "null" else { return request.headers[.origin] == nil }
-        guard let host = request.head.authority, let url = URL(string: origin) else { return false }
-        let originHost = url.host.map { h in url.port.map { "\(h):\($0)" } ?? h } ?? ""
-        return originHost.lowercased() == host.lowercased()
+        guard let url = URL(string: origin), let originHost = Self.hostAndPort(url) else { return false }
+        return originHost == request.head.authority?.lowercased() || originHost == publicHost
+    }
+
+    private static func hostAndPort(_ url: URL) -> String? {
+        guard let host = url.host, !host.isEmpty else { return nil }
+        return (url.port.map { "\(host):\($0)" } ?? host).lowercased()
     }
 }
