@@ -20,7 +20,8 @@ struct DateDisplay: Sendable {
         let days = Int((Double(seconds) / 86_400).rounded(.down))
         let (year, month, day) = CivilCalendar.civil(days: days)
         let minuteOfDay = (seconds - days * 86_400) / 60
-        let time = String(format: "%02d:%02d", minuteOfDay / 60, minuteOfDay % 60)
+        let hour = minuteOfDay / 60, minute = minuteOfDay % 60  // by hand: String(format:) showed in list pages' profiles
+        let time = (hour < 10 ? "0" : "") + String(hour) + (minute < 10 ? ":0" : ":") + String(minute)
         if language == "en" { return "\(day) \(Self.englishMonths[month - 1]) \(year) at \(time)" }
         return "\(day == 1 ? "1er" : String(day)) \(Self.frenchMonths[month - 1]) \(year) à \(time)"
     }

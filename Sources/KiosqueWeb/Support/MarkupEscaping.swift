@@ -6,6 +6,15 @@ func htmlEscape(_ text: String) -> String {
 /// The one escaper behind HTML pages and Atom/OPML documents. With `xml`, characters that XML 1.0
 /// forbids (controls, U+FFFE/U+FFFF) are dropped and `'` becomes `&apos;`.
 func markupEscape(_ text: String, xml: Bool) -> String {
+    // Most titles and names need nothing: one pass over the bytes, and the string is returned as is.
+    let needsWork = text.utf8.contains { byte -> Bool in
+        switch byte {
+        case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "'"): return true
+        case 0..<0x20, 0xEF: return xml  // controls, and the lead byte of U+FFFE/U+FFFF
+        default: return false
+        }
+    }
+    if !needsWork { return text }
     var out = ""
     out.reserveCapacity(text.utf8.count)
     for scalar in text.unicodeScalars {
