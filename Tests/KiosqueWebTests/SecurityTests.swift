@@ -209,3 +209,29 @@ struct OriginTests {
         }
     }
 }
+
+@Suite("Documents API failures")
+struct DocumentsAPIFailureTests {
+    /// A storage failure is the server's problem: the answer says so without the data folder's paths.
+    @Test func storageFailuresDoNotRevealServerPaths() async throws {
+        let fixture = try await WebFixture.make { configuration in
+            configuration.catalog.departments = [DepartmentDefinition(id: "finances", title: "Finances", categories: ["Délibérations"])]
+        }
+        let editor = try await fixture.store.createUser(NewUser(login: "edith", passwordHash: await AccountTools.hashPassword(WebFixture.password)))
+        try await fixture.store.setMembership(userID: editor.id, departmentID: "finances", isEditor: true)
+        // Uploads cannot start: the temporary folder is now a file.
+        let dataDirectory = fixture.dataDirectory
+        let temporary = dataDirectory + "/documents/tmp"
+        try? FileManager.default.removeItem(atPath: temporary)
+        #expect(FileManager.default.createFile(atPath: temporary, contents: Data("x".utf8)))
+        try await fixture.application().test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, login: "edith")
+            let response = try await DocumentsPermissionTests.publish(client, as: &browser, department: "finances",
+                                                                      [("title", "Budget"), ("category", "Délibérations")], name: "budget.pdf")
+            #expect(response.status.code >= 500)
+            #expect(!response.body.string.contains(dataDirectory))
+            #expect(!response.body.string.contains("/documents/tmp"))
+        }
+    }
+}

@@ -59,7 +59,7 @@ struct DocumentsAPI {
             let record = try await library.publish(upload, originalName: body.fileName, departmentID: id, metadata: metadata, viewer: viewer)
             return .json(Self.json(record, versions: true), status: .created)
         } catch let error as DocumentError {
-            return Self.refusal(error)
+            return Self.refusal(error, context)
         }
     }
 
@@ -76,13 +76,15 @@ struct DocumentsAPI {
             let record = try await library.addVersion(upload, originalName: body.fileName, documentID: id, viewer: viewer)
             return .json(Self.json(record, versions: true), status: .created)
         } catch let error as DocumentError {
-            return Self.refusal(error)
+            return Self.refusal(error, context)
         }
     }
 
     static let notFound = APIError.response(.notFound, code: "not_found", message: "No such document.")
 
-    static func refusal(_ error: DocumentError) -> Response {
+    /// The agent's own mistakes are explained; a server-side failure (storage, store, extraction)
+    /// is logged in full and answered without its details (paths of the data folder, SQL).
+    static func refusal(_ error: DocumentError, _ context: AppRequestContext) -> Response {
         let code: String
         switch error {
         case .notFound: return notFound
@@ -90,7 +92,9 @@ struct DocumentsAPI {
         case .tooLarge: code = "too_large"
         case .refusedType: code = "refused_type"
         case .invalidField: code = "invalid_field"
-        default: code = "internal"
+        default:
+            context.logger.error("documents API failure", metadata: ["error": "\(error)"])
+            return APIError.response(error.status, code: "internal", message: "Internal error.")
         }
         return APIError.response(error.status, code: code, message: error.description)
     }
