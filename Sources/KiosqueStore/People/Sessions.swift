@@ -33,6 +33,24 @@ extension AppDatabase {
         return found.data
     }
 
+    /// A live session's value and the account it belongs to, in one read: every signed-in page
+    /// asks for both. Nil when missing or expired (an expired one is removed).
+    public func sessionWithOwner(key: String, now: Date = Date()) async throws(StoreError) -> (data: Data, owner: UserAccount?)? {
+        let found = try await read("reading a session") { db -> (data: Data, expires: Int64?, owner: UserAccount?)? in
+            guard let row = try Row.fetchOne(db, sql: "SELECT data, expires_at, user_id FROM sessions WHERE key_hash = ?", arguments: [key]) else {
+                return nil
+            }
+            let userID: Int64? = row[2]
+            return (row[0], row[1], try userID.flatMap { try Users.fetch(db, "id = ?", $0) })
+        }
+        guard let found else { return nil }
+        if let expires = found.expires, expires <= now.unixSeconds {
+            try await sessionRemove(key: key)
+            return nil
+        }
+        return (found.data, found.owner)
+    }
+
     /// The user a session belongs to, with its creation time (for absolute timeouts).
     public func sessionOwner(key: String) async throws(StoreError) -> (userID: Int64?, createdAt: Date)? {
         try await read("reading a session owner") { db in

@@ -29,8 +29,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         var newSessionCookie: String?
         if let token = request.cookies[WebCookies.session]?.value, !token.isEmpty,
-           let record = try await sessions.resume(token: token),
-           let agent = try await store.user(id: record.userID), !agent.isDisabled {
+           let (record, owner) = try await sessions.resumeWithAgent(token: token),
+           let agent = owner, !agent.isDisabled {
             context.agent = agent
             context.sessionToken = token
             context.authMethod = record.singleSignOn ? .singleSignOn : .session

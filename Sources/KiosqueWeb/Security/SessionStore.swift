@@ -27,9 +27,14 @@ struct SessionStore: Sendable {
 
     /// The live session for a token, sliding its idle expiry; nil when unknown or expired.
     func resume(token: String, now: Date = Date()) async throws -> Record? {
+        try await resumeWithAgent(token: token, now: now)?.record
+    }
+
+    /// The live session and its agent's account (nil if the account is gone), read together.
+    func resumeWithAgent(token: String, now: Date = Date()) async throws -> (record: Record, agent: UserAccount?)? {
         let key = Secrets.hash(token)
-        guard let data = try await store.sessionGet(key: key, now: now),
-              var record = try? JSONDecoder().decode(Record.self, from: data) else { return nil }
+        guard let found = try await store.sessionWithOwner(key: key, now: now),
+              var record = try? JSONDecoder().decode(Record.self, from: found.data) else { return nil }
         if now.timeIntervalSince(record.createdAt) > absoluteTimeout || now.timeIntervalSince(record.lastSeen) > idleTimeout {
             try await store.sessionRemove(key: key)
             return nil
@@ -38,7 +43,8 @@ struct SessionStore: Sendable {
             record.lastSeen = now
             try await save(token: token, record)
         }
-        return record
+        if let owner = found.owner, owner.id == record.userID { return (record, owner) }
+        return (record, try await store.user(id: record.userID))  // a row saved without its owner column
     }
 
     func end(token: String) async throws {
