@@ -80,14 +80,15 @@ public struct WebServer {
         router.add(middleware: AuthenticationMiddleware(store: store, sessions: sessions, auth: configuration.auth,
                                                         localizer: views.localizer, secureCookies: secure))
         router.add(middleware: CSRFMiddleware(secrets: secrets, views: views, baseURL: configuration.portal.baseURL))
-        AuthController(store: store, sessions: sessions, views: views, throttle: LoginThrottle(), passwords: passwords,
+        let throttle = LoginThrottle()
+        AuthController(store: store, sessions: sessions, views: views, throttle: throttle, passwords: passwords,
                        localAccounts: configuration.auth.localAccounts, secureCookies: secure).register(on: router)
 
         let agents = router.group().add(middleware: RequireAgentMiddleware())
         HomeController(store: store, views: views, cache: PageCache()).register(on: agents)
         CatalogueController(store: store, views: views).register(on: agents)
         SearchController(store: store, views: views).register(on: agents)
-        AccountController(store: store, views: views, sessions: sessions, passwords: passwords, secureCookies: secure,
+        AccountController(store: store, views: views, sessions: sessions, passwords: passwords, throttle: throttle, secureCookies: secure,
                           baseURL: configuration.portal.baseURL).register(on: agents)
         let feeds = FeedsController(store: store, live: live, views: views)
         feeds.register(public: router, agents: agents)

@@ -235,3 +235,33 @@ struct DocumentsAPIFailureTests {
         }
     }
 }
+
+@Suite("Password guessing")
+struct PasswordGuessingTests {
+    /// The password-change form checks the current password: with someone else's session it was a
+    /// way to guess that password without the sign-in form's limits.
+    @Test func theCurrentPasswordOfTheAccountPageIsThrottledWithTheSignIn() async throws {
+        let fixture = try await WebFixture.make()
+        try await fixture.application().test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, login: "bruno")
+            let token = try await browser.csrf(client)
+            for attempt in 0..<5 {
+                let wrong = try await browser.post(client, "/compte/mot-de-passe",
+                                                   [("_csrf", token), ("current", "essai-\(attempt)"), ("new", "nouveau-mot-de-passe"),
+                                                    ("confirm", "nouveau-mot-de-passe")])
+                #expect(wrong.status == .badRequest)
+            }
+            let blocked = try await browser.post(client, "/compte/mot-de-passe",
+                                                 [("_csrf", token), ("current", WebFixture.password), ("new", "nouveau-mot-de-passe"),
+                                                  ("confirm", "nouveau-mot-de-passe")])
+            #expect(blocked.status == .tooManyRequests)
+            #expect(Int(blocked.headers[.retryAfter] ?? "") ?? 0 > 0)
+            // The sign-in form counts the same failures.
+            var other = Browser()
+            let signIn = try await other.signIn(client, login: "bruno")
+            #expect(signIn.status == .tooManyRequests)
+            #expect(Int(signIn.headers[.retryAfter] ?? "") ?? 0 > 60)
+        }
+    }
+}

@@ -33,7 +33,9 @@ struct AuthController {
         let returnTo = form["retour"]
         guard localAccounts else { return views.error(.forbidden, messageKey: "error_forbidden", context: context) }
         guard await throttle.allows(account: login, address: context.peerAddress) else {
-            return loginPage(context: context, returnTo: returnTo, login: login, error: "login_throttled", status: .tooManyRequests)
+            var response = loginPage(context: context, returnTo: returnTo, login: login, error: "login_throttled", status: .tooManyRequests)
+            response.headers[.retryAfter] = String(await throttle.retryAfter(account: login, address: context.peerAddress))
+            return response
         }
         let account = login.isEmpty ? nil : try await store.user(login: login)
         // Verify against a dummy hash when the login is unknown, so timing reveals nothing.

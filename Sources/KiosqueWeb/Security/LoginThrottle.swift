@@ -24,6 +24,19 @@ actor LoginThrottle {
             && (failuresByAddress[address]?.count ?? 0) < limits.perAddress
     }
 
+    /// Whole seconds until `allows` answers yes again (at least 1), for a Retry-After header.
+    func retryAfter(account: String, address: String, now: Date = Date()) -> Int {
+        prune(now: now)
+        var waits: [TimeInterval] = []
+        if let dates = failuresByAccount[account.lowercased()], dates.count >= limits.perAccount {
+            waits.append(dates[dates.count - limits.perAccount].timeIntervalSince(now) + limits.window)
+        }
+        if let dates = failuresByAddress[address], dates.count >= limits.perAddress {
+            waits.append(dates[dates.count - limits.perAddress].timeIntervalSince(now) + limits.window)
+        }
+        return max(1, Int((waits.max() ?? 0).rounded(.up)))
+    }
+
     func recordFailure(account: String, address: String, now: Date = Date()) {
         failuresByAccount[account.lowercased(), default: []].append(now)
         failuresByAddress[address, default: []].append(now)
