@@ -58,11 +58,7 @@ struct SecurityTests {
     }
 
     @Test func documentDownloadsAreNeverStoredByCaches() async throws {
-        let fixture = try await WebFixture.make { configuration in
-            configuration.catalog.departments = [DepartmentDefinition(id: "finances", title: "Finances", categories: ["Délibérations"])]
-        }
-        let editor = try await fixture.store.createUser(NewUser(login: "edith", passwordHash: await AccountTools.hashPassword(WebFixture.password)))
-        try await fixture.store.setMembership(userID: editor.id, departmentID: "finances", isEditor: true)
+        let fixture = try await WebFixture.withFinancesEditor()
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.signIn(client, login: "edith")
@@ -214,11 +210,7 @@ struct OriginTests {
 struct DocumentsAPIFailureTests {
     /// A storage failure is the server's problem: the answer says so without the data folder's paths.
     @Test func storageFailuresDoNotRevealServerPaths() async throws {
-        let fixture = try await WebFixture.make { configuration in
-            configuration.catalog.departments = [DepartmentDefinition(id: "finances", title: "Finances", categories: ["Délibérations"])]
-        }
-        let editor = try await fixture.store.createUser(NewUser(login: "edith", passwordHash: await AccountTools.hashPassword(WebFixture.password)))
-        try await fixture.store.setMembership(userID: editor.id, departmentID: "finances", isEditor: true)
+        let fixture = try await WebFixture.withFinancesEditor()
         // Uploads cannot start: the temporary folder is now a file.
         let dataDirectory = fixture.dataDirectory
         let temporary = dataDirectory + "/documents/tmp"
@@ -263,5 +255,40 @@ struct PasswordGuessingTests {
             #expect(signIn.status == .tooManyRequests)
             #expect(Int(signIn.headers[.retryAfter] ?? "") ?? 0 > 60)
         }
+    }
+}
+
+@Suite("Documents in public feeds")
+struct DocumentFeedTests {
+    @Test func departmentChannelFeedsAreForSignedInAgentsOnly() async throws {
+        let fixture = try await WebFixture.withFinancesEditor()
+        try await fixture.application().test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, login: "edith")
+            let created = try await DocumentsPermissionTests.publish(client, as: &browser, department: "finances",
+                                                                     [("title", "Budget primitif interne"), ("category", "Délibérations"),
+                                                                      ("visibility", "organisation")], name: "budget.pdf")
+            #expect(created.status == .created)
+            let anonymous = try await client.execute(uri: "/canaux/service-finances.atom", method: .get)
+            #expect(anonymous.status == .notFound)
+            #expect(!anonymous.body.string.contains("Budget primitif interne"))
+            let signedIn = try await browser.get(client, "/canaux/service-finances.atom")
+            #expect(signedIn.status == .ok)
+            #expect(signedIn.body.string.contains("Budget primitif interne"))
+            // News channels stay public.
+            #expect(try await client.execute(uri: "/canaux/securite.atom", method: .get).status == .ok)
+        }
+    }
+}
+
+extension WebFixture {
+    /// The usual portal plus a "finances" department whose editor is `edith`.
+    static func withFinancesEditor() async throws -> WebFixture {
+        let fixture = try await make { configuration in
+            configuration.catalog.departments = [DepartmentDefinition(id: "finances", title: "Finances", categories: ["Délibérations"])]
+        }
+        let editor = try await fixture.store.createUser(NewUser(login: "edith", passwordHash: await AccountTools.hashPassword(password)))
+        try await fixture.store.setMembership(userID: editor.id, departmentID: "finances", isEditor: true)
+        return fixture
     }
 }

@@ -31,6 +31,9 @@ struct FeedsController {
         guard let channel = (listing.bouquets.flatMap(\.channels) + listing.otherChannels).first(where: { $0.channel.id == id }) else {
             throw HTTPError(.notFound)
         }
+        // News is public; departments' documents, even organisation-wide, are for signed-in agents
+        // (session or API token), like every other documents page.
+        guard channel.kind != "documents" || context.agent != nil else { throw HTTPError(.notFound) }
         let page = try await store.channelPage(channelID: id, userID: 0, before: nil, limit: 50)
         let entries = page.items.map { AtomWriter.entry($0) }
         let updated = page.items.map(\.sortDate).max() ?? Date(timeIntervalSince1970: 0)
