@@ -43,7 +43,7 @@ enum FeedAssembler {
             return ParsedItem(
                 id: id ?? "", title: title ?? derivedTitle(item), link: link, published: item.published, updated: item.updated,
                 author: authors.isEmpty ? nil : authors.count == 1 ? authors[0] : authors.joined(separator: ", "),
-                summary: item.summary, contentHTML: nonBlank(item.contentHTML) ?? nonBlank(item.summaryHTML?.string),
+                summary: item.summary, contentHTML: contentHTML(item, link: link),
                 categories: unique(item.categories), enclosures: enclosures)
         }
         if items.isEmpty && draft.title == nil && feedLink == nil {
@@ -58,6 +58,16 @@ enum FeedAssembler {
 
     private static func resolve(_ ref: LinkRef, fallback: String?) -> String? {
         URLResolver.resolve(ref.raw, against: ref.base ?? fallback)
+    }
+
+    /// The content, else the summary's HTML, with relative URLs resolved against the xml:base
+    /// declared around it when that is not the item's own address (the pipeline resolves the rest
+    /// against the link).
+    private static func contentHTML(_ item: ItemDraft, link: String?) -> String? {
+        let (html, base) = nonBlank(item.contentHTML).map { ($0, item.contentBase) }
+            ?? (nonBlank(item.summaryHTML?.string), item.summaryBase)
+        guard let html, let base, base != link else { return html }
+        return HTMLURLs.absolutize(html, base: base)
     }
 
     /// The longest title taken from an untitled item's text, in characters.

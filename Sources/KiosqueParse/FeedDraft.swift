@@ -46,6 +46,8 @@ struct ItemDraft {
     var contentHTML: String?
     /// HTML from `description`/`summary`, used as content when there is no content element.
     var summaryHTML: DeferredHTML?
+    /// The xml:base declared around `contentHTML` / `summaryHTML`, when there was one.
+    var contentBase: String?, summaryBase: String?
     var categories: [String] = []
     var enclosures: [(link: LinkRef, type: String?, length: Int64?)] = []
 

@@ -102,4 +102,14 @@ import Testing
         #expect(feed.link == "http://lh.example.com/")
         #expect(feed.items.map(\.link) == ["http://lh.example.com/1", "http://lh.example.com/2"])
     }
+
+    @Test func xmlBaseGovernsRelativeURLsInContent() throws {
+        let feed = try Fixture.parse("atom-xml-base-content.xml")
+        #expect(feed.items[0].link == "https://blog.example.net/2025/01/billet.html")
+        #expect(feed.items[0].contentHTML == "<p><a href=\"https://autre.example.com/articles/suite.html\">La suite</a> "
+            + "<img src='https://autre.example.com/img/photo.jpg' alt=\"photo\"> <a href=\"https://ailleurs.example.org/x\">absolu</a> "
+            + "<a href=\"https://autre.example.com/articles/#note\">note</a></p><pre>&lt;a href=\"brut.html\"&gt;</pre>")
+        #expect(feed.items[1].link == "https://blog.example.net/2025/01/sans-base.html")
+        #expect(feed.items[1].contentHTML == "<a href=\"https://blog.example.net/2025/01/voisin.html\">voisin</a>")
+    }
 }

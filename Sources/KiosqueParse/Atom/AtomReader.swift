@@ -160,8 +160,10 @@ final class AtomReader: SAXReader {
                 let summary = plain(bridge)
                 item.summary = summary
                 item.summaryHTML = bridge.capturedHTML(plain: summary, isText: textKind == .text)
+                item.summaryBase = bridge.declaredBase
             case .content where textKind != .other:
                 item.contentHTML = textKind == .text ? bridge.capturedEscaped : text
+                item.contentBase = bridge.declaredBase
             case .published, .issued:
                 item.published = bridge.capturedDate(&draft, at: place(name.local == .published ? "published" : "issued"))
             case .created where item.published == nil: // Atom 0.3: issued is the publication date

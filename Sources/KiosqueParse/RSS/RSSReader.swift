@@ -131,7 +131,9 @@ final class RSSReader: SAXReader {
     private func endItemField(_ name: XMLName, _ bridge: SAXBridge) {
         var text: String { bridge.captured }
         switch (name.ns, name.local) {
-        case (.content, .encoded): item.contentHTML = text
+        case (.content, .encoded):
+            item.contentHTML = text
+            item.contentBase = bridge.declaredBase
         case (.feedburner, .origLink):
             let text = text
             if !text.isEmpty { item.link = LinkRef(raw: text, base: bridge.currentBase) }
@@ -153,6 +155,7 @@ final class RSSReader: SAXReader {
             case .description:
                 let summary = bridge.capturedPlainFromHTML
                 item.summaryHTML = bridge.capturedHTML(plain: summary)
+                item.summaryBase = bridge.declaredBase
                 item.summary = summary
             case .guid:
                 let text = text

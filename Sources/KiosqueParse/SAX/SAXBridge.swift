@@ -100,6 +100,10 @@ final class SAXBridge {
     /// The base URL in scope: the nearest xml:base, else the document's URL.
     var currentBase: String? { bases.last?.url ?? documentURL }
 
+    /// The nearest xml:base in scope, when the document declares one (content HTML is then
+    /// resolved against it rather than against the item's link).
+    var declaredBase: String? { bases.last?.url }
+
     /// Starts collecting the current element's content, delivered as `captured` in its `end`.
     func capture(_ mode: CaptureMode) {
         captureDepth = depth
