@@ -112,4 +112,12 @@ import Testing
         #expect(feed.items[1].link == "https://blog.example.net/2025/01/sans-base.html")
         #expect(feed.items[1].contentHTML == "<a href=\"https://blog.example.net/2025/01/voisin.html\">voisin</a>")
     }
+
+    @Test func dublinCoreTitleAndDescriptionStandIn() throws {
+        let feed = try Fixture.parse("rdf-dublin-core-title-description.xml")
+        #expect(feed.title == "DC channel title")
+        #expect(feed.items.map(\.title) == ["DC item title", "RSS title"])
+        #expect(feed.items.map(\.contentHTML) == ["DC & description", "Real description"]) // HTML as decoded, like description
+        #expect(feed.items[0].summary == "DC & description")
+    }
 }

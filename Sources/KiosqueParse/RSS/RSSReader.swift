@@ -13,6 +13,8 @@ final class RSSReader: SAXReader {
     @exclusivity(unchecked) private var item = ItemDraft()
     private var syPeriod: String?, syFrequency: String?
     private var itunesImage: LinkRef?
+    /// The channel's dc:title, its title when it has no RSS one.
+    private var dcTitle: String?
     private var sawChannelLink = false
     private var itemNumber = 0
 
@@ -138,6 +140,11 @@ final class RSSReader: SAXReader {
             let text = text
             if !text.isEmpty { item.link = LinkRef(raw: text, base: bridge.currentBase) }
         case (.dc, .creator), (.itunes, .author): if let a = FieldValues.author(text) { item.authors.append(a) }
+        // Dublin Core's title and description stand in for missing RSS ones (RDF feeds use them).
+        case (.dc, .title): if item.title == nil { item.title = bridge.capturedPlainFromHTML }
+        case (.dc, .description) where item.summaryHTML == nil:
+            item.summary = bridge.capturedPlainFromHTML
+            item.summaryHTML = bridge.capturedHTML(plain: item.summary)
         case (.dc, .subject): if let c = PlainText.fromText(text) { item.categories.append(c) }
         case (.dc, .date), (.dcterms, .issued), (.dcterms, .created):
             if item.published == nil { item.published = bridge.capturedDate(&draft, at: place("dc:date")) }
@@ -174,6 +181,7 @@ final class RSSReader: SAXReader {
         var text: String { bridge.captured }
         switch (name.ns, name.local) {
         case (.dc, .language): if draft.language == nil { draft.language = text }
+        case (.dc, .title): if dcTitle == nil { dcTitle = PlainText.fromHTML(text) }
         case (.dc, .date): if draft.updated == nil { draft.updated = draft.date(text, at: "channel dc:date") }
         case (.dc, .creator), (.itunes, .author): if let a = FieldValues.author(text) { draft.authors.append(a) }
         case (.sy, .updatePeriod): syPeriod = text
@@ -201,6 +209,7 @@ final class RSSReader: SAXReader {
     override func finish(_ bridge: SAXBridge) -> FeedDraft {
         if itemDepth >= 0 { draft.items.append(item) } // unterminated item in a truncated feed
         if draft.icon == nil { draft.icon = itunesImage }
+        if draft.title == nil { draft.title = dcTitle }
         draft.refreshInterval = FieldValues.longer(draft.refreshInterval, FieldValues.syndication(period: syPeriod, frequency: syFrequency))
         return draft
     }
