@@ -292,3 +292,20 @@ extension WebFixture {
         return fixture
     }
 }
+
+@Suite("API error answers")
+struct APIErrorEchoTests {
+    @Test func echoedInputNeverComesBackAsMarkup() async throws {
+        let fixture = try await WebFixture.make()
+        try await fixture.application().test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, login: "bruno")
+            let payload = "<svg/onload=alert(1)>&"
+            let response = try await browser.get(client, "/api/v1/items?channel=" + FormData.percentEncode(payload))
+            #expect(response.status == .notFound)
+            #expect(!response.body.string.contains("<svg"))
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: [String: String]])
+            #expect(json["error"]?["message"]?.contains(payload) == true)
+        }
+    }
+}
