@@ -120,4 +120,10 @@ import Testing
         #expect(feed.items.map(\.contentHTML) == ["DC & description", "Real description"]) // HTML as decoded, like description
         #expect(feed.items[0].summary == "DC & description")
     }
+
+    @Test func prefixedXHTMLContentIsWrittenAsHTML() throws {
+        let entry = try #require(try Fixture.parse("atom-xhtml-prefixed.xml").items.first)
+        #expect(entry.title == "Titre préfixé")
+        #expect(entry.contentHTML == "<p>Un <b>paragraphe</b><br>et <a href=\"/lien\">un lien</a></p>")
+    }
 }

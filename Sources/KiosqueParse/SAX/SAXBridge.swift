@@ -196,7 +196,7 @@ final class SAXBridge {
         defer { depth -= 1 }
         guard depth <= Self.maxDepth else { return }
         if captureDepth >= 0 && depth > captureDepth {
-            if mode != .text { serializeEnd(localname, prefix) }
+            if mode != .text { serializeEnd(localname, prefix, uri) }
             return
         }
         let name = XMLName(ns: namespace(uri, prefix), local: names.local(localname))
@@ -258,12 +258,13 @@ final class SAXBridge {
                 xhtmlDivStart = -2 // marks "first child is the wrapper div"; offset set below
             }
         }
-        let isVoid = MarkupWriter.writeStart(localname, prefix, attributes, to: &buffer)
+        // `<h:p>` in XHTML content is HTML's `<p>`: the prefix would hide the element from browsers.
+        let isVoid = MarkupWriter.writeStart(localname, names.namespace(uri) == .xhtml ? nil : prefix, attributes, to: &buffer)
         if isVoid { voidDepths.append(depth) }
         if xhtmlDivStart == -2 { xhtmlDivStart = buffer.count }
     }
 
-    private func serializeEnd(_ localname: UnsafePointer<UInt8>, _ prefix: UnsafePointer<UInt8>?) {
+    private func serializeEnd(_ localname: UnsafePointer<UInt8>, _ prefix: UnsafePointer<UInt8>?, _ uri: UnsafePointer<UInt8>?) {
         if mode == .xhtml && depth == captureDepth + 1 && xhtmlChildren == 1 && xhtmlDivStart >= 0 {
             xhtmlDivEnd = buffer.count
         }
@@ -271,7 +272,7 @@ final class SAXBridge {
             voidDepths.removeLast()
             return
         }
-        MarkupWriter.writeEnd(localname, prefix, to: &buffer)
+        MarkupWriter.writeEnd(localname, names.namespace(uri) == .xhtml ? nil : prefix, to: &buffer)
     }
 
     private func finishCapture() -> Range<Int> {
