@@ -309,3 +309,26 @@ struct APIErrorEchoTests {
         }
     }
 }
+
+@Suite("Document previews")
+struct DocumentPreviewTests {
+    /// Every answer forbids framing (frame-ancestors 'none', X-Frame-Options DENY) and pages allow
+    /// frames from video hosts only: a PDF preview in an iframe could never show. It opens inline instead.
+    @Test func thePDFPreviewOpensInlineRatherThanInAFrameTheHeadersForbid() async throws {
+        let fixture = try await WebFixture.withFinancesEditor()
+        try await fixture.application().test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, login: "edith")
+            let created = try await DocumentsPermissionTests.publish(client, as: &browser, department: "finances",
+                                                                     [("title", "Budget"), ("category", "Délibérations")], name: "budget.pdf")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: created.body)) as? [String: Any])
+            let id = try #require(json["id"] as? String)
+            let page = try await browser.get(client, "/documents/\(id)")
+            #expect(!page.body.string.contains("<iframe"))
+            #expect(page.body.string.contains("href=\"/documents/\(id)/fichier?apercu=1\""))
+            let preview = try await browser.get(client, "/documents/\(id)/fichier?apercu=1")
+            #expect(preview.headers[.contentDisposition]?.hasPrefix("inline") == true)
+            #expect(preview.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+        }
+    }
+}
