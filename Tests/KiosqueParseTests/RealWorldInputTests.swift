@@ -73,4 +73,12 @@ import Testing
             + "<Item><title>B</title></ITEM><item><title>C</title></channel></rss>")
         #expect(cased.items.map(\.title) == ["A", "B", "C"])
     }
+
+    @Test func misspeltNamespaceURIsStillMeanTheirPrefix() throws {
+        let item = try #require(try Fixture.parse("rss2-misspelt-namespace-uris.xml").items.first)
+        #expect(item.contentHTML == "<p>Full content</p>")
+        #expect(item.author == "Jean")
+        #expect(Fixture.iso(item.published) == "2025-01-05T10:00:00Z")
+        #expect(item.enclosures.map(\.url) == ["http://wn.example.com/a.jpg"])
+    }
 }

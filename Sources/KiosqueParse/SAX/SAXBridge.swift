@@ -241,10 +241,12 @@ final class SAXBridge {
     }
 
     /// The namespace of an element; a prefix used without its declaration (`dc:creator` in a feed
-    /// that forgot `xmlns:dc`) is read by its conventional meaning.
+    /// that forgot `xmlns:dc`) or declared with a misspelt URI (`…/modules/content` without its
+    /// final slash) is read by its conventional meaning, as feedparser does.
     private func namespace(_ uri: UnsafePointer<UInt8>?, _ prefix: UnsafePointer<UInt8>?) -> XMLNamespace {
-        if uri != nil || prefix == nil { return names.namespace(uri) }
-        return names.conventionalNamespace(prefix: prefix!)
+        guard let prefix else { return names.namespace(uri) }
+        let ns = uri == nil ? .other : names.namespace(uri)
+        return ns == .other ? names.conventionalNamespace(prefix: prefix) : ns
     }
 
     // MARK: capture helpers
