@@ -62,11 +62,7 @@ struct SecurityTests {
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.signIn(client, login: "edith")
-            let created = try await DocumentsPermissionTests.publish(client, as: &browser, department: "finances",
-                                                                     [("title", "Budget"), ("category", "Délibérations"), ("visibility", "department")],
-                                                                     name: "budget.pdf")
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: created.body)) as? [String: Any])
-            let id = try #require(json["id"] as? String)
+            let id = try await WebFixture.publishBudget(client, as: &browser, visibility: "department")
             for path in ["/documents/\(id)/fichier", "/documents/\(id)/fichier?apercu=1", "/api/v1/documents/\(id)/file"] {
                 let download = try await browser.get(client, path)
                 #expect(download.status == .ok, "\(path)")
@@ -291,6 +287,15 @@ extension WebFixture {
         try await fixture.store.setMembership(userID: editor.id, departmentID: "finances", isEditor: true)
         return fixture
     }
+
+    /// `browser` (edith) publishes budget.pdf in finances through the API; returns the document's id.
+    static func publishBudget(_ client: some TestClientProtocol, as browser: inout Browser, visibility: String) async throws -> String {
+        let created = try await DocumentsPermissionTests.publish(client, as: &browser, department: "finances",
+                                                                 [("title", "Budget"), ("category", "Délibérations"), ("visibility", visibility)],
+                                                                 name: "budget.pdf")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: created.body)) as? [String: Any])
+        return try #require(json["id"] as? String)
+    }
 }
 
 @Suite("API error answers")
@@ -319,10 +324,7 @@ struct DocumentPreviewTests {
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.signIn(client, login: "edith")
-            let created = try await DocumentsPermissionTests.publish(client, as: &browser, department: "finances",
-                                                                     [("title", "Budget"), ("category", "Délibérations")], name: "budget.pdf")
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: created.body)) as? [String: Any])
-            let id = try #require(json["id"] as? String)
+            let id = try await WebFixture.publishBudget(client, as: &browser, visibility: "organisation")
             let page = try await browser.get(client, "/documents/\(id)")
             #expect(!page.body.string.contains("<iframe"))
             #expect(page.body.string.contains("href=\"/documents/\(id)/fichier?apercu=1\""))
