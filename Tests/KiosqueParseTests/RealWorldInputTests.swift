@@ -81,4 +81,21 @@ import Testing
         #expect(Fixture.iso(item.published) == "2025-01-05T10:00:00Z")
         #expect(item.enclosures.map(\.url) == ["http://wn.example.com/a.jpg"])
     }
+
+    @Test(arguments: ["https://www.w3.org/2005/Atom", "http://www.w3.org/2005/Atom/", "http://www.w3.org/2005/atom"])
+    func misspeltAtomDefaultNamespaces(uri: String) throws {
+        let feed = try parseInline("<feed xmlns=\"\(uri)\"><title>t</title><entry><title>e</title><id>urn:e</id></entry></feed>")
+        #expect(feed.format == .atom10)
+        #expect(feed.items.map(\.title) == ["e"])
+    }
+
+    @Test func rss10NamespaceWithoutItsFinalSlash() throws {
+        let feed = try parseInline("""
+            <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0">
+            <channel rdf:about="https://r.example.org/"><title>t</title></channel>
+            <item rdf:about="https://r.example.org/1"><title>i</title><link>https://r.example.org/1</link></item></rdf:RDF>
+            """)
+        #expect(feed.title == "t")
+        #expect(feed.items.map(\.link) == ["https://r.example.org/1"])
+    }
 }

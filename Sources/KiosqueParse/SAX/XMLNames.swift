@@ -21,6 +21,9 @@ enum XMLNamespace: UInt8 {
         ("http://purl.org/syndication/thread/1.0", .thr),
         // Default namespaces some RSS 2.0 generators put on <rss>: their elements are plain RSS.
         ("http://backend.userland.com/rss2", .none), ("http://blogs.law.harvard.edu/tech/rss", .none),
+        // Misspellings met as default namespaces, where no prefix tells what was meant.
+        ("http://www.w3.org/2005/Atom/", .atom), ("https://www.w3.org/2005/Atom", .atom), ("http://www.w3.org/2005/atom", .atom),
+        ("http://purl.org/rss/1.0", .rss10), ("https://purl.org/rss/1.0/", .rss10), ("http://purl.org/dc/elements/1.0/", .dc),
     ] as [(String, XMLNamespace)]).map { (Array($0.0.utf8), $0.1) }
 }
 
