@@ -21,7 +21,7 @@ enum FeedAssembler {
         let items = draft.items.map { item -> ParsedItem in
             var link = item.link.flatMap(resolveItem)
             // A permalink guid counts as the link only when it is a full http(s) URL itself:
-            // "42" is an id, not a page relative to the feed.
+            // "42" is an id, not a page relative to the feed (feedparser resolves it all the same).
             if link == nil, let guess = item.fallbackLink, URLResolver.trim(guess.raw).map(URLResolver.isAbsoluteHTTP) == true {
                 link = resolveItem(guess)
             }
@@ -32,6 +32,8 @@ enum FeedAssembler {
                     ? StableID.make([item.contentHTML ?? item.summaryHTML?.string, item.published.map(FeedDates.iso8601)])
                     : StableID.make([link, title])
             }
+            // Every author, joined, and the feed's when the item names none (as Atom says; feedparser
+            // keeps one name and inherits nothing).
             let authors = unique(item.authors.isEmpty ? draft.authors : item.authors)
             var enclosures: [Enclosure] = []
             for raw in item.enclosures {

@@ -18,7 +18,8 @@ struct AtomLink {
 /// Chooses the alternate link the way readers expect.
 enum AtomLinks {
     /// Preference: alternate HTML (or untyped) → any alternate → any link that is not a
-    /// service link (self, edit, replies, enclosure, hub…) → nil.
+    /// service link (self, edit, replies, enclosure, hub…) → nil. The first of equals wins
+    /// (feedparser keeps the last one written, often a translation's `hreflang` alternate).
     static func alternate(_ links: [AtomLink]) -> AtomLink? {
         let alternates = links.filter { $0.shortRel == "alternate" }
         if let html = alternates.first(where: { isHTML($0.type) }) { return html }

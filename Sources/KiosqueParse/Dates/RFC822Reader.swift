@@ -25,7 +25,8 @@ enum RFC822Reader {
         "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
     ]
 
-    /// Named zones, as seconds east of UTC (RFC 822 names plus the European ones French feeds use).
+    /// Named zones, as seconds east of UTC (RFC 822 names plus the European ones French feeds use;
+    /// feedparser reads CEST, BST, EET… as UTC, hours off).
     static let zones: [String: Int] = {
         let hours: [String: Double] = [
             "gmt": 0, "ut": 0, "utc": 0, "z": 0, "wet": 0, "west": 1, "bst": 1, "cet": 1, "cest": 2,
@@ -102,7 +103,7 @@ enum RFC822Reader {
                     guard f.month == nil else { return nil }
                     f.month = month
                 } else if word.count == 1 && sawTime {
-                    continue // military zone letter: RFC 1123 says treat as unknown, i.e. UTC
+                    continue // military zone letter: RFC 1123 says treat as unknown, i.e. UTC (feedparser applies them)
                 } else if word == "t" || word == "at" || word == "h" || word == "le" || word == "à" {
                     continue
                 } else {
