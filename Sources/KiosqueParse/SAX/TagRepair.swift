@@ -20,6 +20,7 @@ enum TagRepair {
         let n = b.count
         // The qualified names of the open elements, outermost first.
         var open: [Slice<UnsafeBufferPointer<UInt8>>] = []
+        var scratch: [UInt8] = [] // one start tag being rewritten, reused
         var i = 0
         while i < n {
             // Copy up to the next `<` in one go.
@@ -48,7 +49,7 @@ enum TagRepair {
                 }
                 // else: nothing of that name is open, the end tag is dropped.
                 i = end
-            } else if isNameStart(next), let (end, name, leftOpen) = startTag(b, at: i, open: &open, into: &out) {
+            } else if isNameStart(next), let (end, name, leftOpen) = startTag(b, at: i, open: &open, scratch: &scratch, into: &out) {
                 if leftOpen { open.append(name) }
                 i = end
             } else if isNameStart(next) {
@@ -76,12 +77,13 @@ enum TagRepair {
     /// returns the index after it, its name and whether it leaves an element open. Nil when it
     /// does not end before the next `<` (then it is left to libxml2's recovery as it is).
     private static func startTag(_ b: UnsafeBufferPointer<UInt8>, at i: Int, open: inout [Slice<UnsafeBufferPointer<UInt8>>],
-                                 into out: inout [UInt8]) -> (Int, Slice<UnsafeBufferPointer<UInt8>>, Bool)? {
+                                 scratch tag: inout [UInt8], into out: inout [UInt8]) -> (Int, Slice<UnsafeBufferPointer<UInt8>>, Bool)? {
         let n = b.count
         var j = i + 1
         while j < n, isNameByte(b[j]) { j += 1 }
         let name = i + 1..<j
-        var tag = Array(b[i..<j])
+        tag.removeAll(keepingCapacity: true)
+        tag.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j]))
         var selfClosed = false
         while true {
             while j < n, isSpace(b[j]) { tag.append(b[j]); j += 1 }
