@@ -36,6 +36,14 @@ public enum FeedParser {
 
     private static func parseUTF8(_ bytes: UnsafeRawBufferPointer, libxmlEncoding: String?, documentURL: String?,
                                   httpCharset: String?, warnings: [String]) -> Result<ParsedFeed, FeedParseError> {
+        var bytes = bytes
+        // Blank lines before the XML declaration (a template's, a script's) make it an error that
+        // would cost a second, repairing pass: they are skipped as feedparser does.
+        var blank = 0
+        while blank < bytes.count, bytes[blank] == 0x20 || bytes[blank] == 0x0A || bytes[blank] == 0x0D || bytes[blank] == 0x09 { blank += 1 }
+        if blank > 0, bytes.count - blank >= 5, bytes[blank..<(blank + 5)].elementsEqual("<?xml".utf8) {
+            bytes = UnsafeRawBufferPointer(rebasing: bytes[blank...])
+        }
         let kind = FormatSniffer.sniff(bytes)
         let result = parseUTF8(bytes, kind: kind, libxmlEncoding: libxmlEncoding, documentURL: documentURL,
                                httpCharset: httpCharset, warnings: warnings)

@@ -98,4 +98,10 @@ import Testing
         #expect(feed.title == "t")
         #expect(feed.items.map(\.link) == ["https://r.example.org/1"])
     }
+
+    @Test func blankLinesBeforeTheDeclarationNeedNoRepair() throws {
+        let feed = try Fixture.parse("rss2-blank-lines-before-declaration.xml")
+        #expect(feed.items.map(\.title) == ["Café & croissant"])
+        #expect(feed.warnings.isEmpty)
+    }
 }
