@@ -37,9 +37,17 @@ enum HTMLEntities {
         }
         let nameStart = j
         while j < b.count, j - nameStart < 10, isAlnum(b[j]) { j += 1 }
-        guard j > nameStart, j < b.count, b[j] == 0x3B else { return nil }
-        guard let value = namedValue(UnsafeBufferPointer(rebasing: b[nameStart..<j])) else { return nil }
-        return (value, j + 1)
+        guard j > nameStart else { return nil }
+        let name = UnsafeBufferPointer(rebasing: b[nameStart..<j])
+        if j < b.count, b[j] == 0x3B {
+            guard let value = namedValue(name) else { return nil }
+            return (value, j + 1)
+        }
+        // HTML's legacy references without their semicolon ("Caf&eacute au lait", "&nbsp"): the
+        // Latin-1 names only, when the name is not followed by more of a word or by `=` (a query
+        // string's "&sect=2" stays as it is).
+        guard j == b.count || (!isAlnum(b[j]) && b[j] != 0x3D), let value = namedValue(name), value.value < 0x100 else { return nil }
+        return (value, j)
     }
 
     /// The code point of an HTML 4 entity name (plus XML's `apos`).
