@@ -19,18 +19,12 @@ struct AccountController {
         group.post("/compte/presentation", use: layout)
         group.post("/compte/mot-de-passe", use: password)
         group.post("/compte/jeton", use: token)
+        group.post("/compte/flux-prive", use: privateFeed)
         group.post("/compte/deconnexion-partout", use: signOutEverywhere)
     }
 
     @Sendable func account(_ request: Request, context: AppRequestContext) async throws -> Response {
-        var extra: [String: Any] = [:]
-        // Shown only for the agent's own current feed: a crafted link cannot put other text or
-        // someone else's feed address in this notice.
-        if let feed = request.uri.queryParameters["flux"].map(String.init), feed.hasPrefix("/flux/agents/"), feed.hasSuffix(".atom"),
-           let hash = context.agent?.atomToken, Secrets.hash(String(feed.dropFirst("/flux/agents/".count).dropLast(".atom".count))) == hash {
-            extra["feed_url"] = baseURL + feed
-        }
-        return page(context: context, extra: extra)
+        page(context: context, extra: [:])
     }
 
     private func page(context: AppRequestContext, extra: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
@@ -97,12 +91,24 @@ struct AccountController {
     }
 
     @Sendable func token(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await renewSecret(context) { $0.apiTokenHash = .some($1) } shown: { ["new_token": $0] }
+    }
+
+    /// A new address for the agent's private Atom feed, shown in this answer only: never in a URL
+    /// (history, proxy logs) nor in a page a link could forge.
+    @Sendable func privateFeed(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await renewSecret(context) { $0.atomToken = .some($1) } shown: { ["feed_url": baseURL + "/flux/agents/\($0).atom"] }
+    }
+
+    /// Replaces one of the agent's secrets (the store keeps its hash) and shows the new one once.
+    private func renewSecret(_ context: AppRequestContext, _ set: (inout UserUpdate, String) -> Void,
+                             shown: (String) -> [String: Any]) async throws -> Response {
         guard let agent = context.agent else { return .seeOther("/connexion") }
-        let token = Secrets.randomToken()
+        let secret = Secrets.randomToken()
         var update = UserUpdate()
-        update.apiTokenHash = .some(Secrets.hash(token))
+        set(&update, Secrets.hash(secret))
         _ = try await store.updateUser(id: agent.id, update)
-        return page(context: context, extra: ["new_token": token])
+        return page(context: context, extra: shown(secret))
     }
 
     @Sendable func signOutEverywhere(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -19,7 +19,6 @@ struct FeedsController {
         router.get("/flux/agents/:file", use: agentFeed)
         router.get("/catalogue.opml", use: catalogueOPML)
         agents.get("/compte/abonnements.opml", use: subscriptionsOPML)
-        agents.post("/compte/flux-prive", use: newPrivateFeed)
     }
 
     @Sendable func channelFeed(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -54,15 +53,6 @@ struct FeedsController {
         var response = Self.atomResponse(atom.feed(id: "/flux/agents/\(token).atom", title: title, subtitle: nil, updated: updated, entries: entries))
         response.headers[.cacheControl] = "private, no-store"  // one agent's reading, behind a secret address
         return response
-    }
-
-    @Sendable func newPrivateFeed(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let agent = try context.requireAgent()
-        let token = Secrets.randomToken()
-        var update = UserUpdate()
-        update.atomToken = .some(Secrets.hash(token))
-        _ = try await store.updateUser(id: agent.id, update)
-        return .seeOther("/compte?flux=" + FormData.percentEncode("/flux/agents/\(token).atom"))
     }
 
     @Sendable func catalogueOPML(_ request: Request, context: AppRequestContext) async throws -> Response {
