@@ -126,4 +126,10 @@ import Testing
         #expect(entry.title == "Titre préfixé")
         #expect(entry.contentHTML == "<p>Un <b>paragraphe</b><br>et <a href=\"/lien\">un lien</a></p>")
     }
+
+    @Test func itunesTitleAndSubtitleStandIn() throws {
+        let feed = try Fixture.parse("rss2-podcast-itunes-only.xml")
+        #expect(feed.items.map(\.title) == ["Épisode 3 : la crue", "Épisode 2"])
+        #expect(feed.items.map(\.summary) == ["Quand la rivière déborde", "La description"])
+    }
 }

@@ -70,7 +70,8 @@ final class RSSReader: SAXReader {
         case (.dc, _) where direct, (.dcterms, _) where direct, (.sy, _) where direct,
              (.feedburner, .origLink) where direct:
             bridge.capture(.text)
-        case (.itunes, .author) where direct, (.itunes, .summary) where direct, (.itunes, .subtitle) where direct:
+        case (.itunes, .author) where direct, (.itunes, .summary) where direct, (.itunes, .subtitle) where direct,
+             (.itunes, .title) where direct && inItem:
             bridge.capture(.markup)
         case (.itunes, .image) where !inItem:
             if let href = bridge.attribute(.href, in: attributes) { itunesImage = LinkRef(raw: href, base: bridge.currentBase) }
@@ -141,7 +142,8 @@ final class RSSReader: SAXReader {
             if !text.isEmpty { item.link = LinkRef(raw: text, base: bridge.currentBase) }
         case (.dc, .creator), (.itunes, .author): if let a = FieldValues.author(text) { item.authors.append(a) }
         // Dublin Core's title and description stand in for missing RSS ones (RDF feeds use them).
-        case (.dc, .title): if item.title == nil { item.title = bridge.capturedPlainFromHTML }
+        case (.dc, .title), (.itunes, .title): if item.title == nil { item.title = bridge.capturedPlainFromHTML }
+        case (.itunes, .subtitle): if item.summary == nil { item.summary = bridge.capturedPlainFromHTML }
         case (.dc, .description) where item.summaryHTML == nil:
             item.summary = bridge.capturedPlainFromHTML
             item.summaryHTML = bridge.capturedHTML(plain: item.summary)
