@@ -34,6 +34,9 @@ struct CLIFailure: Error, CustomStringConvertible {
 @main
 enum KiosqueMain {
     static func main() async {
+        // What kiosque writes (the database with password and token hashes, documents, cache,
+        // backups) is for its own account and group, never for every local user.
+        umask(0o027)
         do {
             var command = try Kiosque.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
