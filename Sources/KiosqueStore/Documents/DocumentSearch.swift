@@ -41,11 +41,15 @@ extension AppDatabase {
     /// (membership, not administration: "Ma page" shows an agent's own services).
     public func memberDocuments(viewer: DocumentViewer, limit: Int = 8) async throws(StoreError) -> [DocumentRecord] {
         try await read("listing the documents of the agent's departments") { db in
-            try DocumentRows.records(db, where: """
-                d.status = 'published' AND d.visibility = 'department'
-                AND d.department_id IN (SELECT department_id FROM department_members WHERE user_id = :member)
-                """, ["member": viewer.userID], viewer: viewer, allVersions: false, limit: max(0, limit))
+            try Self.memberDocuments(db, viewer: viewer, limit: limit)
         }
+    }
+
+    static func memberDocuments(_ db: Database, viewer: DocumentViewer, limit: Int) throws -> [DocumentRecord] {
+        try DocumentRows.records(db, where: """
+            d.status = 'published' AND d.visibility = 'department'
+            AND d.department_id IN (SELECT department_id FROM department_members WHERE user_id = :member)
+            """, ["member": viewer.userID], viewer: viewer, allVersions: false, limit: max(0, limit))
     }
 }
 

@@ -4,7 +4,10 @@ import GRDB
 extension AppDatabase {
     /// The agent's home page: newest `limit` items across subscribed channels, plus per-channel
     /// unread counts and, when `perChannel` > 0, each channel's newest items (grouped layout).
-    public func homePage(userID: Int64, limit: Int = 50, perChannel: Int = 0) async throws(StoreError) -> HomePage {
+    /// With `documentsFor`, the same read also lists up to `documentLimit` members-only documents
+    /// of the agent's departments (see `memberDocuments`).
+    public func homePage(userID: Int64, limit: Int = 50, perChannel: Int = 0, documentsFor viewer: DocumentViewer? = nil,
+                         documentLimit: Int = 8) async throws(StoreError) -> HomePage {
         try await read("reading the home page") { db in
             let subscribed = try Row.fetchAll(db, sql: """
                 SELECT c.id, c.key, c.title, c.item_count, coalesce(u.reads, 0) AS reads
@@ -61,7 +64,8 @@ extension AppDatabase {
                 return ChannelUnread(channel: ref, unread: max(0, total - reads), total: total, latest: latest)
             }
             let riverItems = river.compactMap { id in byID[id].map { item in var i = item; i.channel = context[id]; return i } }
-            return HomePage(items: riverItems, channels: channels)
+            let documents = try viewer.map { try Self.memberDocuments(db, viewer: $0, limit: documentLimit) } ?? []
+            return HomePage(items: riverItems, channels: channels, memberDocuments: documents)
         }
     }
 

@@ -129,4 +129,6 @@ public struct HomePage: Sendable, Hashable {
     public var items: [ItemSummary]
     /// Every subscribed channel with its unread count, in catalogue order.
     public var channels: [ChannelUnread]
+    /// The newest members-only documents of the agent's departments, when asked for.
+    public var memberDocuments: [DocumentRecord] = []
 }

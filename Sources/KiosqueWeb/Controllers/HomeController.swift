@@ -27,7 +27,8 @@ struct HomeController {
         if cacheable, let compressed = cache.page(userID: agent.id, variant: variant, stamp: stamp) {
             return respond(compressed: compressed, raw: nil, gzip: gzip, context: context)
         }
-        let page = try await store.homePage(userID: agent.id, limit: 60, perChannel: grouped ? 5 : 0)
+        let page = try await store.homePage(userID: agent.id, limit: 60, perChannel: grouped ? 5 : 0,
+                                            documentsFor: try context.documentViewer())
         var data: [String: Any] = ["grouped": grouped, "empty": page.channels.isEmpty]
         data["channels"] = page.channels.map { channel -> [String: Any] in
             ["id": channel.channel.id, "title": channel.channel.title, "unread": channel.unread,
@@ -40,7 +41,7 @@ struct HomeController {
         }
         // Members-only documents have no item (they must never reach other agents through a
         // channel), so the agent's own departments show theirs here.
-        let documents = try await store.memberDocuments(viewer: try context.documentViewer(), limit: 8)
+        let documents = page.memberDocuments
         if !documents.isEmpty {
             data["has_member_documents"] = true
             data["member_documents"] = documents.map { record -> [String: Any] in
