@@ -102,12 +102,15 @@ public struct WebServer {
         self.router = router
     }
 
+    /// Every route, with HEAD answered as GET (for the application and in-process tests).
+    var routes: HeadAsGet<Router<AppRequestContext>> { HeadAsGet(base: router) }
+
     /// The application to run in a ServiceGroup.
     public func application() -> some ApplicationProtocol {
         // Request heads are capped at 32 KB (NIO allows 80 KB): no legitimate browser or client sends more.
         let decoder = HTTP1Channel.Configuration.DecoderConfiguration(maxHeaderFieldSize: 16 * 1_024, maxHeaderListSize: 32 * 1_024,
                                                                      maxHeaderFieldCount: 200)
-        return Application(router: router,
+        return Application(router: routes,
                            server: .http1(configuration: .init(idleTimeout: .init(options.idleTimeout), httpDecoderConfiguration: decoder)),
                            configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil), logger: logger)
     }

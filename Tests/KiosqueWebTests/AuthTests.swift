@@ -48,7 +48,7 @@ struct AuthTests {
         // A second server on the same data folder and store: the same cookie still works.
         let restarted = try await WebServer(configuration: fixture.live, store: fixture.store, scheduler: nil,
                                             options: .init(dataDirectory: fixture.dataDirectory), logger: .init(label: "t"))
-        try await Application(router: restarted.router).test(.router) { client in
+        try await Application(router: restarted.routes).test(.router) { client in
             var browser = signedIn
             let home = try await browser.get(client, "/")
             #expect(home.status == .ok)

@@ -68,7 +68,7 @@ struct WebFixture {
     }
 
     func application() -> some ApplicationProtocol {
-        Application(router: server.router)
+        Application(router: server.routes)
     }
 
     func itemID(_ guid: String) async throws -> Int64 {
