@@ -33,6 +33,10 @@ struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
 
     /// The peer's IP address as text ("unknown" in in-process tests).
     var peerAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The agent's own address when a trusted reverse proxy said it (X-Forwarded-For), else the
+    /// peer's: sign-in throttling per address must not lump every agent behind the proxy together.
+    var forwardedFor: String?
+    var clientAddress: String { forwardedFor ?? peerAddress }
 }
 
 /// How a request was authenticated.

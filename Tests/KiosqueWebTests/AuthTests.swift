@@ -81,6 +81,24 @@ struct AuthTests {
         }
     }
 
+    /// Behind the intranet's reverse proxy every agent has the proxy's address: the throttle then
+    /// counts the address the trusted proxy forwards, and ignores what an untrusted peer claims.
+    @Test func addressThrottleUsesTheAddressATrustedProxyForwards() async throws {
+        let fixture = try await WebFixture.make { $0.auth.trustedProxies = ["127.0.0.1"] }
+        try await fixture.application().test(.live) { client in
+            let forwarded = HTTPField.Name("X-Forwarded-For")!
+            for n in 0..<20 {
+                var guesser = Browser()
+                _ = try await guesser.signIn(client, login: "inconnu\(n)", password: "non-non-non-non", extra: [forwarded: "192.0.2.1, 10.0.0.66"])
+            }
+            var attacker = Browser(), colleague = Browser()
+            let blocked = try await attacker.signIn(client, login: "alice", extra: [forwarded: "10.0.0.66"])
+            #expect(blocked.status == .tooManyRequests)
+            let fine = try await colleague.signIn(client, login: "bruno", extra: [forwarded: "10.0.0.7"])
+            #expect(fine.status == .seeOther, "another agent behind the same proxy still signs in")
+        }
+    }
+
     @Test func signInWithoutCSRFTokenIsRefused() async throws {
         let fixture = try await WebFixture.make()
         try await fixture.application().test(.router) { client in

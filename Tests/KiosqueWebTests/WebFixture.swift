@@ -101,8 +101,8 @@ struct Browser {
         return headers
     }
 
-    mutating func get(_ client: some TestClientProtocol, _ uri: String) async throws -> TestResponse {
-        let response = try await client.execute(uri: uri, method: .get, headers: headers(), body: nil)
+    mutating func get(_ client: some TestClientProtocol, _ uri: String, extra: HTTPFields = [:]) async throws -> TestResponse {
+        let response = try await client.execute(uri: uri, method: .get, headers: headers(extra: extra), body: nil)
         remember(response)
         return response
     }
@@ -115,10 +115,11 @@ struct Browser {
     }
 
     /// Signs in through the real form; returns the CSRF token of the session.
-    mutating func signIn(_ client: some TestClientProtocol, login: String, password: String = WebFixture.password) async throws -> TestResponse {
-        let form = try await get(client, "/connexion")
+    mutating func signIn(_ client: some TestClientProtocol, login: String, password: String = WebFixture.password,
+                         extra: HTTPFields = [:]) async throws -> TestResponse {
+        let form = try await get(client, "/connexion", extra: extra)
         let token = try #require(Self.csrf(in: form.body.string))
-        return try await post(client, "/connexion", [("_csrf", token), ("login", login), ("password", password), ("retour", "/")])
+        return try await post(client, "/connexion", [("_csrf", token), ("login", login), ("password", password), ("retour", "/")], extra: extra)
     }
 
     mutating func csrf(_ client: some TestClientProtocol) async throws -> String {

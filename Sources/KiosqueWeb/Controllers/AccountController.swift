@@ -60,13 +60,13 @@ struct AccountController {
 
     @Sendable func password(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let agent = context.agent, let form = context.form else { return .seeOther("/connexion") }
-        guard await throttle.allows(account: agent.login, address: context.peerAddress) else {
+        guard await throttle.allows(account: agent.login, address: context.clientAddress) else {
             var response = page(context: context, extra: ["error": views.text("login_throttled", context)], status: .tooManyRequests)
-            response.headers[.retryAfter] = String(await throttle.retryAfter(account: agent.login, address: context.peerAddress))
+            response.headers[.retryAfter] = String(await throttle.retryAfter(account: agent.login, address: context.clientAddress))
             return response
         }
         guard let hash = agent.passwordHash, await passwords.verify(form["current"] ?? "", hash: hash) else {
-            if agent.passwordHash != nil { await throttle.recordFailure(account: agent.login, address: context.peerAddress) }
+            if agent.passwordHash != nil { await throttle.recordFailure(account: agent.login, address: context.clientAddress) }
             return page(context: context, extra: ["error": views.text("password_wrong", context)], status: .badRequest)
         }
         let new = form["new"] ?? ""

@@ -32,17 +32,17 @@ struct AuthController {
         let password = form["password"] ?? ""
         let returnTo = form["retour"]
         guard localAccounts else { return views.error(.forbidden, messageKey: "error_forbidden", context: context) }
-        guard await throttle.allows(account: login, address: context.peerAddress) else {
+        guard await throttle.allows(account: login, address: context.clientAddress) else {
             var response = loginPage(context: context, returnTo: returnTo, login: login, error: "login_throttled", status: .tooManyRequests)
-            response.headers[.retryAfter] = String(await throttle.retryAfter(account: login, address: context.peerAddress))
+            response.headers[.retryAfter] = String(await throttle.retryAfter(account: login, address: context.clientAddress))
             return response
         }
         let account = login.isEmpty ? nil : try await store.user(login: login)
         // Verify against a dummy hash when the login is unknown, so timing reveals nothing.
         let verified = await passwords.verify(password, hash: account?.passwordHash ?? PasswordHasher.dummyHash)
         guard let agent = account, verified, agent.passwordHash != nil, !agent.isDisabled else {
-            await throttle.recordFailure(account: login, address: context.peerAddress)
-            try? await store.recordLoginFailure(account: login, address: context.peerAddress)
+            await throttle.recordFailure(account: login, address: context.clientAddress)
+            try? await store.recordLoginFailure(account: login, address: context.clientAddress)
             return loginPage(context: context, returnTo: returnTo, login: login, error: "login_failed", status: .unauthorized)
         }
         await throttle.recordSuccess(account: login)
@@ -50,7 +50,7 @@ struct AuthController {
         if let old = context.sessionToken { try await sessions.end(token: old) }
         let token = try await sessions.create(userID: agent.id)
         try await store.touchUser(id: agent.id)
-        try? await store.logActivity(action: "login", userID: agent.id, address: context.peerAddress)
+        try? await store.logActivity(action: "login", userID: agent.id, address: context.clientAddress)
         var response = Response.seeOther(localPath(returnTo))
         response.setCookie(WebCookies.sessionCookie(token, secure: secureCookies))
         response.setCookie(WebCookies.expired(WebCookies.anonymous, secure: secureCookies))

@@ -14,9 +14,16 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let auth: PortalConfiguration.Auth
     let localizer: Localizer
     let secureCookies: Bool
+    static let forwardedForHeader = HTTPField.Name("X-Forwarded-For")!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
+        if auth.trustedProxies.contains(context.peerAddress) {
+            // The last X-Forwarded-For entry is the one the trusted proxy itself added; earlier
+            // ones come from the client and prove nothing.
+            context.forwardedFor = request.headers[values: Self.forwardedForHeader].joined(separator: ",").split(separator: ",")
+                .last.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
         if let bearer = bearerToken(request) {
             // An API token authenticates this request only; a wrong one is refused outright.
             guard let agent = try await store.user(apiTokenHash: Secrets.hash(bearer)), !agent.isDisabled else {
