@@ -149,6 +149,12 @@ public final class AppDatabase: Sendable {
         changes.stamp(userID: userID)
     }
 
+    /// How many changes this process has committed so far. Something read after taking it is still
+    /// current for an agent as long as `changeStamp(userID:).agent` has not gone past it.
+    public func changeCount() -> UInt64 {
+        changes.tick
+    }
+
     /// Checkpoints the WAL into the main file and closes the pool; later calls fail.
     /// Optional: the pool also closes when released (then the WAL is replayed on next open).
     public func close() throws(StoreError) {

@@ -50,6 +50,9 @@ final class ChangeClock: Sendable {
         }
     }
 
+    /// The count of recorded changes so far; an agent's stamp `agent` is the count at their last change.
+    var tick: UInt64 { state.withLock { $0.tick } }
+
     func stamp(userID: Int64) -> ChangeStamp {
         state.withLock { ChangeStamp(shared: $0.shared, agent: $0.agents[userID] ?? 0) }
     }

@@ -59,17 +59,21 @@ extension AppDatabase {
         }
     }
 
-    /// Removes one session.
+    /// Removes one session. Its agent's change stamp moves, so that a cache of live sessions
+    /// above the store (the web front's) drops it at once.
     public func sessionRemove(key: String) async throws(StoreError) {
+        let clock = changes
         try await write("removing a session", changes: .bookkeeping) { db in
+            let owner = try Int64.fetchOne(db, sql: "SELECT user_id FROM sessions WHERE key_hash = ?", arguments: [key])
             try db.execute(sql: "DELETE FROM sessions WHERE key_hash = ?", arguments: [key])
+            if let owner, db.changesCount > 0 { db.afterNextTransaction { _ in clock.record(.agent(owner)) } }
         }
     }
 
     /// Removes every session of a user ("log out everywhere"); returns how many.
     @discardableResult
     public func removeSessions(userID: Int64) async throws(StoreError) -> Int {
-        try await write("removing a user's sessions", changes: .bookkeeping) { db in
+        try await write("removing a user's sessions", changes: .agent(userID)) { db in
             try db.execute(sql: "DELETE FROM sessions WHERE user_id = ?", arguments: [userID])
             return db.changesCount
         }
