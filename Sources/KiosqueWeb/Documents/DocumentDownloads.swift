@@ -5,10 +5,12 @@ import KiosqueStore
 import NIOCore
 
 /// File answers: the sniffed type, nosniff, the original name encoded per RFC 6266/8187, and
-/// single byte ranges (PDF viewers and resumed downloads ask for them).
+/// single byte ranges (PDF viewers and resumed downloads ask for them). The bytes are streamed
+/// from disk in chunks: a 50 MB file costs its chunk, not 50 MB per download in progress.
 enum DocumentDownload {
     /// The response for `version` of `record` (404 when the version does not exist).
-    static func response(_ request: Request, record: DocumentRecord, library: DocumentLibrary) -> Response {
+    static func response(_ request: Request, record: DocumentRecord, library: DocumentLibrary,
+                         context: some RequestContext) async -> Response {
         let query = request.uri.queryParameters
         var version = record.current
         if let wanted = query["version"].map(String.init) {
@@ -19,8 +21,7 @@ enum DocumentDownload {
         }
         let inline = query["apercu"] != nil && (DocumentKind(rawValue: version.kind)?.isPreviewable ?? false)
         let url = library.fileURL(version)
-        guard let handle = FileHandle(forReadingAtPath: url.path) else { return Response(status: .internalServerError) }
-        defer { try? handle.close() }
+        guard FileManager.default.isReadableFile(atPath: url.path) else { return Response(status: .internalServerError) }
         let size = version.size
         var headers: HTTPFields = [
             .contentType: version.mediaType,
@@ -46,10 +47,10 @@ enum DocumentDownload {
         let length = size == 0 ? 0 : end - start + 1
         headers[.contentLength] = String(length)
         if request.method == .head { return Response(status: status, headers: headers) }
+        guard length > 0 else { return Response(status: status, headers: headers) }
         do {
-            try handle.seek(toOffset: UInt64(start))
-            let data = try handle.read(upToCount: Int(length)) ?? Data()
-            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            let body = try await FileIO().loadFile(path: url.path, range: Int(start)...Int(end), context: context, chunkLength: 64 * 1_024)
+            return Response(status: status, headers: headers, body: body)
         } catch {
             return Response(status: .internalServerError)
         }
@@ -91,6 +92,6 @@ extension DocumentsController {
         guard let record = try await store.document(id: context.parameters.get("id") ?? "", viewer: viewer) else {
             return notFound(context)
         }
-        return DocumentDownload.response(request, record: record, library: library)
+        return await DocumentDownload.response(request, record: record, library: library, context: context)
     }
 }

@@ -40,7 +40,7 @@ struct DocumentsAPI {
     @Sendable func file(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.documentViewer()
         guard let record = try await store.document(id: context.parameters.get("id") ?? "", viewer: viewer) else { return Self.notFound }
-        let response = DocumentDownload.response(request, record: record, library: library)
+        let response = await DocumentDownload.response(request, record: record, library: library, context: context)
         return response.status == .notFound ? APIError.response(.notFound, code: "unknown_version", message: "No such version.") : response
     }
 
