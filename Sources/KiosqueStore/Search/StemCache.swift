@@ -1,3 +1,5 @@
+import Foundation
+
 /// A memo of word → token bytes for the tokenizer, without per-token allocation.
 ///
 /// News vocabulary is Zipfian, so nearly every token is a hit. A Swift Dictionary keyed by
@@ -16,23 +18,46 @@ struct StemCache {
     /// Token bytes of every entry, back to back.
     private(set) var values: [UInt8] = []
 
+    /// Calls `body` with the token bytes for `word`, computing and storing them on a miss.
+    mutating func withToken<R>(for word: [UInt32], make: ([UInt32]) -> [UInt8],
+                               _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let range = token(for: word, make: make)
+        return values.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
     /// The range in `values` of the token for `word`, computing and storing it on a miss.
     mutating func token(for word: [UInt32], make: ([UInt32]) -> [UInt8]) -> Range<Int> {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for c in word { h = (h ^ UInt64(c)) &* 0x0000_0100_0000_01B3 }
         let mask = Self.slotCount - 1
         var slot = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let entry = Int(slots[slot])
-            if entry < 0 { break }
-            if hashes[entry] == h {
-                let range = keyRanges[entry]
-                if range.count == word.count && keys[Int(range.lowerBound)..<Int(range.upperBound)].elementsEqual(word) {
-                    let v = valueRanges[entry]
-                    return Int(v.lowerBound)..<Int(v.upperBound)
+        let found: Int? = slots.withUnsafeBufferPointer { slots in
+            hashes.withUnsafeBufferPointer { hashes in
+                keyRanges.withUnsafeBufferPointer { keyRanges in
+                    keys.withUnsafeBufferPointer { keys in
+                        word.withUnsafeBufferPointer { word in
+                            // Pointers, not array slices: a slice per probe retained the pool.
+                            while true {
+                                let entry = Int(slots[slot])
+                                if entry < 0 { return nil }
+                                if hashes[entry] == h {
+                                    let range = keyRanges[entry]
+                                    if range.count == word.count
+                                        && (word.isEmpty || memcmp(keys.baseAddress! + Int(range.lowerBound), word.baseAddress!,
+                                                                   word.count * MemoryLayout<UInt32>.stride) == 0) {
+                                        return entry
+                                    }
+                                }
+                                slot = (slot + 1) & mask
+                            }
+                        }
+                    }
                 }
             }
-            slot = (slot + 1) & mask
+        }
+        if let entry = found {
+            let v = valueRanges[entry]
+            return Int(v.lowerBound)..<Int(v.upperBound)
         }
         if hashes.count >= Self.maxEntries {
             // Full: start afresh rather than evict; refilling costs a few thousand stems.
