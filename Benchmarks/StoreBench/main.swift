@@ -4,7 +4,7 @@
 // 1,000 agents with 30 subscriptions each, then reports ingest rate, bytes per item,
 // home page, channel page, search and mark-all-read latencies, and peak memory (VmHWM).
 //
-// Usage: StoreBench [--items N] [--db PATH] [--keep] [--optimize] [--ingest-only] [--reuse (with --db: skip building, measure reads)] [--group SOURCES-PER-TRANSACTION] [--retention DAYS (with --reuse)]
+// Usage: StoreBench [--items N] [--db PATH] [--keep] [--optimize] [--ingest-only] [--reuse (with --db: skip building, measure reads)] [--group SOURCES-PER-TRANSACTION] [--retention DAYS (with --reuse)] [--sentences N (content length: N sentences of 12–25 words instead of 3–6; 100 ≈ 12 KB)]
 import BenchmarkSupport
 import Foundation
 import KiosqueModel
@@ -23,6 +23,7 @@ struct Options {
     var group = 40
     var reuse = false
     var retentionDays: Int?
+    var sentences: Int?
 
     init(_ args: [String]) {
         var i = 0
@@ -36,6 +37,7 @@ struct Options {
             case "--ingest-only": ingestOnly = true
             case "--reuse": reuse = true; keep = true
             case "--retention": retentionDays = Int(value() ?? "")
+            case "--sentences": sentences = Int(value() ?? "")
             case "--group": group = max(1, Int(value() ?? "") ?? group)
             default: FileHandle.standardError.write(Data("unknown option \(args[i])\n".utf8)); exit(1)
             }
@@ -155,7 +157,7 @@ while ingested < options.items {
             let published = now.addingTimeInterval(-span + span * Double(n) / Double(perSource) - Double(corpus.int(0..<3_600)))
             let title = corpus.sentence(5...11)
             let summary = corpus.sentence(15...35)
-            let content = (0..<corpus.int(3..<7)).map { _ in corpus.sentence(12...25) }.joined(separator: " ")
+            let content = (0..<(options.sentences ?? corpus.int(3..<7))).map { _ in corpus.sentence(12...25) }.joined(separator: " ")
             let guid = "https://src\(s).example/articles/\(n)"
             // One article in 40 is syndicated by a second source (same canonical link).
             let link = n % 40 == 0 ? "https://agence.example/depeche/\(n % 997)-\(s % 50)" : guid

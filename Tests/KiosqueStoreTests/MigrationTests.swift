@@ -28,6 +28,35 @@ struct MigrationTests {
         #expect(Set(migrations).isSuperset(of: ["v1-catalog", "v1-items", "v1-people", "v1-operations", "v1-search", "v1-counters"]))
     }
 
+    @Test func capsTheIndexedContentOfItemsIndexedWhole() async throws {
+        let path = try Town.folder() + "/v2.sqlite"
+        let long = "Budget " + String(repeating: "séance ", count: Migrations.indexedContentCharacters / 7) + "zygomatique"
+        do {
+            // A database as the previous release left it: content indexed whole.
+            var config = Configuration()
+            config.prepareDatabase { db in db.add(tokenizer: FrenchTokenizer.self) }
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            try Migrations.migrator.migrate(queue, upTo: "v2-documents")
+            try await queue.write { db in
+                try db.execute(sql: "INSERT INTO sources (id, key, url, title) VALUES (1, 'mairie', 'https://example.org', 'Mairie')")
+                for (id, text) in [(1, long), (2, "Court texte zygomatique")] {
+                    try db.execute(sql: """
+                        INSERT INTO items (id, source_id, guid, guid_hash, title, content_text, sort_at, fetched_at, content_hash)
+                        VALUES (?, 1, ?, ?, 'Article', ?, 0, 0, 0)
+                        """, arguments: [id, "g\(id)", id, text])
+                }
+            }
+            try queue.close()
+        }
+        let db = try AppDatabase.open(path: path)
+        #expect(try await db.search(query: "zygomatique", userID: nil).total == 1)  // the short item only
+        #expect(try await db.search(query: "budget", userID: nil).total == 1)
+        #expect(try await db.search(query: "article", userID: nil).total == 2)
+        // The re-indexed long item leaves the index whole through the new triggers.
+        _ = try await db.write("deleting", changes: .shared) { db in try db.execute(sql: "DELETE FROM items") }
+        #expect(try await SearchTests.indexedWords(db) == 0)
+    }
+
     @Test func refusesGarbageWithoutTouchingIt() throws {
         let path = try Town.folder() + "/notes.sqlite"
         let garbage = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })

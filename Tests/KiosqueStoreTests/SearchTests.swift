@@ -76,6 +76,28 @@ struct SearchTests {
         #expect(try await db.search(query: "fullwidth", userID: nil, now: Town.now).total == 1)
     }
 
+    @Test func contentIsIndexedUpToTheCap() async throws {
+        let db = try await Town.store()
+        let long = "Piscine " + String(repeating: "séance ", count: Migrations.indexedContentCharacters / 7) + "zygomatique"
+        _ = try await db.ingest(sourceID: "mairie", items: [Town.item("long", "Article", content: long)], fetchedAt: Town.now)
+        #expect(try await db.search(query: "piscine", userID: nil, now: Town.now).total == 1)
+        #expect(try await db.search(query: "zygomatique", userID: nil, now: Town.now).total == 0)
+        // Updates and deletions take out exactly what was indexed: once every item is gone, no
+        // word is left in the index (a removal with other values than indexed leaves words behind).
+        _ = try await db.ingest(sourceID: "mairie", items: [Town.item("long", "Article", content: long + " bis")], fetchedAt: Town.now)
+        _ = try await db.applyRetention(days: 1, maxItemsPerSource: nil, now: Town.now.addingTimeInterval(86_400 * 3))
+        #expect(try await Self.indexedWords(db) == 0)
+    }
+
+    /// How many distinct words the item index holds (FTS5's own integrity check passes too).
+    static func indexedWords(_ db: AppDatabase) async throws -> Int {
+        try await db.write("checking the index", changes: .bookkeeping) { db in
+            try db.execute(sql: "INSERT INTO items_fts(items_fts) VALUES ('integrity-check')")
+            try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.items_fts_words USING fts5vocab(main, items_fts, 'row')")
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM temp.items_fts_words") ?? -1
+        }
+    }
+
     @Test func snippetsAreSegmentsWithHighlights() async throws {
         let db = try await Self.store()
         let results = try await db.search(query: "délibération adoptée", userID: nil, now: Town.now)

@@ -20,6 +20,7 @@ enum Migrations {
         migrator.registerMigration("v1-search", migrate: search)
         migrator.registerMigration("v1-counters", migrate: counters)
         migrator.registerMigration("v2-documents", migrate: DocumentSchema.migrate)
+        migrator.registerMigration("v3-search-capped-content", migrate: cappedContentIndex)
         return migrator
     }
 
@@ -253,38 +254,91 @@ enum Migrations {
     /// changes source, and it lets `source:` and `canal:` filters join inside FTS5, which skips
     /// through its lists, instead of testing every match of a common word in SQL.
     private static func search(_ db: Database) throws {
-        let columns = "title, summary, content_text, author, source_title, source_tag"
+        // The whole content, as this migration was released; `cappedContentIndex` caps it.
+        try db.execute(sql: """
+            \(ftsView(content: "i.content_text"))
+            CREATE VIRTUAL TABLE items_fts USING fts5(\(ftsColumns),
+              content='items_fts_content', content_rowid='id', tokenize='\(FrenchTokenizer.name)');
+            \(ftsTriggers(content: { "\($0).content_text" }))
+            """)
+    }
+
+    /// Characters of an item's `content_text` that the item index reads (title and summary are
+    /// indexed whole).
+    ///
+    /// Indexing costs ~0.4 µs of CPU per word on the benchmark machine, more than half of an
+    /// item's ingest time: a long article (20 KB, ~3,000 words) cost over a millisecond, and a
+    /// departmental document's item carries the document's whole text, which `documents_fts`
+    /// already indexes in full. The first 8,000 characters (~1,300 words, several printed pages)
+    /// hold what an item search is for; a word found only further on is not found by it.
+    /// Changing the value needs a new migration that re-creates the triggers and re-indexes.
+    static let indexedContentCharacters = 8_000
+
+    /// Caps the indexed content (see `indexedContentCharacters`). Items indexed whole until now
+    /// leave the index with exactly the values they were indexed with and come back capped;
+    /// shorter items are indexed the same either way, so only long ones are re-indexed.
+    private static func cappedContentIndex(_ db: Database) throws {
+        let capped = { (row: String) in "substr(\(row).content_text, 1, \(indexedContentCharacters))" }
+        let long = "FROM items WHERE length(content_text) > \(indexedContentCharacters)"
+        try db.execute(sql: """
+            INSERT INTO items_fts(items_fts, rowid, \(ftsColumns)) SELECT 'delete', \(ftsValues("items")) \(long);
+            DROP TRIGGER items_fts_insert;
+            DROP TRIGGER items_fts_delete;
+            DROP TRIGGER items_fts_update;
+            DROP TRIGGER items_fts_source_title;
+            DROP VIEW items_fts_content;
+            \(ftsView(content: capped("i")))
+            \(ftsTriggers(content: capped))
+            INSERT INTO items_fts(rowid, \(ftsColumns)) SELECT \(ftsValues("items", content: capped("items"))) \(long);
+            """)
+    }
+
+    private static let ftsColumns = "title, summary, content_text, author, source_title, source_tag"
+
+    /// The view FTS5 reads indexed values from (snippets, deletions): `content` is the SQL of the
+    /// content text of items row `i`.
+    private static func ftsView(content: String) -> String {
+        """
+        CREATE VIEW items_fts_content AS
+          SELECT i.id AS id, i.title AS title, i.summary AS summary, \(content) AS content_text,
+                 i.author AS author, s.title AS source_title, '\(SearchTuning.sourceTagPrefix)' || i.source_id AS source_tag
+          FROM items i JOIN sources s ON s.id = i.source_id;
+        """
+    }
+
+    /// The indexed values of items row `row` (NEW, OLD, items), in `ftsColumns` order after the rowid.
+    private static func ftsValues(_ row: String, sourceTitle: String? = nil, content: String? = nil) -> String {
+        "\(row).id, \(row).title, \(row).summary, \(content ?? "\(row).content_text"), \(row).author, "
+            + (sourceTitle ?? "(SELECT title FROM sources WHERE id = \(row).source_id)")
+            + ", '\(SearchTuning.sourceTagPrefix)' || \(row).source_id"
+    }
+
+    /// The triggers keeping items_fts in step with items and source titles; `content` gives the
+    /// SQL of a row's indexed content text.
+    private static func ftsTriggers(content: (String) -> String) -> String {
         func values(_ row: String, sourceTitle: String? = nil) -> String {
-            "\(row).id, \(row).title, \(row).summary, \(row).content_text, \(row).author, "
-                + (sourceTitle ?? "(SELECT title FROM sources WHERE id = \(row).source_id)")
-                + ", '\(SearchTuning.sourceTagPrefix)' || \(row).source_id"
+            ftsValues(row, sourceTitle: sourceTitle, content: content(row))
         }
         // External-content FTS5 needs the exact old values to remove a row from the index.
         func remove(_ row: String) -> String {
-            "INSERT INTO items_fts(items_fts, rowid, \(columns)) VALUES ('delete', \(values(row)));"
+            "INSERT INTO items_fts(items_fts, rowid, \(ftsColumns)) VALUES ('delete', \(values(row)));"
         }
         func add(_ row: String) -> String {
-            "INSERT INTO items_fts(rowid, \(columns)) VALUES (\(values(row)));"
+            "INSERT INTO items_fts(rowid, \(ftsColumns)) VALUES (\(values(row)));"
         }
-        try db.execute(sql: """
-            CREATE VIEW items_fts_content AS
-              SELECT i.id AS id, i.title AS title, i.summary AS summary, i.content_text AS content_text,
-                     i.author AS author, s.title AS source_title, '\(SearchTuning.sourceTagPrefix)' || i.source_id AS source_tag
-              FROM items i JOIN sources s ON s.id = i.source_id;
-            CREATE VIRTUAL TABLE items_fts USING fts5(\(columns),
-              content='items_fts_content', content_rowid='id', tokenize='\(FrenchTokenizer.name)');
+        return """
             CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN \(add("NEW")) END;
             CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN \(remove("OLD")) END;
             CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary, content_text, author ON items BEGIN
               \(remove("OLD")) \(add("NEW"))
             END;
             CREATE TRIGGER items_fts_source_title AFTER UPDATE OF title ON sources WHEN OLD.title IS NOT NEW.title BEGIN
-              INSERT INTO items_fts(items_fts, rowid, \(columns))
+              INSERT INTO items_fts(items_fts, rowid, \(ftsColumns))
                 SELECT 'delete', \(values("items", sourceTitle: "OLD.title")) FROM items WHERE source_id = NEW.id;
-              INSERT INTO items_fts(rowid, \(columns))
+              INSERT INTO items_fts(rowid, \(ftsColumns))
                 SELECT \(values("items", sourceTitle: "NEW.title")) FROM items WHERE source_id = NEW.id;
             END;
-            """)
+            """
     }
 
     /// Unread counts as counters kept by triggers: the home page reads 30 numbers instead of
