@@ -54,6 +54,7 @@ func figure(_ report: String, _ prefix: String) -> String {
         .map { String($0).trimmingCharacters(in: .whitespaces) } ?? "\(prefix) (none)"
 }
 
+ServerMemory.limitMallocArenas()  // as `kiosque serve` does
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 guard FileManager.default.fileExists(atPath: options.db) else {
     print("WebBench: no database at \(options.db); build it first with: StoreBench --db \(options.db) --keep")

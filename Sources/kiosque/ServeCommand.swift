@@ -31,6 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
     var logFormat: LogFormat = .text
 
     func run() async throws {
+        ServerMemory.limitMallocArenas()
         logFormat.bootstrap(level: .info)
         let configuration = try locations.loadConfiguration()
         let logger = Logger(label: "kiosque")
