@@ -21,16 +21,7 @@ extension AppDatabase {
 
     /// A live session's value; nil when missing or expired (an expired one is removed).
     public func sessionGet(key: String, now: Date = Date()) async throws(StoreError) -> Data? {
-        let found = try await read("reading a session") { db -> (data: Data, expires: Int64?)? in
-            try Row.fetchOne(db, sql: "SELECT data, expires_at FROM sessions WHERE key_hash = ?", arguments: [key])
-                .map { ($0["data"], $0["expires_at"]) }
-        }
-        guard let found else { return nil }
-        if let expires = found.expires, expires <= now.unixSeconds {
-            try await sessionRemove(key: key)
-            return nil
-        }
-        return found.data
+        try await sessionWithOwner(key: key, now: now)?.data
     }
 
     /// A live session's value and the account it belongs to, in one read: every signed-in page

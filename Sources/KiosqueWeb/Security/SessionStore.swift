@@ -28,12 +28,8 @@ struct SessionStore: Sendable {
         return token
     }
 
-    /// The live session for a token, sliding its idle expiry; nil when unknown or expired.
-    func resume(token: String, now: Date = Date()) async throws -> Record? {
-        try await resumeWithAgent(token: token, now: now)?.record
-    }
-
-    /// The live session and its agent's account (nil if the account is gone), read together.
+    /// The live session for a token, sliding its idle expiry, and its agent's account (nil if the
+    /// account is gone), read together; nil when the session is unknown or expired.
     func resumeWithAgent(token: String, now: Date = Date()) async throws -> (record: Record, agent: UserAccount?)? {
         let key = Secrets.hash(token)
         if let kept = recent.session(key: key, store: store, now: now),
