@@ -54,10 +54,18 @@ let package = Package(
         .target(name: "KiosqueDocuments", dependencies: [
             "KiosqueModel", "KiosqueStore", "CLibXML2", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ], swiftSettings: strict),
+        // Layer 2: e-mail (MIME, SMTP over libcurl, outbox delivery, digests); see issue 15.
+        .target(name: "KiosqueMail", dependencies: [
+            "KiosqueModel", "KiosqueConfig", "KiosqueStore", "CCurl",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ], swiftSettings: strict),
         .executableTarget(name: "DocumentsCrashHelper", dependencies: ["KiosqueDocuments", "KiosqueStore"],
                           path: "Tests/DocumentsCrashHelper"),
         .target(name: "KiosqueWeb", dependencies: [
-            "KiosqueModel", "KiosqueConfig", "CKiosqueZlib", "KiosqueStore", "KiosqueRefresh", "KiosqueDocuments",
+            "KiosqueModel", "KiosqueConfig", "CKiosqueZlib", "KiosqueStore", "KiosqueRefresh", "KiosqueDocuments", "KiosqueMail",
             .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -70,7 +78,7 @@ let package = Package(
         ], resources: [.copy("Resources")], swiftSettings: strict),
         .executableTarget(name: "kiosque", dependencies: [
             "KiosqueModel", "KiosqueConfig", "KiosqueParse", "KiosqueSanitize", "KiosqueFetch",
-            "KiosqueStore", "KiosqueRefresh", "KiosqueWeb", "KiosqueDocuments",
+            "KiosqueStore", "KiosqueRefresh", "KiosqueWeb", "KiosqueDocuments", "KiosqueMail",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -129,8 +137,11 @@ let package = Package(
         .testTarget(name: "KiosqueCLITests", dependencies: ["KiosqueModel", "KiosqueStore", "KiosqueDocuments"]),
         .testTarget(name: "KiosqueDocumentsTests", dependencies: ["KiosqueDocuments", "KiosqueStore", "KiosqueModel"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "KiosqueMailTests", dependencies: [
+            "KiosqueMail", "KiosqueStore", "KiosqueConfig", "KiosqueModel", "KiosqueTestServer",
+        ]),
         .testTarget(name: "KiosqueWebTests", dependencies: [
-            "KiosqueWeb", "KiosqueStore", "KiosqueConfig", "KiosqueModel", "KiosqueRefresh", "KiosqueParse",
+            "KiosqueWeb", "KiosqueStore", "KiosqueConfig", "KiosqueModel", "KiosqueRefresh", "KiosqueParse", "KiosqueMail",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),

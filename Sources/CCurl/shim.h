@@ -16,3 +16,7 @@ static inline CURLcode kq_getinfo_double(CURL *h, CURLINFO i, double *v) { retur
 static inline CURLcode kq_getinfo_str(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode kq_getinfo_ptr(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLMcode kq_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+// SMTP (KiosqueMail): the message is uploaded through a read callback; the debug callback gives
+// the dialogue (commands sent, replies received) to report the relay's answer and where it failed.
+static inline CURLcode kq_setopt_read(CURL *h, size_t (*f)(char *, size_t, size_t, void *)) { return curl_easy_setopt(h, CURLOPT_READFUNCTION, f); }
+static inline CURLcode kq_setopt_debug(CURL *h, int (*f)(CURL *, curl_infotype, char *, size_t, void *)) { return curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, f); }

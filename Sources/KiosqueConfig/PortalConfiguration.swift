@@ -80,6 +80,8 @@ public struct PortalConfiguration: Sendable, Hashable {
     public var content = Content()
     public var auth = Auth()
     public var documents = Documents()
+    /// The `mail:` section (digests and alerts); see MailConfiguration.swift.
+    public var mail = Mail()
     /// Sources, channels, bouquets and departments.
     public var catalog = Catalog()
     /// Where the file was read from (for messages and relative paths).

@@ -7,7 +7,7 @@ struct SectionReader {
     let reader: NodeReader
 
     func read(_ root: Node, into config: inout PortalConfiguration) {
-        let topKeys = ["portal", "fetch", "retention", "content", "auth", "documents", "sources", "channels", "bouquets", "departments"]
+        let topKeys = ["portal", "fetch", "retention", "content", "auth", "documents", "mail", "sources", "channels", "bouquets", "departments"]
         guard let top = reader.fields(root, in: "the file", allowed: topKeys) else { return }
         if let n = top["portal"] { readPortal(n, &config.portal) }
         if let n = top["fetch"] { readFetch(n, &config.fetch) }
@@ -17,6 +17,7 @@ struct SectionReader {
         if let n = top["documents"], let f = reader.fields(n, in: "documents", allowed: ["max_upload"]) {
             if let v = f["max_upload"], let s = reader.size(v, field: "documents.max_upload") { config.documents.maxUploadBytes = s }
         }
+        if let n = top["mail"] { MailSectionReader(reader: reader).read(n, into: &config.mail) }
         if let n = top["sources"] { config.catalog.sources = readList(n, "sources", readSource) }
         if let n = top["channels"] { config.catalog.channels = readList(n, "channels", readChannel) }
         if let n = top["bouquets"] { config.catalog.bouquets = readList(n, "bouquets", readBouquet) }
@@ -127,7 +128,7 @@ struct SectionReader {
     }
 
     private func readChannel(_ node: Node) -> ChannelDefinition? {
-        let keys = ["id", "title", "description", "sources", "include", "exclude"]
+        let keys = ["id", "title", "description", "sources", "include", "exclude", "alerts"]
         guard let f = reader.fields(node, in: "a channel", allowed: keys), let id = readID(f, kind: "channel") else { return nil }
         let title = f["title"].flatMap { reader.nonEmptyString($0, field: "channels[\(id)].title") } ?? id
         if f["title"] == nil { reader.error(node, "channel `\(id)` has no `title`") }
@@ -136,6 +137,7 @@ struct SectionReader {
         if let v = f["sources"], let l = reader.references(v, field: "channels[\(id)].sources", kind: "source", owner: "channel `\(id)`") { channel.sources = l }
         if let v = f["include"], let l = reader.stringList(v, field: "channels[\(id)].include") { channel.include = l }
         if let v = f["exclude"], let l = reader.stringList(v, field: "channels[\(id)].exclude") { channel.exclude = l }
+        if let v = f["alerts"] { channel.alerts = reader.bool(v, field: "channels[\(id)].alerts") ?? false }
         reader.declare(kind: "channel", id: id, node: node)
         return channel
     }

@@ -48,6 +48,8 @@ public struct ChannelDefinition: Sendable, Hashable {
     public var include: [String]
     /// An item mentioning one of these words is left out (case- and accent-insensitive).
     public var exclude: [String]
+    /// Agents may ask for an e-mail as soon as new items arrive (`alerts: true`, e.g. security advisories).
+    public var alerts = false
 
     public init(id: String, title: String, description: String? = nil, sources: [String],
                 include: [String] = [], exclude: [String] = []) {

@@ -5,6 +5,7 @@ public import KiosqueRefresh
 public import KiosqueStore
 public import Logging
 import HummingbirdCore
+import KiosqueMail
 import Mustache
 import NIOCore
 public import Prometheus
@@ -76,6 +77,10 @@ public struct WebServer {
             } catch {
                 return .json(["status": "store unreachable"], status: .serviceUnavailable)
             }
+        }
+        // Signed one-click unsubscribe links work without a session or CSRF token: before those middleware.
+        if let signer = UnsubscribeSigner(keyFile: (options.dataDirectory as NSString).appendingPathComponent("kiosque.key")) {
+            UnsubscribeController(store: store, signer: signer, portalTitle: configuration.portal.title).register(on: router)
         }
         router.add(middleware: AuthenticationMiddleware(store: store, sessions: sessions, auth: configuration.auth,
                                                         localizer: views.localizer, secureCookies: secure))

@@ -18,8 +18,11 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Department the agent belongs to.", valueName: "id")) var department: String?
         @Flag(help: "Editor of --department (may publish documents).") var editor = false
         @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input instead of asking.") var passwordStdin = false
+        @Option(help: ArgumentHelp("E-mail digest: never, daily or weekly (default: mail.default_digest).", valueName: "frequency"))
+        var digest: String?
 
         func validate() throws {
+            if let digest, !["never", "daily", "weekly"].contains(digest) { throw ValidationError("--digest must be never, daily or weekly") }
             if editor && department == nil { throw ValidationError("--editor needs --department") }
             guard login.range(of: #"^[A-Za-z0-9._@-]{1,64}$"#, options: .regularExpression) != nil else {
                 throw ValidationError("the login may use letters, digits and . _ @ - (64 at most)")
@@ -38,6 +41,9 @@ struct UserCommand: AsyncParsableCommand {
             let user = try await services.store.createUser(NewUser(login: login, name: name ?? login, email: email, passwordHash: hash,
                                                                    isAdmin: admin, language: configuration.portal.language))
             _ = try await services.store.subscribeDefaults(userID: user.id)
+            var preferences = UserUpdate()
+            preferences.digestFrequency = digest ?? configuration.mail.defaultDigest
+            if preferences.digestFrequency != "never" { try await services.store.updateUser(id: user.id, preferences) }
             if let department { try await services.store.setMembership(userID: user.id, departmentID: department, isEditor: editor) }
             print("Created \(login)\(admin ? " (administrator)" : "").")
         }

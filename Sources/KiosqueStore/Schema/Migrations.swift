@@ -21,6 +21,7 @@ enum Migrations {
         migrator.registerMigration("v1-counters", migrate: counters)
         migrator.registerMigration("v2-documents", migrate: DocumentSchema.migrate)
         migrator.registerMigration("v3-search-capped-content", migrate: cappedContentIndex)
+        migrator.registerMigration("v4-mail-outbox-digests", migrate: MailSchema.migrate)
         return migrator
     }
 

@@ -1,0 +1,116 @@
+public import Foundation
+public import KiosqueStore
+public import Logging
+import Metrics
+
+/// Hands the outbox to the relay: each message was recorded before, and is marked once the relay
+/// answers. Temporary failures wait with a growing delay; a recipient refused for good goes on
+/// the bounce list. Paced to `mail.max_per_minute`.
+public struct MailDelivery: Sendable {
+    /// One message's fate, for the command line's one line per message.
+    public struct Report: Sendable {
+        /// The message's Message-ID.
+        public var messageID: String
+        /// Its recipient.
+        public var recipient: String
+        /// What the relay did.
+        public var outcome: SMTPOutcome
+    }
+
+    /// The store holding the outbox.
+    public let store: AppDatabase
+    /// The connection to the relay.
+    public let sender: SMTPSender
+    /// Messages per minute at most.
+    public let maxPerMinute: Int
+    private let logger: Logger
+
+    /// A delivery over `sender` for the outbox of `store`.
+    public init(store: AppDatabase, sender: SMTPSender, maxPerMinute: Int, logger: Logger = Logger(label: "kiosque.mail")) {
+        self.store = store
+        self.sender = sender
+        self.maxPerMinute = maxPerMinute
+        self.logger = logger
+    }
+
+    /// The wait before try number `attempts + 1` after a temporary failure: 1, 2, 4… minutes, at most 6 hours.
+    public static func backoff(afterAttempts attempts: Int) -> TimeInterval {
+        min(60 * pow(2, Double(min(attempts, 20))), 6 * 3_600)
+    }
+
+    /// Sends what is due (everything pending with `ignoringBackoff`), in outbox order, and reports
+    /// each message through `report`. A relay that is down stops the pass after the first failure
+    /// to connect: the rest stays pending for the next pass, each message tried at most once here.
+    @discardableResult
+    public func deliver(now: Date = Date(), ignoringBackoff: Bool = false,
+                        report: (Report) -> Void = { _ in }) async throws(StoreError) -> [String: Int] {
+        var tally: [String: Int] = ["sent": 0, "deferred": 0, "bounced": 0]
+        var afterID: Int64 = 0
+        let spacing = Duration.milliseconds(60_000 / max(1, maxPerMinute))
+        var lastSend: ContinuousClock.Instant?
+        while true {
+            let batch = try await store.dueMail(now: now, ignoringBackoff: ignoringBackoff, afterID: afterID, limit: 100)
+            guard !batch.isEmpty else { break }
+            for message in batch {
+                afterID = message.id
+                if let lastSend, lastSend.duration(to: .now) < spacing {
+                    try? await Task.sleep(until: lastSend.advanced(by: spacing), clock: .continuous)
+                }
+                lastSend = .now
+                let outcome = await sender.send(message.body, from: message.sender, to: message.recipient)
+                try await record(outcome, for: message, now: now)
+                report(Report(messageID: message.messageID, recipient: message.recipient, outcome: outcome))
+                switch outcome {
+                case .accepted: tally["sent", default: 0] += 1
+                case .temporary: tally["deferred", default: 0] += 1
+                case .relayUnavailable(let reason):
+                    tally["deferred", default: 0] += 1
+                    // Every other message would fail the same way now: defer them without trying.
+                    tally["deferred", default: 0] += try await deferRest(after: message.id, reason: reason, now: now,
+                                                                         ignoringBackoff: ignoringBackoff, report: report)
+                    return tally
+                case .recipientRefused, .messageRefused: tally["bounced", default: 0] += 1
+                }
+            }
+        }
+        return tally
+    }
+
+    private func record(_ outcome: SMTPOutcome, for message: OutboxMessage, now: Date) async throws(StoreError) {
+        switch outcome {
+        case .accepted(let reply):
+            try await store.markMailSent(id: message.id, reply: reply, at: now)
+            Counter(label: "kiosque_mail_sent_total").increment()
+        case .temporary(let reason), .relayUnavailable(let reason):
+            let retry = now.addingTimeInterval(Self.backoff(afterAttempts: message.attempts))
+            try await store.markMailDeferred(id: message.id, error: reason, retryAt: retry)
+            Counter(label: "kiosque_mail_deferred_total").increment()
+            logger.warning("mail deferred", metadata: ["to": "\(message.recipient)", "reason": "\(reason)"])
+        case .recipientRefused(let reply):
+            try await store.markMailRefused(id: message.id, reason: reply, bounceAddress: message.recipient, at: now)
+            Counter(label: "kiosque_mail_bounced_total").increment()
+            logger.warning("mail address bounces", metadata: ["to": "\(message.recipient)", "reply": "\(reply)"])
+        case .messageRefused(let reply):
+            try await store.markMailRefused(id: message.id, reason: reply, bounceAddress: nil, at: now)
+            Counter(label: "kiosque_mail_bounced_total").increment()
+            logger.error("mail refused", metadata: ["to": "\(message.recipient)", "reply": "\(reply)"])
+        }
+    }
+
+    /// Marks every other due message deferred without trying it; returns how many.
+    private func deferRest(after id: Int64, reason: String, now: Date, ignoringBackoff: Bool,
+                           report: (Report) -> Void) async throws(StoreError) -> Int {
+        var afterID = id, count = 0
+        while true {
+            let batch = try await store.dueMail(now: now, ignoringBackoff: ignoringBackoff, afterID: afterID, limit: 500)
+            guard !batch.isEmpty else { return count }
+            for message in batch {
+                afterID = message.id
+                let outcome = SMTPOutcome.relayUnavailable(reason: reason)
+                try await record(outcome, for: message, now: now)
+                report(Report(messageID: message.messageID, recipient: message.recipient, outcome: outcome))
+                count += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+public import Foundation
+public import KiosqueStore
+public import Logging
+public import ServiceLifecycle
+
+/// The mail service inside `kiosque serve`: once a minute it records the digests that became due
+/// (each agent's daily or weekly slot passed since their last digest) and hands the outbox to the
+/// relay, honouring each message's backoff. On shutdown it finishes the message in hand and stops.
+public final class MailScheduler: Service, Sendable {
+    private let run: DigestRun
+    private let delivery: MailDelivery
+    private let schedule: DigestSchedule
+    private let tick: Duration
+    private let logger: Logger
+
+    /// A scheduler composing with `run` and sending with `delivery`, on `settings`' schedule.
+    public init(settings: MailSettings, store: AppDatabase, signer: UnsubscribeSigner, tick: Duration = .seconds(60),
+                logger: Logger = Logger(label: "kiosque.mail")) {
+        run = DigestRun(store: store, composer: DigestComposer(store: store), writer: DigestWriter(settings: settings, signer: signer))
+        delivery = MailDelivery(store: store, sender: SMTPSender(settings: settings.smtp), maxPerMinute: settings.mail.maxPerMinute,
+                                logger: logger)
+        schedule = DigestSchedule(settings)
+        self.tick = tick
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        logger.info("mail scheduler started")
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            await pass(now: Date())
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.tick) }
+            } catch {
+                break
+            }
+        }
+        logger.info("mail scheduler stopped")
+    }
+
+    /// One pass: due digests recorded, then the outbox delivered. Public for tests.
+    public func pass(now: Date) async {
+        do {
+            let schedule = schedule
+            let recorded = try await run.enqueue(frequencies: ["daily", "weekly"], until: now,
+                                                 isDue: { schedule.isDue($0, now: now) })
+            if recorded > 0 { logger.info("digests recorded", metadata: ["count": "\(recorded)"]) }
+            let tally = try await delivery.deliver(now: now)
+            if tally.values.contains(where: { $0 > 0 }) {
+                logger.info("mail delivered", metadata: tally.mapValues { "\($0)" })
+            }
+        } catch {
+            logger.error("mail pass failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

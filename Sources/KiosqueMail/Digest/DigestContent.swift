@@ -1,0 +1,63 @@
+public import Foundation
+public import KiosqueStore
+
+/// What one agent's digest holds: the followed channels with news, then the followed services'
+/// new documents, over the period from `since` to `until`.
+public struct DigestContent: Sendable {
+    /// One channel with its new items.
+    public struct Section: Sendable {
+        /// The channel.
+        public var channel: DigestChannel
+        /// How many items are new, and the most recent of them.
+        public var news: DigestChannelNews
+    }
+
+    /// The agent.
+    public var recipient: DigestRecipient
+    /// Start of the period (exclusive).
+    public var since: Date
+    /// End of the period (inclusive): the next digest starts here.
+    public var until: Date
+    /// Channels of news with something new.
+    public var channels: [Section]
+    /// Departments' document channels with something new.
+    public var documents: [Section]
+
+    /// Nothing new: no message is sent.
+    public var isEmpty: Bool { channels.isEmpty && documents.isEmpty }
+
+    /// New items in all.
+    public var itemCount: Int { (channels + documents).reduce(0) { $0 + $1.news.count } }
+}
+
+/// The words of a digest in French and English (the agent's language).
+struct DigestStrings {
+    let french: Bool
+
+    init(language: String) { french = language != "en" }
+
+    func subject(portal: String, frequency: String, count: Int) -> String {
+        let kind = frequency == "weekly" ? (french ? "Résumé de la semaine" : "Weekly digest") : (french ? "Résumé du jour" : "Daily digest")
+        let news = french ? (count == 1 ? "1 nouveauté" : "\(count) nouveautés") : (count == 1 ? "1 new item" : "\(count) new items")
+        return "\(portal) — \(kind) : \(news)".replacingOccurrences(of: " : ", with: french ? " : " : ": ")
+    }
+    func greeting(_ name: String) -> String { french ? "Bonjour \(name)," : "Hello \(name)," }
+    var intro: String { french ? "Voici les nouveautés de vos canaux depuis votre dernier résumé." : "Here is what is new in your channels since your last digest." }
+    var documentsHeading: String { french ? "Nouveaux documents de vos services" : "New documents from your services" }
+    func unread(_ n: Int) -> String { french ? (n == 1 ? "1 non lu" : "\(n) non lus") : "\(n) unread" }
+    func more(_ n: Int) -> String { french ? (n == 1 ? "et 1 autre" : "et \(n) autres") : (n == 1 ? "and 1 more" : "and \(n) more") }
+    var seeAll: String { french ? "Tout voir" : "See all" }
+    var preferences: String { french ? "Choisir la fréquence de ce résumé" : "Choose how often you get this digest" }
+    var unsubscribe: String { french ? "Ne plus recevoir ce résumé" : "Stop receiving this digest" }
+    var why: String {
+        french ? "Vous recevez ce message parce que vous avez demandé un résumé par courriel."
+            : "You receive this message because you asked for an e-mail digest."
+    }
+    var language: String { french ? "fr" : "en" }
+
+    func date(_ date: Date, timeZone: TimeZone) -> String {
+        var style = Date.FormatStyle(date: .long, time: .omitted).locale(Locale(identifier: french ? "fr_FR" : "en_GB"))
+        style.timeZone = timeZone
+        return date.formatted(style)
+    }
+}

@@ -1,0 +1,106 @@
+public import Foundation
+public import KiosqueStore
+
+/// One pass of digests: agents read 500 at a time, each digest composed, rendered and recorded in
+/// the outbox (a few dozen per transaction) before anything is sent, so that 10,000 agents never
+/// hold 10,000 messages in memory and a crash loses nothing that was recorded.
+public struct DigestRun: Sendable {
+    /// What happened to one agent.
+    public struct Line: Sendable {
+        /// The agent's login.
+        public var login: String
+        /// The digest's Message-ID, when one was recorded.
+        public var messageID: String?
+        /// New items it holds.
+        public var items: Int
+        /// Why nothing was recorded ("nothing new", "a digest is waiting in the outbox").
+        public var skipped: String?
+    }
+
+    /// The store read and written.
+    public let store: AppDatabase
+    /// Reads each agent's news.
+    public let composer: DigestComposer
+    /// Turns news into messages.
+    public let writer: DigestWriter
+
+    /// A run over `store`.
+    public init(store: AppDatabase, composer: DigestComposer, writer: DigestWriter) {
+        self.store = store
+        self.composer = composer
+        self.writer = writer
+    }
+
+    /// Records the digests up to `until` of the agents who chose one of `frequencies` (or of the
+    /// one `login`) and for whom `isDue` holds; returns how many were recorded.
+    @discardableResult
+    public func enqueue(frequencies: [String], login: String? = nil, until: Date = Date(),
+                        isDue: @Sendable (DigestRecipient) -> Bool = { _ in true },
+                        report: (Line) -> Void = { _ in }) async throws(StoreError) -> Int {
+        var afterID: Int64 = 0, recorded = 0
+        var pending: [OutboxEntry] = []
+        while true {
+            let recipients = try await store.digestRecipients(frequencies: frequencies, login: login, afterID: afterID, limit: 500)
+            guard let last = recipients.last else { break }
+            afterID = last.userID
+            for recipient in recipients where isDue(recipient) {
+                // The waiting digest goes first; the next one starts where it ends, so nothing is lost.
+                if recipient.hasPendingDigest {
+                    report(Line(login: recipient.login, items: 0, skipped: "a digest is waiting in the outbox"))
+                    continue
+                }
+                let content = try await composer.content(for: recipient, until: until)
+                guard !content.isEmpty else {
+                    report(Line(login: recipient.login, items: 0, skipped: "nothing new"))
+                    continue
+                }
+                let message = writer.message(content)
+                pending.append(OutboxEntry(messageID: message.messageID, userID: recipient.userID, recipient: recipient.email,
+                                           sender: message.from.address, kind: "digest", coversUntil: until, body: message.rendered()))
+                report(Line(login: recipient.login, messageID: message.messageID, items: content.itemCount))
+                if pending.count >= 50 {
+                    recorded += try await store.enqueueMail(pending, at: until)
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        recorded += try await store.enqueueMail(pending, at: until)
+        return recorded
+    }
+}
+
+/// When digests are due: the last daily slot (every day at `digest_time`) and the last weekly one
+/// (`weekly_day` at `digest_time`) at or before a moment, in the configured time zone.
+public struct DigestSchedule: Sendable {
+    /// Hour and minute of the day.
+    public var hour: Int, minute: Int
+    /// 1 = Sunday … 7 = Saturday.
+    public var weekday: Int
+    /// The time zone of the above.
+    public var timeZone: TimeZone
+
+    /// A schedule from the settings' `mail:` section.
+    public init(_ settings: MailSettings) {
+        hour = settings.mail.digestHour
+        minute = settings.mail.digestMinute
+        weekday = settings.mail.weeklyDay
+        timeZone = TimeZone(identifier: settings.mail.timeZone) ?? TimeZone(identifier: "Europe/Paris")!
+    }
+
+    /// The latest slot at or before `now` for "daily" or "weekly".
+    public func lastSlot(_ frequency: String, before now: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        var components = DateComponents(hour: hour, minute: minute, second: 0)
+        if frequency == "weekly" { components.weekday = weekday }
+        return calendar.nextDate(after: now.addingTimeInterval(1), matching: components, matchingPolicy: .nextTime,
+                                 direction: .backward) ?? now
+    }
+
+    /// Whether `recipient` should get a digest at `now`: the last slot of their frequency came
+    /// after the end of their last digest (or, for a first one, after their account was made).
+    public func isDue(_ recipient: DigestRecipient, now: Date) -> Bool {
+        let slot = lastSlot(recipient.frequency, before: now)
+        return (recipient.coveredUntil ?? recipient.createdAt) < slot
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+
+/// Writes a digest as a message: plain text and HTML for mail readers (Outlook, Thunderbird,
+/// webmail): a table layout with inline styles, no script, no outside image, real headings.
+public struct DigestWriter: Sendable {
+    /// Sender, links and portal name.
+    public let settings: MailSettings
+    /// Signs the unsubscribe link.
+    public let signer: UnsubscribeSigner
+
+    /// A writer for these settings.
+    public init(settings: MailSettings, signer: UnsubscribeSigner) {
+        self.settings = settings
+        self.signer = signer
+    }
+
+    /// The message for `content`; its Message-ID names the agent, the kind and the period's end,
+    /// so that a resend of the same digest is recognisable as such.
+    public func message(_ content: DigestContent) -> MailMessage {
+        let strings = DigestStrings(language: content.recipient.language)
+        let recipient = content.recipient
+        let stamp = Self.stamp(content.until)
+        let unsubscribe = settings.link(signer.path(userID: recipient.userID, kind: "digest"))
+        return MailMessage(
+            from: settings.from, to: MailAddress(name: recipient.name, address: recipient.email),
+            subject: strings.subject(portal: settings.portalTitle, frequency: recipient.frequency, count: content.itemCount),
+            messageID: "kiosque.digest.\(recipient.userID).\(stamp)@\(settings.from.domain)", date: content.until,
+            text: text(content, strings), html: html(content, strings, unsubscribe: unsubscribe),
+            unsubscribeURL: unsubscribe, listID: "digest.kiosque.\(settings.from.domain)")
+    }
+
+    /// 20240513T053000Z: the period's end in UTC.
+    static func stamp(_ date: Date) -> String {
+        var style = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!)
+        style = style.year().month().day().time(includingFractionalSeconds: false)
+        return date.formatted(style).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+    }
+
+    private func channelLink(_ key: String) -> String { settings.link("/canaux/\(Self.pathComponent(key))") }
+    private func itemLink(_ id: Int64) -> String { settings.link("/articles/\(id)") }
+
+    /// The plain-text alternative (also what `kiosque digest --preview` prints).
+    public func text(_ content: DigestContent) -> String {
+        text(content, DigestStrings(language: content.recipient.language))
+    }
+
+    private func text(_ content: DigestContent, _ s: DigestStrings) -> String {
+        var out = s.greeting(content.recipient.name.isEmpty ? content.recipient.login : content.recipient.name) + "\n\n" + s.intro + "\n"
+        func section(_ part: DigestContent.Section) {
+            out += "\n== \(part.channel.title) (\(s.unread(part.channel.unread))) ==\n"
+            for item in part.news.items {
+                out += "- \(item.title.isEmpty ? "—" : item.title) [\(item.sourceTitle)]\n  \(itemLink(item.id))\n"
+            }
+            if part.news.count > part.news.items.count { out += "  \(s.more(part.news.count - part.news.items.count))\n" }
+            out += "\(s.seeAll): \(channelLink(part.channel.key))\n"
+        }
+        content.channels.forEach(section)
+        if !content.documents.isEmpty {
+            out += "\n\(s.documentsHeading.uppercased())\n"
+            content.documents.forEach(section)
+        }
+        out += "\n-- \n\(s.why)\n\(s.preferences): \(settings.link("/compte"))\n"
+        out += "\(s.unsubscribe): \(settings.link(signer.path(userID: content.recipient.userID, kind: "digest")))\n"
+        return out
+    }
+
+    private func html(_ content: DigestContent, _ s: DigestStrings, unsubscribe: String) -> String {
+        let e = Self.escape
+        let font = "font-family:Arial,Helvetica,sans-serif;"
+        var rows = ""
+        func section(_ part: DigestContent.Section) {
+            rows += """
+                <tr><td style="padding:16px 24px 4px 24px;\(font)"><h2 style="margin:0;font-size:18px;color:#1a1a1a;">\
+                <a href="\(e(channelLink(part.channel.key)))" style="color:#1a1a1a;text-decoration:none;">\(e(part.channel.title))</a> \
+                <span style="font-size:13px;font-weight:normal;color:#4d4d4d;">(\(e(s.unread(part.channel.unread))))</span></h2></td></tr>\n
+                """
+            for item in part.news.items {
+                rows += """
+                    <tr><td style="padding:4px 24px;\(font)font-size:15px;line-height:1.4;">\
+                    <a href="\(e(itemLink(item.id)))" style="color:#0b4f9c;">\(e(item.title.isEmpty ? "—" : item.title))</a>\
+                    <br><span style="font-size:12px;color:#4d4d4d;">\(e(item.sourceTitle))</span></td></tr>\n
+                    """
+            }
+            let more = part.news.count > part.news.items.count ? e(s.more(part.news.count - part.news.items.count)) + " — " : ""
+            rows += """
+                <tr><td style="padding:2px 24px 8px 24px;\(font)font-size:13px;">\(more)\
+                <a href="\(e(channelLink(part.channel.key)))" style="color:#0b4f9c;">\(e(s.seeAll))</a></td></tr>\n
+                """
+        }
+        content.channels.forEach(section)
+        if !content.documents.isEmpty {
+            rows += "<tr><td style=\"padding:20px 24px 0 24px;\(font)\"><h2 style=\"margin:0;font-size:20px;color:#1a1a1a;\">\(e(s.documentsHeading))</h2></td></tr>\n"
+            content.documents.forEach(section)
+        }
+        let name = content.recipient.name.isEmpty ? content.recipient.login : content.recipient.name
+        return """
+            <!DOCTYPE html>
+            <html lang="\(s.language)"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">\
+            <title>\(e(settings.portalTitle))</title></head>
+            <body style="margin:0;padding:0;background:#f2f2f2;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f2f2f2;"><tr><td align="center" style="padding:16px 8px;">
+            <table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0" style="max-width:600px;width:100%;background:#ffffff;">
+            <tr><td style="padding:20px 24px;background:#0b4f9c;\(font)"><h1 style="margin:0;font-size:22px;color:#ffffff;">\(e(settings.portalTitle))</h1></td></tr>
+            <tr><td style="padding:16px 24px 0 24px;\(font)font-size:15px;color:#1a1a1a;"><p style="margin:0 0 8px 0;">\(e(s.greeting(name)))</p><p style="margin:0;">\(e(s.intro))</p></td></tr>
+            \(rows)<tr><td style="padding:24px;\(font)font-size:12px;color:#4d4d4d;border-top:1px solid #d9d9d9;">\(e(s.why))<br>\
+            <a href="\(e(settings.link("/compte")))" style="color:#0b4f9c;">\(e(s.preferences))</a> · \
+            <a href="\(e(unsubscribe))" style="color:#0b4f9c;">\(e(s.unsubscribe))</a></td></tr>
+            </table></td></tr></table>
+            </body></html>
+            """
+    }
+
+    /// HTML text and attribute escaping.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// A channel key as a path segment (keys are slugs, but a document channel's key holds `-`).
+    static func pathComponent(_ key: String) -> String {
+        key.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? key
+    }
+}

@@ -1,0 +1,73 @@
+public import Foundation
+import GRDB
+
+extension AppDatabase {
+    /// Up to `limit` agents after user id `afterID` who chose one of `frequencies`, are enabled,
+    /// have an address that does not bounce, and (with `login`) have that login; keyset-paginated
+    /// so that a digest run never holds every agent at once.
+    public func digestRecipients(frequencies: [String], login: String? = nil, afterID: Int64 = 0,
+                                 limit: Int = 500) async throws(StoreError) -> [DigestRecipient] {
+        let wanted = "[" + frequencies.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+        return try await read("listing digest recipients") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT u.id, u.login, u.name, u.email, u.language, u.digest_frequency, u.created_at, d.covered_until,
+                  EXISTS (SELECT 1 FROM mail_outbox o WHERE o.user_id = u.id AND o.kind = 'digest' AND o.status = 'pending') AS pending
+                FROM users u LEFT JOIN mail_digest_state d ON d.user_id = u.id
+                WHERE u.id > ? AND u.disabled = 0 AND u.email IS NOT NULL AND u.email <> ''
+                  AND u.digest_frequency IN (SELECT value FROM json_each(?))
+                  AND (? IS NULL OR u.login = ?)
+                  AND NOT EXISTS (SELECT 1 FROM mail_bounces b WHERE b.address = u.email)
+                ORDER BY u.id LIMIT ?
+                """, arguments: [afterID, wanted, login, login, limit]).map { row in
+                let covered: Int64? = row["covered_until"]
+                return DigestRecipient(userID: row["id"], login: row["login"], name: row["name"], email: row["email"],
+                                       language: row["language"], frequency: row["digest_frequency"],
+                                       coveredUntil: covered.map(Date.init(unixSeconds:)),
+                                       createdAt: Date(unixSeconds: row["created_at"]), hasPendingDigest: row["pending"])
+            }
+        }
+    }
+
+    /// The live channels the agent follows, in catalogue order, with the agent's unread counts.
+    public func digestChannels(userID: Int64) async throws(StoreError) -> [DigestChannel] {
+        try await read("reading followed channels") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.key, c.title, c.kind, max(0, c.item_count - coalesce(r.reads, 0)) AS unread
+                FROM subscriptions s JOIN channels c ON c.id = s.channel_id
+                LEFT JOIN user_channel_reads r ON r.user_id = s.user_id AND r.channel_id = c.id
+                WHERE s.user_id = ? AND c.retired_at IS NULL ORDER BY c.kind, c.position, c.id
+                """, arguments: [userID]).map { row in
+                DigestChannel(key: row["key"], title: row["title"], kind: row["kind"], unread: row["unread"])
+            }
+        }
+    }
+
+    /// The items a channel received after `since` and up to `until` (by the time Kiosque stored
+    /// them, not the date the feed claims): how many, and the `limit` most recent.
+    public func channelNews(channelKey: String, since: Date, until: Date, limit: Int) async throws(StoreError) -> DigestChannelNews {
+        try await read("reading a channel's news") { db in
+            guard let channelID = try Int64.fetchOne(db, sql: "SELECT id FROM channels WHERE key = ?", arguments: [channelKey]) else {
+                return DigestChannelNews(count: 0, items: [])
+            }
+            // The stored time is checked on each item of the channel; a digest run asks this once
+            // per channel and period, not once per agent (see DigestRun's cache).
+            let arguments: StatementArguments = [channelID, since.unixSeconds, until.unixSeconds]
+            let count = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM channel_items ci JOIN items i ON i.id = ci.item_id
+                WHERE ci.channel_id = ? AND i.fetched_at > ? AND i.fetched_at <= ?
+                """, arguments: arguments) ?? 0
+            guard count > 0 else { return DigestChannelNews(count: 0, items: []) }
+            let items = try Row.fetchAll(db, sql: """
+                SELECT i.id, i.title, i.link, i.sort_at, s.title AS source_title
+                FROM channel_items ci JOIN items i ON i.id = ci.item_id JOIN sources s ON s.id = i.source_id
+                WHERE ci.channel_id = ? AND i.fetched_at > ? AND i.fetched_at <= ?
+                ORDER BY ci.sort_at DESC, ci.item_id DESC LIMIT ?
+                """, arguments: arguments + [limit]).map { row in
+                let title: String? = row["title"]
+                return DigestItem(id: row["id"], title: title ?? "", link: row["link"], sourceTitle: row["source_title"],
+                                  date: Date(unixSeconds: row["sort_at"]))
+            }
+            return DigestChannelNews(count: count, items: items)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import KiosqueMail
+import KiosqueStore
+
+/// One-click unsubscribe from e-mail digests (RFC 8058). The link's signature (the portal key
+/// over the agent and the kind of mail) is the authorisation: no sign-in, no CSRF token, so these
+/// routes are registered before the session and CSRF middleware. GET only shows a confirmation
+/// with a button (link scanners in mail gateways follow GETs); the POST does it.
+struct UnsubscribeController {
+    let store: AppDatabase
+    let signer: UnsubscribeSigner
+    let portalTitle: String
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/courriel/desabonnement", use: confirm)
+        router.post("/courriel/desabonnement", use: unsubscribe)
+    }
+
+    /// The agent and kind named by a correctly signed link, else nil.
+    private func verified(_ request: Request) async throws -> (UserAccount, String)? {
+        guard let userID = request.uri.queryParameters["u"].flatMap({ Int64(String($0)) }),
+              let kind = request.uri.queryParameters["k"].map(String.init), kind == "digest",
+              let signature = request.uri.queryParameters["s"].map(String.init),
+              signer.verify(userID: userID, kind: kind, signature: signature),
+              let agent = try await store.user(id: userID) else { return nil }
+        return (agent, kind)
+    }
+
+    @Sendable func confirm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let (agent, _) = try await verified(request) else { return Self.invalid }
+        let french = agent.language != "en"
+        let action = htmlEscape(request.uri.description)
+        let body = french
+            ? "<p>Ne plus recevoir le résumé par courriel à l’adresse \(htmlEscape(agent.email ?? ""))&nbsp;?</p>"
+                + "<form method=\"post\" action=\"\(action)\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
+                + "<button type=\"submit\">Me désabonner</button></form>"
+            : "<p>Stop receiving the e-mail digest at \(htmlEscape(agent.email ?? ""))?</p>"
+                + "<form method=\"post\" action=\"\(action)\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
+                + "<button type=\"submit\">Unsubscribe</button></form>"
+        return Self.page(title: french ? "Résumé par courriel" : "E-mail digest", body: body, portal: portalTitle, language: agent.language)
+    }
+
+    @Sendable func unsubscribe(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let (agent, _) = try await verified(request) else { return Self.invalid }
+        var update = UserUpdate()
+        update.digestFrequency = "never"
+        try await store.updateUser(id: agent.id, update)
+        context.logger.info("digest unsubscribed by one-click link", metadata: ["user": "\(agent.id)"])
+        let french = agent.language != "en"
+        let body = french
+            ? "<p>C’est fait : vous ne recevrez plus le résumé par courriel. Vous pouvez le réactiver dans <a href=\"/compte\">votre compte</a>.</p>"
+            : "<p>Done: you will no longer receive the e-mail digest. You can turn it back on in <a href=\"/compte\">your account</a>.</p>"
+        return Self.page(title: french ? "Désabonnement enregistré" : "Unsubscribed", body: body, portal: portalTitle, language: agent.language)
+    }
+
+    private static var invalid: Response {
+        page(title: "Lien invalide", body: "<p>Ce lien de désabonnement n’est pas valide. / This unsubscribe link is not valid.</p>",
+             portal: "", language: "fr", status: .notFound)
+    }
+
+    /// A small standalone page: these routes run outside the session, so outside the layout's navigation.
+    private static func page(title: String, body: String, portal: String, language: String, status: HTTPResponse.Status = .ok) -> Response {
+        let html = """
+            <!DOCTYPE html><html lang="\(language == "en" ? "en" : "fr")"><head><meta charset="utf-8">\
+            <meta name="viewport" content="width=device-width"><title>\(htmlEscape(title)) — \(htmlEscape(portal))</title>\
+            <link rel="stylesheet" href="/static/kiosque.css"></head><body><main class="container"><h1>\(htmlEscape(title))</h1>\(body)</main></body></html>
+            """
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import KiosqueMail
+@testable import KiosqueStore
+
+/// Digests composed from a real store and handed to a real SMTP server (aiosmtpd) on loopback.
+@Suite("Digests through a real relay", .serialized)
+struct DigestDeliveryTests {
+    @Test func severalAgentsGetTheirOwnNewsAndNobodyGetsAnEmptyDigest() async throws {
+        let server = try SMTPTestServer()
+        let db = try await MailTown.store()
+        let (recorded, tally) = try await MailTown.run(db, try MailTown.settings(url: server.url))
+        #expect(recorded == 2)
+        #expect(tally["sent"] == 2)
+        let messages = try server.messages()
+        #expect(Set(messages.map(\.to)) == ["Alice Dupré <alice@ville.example>", "Bob Dupré <bob@ville.example>"])
+        let alice = try #require(messages.first { $0.to.contains("alice") })
+        let bob = try #require(messages.first { $0.to.contains("bob") })
+        // French subject and name came through RFC 2047 and decode back exactly.
+        #expect(alice.subject == "Intranet de la Ville — Résumé du jour : 9 nouveautés")
+        #expect(bob.subject == "Intranet de la Ville — Daily digest: 7 new items")
+        #expect(alice.from == "Intranet de la Ville <intranet@ville.example>")
+        #expect(alice.parts == ["multipart/alternative", "text/plain", "text/html"])
+        #expect(alice.text.contains("Délibération n°12 : budget « participatif » été 2025"))
+        #expect(alice.text.contains("== Conseil municipal (2 non lus) =="))
+        #expect(alice.text.contains("https://intranet.ville.example/canaux/presse"))
+        #expect(alice.text.contains("et 2 autres")) // 7 press items, 5 shown
+        #expect(!bob.text.contains("Délibération"))
+        #expect(bob.text.contains("Hello Bob Dupré"))
+        #expect(alice.html.contains("<h2"))
+        #expect(alice.html.contains("Délibération n°12 : budget « participatif » été 2025"))
+        #expect(!alice.html.lowercased().contains("<script"))
+        #expect(!alice.html.contains("<img"))
+        for message in messages {
+            #expect(message.autoSubmitted == "auto-generated")
+            #expect(message.listUnsubscribePost == "List-Unsubscribe=One-Click")
+            #expect(message.listUnsubscribe.hasPrefix("<https://intranet.ville.example/courriel/desabonnement?u="))
+            #expect(message.messageID.hasPrefix("<kiosque.digest."))
+            #expect(message.messageID.hasSuffix(".20250615T150640Z@ville.example>"))
+            #expect(message.longestLine <= 78)
+            #expect(message.defects.isEmpty, "\(message.defects)")
+        }
+        // A second run right after finds nothing new and sends nothing.
+        let (again, second) = try await MailTown.run(db, try MailTown.settings(url: server.url), until: MailTown.now.addingTimeInterval(60))
+        #expect(again == 0)
+        #expect(second["sent"] == 0)
+        #expect(try server.messages().count == 2)
+    }
+
+    @Test func relayDownKeepsTheDigestsAndTheNextRunDeliversEachOnce() async throws {
+        let port = try SMTPTestServer.freePort()
+        let db = try await MailTown.store()
+        let settings = try MailTown.settings(url: "smtp://127.0.0.1:\(port)")
+        let (recorded, down) = try await MailTown.run(db, settings)
+        #expect(recorded == 2)
+        #expect(down["sent"] == 0)
+        #expect(down["deferred"] == 2)
+        #expect(try await db.outboxCounts().pending == 2)
+
+        let server = try SMTPTestServer(port: port)
+        let (again, up) = try await MailTown.run(db, settings, until: MailTown.now.addingTimeInterval(600))
+        #expect(again == 0) // the waiting digests go first; nothing newer to add
+        #expect(up["sent"] == 2)
+        let (_, third) = try await MailTown.run(db, settings, until: MailTown.now.addingTimeInterval(1_200))
+        #expect(third["sent"] == 0)
+        let messages = try server.messages()
+        #expect(messages.count == 2)
+        #expect(Set(messages.map(\.messageID)).count == 2)
+        let counts = try await db.outboxCounts()
+        #expect(counts.pending == 0 && counts.sent == 2)
+    }
+
+    @Test func permanentRefusalBouncesThatAddressOnlyAndStopsMailToIt() async throws {
+        let server = try SMTPTestServer()
+        let db = try await MailTown.store(aliceAddress: "bounce-alice@ville.example")
+        let settings = try MailTown.settings(url: server.url)
+        let (_, tally) = try await MailTown.run(db, settings)
+        #expect(tally["sent"] == 1)
+        #expect(tally["bounced"] == 1)
+        #expect(try server.messages().map(\.to) == ["Bob Dupré <bob@ville.example>"])
+        let bounces = try await db.mailBounces()
+        #expect(bounces.map(\.address) == ["bounce-alice@ville.example"])
+        #expect(bounces.first?.reason.hasPrefix("550") == true)
+        #expect(bounces.first?.logins == ["alice"])
+
+        // News arrive; alice's address still bounces, so only bob gets the next digest.
+        _ = try await db.ingest(sourceID: "presse", items: [MailTown.item("p99", "Nouvel article")],
+                                fetchedAt: MailTown.now.addingTimeInterval(3_600))
+        let (recorded, next) = try await MailTown.run(db, settings, until: MailTown.now.addingTimeInterval(7_200))
+        #expect(recorded == 1)
+        #expect(next["sent"] == 1)
+        #expect(try server.messages().filter { $0.to.contains("bounce-alice") }.isEmpty)
+    }
+
+    @Test func temporaryRefusalIsRetriedLater() async throws {
+        let server = try SMTPTestServer()
+        let db = try await MailTown.store(aliceAddress: "busy-alice@ville.example")
+        let (_, tally) = try await MailTown.run(db, try MailTown.settings(url: server.url))
+        #expect(tally["sent"] == 1)
+        #expect(tally["deferred"] == 1)
+        #expect(try await db.mailBounces().isEmpty)
+        // Not due again before the backoff unless forced.
+        #expect(try await db.dueMail(now: MailTown.now.addingTimeInterval(10)).isEmpty)
+        #expect(try await db.dueMail(now: MailTown.now.addingTimeInterval(61)).count == 1)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import KiosqueMail
+
+/// MIME rules checked without a server: encoded words, quoted-printable, header injection.
+@Suite("MIME composition")
+struct MIMETests {
+    @Test func plainSubjectStaysReadable() {
+        #expect(HeaderEncoding.unstructured("Daily digest") == "Daily digest")
+    }
+
+    @Test func frenchSubjectBecomesEncodedWordsOfWholeCharacters() throws {
+        let subject = String(repeating: "Délibérations et arrêtés — été ", count: 4)
+        let words = HeaderEncoding.encodedWords(subject)
+        #expect(words.count > 1)
+        var decoded = Data()
+        for word in words {
+            #expect(word.count <= 75)
+            #expect(word.hasPrefix("=?UTF-8?B?") && word.hasSuffix("?="))
+            let payload = try #require(Data(base64Encoded: String(word.dropFirst(10).dropLast(2))))
+            #expect(String(data: payload, encoding: .utf8) != nil) // each word decodes alone
+            decoded += payload
+        }
+        #expect(String(decoding: decoded, as: UTF8.self) == subject)
+    }
+
+    @Test func textThatLooksEncodedIsEncoded() {
+        #expect(HeaderEncoding.unstructured("=?UTF-8?B?abc?=").hasPrefix("=?UTF-8?B?"))
+    }
+
+    @Test func lineBreaksCannotInjectHeaders() {
+        let message = MailMessage(from: MailAddress(address: "a@ville.example"), to: MailAddress(name: "X\r\nBcc: evil@x.example", address: "b@ville.example"),
+                                  subject: "Hi\r\nBcc: evil@x.example", messageID: "id@ville.example", date: Date(timeIntervalSince1970: 0), text: "x")
+        let text = String(decoding: message.rendered(), as: UTF8.self)
+        let headers = text.components(separatedBy: "\r\n\r\n")[0].components(separatedBy: "\r\n")
+        #expect(!headers.contains { $0.hasPrefix("Bcc:") })
+    }
+
+    @Test func quotedPrintableKeepsLinesWithinLimits() {
+        let line = String(repeating: "Élu·es, réunion à 18 h = salle des fêtes. ", count: 20)
+        let encoded = QuotedPrintable.encode(line + "\nfin \n.point")
+        for line in encoded.components(separatedBy: "\r\n") {
+            #expect(line.utf8.count <= 76, "\(line)")
+            #expect(!line.hasSuffix(" "))
+            #expect(!line.hasPrefix("."))
+        }
+        #expect(QuotedPrintable.encode("é=") == "=C3=A9=3D")
+        #expect(QuotedPrintable.encode("a \nb") == "a=20\r\nb")
+    }
+
+    @Test func displayNamesAreQuotedOrEncoded() {
+        #expect(MailAddress(name: "Intranet", address: "i@v.example").headerValue == "Intranet <i@v.example>")
+        #expect(MailAddress(name: "Dupont, Jean", address: "j@v.example").headerValue == "\"Dupont, Jean\" <j@v.example>")
+        #expect(MailAddress(name: "Hélène", address: "h@v.example").headerValue.hasPrefix("=?UTF-8?B?"))
+        #expect(MailAddress(parsing: "Intranet de la Ville <intranet@ville.example>")?.address == "intranet@ville.example")
+        #expect(MailAddress(parsing: "not an address") == nil)
+        #expect(!MailAddress.isValid("a@b.example>\r\nRCPT TO:<x@y>"))
+    }
+
+    @Test func dateIsRFC5322InEnglish() {
+        #expect(MailMessage.rfc5322(Date(timeIntervalSince1970: 1_750_000_000)) == "Sun, 15 Jun 2025 15:06:40 +0000")
+    }
+
+    @Test func unsubscribeSignatureIsPerAgentAndKind() {
+        let signer = UnsubscribeSigner(key: Data(repeating: 1, count: 32))
+        let signature = signer.signature(userID: 42, kind: "digest")
+        #expect(signer.verify(userID: 42, kind: "digest", signature: signature))
+        #expect(!signer.verify(userID: 43, kind: "digest", signature: signature))
+        #expect(!signer.verify(userID: 42, kind: "alert:securite", signature: signature))
+        #expect(!UnsubscribeSigner(key: Data(repeating: 2, count: 32)).verify(userID: 42, kind: "digest", signature: signature))
+        #expect(signer.path(userID: 42, kind: "digest").hasPrefix("/courriel/desabonnement?u=42&k=digest&s="))
+    }
+
+    @Test func schedulePicksTheLastSlot() throws {
+        let settings = try MailTown.settings(url: "smtp://127.0.0.1:1")
+        let schedule = DigestSchedule(settings) // 07:30 Europe/Paris, Mondays
+        let now = Date(timeIntervalSince1970: 1_750_000_000) // Sunday 15 June 2025, 17:06 in Paris
+        #expect(MailMessage.rfc5322(schedule.lastSlot("daily", before: now)) == "Sun, 15 Jun 2025 05:30:00 +0000")
+        #expect(MailMessage.rfc5322(schedule.lastSlot("weekly", before: now)) == "Mon, 09 Jun 2025 05:30:00 +0000")
+    }
+}
