@@ -29,8 +29,9 @@ enum HeaderEncoding {
     /// `text` as a run of base64 encoded words (RFC 2047 "B" encoding), split between characters.
     static func encodedWords(_ text: String) -> [String] {
         let prefix = "=?UTF-8?B?", suffix = "?="
-        // 75 − 12 = 63 base64 characters at most: 45 bytes of text (a multiple of 3 needs no padding).
-        let budget = (maximumWordLength - prefix.count - suffix.count) / 4 * 3
+        // 42 bytes of text make 56 base64 characters (a multiple of 3 needs no padding), a 68-character
+        // word: within RFC 2047's 75, and "Subject: " plus the first word stays within 78 per line.
+        let budget = 42
         var words: [String] = [], chunk: [UInt8] = []
         for character in text {
             let bytes = Array(String(character).utf8)

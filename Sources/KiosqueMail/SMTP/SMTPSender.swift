@@ -102,6 +102,7 @@ private final class Upload {
     let data: Data
     var offset = 0
     var transcript = SMTPTranscript()
+    var quitSent = false
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     init(_ data: Data) {
@@ -130,8 +131,10 @@ private final class Upload {
         guard !line.isEmpty else { return }
         if type == CURLINFO_HEADER_OUT {
             let verb = line.split(separator: " ", maxSplits: 1).first.map { String($0).uppercased() } ?? line
-            if transcript.commands.count < 64 { transcript.commands.append(String(verb.prefix(16))) }
-        } else if transcript.replies.count < 64 {
+            // libcurl says goodbye even after a refusal: the refusal, not "221 Bye", is the answer.
+            if verb == "QUIT" { quitSent = true }
+            if !quitSent && transcript.commands.count < 64 { transcript.commands.append(String(verb.prefix(16))) }
+        } else if !quitSent && transcript.replies.count < 64 {
             transcript.replies.append(String(line.prefix(512)))
         }
     }
