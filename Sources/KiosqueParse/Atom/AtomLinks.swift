@@ -8,6 +8,10 @@ struct AtomLink {
     var length: String?
     var base: String?
 
+    init(href: String, rel: String, type: String? = nil, length: String? = nil, base: String? = nil) {
+        (self.href, self.rel, self.type, self.length, self.base) = (href, rel, type, length, base)
+    }
+
     /// The rel without the IANA prefix some feeds spell out in full.
     var shortRel: String {
         let prefix = "http://www.iana.org/assignments/relation/"

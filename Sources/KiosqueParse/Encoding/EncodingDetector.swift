@@ -102,6 +102,10 @@ enum EncodingDetector {
         if n >= 2, b[0] == 0xFE, b[1] == 0xFF {
             return .converted(Transcoder.fromUTF16(UnsafeRawBufferPointer(rebasing: b[2...]), bigEndian: true))
         }
+        // UTF-32 without a BOM: `<` in one of four bytes, the other three NUL (before UTF-16's test,
+        // which `3C 00 00 00` would otherwise half match).
+        if n >= 8, b[0] == 0x3C, b[1] == 0, b[2] == 0, b[3] == 0, b[4] != 0 { return .converted(Transcoder.fromUTF32(b, bigEndian: false)) }
+        if n >= 8, b[0] == 0, b[1] == 0, b[2] == 0, b[3] == 0x3C { return .converted(Transcoder.fromUTF32(b, bigEndian: true)) }
         // UTF-16 without a BOM still starts with `<` next to a NUL byte.
         if n >= 4, b[0] == 0x3C, b[1] == 0, b[2] != 0 { return .converted(Transcoder.fromUTF16(b, bigEndian: false)) }
         if n >= 4, b[0] == 0, b[1] == 0x3C, b[3] != 0 { return .converted(Transcoder.fromUTF16(b, bigEndian: true)) }

@@ -73,6 +73,13 @@ final class RSSReader: SAXReader {
         case (.itunes, .author) where direct, (.itunes, .summary) where direct, (.itunes, .subtitle) where direct,
              (.itunes, .title) where direct && inItem:
             bridge.capture(.markup)
+        case (.itunes, .category) where inItem:
+            // An episode's own iTunes categories (nested ones are subcategories: both are kept).
+            if let value = bridge.attribute(.text, in: attributes).flatMap(PlainText.fromText) { item.categories.append(value) }
+        case (.media, .category) where inItem:
+            bridge.capture(.text)
+        case (.xhtml, .body) where direct && inItem:
+            bridge.capture(.xhtml) // the article inline as XHTML (feedparser reads it as the content)
         case (.itunes, .image) where !inItem:
             if let href = bridge.attribute(.href, in: attributes) { itunesImage = LinkRef(raw: href, base: bridge.currentBase) }
         case (let ns, .enclosure) where isRSS(ns) && inItem:
@@ -134,13 +141,16 @@ final class RSSReader: SAXReader {
     private func endItemField(_ name: XMLName, _ bridge: SAXBridge) {
         var text: String { bridge.captured }
         switch (name.ns, name.local) {
-        case (.content, .encoded):
+        case (.content, .encoded), (.xhtml, .body):
+            if name.local == .body, item.contentHTML != nil { break } // content:encoded wins
             item.contentHTML = text
             item.contentBase = bridge.declaredBase
+        case (.media, .category): if let c = PlainText.fromText(text) { item.categories.append(c) }
         case (.feedburner, .origLink):
             let text = text
             if !text.isEmpty { item.link = LinkRef(raw: text, base: bridge.currentBase) }
-        case (.dc, .creator), (.itunes, .author): if let a = FieldValues.author(text) { item.authors.append(a) }
+        // dc:author is no Dublin Core element, but CMSs write it for dc:creator (feedparser reads it too).
+        case (.dc, .creator), (.dc, .author), (.itunes, .author): if let a = FieldValues.author(text) { item.authors.append(a) }
         // Dublin Core's title and description stand in for missing RSS ones (RDF feeds use them).
         case (.dc, .title), (.itunes, .title): if item.title == nil { item.title = bridge.capturedPlainFromHTML }
         case (.itunes, .subtitle): if item.summary == nil { item.summary = bridge.capturedPlainFromHTML }
@@ -184,8 +194,8 @@ final class RSSReader: SAXReader {
         switch (name.ns, name.local) {
         case (.dc, .language): if draft.language == nil { draft.language = text }
         case (.dc, .title): if dcTitle == nil { dcTitle = PlainText.fromHTML(text) }
-        case (.dc, .date): if draft.updated == nil { draft.updated = draft.date(text, at: "channel dc:date") }
-        case (.dc, .creator), (.itunes, .author): if let a = FieldValues.author(text) { draft.authors.append(a) }
+        case (.dc, .date), (.dcterms, .modified): if draft.updated == nil { draft.updated = draft.date(text, at: "channel \(name.local)") }
+        case (.dc, .creator), (.dc, .author), (.itunes, .author): if let a = FieldValues.author(text) { draft.authors.append(a) }
         case (.sy, .updatePeriod): syPeriod = text
         case (.sy, .updateFrequency): syFrequency = text
         case (.itunes, .subtitle), (.itunes, .summary): if draft.subtitle == nil { draft.subtitle = PlainText.fromHTML(text) }

@@ -173,7 +173,13 @@ final class SAXBridge {
             if mode != .text { serializeStart(localname, prefix, uri, attributes) }
             return
         }
-        let name = XMLName(ns: namespace(uri, prefix), local: names.local(localname))
+        var name = XMLName(ns: namespace(uri, prefix), local: names.local(localname))
+        if activeReader == nil, name.ns == .other, prefix == nil, let uri, name.local == .rss || name.local == .feed {
+            // `<rss xmlns="…">` or `<feed xmlns="…">` in a namespace nobody knows (a typo, a draft):
+            // the document is read by its element names, as feedparser reads it.
+            name.ns = name.local == .rss ? .none : (attribute(.version, in: attributes) == "0.3" ? .atom03 : .atom)
+            names.alias(uri, as: name.ns)
+        }
         if attributes.count > 0, let base = attribute(.base, ns: .xml, in: attributes) {
             let resolved = URLResolver.resolve(base, against: currentBase) ?? base
             bases.append((depth, resolved))

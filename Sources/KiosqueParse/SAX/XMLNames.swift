@@ -21,6 +21,12 @@ enum XMLNamespace: UInt8 {
         ("http://purl.org/syndication/thread/1.0", .thr),
         // Default namespaces some RSS 2.0 generators put on <rss>: their elements are plain RSS.
         ("http://backend.userland.com/rss2", .none), ("http://blogs.law.harvard.edu/tech/rss", .none),
+        // Older or unofficial spellings feedparser also knows: UserLand's RSS, RSS 0.91 as an RSS 1.0
+        // module, the 2003 "Echo"/"Pie" drafts of Atom, iTunes' DTD in capitals.
+        ("http://backend.userland.com/rss", .none), ("http://purl.org/rss/1.0/modules/rss091#", .none),
+        ("http://purl.org/echo/", .atom03), ("http://purl.org/pie/", .atom03), ("http://example.com/necho", .atom03),
+        ("http://example.com/newformat#", .atom03), ("uri/of/echo/namespace#", .atom03),
+        ("http://www.itunes.com/DTDs/PodCast-1.0.dtd", .itunes), ("http://example.com/DTDs/PodCast-1.0.dtd", .itunes),
         // Misspellings met as default namespaces, where no prefix tells what was meant.
         ("http://www.w3.org/2005/Atom/", .atom), ("https://www.w3.org/2005/Atom", .atom), ("http://www.w3.org/2005/atom", .atom),
         ("http://purl.org/rss/1.0", .rss10), ("https://purl.org/rss/1.0/", .rss10), ("http://purl.org/dc/elements/1.0/", .dc),
@@ -35,7 +41,7 @@ enum LocalName: UInt8, CaseIterable {
     case modified, issued, created, summary, content, subtitle, tagline, icon, logo, name, email, uri
     case RDF, encoded, creator, date, subject, group, updatePeriod, updateFrequency, origLink
     case href, rel, type, length, fileSize, term, label, isPermaLink, about, resource, version
-    case source, base, lang, mode, div, medium, keywords, items, textinput, textInput, src
+    case source, base, lang, mode, div, medium, keywords, items, textinput, textInput, src, text, body
 
     /// Names bucketed by byte length so a miss compares against a handful of candidates.
     static let buckets: [[(bytes: [UInt8], name: LocalName)]] = {
@@ -124,9 +130,21 @@ final class NameCache {
         return .other
     }
 
+    /// A namespace URI nobody knows that the document's root declared as its default: read as
+    /// `aliasNamespace` (set once per parse, before any other element).
+    @exclusivity(unchecked) private var aliasURI: UnsafeRawPointer?
+    @exclusivity(unchecked) private var aliasNamespace = XMLNamespace.other
+
+    /// Reads the interned URI `p` as `ns` from now on.
+    func alias(_ p: UnsafePointer<UInt8>, as ns: XMLNamespace) {
+        aliasURI = UnsafeRawPointer(p)
+        aliasNamespace = ns
+    }
+
     func namespace(_ p: UnsafePointer<UInt8>?) -> XMLNamespace {
         guard let p else { return .none }
         let raw = UnsafeRawPointer(p)
+        if raw == aliasURI { return aliasNamespace }
         let slot = Int(truncatingIfNeeded: UInt(bitPattern: raw) >> 4) & 15
         if uriKeys[slot] == raw { return uriValues[slot] }
         let length = strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self))

@@ -15,11 +15,14 @@ enum PlainText {
         if !bytes.contains(where: { $0 == 0x3C || $0 == 0x26 }) { return collapse(bytes) }
         // Every tag, reference and whitespace run shrinks or keeps its size (a reference takes at
         // least 4 bytes and decodes to at most 4), so the input length bounds the output.
+        // Whether the text holds any HTML element: asked once, at the first tag that is none.
+        var isHTML: Bool?
         return CollapsingWriter.string(capacity: bytes.count) { out in
             var i = 0
             while i < bytes.count {
                 let c = bytes[i]
-                if c == 0x3C, let next = tagEnd(bytes, from: i) {
+                if c == 0x3C, let next = tagEnd(bytes, from: i),
+                   HTMLElements.isMarkup(bytes, at: i) || isHTML ?? { isHTML = HTMLElements.containsElement(bytes); return isHTML! }() {
                     if let skipTo = skipRawText(bytes, tagStart: i, tagEnd: next) {
                         i = skipTo
                         continue
@@ -27,7 +30,8 @@ enum PlainText {
                     if isBlockTag(bytes, at: i) { out.space() }
                     i = next
                 } else if c == 0x26, let (scalar, next) = HTMLEntities.scalarOfReference(bytes, at: i) {
-                    if scalar == "\u{A0}" || scalar == " " { out.space() } else { out.scalar(scalar.value) }
+                    // `&nbsp;` stays a no-break space (French typography before `:` or `?`); `&#32;` is a space.
+                    if scalar == " " { out.space() } else { out.scalar(scalar.value) }
                     i = next
                 } else {
                     // Copy the run up to the next markup or entity in one go.
@@ -127,25 +131,26 @@ enum PlainText {
         String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Collapses runs of whitespace (ASCII and no-break space) to one space and trims; nil when empty.
+    /// Collapses runs of ASCII whitespace to one space and trims (no-break spaces too, at the ends
+    /// only: inside the text they are kept, as feedparser keeps them); nil when empty.
     static func collapse(_ b: UnsafeBufferPointer<UInt8>) -> String? {
         if isTidy(b) { return string(b) }
         return CollapsingWriter.string(capacity: b.count) { $0.text(b) }
     }
 
-    /// Whether collapsing would leave `b` as it is: not empty, no whitespace at either end, no
-    /// byte below 0x20, no 0xC2 (a possible no-break space) and no two spaces in a row. Checked
-    /// eight bytes at a time; most titles and plain descriptions pass and are copied as they are.
+    /// Whether collapsing would leave `b` as it is: not empty, no whitespace (nor no-break space)
+    /// at either end, no byte below 0x20 and no two spaces in a row. Checked eight bytes at a time;
+    /// most titles and plain descriptions pass and are copied as they are.
     static func isTidy(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = b.count
         guard n > 0, b[0] > 0x20, b[n - 1] > 0x20, let p = b.baseAddress else { return false }
+        if (b[0] == 0xC2 && n > 1 && b[1] == 0xA0) || (n > 1 && b[n - 2] == 0xC2 && b[n - 1] == 0xA0) { return false }
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080, lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         var previousSpace = false
         var i = 0
         while i + 8 <= n {
             let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-            let c2 = word ^ (ones &* 0xC2)
-            if (word &- ones &* 0x20) & ~word & highs != 0 || (c2 &- ones) & ~c2 & highs != 0 { return false }
+            if (word &- ones &* 0x20) & ~word & highs != 0 { return false }
             // Exact per-byte flags (high bit) of the bytes equal to a space.
             let x = word ^ (ones &* 0x20)
             let spaces = ~(((x & lows) &+ lows) | x | lows)
@@ -155,7 +160,7 @@ enum PlainText {
         }
         while i < n {
             let c = p[i]
-            if c < 0x20 || c == 0xC2 || (c == 0x20 && previousSpace) { return false }
+            if c < 0x20 || (c == 0x20 && previousSpace) { return false }
             previousSpace = c == 0x20
             i += 1
         }
@@ -176,12 +181,29 @@ enum PlainText {
             let result = String(unsafeUninitializedCapacity: capacity) { buffer in
                 var writer = CollapsingWriter(base: buffer.baseAddress!, capacity: buffer.count)
                 body(&writer)
+                writer.trimNoBreakSpaces()
                 return writer.count
             }
             return result.isEmpty ? nil : result
         }
 
         mutating func space() { pendingSpace = true }
+
+        /// Drops no-break spaces (and the spaces next to them) from both ends: `text` keeps every
+        /// no-break space it copies, and only the ends can tell one is leading or trailing.
+        mutating func trimNoBreakSpaces() {
+            func nbsp(_ i: Int) -> Bool { base[i] == 0xC2 && base[i + 1] == 0xA0 }
+            while count > 0 {
+                if base[count - 1] == 0x20 { count -= 1 } else if count >= 2, nbsp(count - 2) { count -= 2 } else { break }
+            }
+            var start = 0
+            while start < count {
+                if base[start] == 0x20 { start += 1 } else if start + 1 < count, nbsp(start) { start += 2 } else { break }
+            }
+            guard start > 0 else { return }
+            memmove(base, base + start, count - start)
+            count -= start
+        }
 
         /// Writes the pending separator before a word; false when the output would overflow
         /// (impossible by the size argument above, but never worth a memory error).
@@ -227,11 +249,6 @@ enum PlainText {
             let spaces: UInt64 = 1 << 0x09 | 1 << 0x0A | 1 << 0x0C | 1 << 0x0D | 1 << 0x20
             while i < n {
                 let c = src[i]
-                if c == 0xC2, i + 1 < n, src[i + 1] == 0xA0 { // no-break space
-                    pending = 1
-                    i += 2
-                    continue
-                }
                 let space = Int(truncatingIfNeeded: (spaces >> UInt64(c & 63)) & 1) & (c < 64 ? 1 : 0)
                 out[o] = 0x20
                 o += pending & (o != 0 ? 1 : 0) & (1 - space)
@@ -253,15 +270,11 @@ enum PlainText {
                 if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 || c == 0x0C {
                     pendingSpace = true
                     i += 1
-                } else if c == 0xC2, i + 1 < n, b[i + 1] == 0xA0 {
-                    pendingSpace = true
-                    i += 2
                 } else {
                     var j = i + 1
                     while j < n {
                         let d = b[j]
                         if d == 0x20 || d == 0x0A || d == 0x0D || d == 0x09 || d == 0x0C { break }
-                        if d == 0xC2, j + 1 < n, b[j + 1] == 0xA0 { break }
                         j += 1
                     }
                     guard startWord(j - i) else { return }

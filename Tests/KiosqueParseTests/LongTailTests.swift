@@ -1,0 +1,93 @@
+// The long tail of real feeds, found by the differential against Python's feedparser
+// (Benchmarks/feedparser_diff.py): Dublin Core dates and authors, Atom category terms, base64
+// content, unusual namespaces, no-break spaces and titles that only look like markup.
+import Foundation
+import KiosqueModel
+import KiosqueParse
+import Testing
+
+/// What one item of a quirk fixture must read as (nil fields are not checked).
+struct ItemExpectation: Sendable, CustomTestStringConvertible {
+    var fixture: String
+    var index = 0
+    var title: String?
+    var author: String??
+    var published: String?
+    var updated: String?
+    var categories: [String]?
+    var contentHTML: String?
+    var summary: String?
+
+    var testDescription: String { "\(fixture) #\(index)" }
+}
+
+@Suite("Long-tail feeds") struct LongTailTests {
+    static let items: [ItemExpectation] = [
+        // An Atom category's value is its term; the label only names it (and stands in without a term).
+        .init(fixture: "atom-category-term-label.xml", categories: ["voirie", "budget", "Label only"]),
+        // Authors in every Dublin Core spelling; dc:author is not in the spec but is written.
+        .init(fixture: "rss2-dc-creator-and-author.xml", index: 0, author: .some("Marie Curie")),
+        .init(fixture: "rss2-dc-creator-and-author.xml", index: 1, author: .some("Pierre Curie")),
+        .init(fixture: "rss2-dc-creator-and-author.xml", index: 2, author: .some("Irène Joliot-Curie")),
+        .init(fixture: "rss2-dc-creator-and-author.xml", index: 3, author: .some(nil)),
+        // Atom dated and signed in Dublin Core only.
+        .init(fixture: "atom-dublin-core-dates.xml", index: 0, author: .some("Ada Lovelace"), published: "2025-02-01T09:00:00Z"),
+        .init(fixture: "atom-dublin-core-dates.xml", index: 1, author: .some("Alan Turing"), published: "2025-02-02T10:00:00Z",
+              updated: "2025-02-03T11:30:00Z"),
+        .init(fixture: "rss2-dcterms-modified.xml", published: "2025-03-30T12:00:00Z", updated: "2025-03-31T12:00:00Z"),
+        // Atom 0.3 base64 bodies, decoded by their type.
+        .init(fixture: "atom03-content-base64.xml", contentHTML: "<p>Un <b>contenu</b> encodé &amp; complet.</p>",
+              summary: "Résumé encodé"),
+        // No-break spaces stay (French typography); ASCII runs collapse.
+        .init(fixture: "rss2-nbsp-in-title.xml", index: 0, title: "Travaux\u{A0}: rue Victor-Hugo",
+              summary: "«\u{A0}Oui\u{A0}», dit-il. Fin."),
+        .init(fixture: "rss2-nbsp-in-title.xml", index: 1, title: "Conseil municipal\u{A0}? Oui"),
+        // Markup in titles: HTML is stripped, text that merely has angle brackets is kept.
+        .init(fixture: "rss2-title-with-markup.xml", index: 0, title: "Alerte météo"),
+        .init(fixture: "rss2-title-with-markup.xml", index: 1, title: "Budget 2025 & après"),
+        .init(fixture: "rss2-title-with-markup.xml", index: 2, title: "Pourquoi std::vector<int> est rapide"),
+        .init(fixture: "rss2-title-with-markup.xml", index: 3, title: "AT&T <rocks>"),
+        .init(fixture: "rss2-title-with-markup.xml", index: 4, title: "Prix : 3 < 5 > 2"),
+        // Namespaces nobody knows, or only feedparser's long memory does.
+        .init(fixture: "atom-unusual-default-namespace.xml", title: "Entrée", author: .some("Rédaction"), categories: ["culture"]),
+        .init(fixture: "rss2-unusual-default-namespace.xml", title: "Élément", categories: ["Histoire"]),
+        .init(fixture: "atom-echo-draft-namespace.xml", title: "Première entrée", published: "2003-08-01T10:00:00Z",
+              contentHTML: "<p>Texte</p>"),
+    ]
+
+    @Test(arguments: items)
+    func itemFields(_ expected: ItemExpectation) throws {
+        let feed = try Fixture.parse(expected.fixture)
+        let item = try #require(feed.items.indices.contains(expected.index) ? feed.items[expected.index] : nil)
+        if let title = expected.title { #expect(item.title == title) }
+        if let author = expected.author { #expect(item.author == author) }
+        if let published = expected.published { #expect(Fixture.iso(item.published) == published) }
+        if let updated = expected.updated { #expect(Fixture.iso(item.updated) == updated) }
+        if let categories = expected.categories { #expect(item.categories == categories) }
+        if let content = expected.contentHTML { #expect(item.contentHTML == content) }
+        if let summary = expected.summary { #expect(item.summary == summary) }
+    }
+
+    @Test(arguments: [
+        ("atom03-content-base64.xml", FeedFormat.atom03, "Base64 feed", nil as String?),
+        ("atom-dublin-core-dates.xml", .atom10, "Dates DC", "2025-02-10T08:00:00Z"),
+        ("rss2-dcterms-modified.xml", .rss20, "DC terms", "2025-04-01T06:00:00Z"),
+        ("rss2-nbsp-in-title.xml", .rss20, "Actualités\u{A0}: la mairie", nil),
+        ("atom-unusual-default-namespace.xml", .atom10, "Espace de noms inconnu", "2025-05-01T10:00:00Z"),
+        ("rss2-unusual-default-namespace.xml", .rss20, "Vieil espace de noms", nil),
+        ("atom-echo-draft-namespace.xml", .atom03, "Echo", "2003-08-01T10:00:00Z"),
+    ])
+    func feedFields(fixture: String, format: FeedFormat, title: String, updated: String?) throws {
+        let feed = try Fixture.parse(fixture)
+        #expect(feed.format == format)
+        #expect(feed.title == title)
+        if let updated { #expect(Fixture.iso(feed.updated) == updated) }
+        #expect(!feed.items.isEmpty)
+    }
+
+    @Test(arguments: ["&nbsp;Titre&nbsp;", " \u{A0} Titre \u{A0}", "&#160;&#160;Titre"])
+    func noBreakSpacesAtTheEndsAreTrimmed(_ raw: String) throws {
+        let feed = try parseInline("<rss version=\"2.0\"><channel><title>t</title><item><title>\(raw)</title><guid>g</guid></item></channel></rss>")
+        #expect(feed.items.first?.title == "Titre")
+    }
+}
