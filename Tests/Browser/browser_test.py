@@ -4,8 +4,10 @@
 Starts a real `kiosque serve` on 127.0.0.1 over a temporary data folder whose sources are local
 file:// feeds, then, as an agent would: signs in with the keyboard, subscribes to a bouquet,
 reads an item, searches, visits the account page and signs out. Every page is checked with
-axe-core (zero serious or critical violations), and screenshotted at desktop and phone widths
-into Tests/Browser/Output/. Prints "N passed, M failed" and exits non-zero on any failure.
+axe-core (zero serious or critical violations) and screenshotted at desktop and phone widths
+into Tests/Browser/Output/. At phone width (390 px) the main pages must start with their content,
+the menu must be folded and open from the keyboard, with and without JavaScript, and search
+results must come before the facets. Prints "N passed, M failed" and exits non-zero on any failure.
 """
 import os
 import socket
@@ -19,6 +21,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from axe_selenium_python import Axe
@@ -27,6 +30,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 KIOSQUE = os.environ.get("KIOSQUE_BIN", os.path.join(ROOT, ".build", "debug", "kiosque"))
 OUTPUT = os.path.join(ROOT, "Tests", "Browser", "Output")
 PASSWORD = "un-mot-de-passe-robuste"
+PHONE = (390, 844)
+DESKTOP = (1280, 900)
+FIRST_SCREEN = 300  # px from the top of a phone page within which its main heading must start
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>{title}</title><link>https://example.org/{id}</link>
@@ -110,21 +116,83 @@ bouquets:
         driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
         driver.set_page_load_timeout(20)
 
-        def audit(name):
+        def axe_check(name):
             axe = Axe(driver)
             axe.inject()
             results = axe.run()
             serious = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
             run.check(f"axe: no serious violation on {name}", not serious,
                       "; ".join(f"{v['id']} ({len(v['nodes'])}): {v['help']}" for v in serious))
-            for width, height, label in [(1280, 900, "desktop"), (390, 844, "phone")]:
-                driver.set_window_size(width, height)
+
+        def resize(width, height):
+            """Sizes the viewport (not the window) to width × height."""
+            driver.set_window_size(width, height)
+            chrome = driver.execute_script("return window.outerHeight - window.innerHeight")
+            if chrome > 0:
+                driver.set_window_size(width, height + chrome)
+
+        def audit(name):
+            for (width, height), label in [(DESKTOP, "desktop"), (PHONE, "phone")]:
+                resize(width, height)
+                axe_check(f"{name} ({label})")
+                driver.execute_script("window.scrollTo(0, 0)")
                 driver.save_screenshot(os.path.join(OUTPUT, f"{name}-{label}.png"))
                 if label == "phone":
                     overflow = driver.execute_script(
                         "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
                     run.check(f"no horizontal scroll at phone width on {name}", overflow <= 1, f"({overflow}px too wide)")
-            driver.set_window_size(1280, 900)
+            resize(*DESKTOP)
+
+        def top(element):
+            return driver.execute_script(
+                "return arguments[0].getBoundingClientRect().top + window.scrollY", element)
+
+        def press(*keys):
+            ActionChains(driver).send_keys(*keys).perform()
+            time.sleep(0.1)
+
+        def tab_to(css, limit=8):
+            """Reloads the page, then tabs from its top until the element matching css has focus."""
+            driver.refresh()
+            target = driver.find_element(By.CSS_SELECTOR, css)
+            for _ in range(limit):
+                press(Keys.TAB)
+                if driver.switch_to.active_element == target:
+                    return True
+            return False
+
+        def phone_layout(name, content_css="main h1", scripts=True):
+            """At 390 px: the content starts within the first screen and the menu opens from the keyboard."""
+            resize(*PHONE)
+            driver.refresh()
+            width = driver.execute_script("return window.innerWidth")
+            content = driver.find_element(By.CSS_SELECTOR, content_css)
+            run.check(f"{name} at {width}px: content starts within the first screen",
+                      top(content) < FIRST_SCREEN, f"({content_css} at {top(content):.0f}px)")
+            links = driver.find_elements(By.CSS_SELECTOR, ".main-nav a")
+            run.check(f"{name} at phone width: menu is folded", links and not any(a.is_displayed() for a in links))
+            run.check(f"{name} at phone width: Tab reaches the menu button", tab_to(".menu-button"))
+            links = driver.find_elements(By.CSS_SELECTOR, ".main-nav a")
+            press(Keys.ENTER)
+            run.check(f"{name} at phone width: Enter opens the menu", all(a.is_displayed() for a in links))
+            driver.save_screenshot(os.path.join(OUTPUT, f"{name}-phone-menu.png"))
+            if scripts:  # axe-core is a script
+                axe_check(f"{name} (phone, menu open)")
+            press(Keys.TAB)
+            run.check(f"{name} at phone width: the next Tab enters the menu",
+                      driver.switch_to.active_element == links[0])
+            press(Keys.ESCAPE)
+            run.check(f"{name} at phone width: Escape folds the menu", not any(a.is_displayed() for a in links))
+            tab_to(".menu-button")
+            links = driver.find_elements(By.CSS_SELECTOR, ".main-nav a")
+            press(Keys.SPACE)
+            run.check(f"{name} at phone width: Space opens the menu", all(a.is_displayed() for a in links))
+            press(Keys.SPACE)
+            run.check(f"{name} at phone width: Space on the button folds it again", not any(a.is_displayed() for a in links))
+            resize(*DESKTOP)
+            run.check(f"{name} on desktop: menu in place, no menu button",
+                      all(a.is_displayed() for a in links)
+                      and not driver.find_element(By.CSS_SELECTOR, ".menu-button").is_displayed())
 
         print("Sign-in")
         driver.get(base + "/")
@@ -145,6 +213,18 @@ bouquets:
         skip = driver.switch_to.active_element
         run.check("first Tab reaches the skip link", "skip-link" in (skip.get_attribute("class") or ""))
         audit("ma-page")
+        phone_layout("ma-page")
+        print("Phone menu without JavaScript")
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+        driver.refresh()
+        press("j")  # kiosque.js would mark the first item as current
+        run.check("without JavaScript: the page's scripts do not run",
+                  not driver.find_elements(By.CSS_SELECTOR, ".is-current"))
+        phone_layout("ma-page-sans-js", scripts=False)
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+        driver.refresh()
+        press("j")
+        run.check("with JavaScript again: j marks the first item", driver.find_elements(By.CSS_SELECTOR, ".is-current"))
 
         print("Catalogue")
         driver.get(base + "/catalogue")
@@ -159,6 +239,7 @@ bouquets:
         print("Reading")
         driver.get(base + "/canaux/securite")
         audit("canal")
+        phone_layout("canal")
         driver.find_element(By.PARTIAL_LINK_TEXT, "Vulnérabilité critique").click()
         time.sleep(0.3)
         run.check("item page shows sanitized content", "<strong>important</strong>" in driver.page_source)
@@ -173,6 +254,20 @@ bouquets:
         run.check("search finds accented and plural forms", "Délibérations du conseil municipal" in driver.page_source)
         run.check("search highlights matches", "<mark>" in driver.page_source)
         audit("recherche")
+        phone_layout("recherche")
+        resize(*PHONE)
+        driver.refresh()
+        first = driver.find_element(By.CSS_SELECTOR, "main .results .item")
+        facets = driver.find_element(By.CSS_SELECTOR, "main .facets")
+        run.check("search at phone width: first result in the upper half of the first screen",
+                  top(first) < PHONE[1] / 2, f"(at {top(first):.0f}px)")
+        run.check("search at phone width: first result above the facets", top(first) < top(facets),
+                  f"(result at {top(first):.0f}px, facets at {top(facets):.0f}px)")
+        resize(*DESKTOP)
+        first = driver.find_element(By.CSS_SELECTOR, "main .results .item")
+        facets = driver.find_element(By.CSS_SELECTOR, "main .facets")
+        run.check("search on desktop: facets in a column left of the results",
+                  facets.rect["x"] + facets.rect["width"] <= first.rect["x"] and abs(top(facets) - top(first)) < 400)
 
         print("Account and sign-out")
         driver.get(base + "/compte")
