@@ -41,7 +41,9 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "KiosqueParse", dependencies: ["KiosqueModel", "CLibXML2"], swiftSettings: strict),
         .target(name: "KiosqueSanitize", dependencies: ["KiosqueModel", "CLibXML2"], swiftSettings: strict),
-        .target(name: "KiosqueFetch", dependencies: ["KiosqueModel", "CCurl"], swiftSettings: strict),
+        .target(name: "KiosqueFetch", dependencies: [
+            "KiosqueModel", "CCurl", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
         .target(name: "KiosqueStore", dependencies: [
             "KiosqueModel", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
@@ -53,6 +55,7 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "KiosqueDocuments", dependencies: [
             "KiosqueModel", "KiosqueStore", "CLibXML2", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // Layer 2: e-mail (MIME, SMTP over libcurl, outbox delivery, digests); see issue 15.
         .target(name: "KiosqueMail", dependencies: [

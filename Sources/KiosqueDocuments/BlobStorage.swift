@@ -1,4 +1,5 @@
 public import Foundation
+import Crypto
 public import KiosqueModel
 #if canImport(Glibc)
 import Glibc
@@ -39,7 +40,7 @@ public struct BlobStorage: Sendable {
         let sha: String
         do {
             let data = try Data(contentsOf: temporary, options: .alwaysMapped)
-            sha = ContentHash.sha256Hex(data)
+            sha = ContentHash.hex(SHA256.hash(data: data))
         } catch { throw .storage(path: temporary.path, detail: "cannot read back: \(error.localizedDescription)") }
         let target = url(sha256: sha)
         let folder = target.deletingLastPathComponent()

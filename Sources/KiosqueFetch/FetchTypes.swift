@@ -150,7 +150,7 @@ public struct FetchResponse: Sendable, Hashable {
 
     /// The SHA-256 of the body in hex, to compare with the cached hash and skip parsing an unchanged body.
     public func computeBodyHash() -> String {
-        ContentHash.sha256Hex(body)
+        BodyDigest.sha256Hex(body)
     }
 }
 

@@ -16,7 +16,7 @@ public struct CachedResponse: Sendable, Hashable {
     public var etag: String?
     /// Its Last-Modified, to send as If-Modified-Since.
     public var lastModified: String?
-    /// Its hash (see `ContentHash.sha256Hex`), to skip parsing an identical body.
+    /// Its hash (see `BodyDigest.sha256Hex`), to skip parsing an identical body.
     public var bodyHash: String
     /// When it was stored.
     public var storedAt: Date

@@ -23,6 +23,20 @@ struct StorageTests {
         #expect(log.map(\.title) == ["Copie", "Budget"])
     }
 
+    @Test func blobsAreNamedByTheirSHA256() throws {
+        // Known vectors (FIPS 180-4 "abc", and the empty file): names of files already stored stay valid.
+        let storage = try BlobStorage(root: URL(fileURLWithPath: NSTemporaryDirectory() + "kiosque-blobs-\(UUID().uuidString)"))
+        defer { try? FileManager.default.removeItem(at: storage.root) }
+        for (bytes, expected) in [("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+                                  ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")] {
+            let upload = try storage.beginUpload(limit: 1_000)
+            try upload.write(Data(bytes.utf8))
+            let stored = try storage.commit(upload)
+            #expect(stored.sha256 == expected)
+            #expect(FileManager.default.fileExists(atPath: storage.url(sha256: expected).path))
+        }
+    }
+
     @Test func oversizedUploadIsRefusedBeforeBeingStoredWhole() async throws {
         let town = try await Town.make(maxUpload: 10_000)
         let upload = try town.library.beginUpload()
