@@ -17,6 +17,9 @@ struct ItemExpectation: Sendable, CustomTestStringConvertible {
     var categories: [String]?
     var contentHTML: String?
     var summary: String?
+    var id: String?
+    /// Enclosure URLs, in order.
+    var enclosures: [String]?
 
     var testDescription: String { "\(fixture) #\(index)" }
 }
@@ -53,6 +56,29 @@ struct ItemExpectation: Sendable, CustomTestStringConvertible {
         .init(fixture: "rss2-unusual-default-namespace.xml", title: "Élément", categories: ["Histoire"]),
         .init(fixture: "atom-echo-draft-namespace.xml", title: "Première entrée", published: "2003-08-01T10:00:00Z",
               contentHTML: "<p>Texte</p>"),
+        // A nested element of the same name (`<image><title>`) neither blanks nor replaces the entry's.
+        .init(fixture: "atom-nested-same-name.xml", index: 0, title: "Titre de l'entrée", id: "urn:kiosque:nested:1"),
+        .init(fixture: "atom-nested-same-name.xml", index: 1, title: "Seconde entrée", id: "urn:kiosque:nested:2"),
+        // Atom's element names in RSS; a guid still wins over an <id>.
+        .init(fixture: "rss2-atom-elements-in-rss.xml", index: 0, published: "2025-06-01T09:00:00Z", updated: "2025-06-02T10:30:00Z",
+              summary: "Premier épisode", id: "urn:uuid:5f2b6c1e-0a4d-4e57-9d0c-5c1f0a2b3c4d",
+              enclosures: ["https://mediatheque.example.org/balados/1.mp3"]),
+        .init(fixture: "rss2-atom-elements-in-rss.xml", index: 1, id: "guid-2", enclosures: []),
+        // Obsolete article bodies; content:encoded wins over them.
+        .init(fixture: "rss2-fullitem-and-body.xml", index: 0, contentHTML: "<p>Le <b>texte</b> entier</p>"),
+        .init(fixture: "rss2-fullitem-and-body.xml", index: 1,
+              contentHTML: "<p>Un <a href=\"https://archives.example.org/lien\">lien</a></p>"),
+        .init(fixture: "rss2-fullitem-and-body.xml", index: 2, contentHTML: "<p>Contenu</p>"),
+        // <summary> and <description> both: the first summarises, the second is the content.
+        .init(fixture: "rss2-summary-and-description.xml", index: 0, contentHTML: "<p>La description complète</p>",
+              summary: "Le résumé"),
+        .init(fixture: "rss2-summary-and-description.xml", index: 1, contentHTML: "<p>Le résumé plus long</p>",
+              summary: "La description"),
+        // media:title only stands in for a missing title.
+        .init(fixture: "rss2-media-title-fallback.xml", index: 0, title: "Conseil municipal du 5 juin"),
+        .init(fixture: "rss2-media-title-fallback.xml", index: 1, title: "Titre RSS"),
+        .init(fixture: "rss2-media-title-fallback.xml", index: 2, title: "Titre RSS"),
+        .init(fixture: "rss2-media-title-fallback.xml", index: 3, title: "Dans un groupe"),
     ]
 
     @Test(arguments: items)
@@ -66,6 +92,8 @@ struct ItemExpectation: Sendable, CustomTestStringConvertible {
         if let categories = expected.categories { #expect(item.categories == categories) }
         if let content = expected.contentHTML { #expect(item.contentHTML == content) }
         if let summary = expected.summary { #expect(item.summary == summary) }
+        if let id = expected.id { #expect(item.id == id) }
+        if let enclosures = expected.enclosures { #expect(item.enclosures.map(\.url) == enclosures) }
     }
 
     @Test(arguments: [
@@ -76,6 +104,7 @@ struct ItemExpectation: Sendable, CustomTestStringConvertible {
         ("atom-unusual-default-namespace.xml", .atom10, "Espace de noms inconnu", "2025-05-01T10:00:00Z"),
         ("rss2-unusual-default-namespace.xml", .rss20, "Vieil espace de noms", nil),
         ("atom-echo-draft-namespace.xml", .atom03, "Echo", "2003-08-01T10:00:00Z"),
+        ("rss2-atom-elements-in-rss.xml", .rss20, "Balados de la médiathèque", "2025-06-03T07:00:00Z"),
     ])
     func feedFields(fixture: String, format: FeedFormat, title: String, updated: String?) throws {
         let feed = try Fixture.parse(fixture)

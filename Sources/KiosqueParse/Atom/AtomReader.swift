@@ -154,6 +154,7 @@ final class AtomReader: SAXReader {
             finishEntry()
             return
         }
+        guard bridge.hasCaptured else { return }
         if entryDepth >= 0 { endEntryField(name, bridge) } else if depth == rootDepth + 1 { endFeedField(name, bridge) }
     }
 

@@ -17,6 +17,8 @@ final class RSSReader: SAXReader {
     private var dcTitle: String?
     private var sawChannelLink = false
     private var itemNumber = 0
+    /// The item's `description`s and `summary`s so far: the first is the summary, a second the content.
+    private var descriptions = 0
 
     init(format: FeedFormat, isRDF: Bool) {
         self.isRDF = isRDF
@@ -39,6 +41,7 @@ final class RSSReader: SAXReader {
             itemDepth = depth
             itemNumber += 1
             item = ItemDraft()
+            descriptions = 0
             if isRDF, let about = bridge.attribute(.about, ns: .rdf, in: attributes) {
                 item.id = about
                 item.fallbackLink = LinkRef(raw: about, base: bridge.currentBase)
@@ -51,6 +54,12 @@ final class RSSReader: SAXReader {
             skipDepth = depth // its <title> and <link> are a search box's, not the channel's
         case (let ns, .title) where isRSS(ns) && direct, (let ns, .description) where isRSS(ns) && direct:
             bridge.capture(.markup)
+        case (.none, .summary) where direct && inItem, (.none, .fullitem) where direct && inItem, (.none, .body) where direct && inItem:
+            // Atom's <summary> in RSS (a generator's habit; feedparser reads it), and the obsolete
+            // <fullitem> and bare <body> that carried a whole article.
+            bridge.capture(.markup)
+        case (.none, .id) where direct && inItem, (.none, .updated) where direct, (.none, .published) where direct && inItem:
+            bridge.capture(.text)
         case (let ns, .link) where isRSS(ns) && direct, (let ns, .guid) where isRSS(ns) && direct,
              (let ns, .pubDate) where isRSS(ns) && direct, (let ns, .lastBuildDate) where isRSS(ns) && direct,
              (let ns, .author) where isRSS(ns) && direct, (let ns, .category) where isRSS(ns) && direct,
@@ -60,7 +69,11 @@ final class RSSReader: SAXReader {
                 item.fallbackLink = permalink ? LinkRef(raw: "", base: bridge.currentBase) : nil
             } else if name.local == .link, attributes.count > 0, let href = bridge.attribute(.href, in: attributes),
                       URLResolver.trim(href) != nil {
-                // `<link href="…"/>`: an Atom habit in an RSS feed.
+                // `<link href="…"/>`: an Atom habit in an RSS feed, its enclosures included.
+                if inItem, bridge.attribute(.rel, in: attributes) == "enclosure" {
+                    addEnclosure(href, bridge.attribute(.type, in: attributes), bridge.attribute(.length, in: attributes), bridge)
+                    break
+                }
                 let ref = LinkRef(raw: href, base: bridge.currentBase)
                 if inItem { if item.link == nil { item.link = ref } } else if !sawChannelLink { draft.link = ref; sawChannelLink = true }
             }
@@ -71,7 +84,7 @@ final class RSSReader: SAXReader {
              (.feedburner, .origLink) where direct:
             bridge.capture(.text)
         case (.itunes, .author) where direct, (.itunes, .summary) where direct, (.itunes, .subtitle) where direct,
-             (.itunes, .title) where direct && inItem:
+             (.itunes, .title) where direct && inItem, (.media, .title) where inItem:
             bridge.capture(.markup)
         case (.itunes, .category) where inItem:
             // An episode's own iTunes categories (nested ones are subcategories: both are kept).
@@ -132,6 +145,7 @@ final class RSSReader: SAXReader {
             if name.local == .url, draft.icon == nil, let url = URLResolver.trim(text) { draft.icon = LinkRef(raw: url, base: bridge.currentBase) }
             return
         }
+        guard bridge.hasCaptured else { return }
         if itemDepth >= 0 { endItemField(name, bridge) } else { endChannelField(name, bridge) }
     }
 
@@ -141,8 +155,8 @@ final class RSSReader: SAXReader {
     private func endItemField(_ name: XMLName, _ bridge: SAXBridge) {
         var text: String { bridge.captured }
         switch (name.ns, name.local) {
-        case (.content, .encoded), (.xhtml, .body):
-            if name.local == .body, item.contentHTML != nil { break } // content:encoded wins
+        case (.content, .encoded), (.xhtml, .body), (.none, .body), (.none, .fullitem):
+            if name.local != .encoded, item.contentHTML != nil { break } // content:encoded wins
             item.contentHTML = text
             item.contentBase = bridge.declaredBase
         case (.media, .category): if let c = PlainText.fromText(text) { item.categories.append(c) }
@@ -152,7 +166,7 @@ final class RSSReader: SAXReader {
         // dc:author is no Dublin Core element, but CMSs write it for dc:creator (feedparser reads it too).
         case (.dc, .creator), (.dc, .author), (.itunes, .author): if let a = FieldValues.author(text) { item.authors.append(a) }
         // Dublin Core's title and description stand in for missing RSS ones (RDF feeds use them).
-        case (.dc, .title), (.itunes, .title): if item.title == nil { item.title = bridge.capturedPlainFromHTML }
+        case (.dc, .title), (.itunes, .title), (.media, .title): if item.title == nil { item.title = bridge.capturedPlainFromHTML }
         case (.itunes, .subtitle): if item.summary == nil { item.summary = bridge.capturedPlainFromHTML }
         case (.dc, .description) where item.summaryHTML == nil:
             item.summary = bridge.capturedPlainFromHTML
@@ -171,7 +185,13 @@ final class RSSReader: SAXReader {
             case .link where item.link == nil:
                 let text = text
                 if !text.isEmpty { item.link = LinkRef(raw: text, base: bridge.currentBase) }
-            case .description:
+            case .description where descriptions > 0 && item.contentHTML == nil,
+                 .summary where descriptions > 0 && item.contentHTML == nil:
+                // A second one (`<summary>` and `<description>` both) is the fuller text.
+                item.contentHTML = text
+                item.contentBase = bridge.declaredBase
+            case .description, .summary:
+                descriptions += 1
                 let summary = bridge.capturedPlainFromHTML
                 item.summaryHTML = bridge.capturedHTML(plain: summary)
                 item.summaryBase = bridge.declaredBase
@@ -181,6 +201,9 @@ final class RSSReader: SAXReader {
                 item.id = text
                 if item.fallbackLink != nil { item.fallbackLink = LinkRef(raw: text, base: bridge.currentBase) }
             case .pubDate: item.published = bridge.capturedDate(&draft, at: place("pubDate"))
+            case .id where item.id == nil: item.id = text // `<guid>` wins wherever it stands
+            case .published where item.published == nil: item.published = bridge.capturedDate(&draft, at: place("published"))
+            case .updated: item.updated = bridge.capturedDate(&draft, at: place("updated"))
             case .author: if let a = FieldValues.author(text) { item.authors.append(a) }
             case .category: if let c = PlainText.fromHTML(text) { item.categories.append(c) }
             default: break
@@ -210,7 +233,7 @@ final class RSSReader: SAXReader {
             case .description: draft.subtitle = PlainText.fromHTML(text) ?? draft.subtitle
             case .language: draft.language = text
             case .lastBuildDate: draft.updated = draft.date(text, at: "channel lastBuildDate") ?? draft.updated
-            case .pubDate: if draft.updated == nil { draft.updated = draft.date(text, at: "channel pubDate") }
+            case .pubDate, .updated: if draft.updated == nil { draft.updated = draft.date(text, at: "channel \(name.local)") }
             case .ttl: draft.refreshInterval = FieldValues.ttl(text)
             default: break
             }

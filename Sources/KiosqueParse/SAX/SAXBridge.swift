@@ -32,6 +32,10 @@ final class SAXBridge {
     /// Where the content of the element that just ended sits in `buffer`, when it was captured.
     @exclusivity(unchecked) private var capturedRange: Range<Int>?
 
+    /// Whether the element that just ended was captured: a nested element of the same name (an
+    /// `<image><title>` inside an entry) ends too, and must not blank the field read before it.
+    var hasCaptured: Bool { capturedRange != nil }
+
     /// The content of the element that just ended, when it was captured (else empty).
     var captured: String {
         guard let range = capturedRange else { return "" }
