@@ -9,15 +9,19 @@ import Synchronization
 
 /// Fetch → parse → sanitize → store for one source: the only place where those modules meet.
 /// Every outcome, good or bad, becomes a `FetchAttempt` recorded in the source's health.
+/// A cycle over many sources (`RefreshCycle`) runs the same stages, with the storing grouped.
 public struct RefreshPipeline: Sendable {
     public let engine: HTTPEngine
     public let cache: ResponseCache
     public let store: AppDatabase
     /// Read at each refresh, so a reloaded channels.yml applies to the next fetch.
     public let live: LiveConfiguration
-    private let logger: Logger
+    let logger: Logger
     /// Building a sanitizer compiles its policy (about a millisecond): reuse it until the content settings change.
     private let preparers = PreparerCache()
+    /// Cache writes fsync twice each (several ms): they run on these threads, never on Swift's
+    /// cooperative ones, which are only as many as the cores and would sit idle meanwhile.
+    let fileWriters = BlockingLane(label: "kiosque.cache-writer", width: 8)
 
     public init(configuration live: LiveConfiguration, engine: HTTPEngine, cache: ResponseCache, store: AppDatabase,
                 logger: Logger = Logger(label: "kiosque.refresh")) {
@@ -45,108 +49,114 @@ public struct RefreshPipeline: Sendable {
     /// Refreshes one source now and records the attempt; never throws: failures are health, not errors.
     @discardableResult
     public func refresh(_ source: SourceDefinition, now: Date = Date()) async -> (attempt: FetchAttempt, nextAttempt: Date) {
-        let started = Date()
-        let configuration = live.current
-        let preparer = preparers.preparer(for: configuration.content)
-        var attempt = await run(source, startedAt: now, preparer: preparer)
-        attempt.duration = Date().timeIntervalSince(started)
-        RefreshMetrics.record(attempt.record, ingestSeconds: attempt.ingestSeconds)
-        let previous = try? await store.health(sourceID: source.id)
-        let failures = attempt.succeeded ? 0 : (previous?.consecutiveFailures ?? 0) + 1
-        let policy = FetchPolicy(interval: configuration.interval(of: source), ceiling: configuration.fetch.maxBackoff)
-        var generator = SystemRandomNumberGenerator()
-        let next = policy.nextAttempt(after: now, outcome: attempt.succeeded ? .success : .failure(attempt.errorClass ?? .other),
-                                      consecutiveFailures: failures, retryAfter: attempt.retryAfter,
-                                      feedTTL: attempt.feedTTL, using: &generator)
+        var staged = await stage(source, startedAt: now)
+        if let items = staged.items {
+            let start = ContinuousClock.now
+            do {
+                let result = try await store.ingest(sourceID: source.id, items: items, fetchedAt: now)
+                RefreshMetrics.recordIngest(seconds: start.duration(to: .now))
+                staged.stored(result)
+            } catch {
+                staged.failedToStore(error)
+            }
+        }
+        if let entry = staged.cacheEntry { await saveCache(entry) }
+        let (attempt, next) = settle(staged)
         do {
-            try await store.recordAttempt(attempt.record, nextAttemptAt: next)
+            try await store.recordAttempt(attempt, nextAttemptAt: next)
         } catch {
             logger.error("could not record the fetch attempt", metadata: ["source": "\(source.id)", "error": "\(error)"])
         }
-        return (attempt.record, next)
+        return (attempt, next)
     }
 
-    /// An attempt plus the politeness hints that only scheduling needs.
-    private struct Outcome {
-        var record: FetchAttempt
-        var retryAfter: TimeInterval?
-        var feedTTL: TimeInterval?
-        /// Time spent in the store's ingest transaction, for metrics.
-        var ingestSeconds: Double?
-        var succeeded: Bool { record.succeeded }
-        var errorClass: FetchErrorClass? { record.errorClass }
-        var duration: TimeInterval {
-            get { record.duration }
-            set { record.duration = newValue }
-        }
-    }
-
-    private func run(_ source: SourceDefinition, startedAt: Date, preparer: ItemPreparer) async -> Outcome {
-        var outcome = Outcome(record: FetchAttempt(sourceID: source.id, startedAt: startedAt))
+    /// Fetches a source and, when it brought a body not seen before, parses and prepares its items
+    /// (the CPU part, inside `cpu` when given). What is left is storing the items and the attempt.
+    func stage(_ source: SourceDefinition, startedAt: Date, cpu: AsyncGate? = nil) async -> StagedRefresh {
+        let configuration = live.current
+        let policy = FetchPolicy(interval: configuration.interval(of: source), ceiling: configuration.fetch.maxBackoff)
+        var staged = StagedRefresh(source: source, record: FetchAttempt(sourceID: source.id, startedAt: startedAt), policy: policy)
         let cached = cache.load(sourceID: source.id)
         let request = FetchRequest(sourceID: source.id, url: source.url, etag: cached?.etag,
                                    lastModified: cached?.lastModified, credentials: source.credentials)
+        let fetched = await engine.fetch(request)
+        staged.previousFailures = (try? await store.health(sourceID: source.id))?.consecutiveFailures ?? 0
         let response: FetchResponse
-        switch await engine.fetch(request) {
+        switch fetched {
         case .failure(let failure):
-            outcome.record.errorClass = failure.errorClass
-            outcome.record.errorMessage = failure.message
-            outcome.record.httpStatus = failure.httpStatus
-            outcome.retryAfter = failure.retryAfter
-            return outcome
+            staged.record.errorClass = failure.errorClass
+            staged.record.errorMessage = failure.message
+            staged.record.httpStatus = failure.httpStatus
+            staged.retryAfter = failure.retryAfter
+            return staged
         case .success(let r):
             response = r
         }
-        outcome.record.httpStatus = response.status
-        outcome.record.bytes = response.bytesDownloaded
-        outcome.record.permanentRedirect = response.permanentRedirect
-        outcome.retryAfter = response.retryAfter
+        staged.record.httpStatus = response.status
+        staged.record.bytes = response.bytesDownloaded
+        staged.record.permanentRedirect = response.permanentRedirect
+        staged.retryAfter = response.retryAfter
         if response.notModified {
-            outcome.record.notModified = true
-            return outcome
+            staged.record.notModified = true
+            return staged
         }
+        let preparer = preparers.preparer(for: configuration.content)
+        guard let cpu else { return Self.parseAndPrepare(response, cached: cached, staged: staged, preparer: preparer) }
+        return await cpu.withPermit { [staged] in Self.parseAndPrepare(response, cached: cached, staged: staged, preparer: preparer) }
+    }
+
+    /// The CPU-bound part: hash, parse, sanitize. An unchanged body costs only its hash.
+    private static func parseAndPrepare(_ response: FetchResponse, cached: CachedResponse?, staged: StagedRefresh,
+                                        preparer: ItemPreparer) -> StagedRefresh {
+        var staged = staged
+        let entry = CacheEntry(sourceID: staged.source.id, response: response, bodyHash: response.computeBodyHash())
         // The same bytes as last time cost no parsing; only the validators are refreshed.
-        let bodyHash = response.computeBodyHash()
-        if let cached, cached.bodyHash == bodyHash {
-            outcome.record.notModified = true
-            saveCache(source.id, response, bodyHash: bodyHash)
-            return outcome
+        if let cached, cached.bodyHash == entry.bodyHash {
+            staged.record.notModified = true
+            staged.cacheEntry = entry
+            return staged
         }
         let feed: ParsedFeed
         do {
             feed = try FeedParser.parse(response.body, url: URL(string: response.finalURL), httpCharset: response.charset)
         } catch {
-            outcome.record.errorClass = .notAFeed
-            outcome.record.errorMessage = error.message
-            if case .notAFeed(_, let feeds) = error { outcome.record.discoveredFeeds = feeds }
-            return outcome
+            staged.record.errorClass = .notAFeed
+            staged.record.errorMessage = error.message
+            if case .notAFeed(_, let feeds) = error { staged.record.discoveredFeeds = feeds }
+            return staged
         }
-        outcome.record.warnings = Array(feed.warnings.prefix(20))
-        outcome.feedTTL = feed.minimumRefreshInterval
-        let items = preparer.prepare(feed, documentURL: URL(string: response.finalURL))
-        do {
-            let ingestStart = ContinuousClock.now
-            let result = try await store.ingest(sourceID: source.id, items: items, fetchedAt: startedAt)
-            let elapsed = ingestStart.duration(to: .now).components
-            outcome.ingestSeconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-            outcome.record.newItems = result.new
-            outcome.record.updatedItems = result.updated
-        } catch {
-            // Nothing is cached, so the next attempt parses and ingests the same body again.
-            outcome.record.errorClass = .storage
-            outcome.record.errorMessage = "the items could not be stored: \(error)"
-            return outcome
-        }
-        saveCache(source.id, response, bodyHash: bodyHash)
-        return outcome
+        staged.record.warnings = Array(feed.warnings.prefix(20))
+        staged.feedTTL = feed.minimumRefreshInterval
+        staged.items = preparer.prepare(feed, documentURL: URL(string: response.finalURL))
+        // Written only once the items are stored: otherwise the next attempt parses the same body again.
+        staged.pendingCacheEntry = entry
+        return staged
     }
 
-    private func saveCache(_ sourceID: String, _ response: FetchResponse, bodyHash: String) {
-        do {
-            try cache.store(sourceID: sourceID, body: response.body, etag: response.etag,
-                            lastModified: response.lastModified, bodyHash: bodyHash)
-        } catch {
-            logger.warning("could not write the cache", metadata: ["source": "\(sourceID)", "error": "\(error)"])
+    /// The attempt as recorded, and when to try the source again.
+    func settle(_ staged: StagedRefresh) -> (attempt: FetchAttempt, next: Date) {
+        var attempt = staged.record
+        attempt.duration = Date().timeIntervalSince(staged.clockStart)
+        RefreshMetrics.record(attempt)
+        let failures = attempt.succeeded ? 0 : staged.previousFailures + 1
+        var generator = SystemRandomNumberGenerator()
+        let next = staged.policy.nextAttempt(after: attempt.startedAt,
+                                             outcome: attempt.succeeded ? .success : .failure(attempt.errorClass ?? .other),
+                                             consecutiveFailures: failures, retryAfter: staged.retryAfter,
+                                             feedTTL: staged.feedTTL, using: &generator)
+        return (attempt, next)
+    }
+
+    /// Writes a source's last good body and validators, off the cooperative threads.
+    func saveCache(_ entry: CacheEntry) async {
+        let cache = self.cache, logger = self.logger
+        await fileWriters.run {
+            do {
+                try cache.store(sourceID: entry.sourceID, body: entry.response.body, etag: entry.response.etag,
+                                lastModified: entry.response.lastModified, bodyHash: entry.bodyHash)
+            } catch {
+                logger.warning("could not write the cache", metadata: ["source": "\(entry.sourceID)", "error": "\(error)"])
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
 public import Foundation
-public import KiosqueConfig
+import KiosqueConfig
 public import KiosqueModel
 public import KiosqueStore
 public import Logging
@@ -89,22 +89,12 @@ public final class RefreshScheduler: Service, Sendable {
         }
     }
 
-    /// Refreshes sources with at most `width` at once; `report` sees each attempt as it ends.
+    /// Refreshes sources with at most `width` transfers at once, parsing and sanitizing on every
+    /// core and storing in grouped batches (see `RefreshCycle`); `report` sees each attempt once it
+    /// is recorded. One source's failure never stops the others.
     public static func refreshAll(_ sources: [SourceDefinition], pipeline: RefreshPipeline, width: Int,
                                   report: @Sendable (FetchAttempt) async -> Void) async {
-        await withTaskGroup(of: FetchAttempt.self) { group in
-            var pending = sources[...]
-            for _ in 0..<max(1, width) {
-                guard let source = pending.popFirst() else { break }
-                group.addTask { await pipeline.refresh(source).attempt }
-            }
-            while let attempt = await group.next() {
-                await report(attempt)
-                if let source = pending.popFirst() {
-                    group.addTask { await pipeline.refresh(source).attempt }
-                }
-            }
-        }
+        await RefreshCycle(pipeline: pipeline, width: width).run(sources, report: report)
     }
 }
 

@@ -34,13 +34,18 @@ struct PipelineFixture {
                                         bouquets: [BouquetDefinition(id: "b", title: "B", channels: ["vie"], isDefault: true)])
         let store = try AppDatabase.open(path: directory + "/kiosque.sqlite")
         _ = try await store.syncCatalog(configuration.catalog)
+        let pipeline = Self.pipeline(configuration, store: store, directory: directory)
+        return PipelineFixture(server: server, board: board, pipeline: pipeline, store: store, source: source)
+    }
+
+    /// A pipeline for `configuration` over `store`, its cache in `directory`, never through a proxy.
+    static func pipeline(_ configuration: PortalConfiguration, store: AppDatabase, directory: String) -> RefreshPipeline {
         let live = LiveConfiguration(configuration, path: directory + "/channels.yml", store: store)
         var settings = RefreshPipeline.fetchSettings(for: configuration, environment: [:])
         settings.proxy = ""
         settings.timeout = 5
-        let pipeline = RefreshPipeline(configuration: live, engine: HTTPEngine(settings: settings),
-                                       cache: ResponseCache(directory: URL(fileURLWithPath: directory + "/cache")), store: store)
-        return PipelineFixture(server: server, board: board, pipeline: pipeline, store: store, source: source)
+        return RefreshPipeline(configuration: live, engine: HTTPEngine(settings: settings),
+                               cache: ResponseCache(directory: URL(fileURLWithPath: directory + "/cache")), store: store)
     }
 
     static func feed(_ titles: [String]) -> Data {

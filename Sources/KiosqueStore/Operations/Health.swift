@@ -6,28 +6,44 @@ extension AppDatabase {
     /// Stores one fetch attempt and updates the source's health (failure streak, last success, next attempt).
     public func recordAttempt(_ attempt: FetchAttempt, nextAttemptAt: Date?) async throws(StoreError) {
         try await write("recording a fetch attempt of \(attempt.sourceID)", changes: .bookkeeping) { db in
-            guard let source = try Int64.fetchOne(db, sql: "SELECT id FROM sources WHERE key = ?", arguments: [attempt.sourceID]) else {
+            guard try Self.insertAttempt(db, attempt, nextAttemptAt: nextAttemptAt) else {
                 throw StoreError.notFound(what: "source", id: attempt.sourceID)
             }
-            try db.execute(sql: """
-                INSERT INTO fetch_attempts (source_id, started_at, duration, http_status, error_class, error_message, bytes,
-                  not_modified, new_items, updated_items, warnings, permanent_redirect, discovered_feeds)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [source, attempt.startedAt.timeIntervalSince1970, attempt.duration, attempt.httpStatus,
-                                 attempt.errorClass?.rawValue, attempt.errorMessage, attempt.bytes, attempt.notModified,
-                                 attempt.newItems, attempt.updatedItems, JSONList.encode(attempt.warnings),
-                                 attempt.permanentRedirect, JSONList.encode(attempt.discoveredFeeds)])
-            let attemptID = db.lastInsertedRowID
-            let success: Double? = attempt.succeeded ? attempt.startedAt.timeIntervalSince1970 + attempt.duration : nil
-            try db.execute(sql: """
-                INSERT INTO source_health (source_id, last_attempt_id, last_success_at, consecutive_failures, next_attempt_at)
-                VALUES (?1, ?2, ?3, CASE WHEN ?3 IS NULL THEN 1 ELSE 0 END, ?4)
-                ON CONFLICT(source_id) DO UPDATE SET last_attempt_id = ?2,
-                  last_success_at = coalesce(?3, last_success_at),
-                  consecutive_failures = CASE WHEN ?3 IS NULL THEN consecutive_failures + 1 ELSE 0 END,
-                  next_attempt_at = ?4
-                """, arguments: [source, attemptID, success, nextAttemptAt?.timeIntervalSince1970])
         }
+    }
+
+    /// Stores a fetch cycle's attempts and health in one transaction; an attempt of a source the
+    /// store does not know (removed meanwhile) is skipped, not fatal: its id is returned.
+    public func recordAttempts(_ attempts: [(attempt: FetchAttempt, nextAttemptAt: Date?)]) async throws(StoreError) -> [String] {
+        try await write("recording \(attempts.count) fetch attempts", changes: .bookkeeping) { db in
+            try attempts.filter { try !Self.insertAttempt(db, $0.attempt, nextAttemptAt: $0.nextAttemptAt) }.map(\.attempt.sourceID)
+        }
+    }
+
+    /// Inserts the attempt and updates its source's health; false when the source is unknown.
+    private static func insertAttempt(_ db: Database, _ attempt: FetchAttempt, nextAttemptAt: Date?) throws -> Bool {
+        guard let source = try Int64.fetchOne(db, sql: "SELECT id FROM sources WHERE key = ?", arguments: [attempt.sourceID]) else {
+            return false
+        }
+        try db.execute(sql: """
+            INSERT INTO fetch_attempts (source_id, started_at, duration, http_status, error_class, error_message, bytes,
+              not_modified, new_items, updated_items, warnings, permanent_redirect, discovered_feeds)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [source, attempt.startedAt.timeIntervalSince1970, attempt.duration, attempt.httpStatus,
+                             attempt.errorClass?.rawValue, attempt.errorMessage, attempt.bytes, attempt.notModified,
+                             attempt.newItems, attempt.updatedItems, JSONList.encode(attempt.warnings),
+                             attempt.permanentRedirect, JSONList.encode(attempt.discoveredFeeds)])
+        let attemptID = db.lastInsertedRowID
+        let success: Double? = attempt.succeeded ? attempt.startedAt.timeIntervalSince1970 + attempt.duration : nil
+        try db.execute(sql: """
+            INSERT INTO source_health (source_id, last_attempt_id, last_success_at, consecutive_failures, next_attempt_at)
+            VALUES (?1, ?2, ?3, CASE WHEN ?3 IS NULL THEN 1 ELSE 0 END, ?4)
+            ON CONFLICT(source_id) DO UPDATE SET last_attempt_id = ?2,
+              last_success_at = coalesce(?3, last_success_at),
+              consecutive_failures = CASE WHEN ?3 IS NULL THEN consecutive_failures + 1 ELSE 0 END,
+              next_attempt_at = ?4
+            """, arguments: [source, attemptID, success, nextAttemptAt?.timeIntervalSince1970])
+        return true
     }
 
     /// A source's health; nil for an unknown source, an empty health for one never fetched.
