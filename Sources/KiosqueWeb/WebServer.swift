@@ -35,6 +35,8 @@ public struct WebServer {
 
     /// The router, for in-process tests and for the application.
     let router: Router<AppRequestContext>
+    /// The API's paths and their methods, from the OpenAPI document (405 answers).
+    let methods: MethodTable
     let options: Options
     let logger: Logger
 
@@ -88,9 +90,11 @@ public struct WebServer {
         let throttle = LoginThrottle()
         AuthController(store: store, sessions: sessions, views: views, throttle: throttle, passwords: passwords,
                        localAccounts: configuration.auth.localAccounts, secureCookies: secure).register(on: router)
+        SetupController(store: store, sessions: sessions, views: views, passwords: passwords, throttle: throttle,
+                        secureCookies: secure, language: configuration.portal.language).register(on: router)
 
         let agents = router.group().add(middleware: RequireAgentMiddleware())
-        HomeController(store: store, views: views, cache: PageCache()).register(on: agents)
+        HomeController(store: store, views: views, cache: PageCache(), live: live).register(on: agents)
         CatalogueController(store: store, views: views).register(on: agents)
         SearchController(store: store, views: views).register(on: agents)
         AccountController(store: store, views: views, sessions: sessions, passwords: passwords, throttle: throttle, secureCookies: secure,
@@ -105,10 +109,13 @@ public struct WebServer {
         try await DocumentsController.make(store: store, views: views, dataDirectory: options.dataDirectory,
                                            maxUpload: configuration.documents.maxUploadBytes, logger: logger).register(agents: agents, admins: admins)
         self.router = router
+        self.methods = MethodTable(openAPI: resources.openAPI)
     }
 
     /// Every route, with HEAD answered as GET (for the application and in-process tests).
-    var routes: HeadAsGet<Router<AppRequestContext>> { HeadAsGet(base: router) }
+    var routes: HeadAsGet<AllowedMethods<Router<AppRequestContext>>> {
+        HeadAsGet(base: AllowedMethods(base: router, table: methods))
+    }
 
     /// The application to run in a ServiceGroup.
     public func application() -> some ApplicationProtocol {

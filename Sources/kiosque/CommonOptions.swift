@@ -37,6 +37,13 @@ struct LocationOptions: ParsableArguments {
         }
     }
 
+    /// The configuration only when one was named (`--config` or KIOSQUE_CONFIG): commands that can
+    /// work without one (parse, sanitize) never read a channels.yml that happens to be nearby.
+    func namedConfiguration() throws -> PortalConfiguration? {
+        guard config != nil || env("KIOSQUE_CONFIG") != nil else { return nil }
+        return try loadConfiguration(printWarnings: false)
+    }
+
     /// Creates the data and cache folders if missing; a folder that cannot be created is a user error.
     func prepareDirectories() throws {
         for path in [dataPath, documentsPath, cachePath] {

@@ -11,7 +11,7 @@ enum InputReader {
         let lower = input.lowercased()
         if allowURL && (lower.hasPrefix("http://") || lower.hasPrefix("https://")) {
             var settings = FetchSettings().fillingFromEnvironment()
-            if let configuration = try? locations.loadConfiguration(printWarnings: false) {
+            if let configuration = try locations.namedConfiguration() {
                 settings = RefreshPipeline.fetchSettings(for: configuration)
             }
             let engine = HTTPEngine(settings: settings)

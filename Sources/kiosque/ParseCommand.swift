@@ -23,7 +23,7 @@ struct ParseCommand: AsyncParsableCommand {
         } catch {
             throw CLIFailure.user("\(input): \(error.message)")
         }
-        let configuration = try? locations.loadConfiguration(printWarnings: false)
+        let configuration = try locations.namedConfiguration()
         let preparer = ItemPreparer(iframeHosts: configuration?.content.iframeHosts ?? PortalDefaults.iframeHosts,
                                     summaryLength: configuration?.content.summaryLength ?? 280)
         feed.items = preparer.prepare(feed, documentURL: url).map(\.item)

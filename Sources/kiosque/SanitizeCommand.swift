@@ -18,7 +18,7 @@ struct SanitizeCommand: AsyncParsableCommand {
         let (data, _, _) = try await InputReader.read(input, locations: locations, allowURL: false)
         let html = String(decoding: data, as: UTF8.self)
         var policy = SanitizerPolicy.standard
-        if let configuration = try? locations.loadConfiguration(printWarnings: false) {
+        if let configuration = try locations.namedConfiguration() {
             policy.iframeHosts = configuration.content.iframeHosts
         }
         if let base, URL(string: base)?.scheme == nil {

@@ -54,10 +54,30 @@ struct ServeCommand: AsyncParsableCommand {
         var serviceList: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: web.application())]
         if !noFetch { serviceList.append(.init(service: scheduler)) }
         logger.info("Kiosque serves \(configuration.portal.title) on http://\(host):\(port)")
+        try await announceFirstRunSetup(store: services, configuration: configuration, logger: logger)
         let group = ServiceGroup(configuration: .init(services: serviceList, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         reloadOnHangup.cancel()
         pipeline.engine.shutdown()
+    }
+}
+
+extension ServeCommand {
+    /// With no administrator yet, prints the one-time address that creates one (console and log):
+    /// the step between `make run` and a signed-in administrator.
+    func announceFirstRunSetup(store services: Services, configuration: PortalConfiguration, logger: Logger) async throws {
+        guard let token = try await FirstRunSetup.prepare(store: services.store) else { return }
+        let address = FirstRunSetup.address(token: token, host: host, port: port, baseURL: configuration.portal.baseURL)
+        // Written straight to the descriptor: print() would sit in a buffer when stdout is a pipe.
+        FileHandle.standardOutput.write(Data("""
+
+            ┌─ Kiosque: no administrator yet ──────────────────────────────────────────
+            │ Open this address to create the first administrator (valid 24 h, once):
+            │   \(address)
+            └───────────────────────────────────────────────────────────────────────────
+
+            """.utf8))
+        logger.notice("no administrator yet: create one at the one-time set-up address", metadata: ["address": "\(address)"])
     }
 }
 

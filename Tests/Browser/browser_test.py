@@ -253,6 +253,16 @@ bouquets:
         time.sleep(0.5)
         run.check("search finds accented and plural forms", "Délibérations du conseil municipal" in driver.page_source)
         run.check("search highlights matches", "<mark>" in driver.page_source)
+        # Two words typed into the box: the browser sends them as `q=conseil+municipal`.
+        box = driver.find_element(By.ID, "q")
+        box.clear()
+        box.send_keys("conseil municipal" + Keys.ENTER)
+        time.sleep(0.5)
+        run.check("a two-word search is sent with + for the space", "q=conseil+municipal" in driver.current_url, driver.current_url)
+        run.check("a two-word search typed into the box finds its item",
+                  "Délibérations du conseil municipal" in driver.page_source and "0 résultat" not in driver.page_source)
+        run.check("the box keeps the two words", driver.find_element(By.ID, "q").get_attribute("value") == "conseil municipal")
+        driver.get(base + "/recherche?q=deliberation")
         audit("recherche")
         phone_layout("recherche")
         resize(*PHONE)

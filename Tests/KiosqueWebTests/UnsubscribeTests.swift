@@ -12,6 +12,7 @@ import Testing
 struct UnsubscribeTests {
     @Test func signedLinkConfirmsOnGetAndUnsubscribesOnOneClickPost() async throws {
         let fixture = try await WebFixture.make()
+        let store = fixture.store
         let agent = try await fixture.store.createUser(NewUser(login: "lea", name: "Léa", email: "lea@ville.example"))
         var update = UserUpdate()
         update.digestFrequency = "daily"
@@ -22,7 +23,7 @@ struct UnsubscribeTests {
             let page = try await client.execute(uri: path, method: .get)
             #expect(page.status == .ok)
             #expect(String(buffer: page.body).contains("<form method=\"post\""))
-            #expect(try await fixture.store.user(id: agent.id)?.digestFrequency == "daily", "a GET changes nothing")
+            #expect(try await store.user(id: agent.id)?.digestFrequency == "daily", "a GET changes nothing")
 
             // Another agent's id with this signature, or a forged signature: refused.
             let forged = path.replacingOccurrences(of: "u=\(agent.id)", with: "u=\(agent.id + 1)")
@@ -34,7 +35,7 @@ struct UnsubscribeTests {
                                                 headers: [.contentType: "application/x-www-form-urlencoded", .origin: "https://mail.example"],
                                                 body: ByteBuffer(string: "List-Unsubscribe=One-Click"))
             #expect(post.status == .ok)
-            #expect(try await fixture.store.user(id: agent.id)?.digestFrequency == "never")
+            #expect(try await store.user(id: agent.id)?.digestFrequency == "never")
         }
     }
 }

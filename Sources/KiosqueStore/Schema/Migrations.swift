@@ -22,6 +22,7 @@ enum Migrations {
         migrator.registerMigration("v2-documents", migrate: DocumentSchema.migrate)
         migrator.registerMigration("v3-search-capped-content", migrate: cappedContentIndex)
         migrator.registerMigration("v4-mail-outbox-digests", migrate: MailSchema.migrate)
+        migrator.registerMigration("v4-setup-token", migrate: FirstRunSchema.migrate)
         return migrator
     }
 

@@ -75,7 +75,7 @@ public struct SearchQuery: Sendable, Hashable {
         guard text.count <= maxCharacters else { throw .tooLong(maxTerms: maxTerms, maxCharacters: maxCharacters) }
         var query = SearchQuery()
         var tokens: [(text: String, quoted: Bool, negated: Bool)] = []
-        let chars = Array(text)
+        let chars = Array(withoutControlCharacters(text))
         var i = 0
         while i < chars.count {
             if chars[i].isWhitespace { i += 1; continue }
@@ -124,6 +124,17 @@ public struct SearchQuery: Sendable, Hashable {
             if !filters { throw .empty }
         }
         return query
+    }
+
+    /// Control characters (NUL above all: FTS5 reads its query as a C string) become spaces, so a
+    /// pasted or scanned query never reaches the index with bytes it cannot take.
+    static func withoutControlCharacters(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        var cleaned = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            cleaned.append(scalar.properties.generalCategory == .control ? " " : scalar)
+        }
+        return String(cleaned)
     }
 
     private enum Operator: String {

@@ -72,20 +72,22 @@ struct APIController {
 
     @Sendable func items(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
-        let query = request.uri.queryParameters
-        let limit = min(max(Int(query["limit"].map(String.init) ?? "") ?? 30, 1), 200)
+        let query = request.query
+        let limit = min(max(Int(query["limit"] ?? "") ?? 30, 1), 200)
         var cursor: PageCursor?
-        if let before = query["before"].map(String.init) {
+        if let before = query.nonEmpty("before") {
             guard let parsed = PageCursor(token: before) else {
                 return APIError.response(.badRequest, code: "bad_cursor", message: "`before` must be a cursor returned as `next_before`.")
             }
             cursor = parsed
         }
-        if let q = query["q"].map(String.init), !q.isEmpty {
-            return try await searchResponse(q, agentID: agent.id, viewer: try context.documentViewer(), limit: limit, offset: 0)
+        if let q = query.nonEmpty("q"), !q.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            // Search results are ranked, not paged by date: the item page's cursor is always null here.
+            return try await searchResponse(q, agentID: agent.id, viewer: try context.documentViewer(), limit: limit, offset: 0,
+                                            asItemPage: true)
         }
         let page: ItemPage
-        if let channel = query["channel"].map(String.init), !channel.isEmpty {
+        if let channel = query.nonEmpty("channel") {
             guard try await channelExists(channel, userID: agent.id) else {
                 return APIError.response(.notFound, code: "unknown_channel", message: "No channel `\(channel)`.")
             }
@@ -124,27 +126,31 @@ struct APIController {
 
     @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
-        guard let q = request.uri.queryParameters["q"].map(String.init), !q.trimmingCharacters(in: .whitespaces).isEmpty else {
+        let query = request.query
+        guard let q = query["q"], !q.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             return APIError.response(.badRequest, code: "missing_query", message: "The parameter `q` is required.")
         }
-        let limit = min(max(Int(request.uri.queryParameters["limit"].map(String.init) ?? "") ?? 20, 1), 100)
-        let offset = max(Int(request.uri.queryParameters["offset"].map(String.init) ?? "") ?? 0, 0)
+        let limit = min(max(Int(query["limit"] ?? "") ?? 20, 1), 100)
+        let offset = max(Int(query["offset"] ?? "") ?? 0, 0)
         return try await searchResponse(q, agentID: agent.id, viewer: try context.documentViewer(), limit: limit, offset: offset)
     }
 
     /// Articles, and the documents the agent may see (`documents`, first page only; document items
     /// are left out of `items` so each document is listed once).
-    private func searchResponse(_ q: String, agentID: Int64, viewer: DocumentViewer, limit: Int, offset: Int) async throws -> Response {
+    private func searchResponse(_ q: String, agentID: Int64, viewer: DocumentViewer, limit: Int, offset: Int,
+                                asItemPage: Bool = false) async throws -> Response {
         do {
             let results = try await store.search(query: q, userID: agentID, limit: limit, offset: offset)
             let documents = try await DocumentSearchSection.run(store: store, results: results, viewer: viewer, limit: offset == 0 ? limit : 0)
-            return .json(["total": documents.articleTotal, "documents_total": documents.documents.total, "documents": documents.json(),
-                          "items": documents.articles.map { hit -> [String: Any] in
+            var object: [String: Any] = ["total": documents.articleTotal, "documents_total": documents.documents.total,
+                                         "documents": documents.json(), "items": documents.articles.map { hit -> [String: Any] in
                 var object = JSONItems.object(hit.item)
                 object["snippet"] = hit.snippet.map(\.text).joined()
                 object["highlights"] = hit.snippet.filter(\.highlighted).map(\.text)
                 return object
-            }])
+            }]
+            if asItemPage { object["next_before"] = NSNull() }
+            return .json(object)
         } catch {
             guard case .invalidSearch(let problem) = error else { throw error }
             return APIError.response(.badRequest, code: "invalid_query", message: problem.description)

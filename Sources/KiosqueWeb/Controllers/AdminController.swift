@@ -34,9 +34,9 @@ struct AdminController {
         let configuration = live.current
         let health = Dictionary(try await store.allHealth().map { ($0.sourceID, $0) }, uniquingKeysWith: { a, _ in a })
         var rows = configuration.catalog.sources.map { SourceRow(source: $0, health: health[$0.id]) }
-        let onlyFailing = request.uri.queryParameters["etat"] == "echec"
+        let onlyFailing = request.query["etat"] == "echec"
         if onlyFailing { rows = rows.filter { $0.status == "failing" } }
-        let sort = request.uri.queryParameters["tri"].map(String.init) ?? "etat"
+        let sort = request.query["tri"] ?? "etat"
         rows.sort(by: SourceRow.order(sort))
         var data: [String: Any] = ["reload_errors": [String](), "warnings": [String]()]
         data.merge(extra) { $1 }
@@ -80,7 +80,7 @@ struct AdminController {
             "source": row.values(views: views, context: context),
             "attempts": attempts.map { SourceRow.attemptValues($0, views: views, context: context) },
             "preview": preview, "can_fetch": scheduler != nil,
-            "flash": request.uri.queryParameters["ok"] != nil ? views.text("admin_fetch_queued", context) : NSNull(),
+            "flash": request.query["ok"] != nil ? views.text("admin_fetch_queued", context) : NSNull(),
         ].filter { !($0.value is NSNull) }
         return views.page("admin-source", data, context: context, navigation: "admin")
     }

@@ -22,8 +22,8 @@ struct AuthController {
     }
 
     @Sendable func form(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if context.agent != nil { return .seeOther(localPath(request.uri.queryParameters["retour"].map(String.init))) }
-        return loginPage(context: context, returnTo: request.uri.queryParameters["retour"].map(String.init), login: "", error: nil)
+        if context.agent != nil { return .seeOther(localPath(request.query["retour"])) }
+        return loginPage(context: context, returnTo: request.query["retour"], login: "", error: nil)
     }
 
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {

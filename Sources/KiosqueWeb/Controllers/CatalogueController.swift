@@ -35,7 +35,8 @@ struct CatalogueController {
             }
             return values
         }
-        return views.page("catalogue", ["bouquets": bouquets], context: context, navigation: "catalogue")
+        let followsNothing = !(listing.bouquets.flatMap(\.channels) + listing.otherChannels).contains(where: \.subscribed)
+        return views.page("catalogue", ["bouquets": bouquets, "follows_nothing": followsNothing], context: context, navigation: "catalogue")
     }
 
     private func change(_ request: Request, _ context: AppRequestContext, channel: Bool, subscribe: Bool) async throws -> Response {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KiosqueRefresh
 import KiosqueStore
 
 /// "Ma page": the latest items of the agent's channels, grouped by channel or as one river.
@@ -9,6 +10,8 @@ struct HomeController {
     /// Agents reload Ma page far more often than its content changes (a fetch cycle, a click).
     /// It holds the pages gzipped.
     let cache: PageCache
+    /// The configured sources, for the administrators' note on failing ones.
+    let live: LiveConfiguration
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("/", use: home)
@@ -29,7 +32,10 @@ struct HomeController {
         }
         let page = try await store.homePage(userID: agent.id, limit: 60, perChannel: grouped ? 5 : 0,
                                             documentsFor: try context.documentViewer())
+        // Nothing followed and nothing of their own: the catalogue is where a new agent starts.
+        if page.channels.isEmpty && page.memberDocuments.isEmpty { return .seeOther("/catalogue") }
         var data: [String: Any] = ["grouped": grouped, "empty": page.channels.isEmpty]
+        if agent.isAdmin { data.merge(try await failingSources()) { a, _ in a } }
         data["channels"] = page.channels.map { channel -> [String: Any] in
             ["id": channel.channel.id, "title": channel.channel.title, "unread": channel.unread,
              "items_html": views.itemRowsHTML(channel.latest, context: context, returnTo: "/", showChannel: false, csrf: csrf)]
@@ -57,6 +63,16 @@ struct HomeController {
         let compressed = Gzip.compress(body)
         if cacheable, let compressed { cache.store(userID: agent.id, variant: variant, stamp: stamp, body: compressed) }
         return respond(compressed: compressed, raw: body, gzip: gzip, context: context)
+    }
+
+    /// For administrators: how many configured sources failed their last fetch (an offline
+    /// machine shows every source failing, and says so instead of an empty page).
+    private func failingSources() async throws -> [String: Any] {
+        let sources = live.current.catalog.sources
+        let health = Dictionary(try await store.allHealth().map { ($0.sourceID, $0) }, uniquingKeysWith: { a, _ in a })
+        let failing = sources.filter { health[$0.id]?.lastAttempt.map { !$0.succeeded } ?? false }.count
+        guard failing > 0 else { return [:] }
+        return ["failing_sources": ["count": failing, "total": sources.count, "all": failing == sources.count]]
     }
 
     /// The page gzipped when the browser accepts it (they all do), else plain.

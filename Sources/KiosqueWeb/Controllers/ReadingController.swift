@@ -32,11 +32,13 @@ struct ReadingController {
     @Sendable func channel(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let agent = context.agent else { return .seeOther("/connexion") }
         let id = context.parameters.get("id") ?? ""
-        let cursor = request.uri.queryParameters["avant"].flatMap { PageCursor(token: String($0)) }
+        let cursor = request.query["avant"].flatMap { PageCursor(token: $0) }
         // News channels are known from the configuration in memory; only document channels need the store.
         let channel: (title: String, description: String?)
+        var sourceIDs: [String] = []
         if let configured = live.current.catalog.channels.first(where: { $0.id == id }) {
             channel = (configured.title, configured.description)
+            sourceIDs = configured.sources
         } else {
             let listing = try await store.catalogue(userID: agent.id)
             guard let listed = (listing.bouquets.flatMap(\.channels) + listing.otherChannels).first(where: { $0.channel.id == id }) else {
@@ -54,9 +56,23 @@ struct ReadingController {
             "unread": page.channelUnread ?? page.items.filter { !$0.isRead }.count,
         ]
         if let next = page.nextCursor { data["next_cursor"] = next.token }
+        if page.items.isEmpty && cursor == nil && !sourceIDs.isEmpty {
+            data["fetch_state"] = try await fetchState(of: sourceIDs, context: context)
+        }
         data["atom_url"] = "/canaux/\(id).atom"
         data["atom_title"] = channel.title
         return views.page("channel", data, context: context)
+    }
+
+    /// Why an empty channel is empty: when its sources were last fetched, and how many failed.
+    private func fetchState(of sourceIDs: [String], context: AppRequestContext) async throws -> [String: Any] {
+        let wanted = Set(sourceIDs)
+        let attempts = try await store.allHealth().filter { wanted.contains($0.sourceID) }.compactMap(\.lastAttempt)
+        guard let latest = attempts.map(\.startedAt).max() else { return ["never": true] }
+        var state: [String: Any] = ["last": views.dates.format(latest, language: context.language), "last_iso": views.dates.iso(latest)]
+        let failing = attempts.filter { !$0.succeeded }.count
+        if failing > 0 { state["failing"] = failing }
+        return state
     }
 
     @Sendable func markAllRead(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -14,8 +14,8 @@ struct SearchController {
 
     @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let agent = context.agent else { return .seeOther("/connexion") }
-        let query = request.uri.queryParameters["q"].map(String.init)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        let offset = max(0, request.uri.queryParameters["debut"].flatMap { Int(String($0)) } ?? 0)
+        let query = request.query["q"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let offset = max(0, request.query["debut"].flatMap { Int($0) } ?? 0)
         var data: [String: Any] = ["query": query, "has_query": !query.isEmpty]
         guard !query.isEmpty else { return views.page("search", data, context: context, navigation: "search") }
         let results: SearchResults

@@ -11,9 +11,9 @@ enum DocumentDownload {
     /// The response for `version` of `record` (404 when the version does not exist).
     static func response(_ request: Request, record: DocumentRecord, library: DocumentLibrary,
                          context: some RequestContext) async -> Response {
-        let query = request.uri.queryParameters
+        let query = request.query
         var version = record.current
-        if let wanted = query["version"].map(String.init) {
+        if let wanted = query["version"] {
             guard let number = Int(wanted), let found = record.versions.first(where: { $0.number == number }) else {
                 return Response(status: .notFound)
             }

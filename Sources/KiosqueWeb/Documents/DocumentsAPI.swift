@@ -18,8 +18,8 @@ struct DocumentsAPI {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.documentViewer()
-        let q = request.uri.queryParameters
-        func param(_ name: String) -> String? { q[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        let q = request.query
+        func param(_ name: String) -> String? { q.nonEmpty(name) }
         let filter = DocumentFilter(departmentID: param("service"), category: param("category"), year: param("year").flatMap { Int($0) },
                                     tag: param("tag"), query: param("q"),
                                     limit: min(max(Int(param("limit") ?? "") ?? 50, 1), 200))

@@ -62,8 +62,8 @@ struct DocumentsController {
         let viewer = try context.documentViewer()
         let id = context.parameters.get("id") ?? ""
         guard let department = try await store.documentDepartment(id: id, viewer: viewer) else { return notFound(context) }
-        let q = request.uri.queryParameters
-        func param(_ name: String) -> String? { q[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        let q = request.query
+        func param(_ name: String) -> String? { q.nonEmpty(name) }
         let filter = DocumentFilter(departmentID: id, category: param("categorie"), year: param("annee").flatMap { Int($0) },
                                     tag: param("etiquette"), query: param("q"), includeUnpublished: department.canPublish, limit: 200)
         var values = departmentValues(department)

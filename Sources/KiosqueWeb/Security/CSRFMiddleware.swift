@@ -30,7 +30,7 @@ struct CSRFMiddleware: RouterMiddleware {
         guard [.post, .put, .patch, .delete].contains(request.method), context.authMethod != .apiToken else {
             return try await next(request, context)
         }
-        let submitted = request.headers[.init("X-CSRF-Token")!] ?? context.form?["_csrf"] ?? request.uri.queryParameters["_csrf"].map(String.init)
+        let submitted = request.headers[.init("X-CSRF-Token")!] ?? context.form?["_csrf"] ?? request.query["_csrf"]
         guard originAllowed(request), let binding = context.csrfBinding, let token = submitted,
               secrets.verifyCSRF(token, for: binding) else {
             context.logger.notice("refused a request without a valid CSRF token", metadata: ["path": "\(request.uri.path)"])
