@@ -13,9 +13,9 @@ struct RefreshCycle: Sendable {
     /// Sources parsed and prepared at once.
     var cpuWidth = ProcessInfo.processInfo.activeProcessorCount
     /// Items prepared and waiting for the writer before preparing pauses (memory bound).
-    var maxQueuedItems = 4_000
+    var maxQueuedItems = 2_000
     /// Items per write transaction at most: bigger batches index faster, smaller ones commit sooner.
-    var maxBatchItems = 2_000
+    var maxBatchItems = 1_000
     /// Cache files being written at most; each holds a body, so a slow disk slows the writer down
     /// rather than piling bodies up in memory.
     var maxPendingCacheWrites = 64
