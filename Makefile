@@ -9,6 +9,10 @@ CONFIG ?= channels.yml
 FUZZ_SECONDS ?= 600
 PYTHON ?= python3
 BENCH_DB ?= /tmp/kiosque-bench.sqlite
+# The press-shaped feed farm shared with other readers' measurements (issue 13): generated once.
+FEEDFARM ?= ../shared/feedfarm
+FARM_DIR ?= /tmp/farm1000
+FARM_PORT ?= 8800
 
 # Build libraries and PDF text extraction; then what the tests drive for real: a headless browser,
 # a forward proxy, an HTTP/2 server, openssl for a self-signed TLS server, wrk for load, an SMTP server
@@ -74,6 +78,13 @@ bench: deps-test
 	.build/release/ParseBench
 	.build/release/SanitizeBench
 	.build/release/FarmBench
+	@if [ ! -d "$(FEEDFARM)" ]; then echo "FarmBench shared farm skipped: no $(FEEDFARM)"; else \
+	  test -f $(FARM_DIR)/urls.txt || $(PYTHON) $(FEEDFARM)/gen_feeds.py generate --n 1000 --out $(FARM_DIR) \
+	    --base-url http://127.0.0.1:$(FARM_PORT) --seed 42 || exit 1; \
+	  $(PYTHON) $(FEEDFARM)/serve_farm.py --dir $(FARM_DIR) --port $(FARM_PORT) --latency-ms 50 & \
+	  farm=$$!; trap 'kill $$farm' EXIT; \
+	  .build/release/FarmBench --farm-urls $(FARM_DIR)/urls.txt --latency 0.05 --connections 16; \
+	fi
 	rm -f $(BENCH_DB) $(BENCH_DB)-wal $(BENCH_DB)-shm
 	.build/release/StoreBench --db $(BENCH_DB) --keep
 	.build/release/WebBench --db $(BENCH_DB)
