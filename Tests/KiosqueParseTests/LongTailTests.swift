@@ -79,6 +79,12 @@ struct ItemExpectation: Sendable, CustomTestStringConvertible {
         .init(fixture: "rss2-media-title-fallback.xml", index: 1, title: "Titre RSS"),
         .init(fixture: "rss2-media-title-fallback.xml", index: 2, title: "Titre RSS"),
         .init(fixture: "rss2-media-title-fallback.xml", index: 3, title: "Dans un groupe"),
+        // C1 controls mean Windows-1252 punctuation; a no-break space is no C1 control.
+        .init(fixture: "rss2-c1-controls-for-cp1252.xml", title: "L’été “chaud”", summary: "C’est fini… «\u{A0}oui\u{A0}»"),
+        // UTF-8 encoded twice is decoded once more, only when the whole field reads back as UTF-8.
+        .init(fixture: "rss2-double-encoded-utf8.xml", index: 0, title: "Été à la plage", summary: "L’été en «\u{A0}août\u{A0}»"),
+        .init(fixture: "rss2-double-encoded-utf8.xml", index: 1, title: "Points …", summary: "Âge : 3 °C, «\u{A0}±\u{A0}»"),
+        .init(fixture: "rss2-double-encoded-utf8.xml", index: 2, title: "Ã© mais aussi é", summary: "Café crème"),
     ]
 
     @Test(arguments: items)

@@ -289,10 +289,11 @@ final class SAXBridge {
 
     private func finishCapture() -> Range<Int> {
         voidDepths.removeAll()
+        var range = 0..<buffer.count
         if mode == .xhtml, xhtmlChildren == 1, xhtmlDivStart >= 0, xhtmlDivEnd >= xhtmlDivStart, !xhtmlLooseText {
-            return xhtmlDivStart..<xhtmlDivEnd
+            range = xhtmlDivStart..<xhtmlDivEnd
         }
-        return 0..<buffer.count
+        return MojibakeRepair.repair(&buffer, range)
     }
 
     // MARK: driving libxml2
