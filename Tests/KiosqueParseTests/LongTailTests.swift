@@ -41,6 +41,9 @@ struct ItemExpectation: Sendable, CustomTestStringConvertible {
         // Atom 0.3 base64 bodies, decoded by their type.
         .init(fixture: "atom03-content-base64.xml", contentHTML: "<p>Un <b>contenu</b> encodé &amp; complet.</p>",
               summary: "Résumé encodé"),
+        // Base64 bytes of an unknown type are text, never markup.
+        .init(fixture: "atom-base64-unknown-type.xml", title: "Titre <i>brut</i>",
+              contentHTML: "&lt;script&gt;alert(1)&lt;/script&gt; été"),
         // No-break spaces stay (French typography); ASCII runs collapse.
         .init(fixture: "rss2-nbsp-in-title.xml", index: 0, title: "Travaux\u{A0}: rue Victor-Hugo",
               summary: "«\u{A0}Oui\u{A0}», dit-il. Fin."),
@@ -85,6 +88,9 @@ struct ItemExpectation: Sendable, CustomTestStringConvertible {
         .init(fixture: "rss2-double-encoded-utf8.xml", index: 0, title: "Été à la plage", summary: "L’été en «\u{A0}août\u{A0}»"),
         .init(fixture: "rss2-double-encoded-utf8.xml", index: 1, title: "Points …", summary: "Âge : 3 °C, «\u{A0}±\u{A0}»"),
         .init(fixture: "rss2-double-encoded-utf8.xml", index: 2, title: "Ã© mais aussi é", summary: "Café crème"),
+        // A document mostly not UTF-8 is Windows-1252 throughout, coincidental sequences included.
+        .init(fixture: "latin1-undeclared-coincidental-utf8.xml", title: "«\u{A0}FÊTE DE L'ÉTÉ\u{A0}»",
+              summary: "Défilé, bal et feu d'artifice : été 2025, entrée libre."),
     ]
 
     @Test(arguments: items)
@@ -111,6 +117,7 @@ struct ItemExpectation: Sendable, CustomTestStringConvertible {
         ("rss2-unusual-default-namespace.xml", .rss20, "Vieil espace de noms", nil),
         ("atom-echo-draft-namespace.xml", .atom03, "Echo", "2003-08-01T10:00:00Z"),
         ("rss2-atom-elements-in-rss.xml", .rss20, "Balados de la médiathèque", "2025-06-03T07:00:00Z"),
+        ("atom-base64-unknown-type.xml", .atom10, "Fichier <b>brut</b>", nil),
     ])
     func feedFields(fixture: String, format: FeedFormat, title: String, updated: String?) throws {
         let feed = try Fixture.parse(fixture)

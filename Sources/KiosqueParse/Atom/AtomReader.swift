@@ -250,10 +250,12 @@ final class AtomReader: SAXReader {
     /// media types (an image) and for text that is not base64.
     private func decodedBase64(_ bridge: SAXBridge) -> (html: String, plain: String?)? {
         guard let data = Data(base64Encoded: bridge.captured, options: .ignoreUnknownCharacters) else { return nil }
-        // Another media type is shown only when it turns out to be text (not an image's bytes).
+        // Another media type is shown only when it turns out to be text (not an image's bytes), and
+        // as text: bytes of an unknown type never become markup (feedparser shows them as they are).
         guard let decoded = textKind == .other ? String(validating: data, as: UTF8.self) : String(decoding: data, as: UTF8.self)
         else { return nil }
-        return textKind == .text ? (PlainText.escapeHTML(decoded), PlainText.fromText(decoded)) : (decoded, PlainText.fromHTML(decoded))
+        return textKind == .html || textKind == .xhtml ? (decoded, PlainText.fromHTML(decoded))
+                                                       : (PlainText.escapeHTML(decoded), PlainText.fromText(decoded))
     }
 
     /// The captured text construct as plain text, read straight from the capture buffer.

@@ -73,11 +73,20 @@ enum EncodingDetector {
 
     /// Bytes taken for UTF-8 that are not: well-formed sequences kept, other bytes read as
     /// Windows-1252, with the warning that says so. Nil when the bytes are valid UTF-8.
+    /// A document that is mostly not UTF-8 (a legacy encoding, where well-formed sequences are
+    /// coincidences: Latin-1 "Â«", EUC-JP "Í¥") is read as Windows-1252 throughout, as browsers
+    /// and feedparser read an undeclared one; a UTF-8 byte order mark keeps the mixed reading.
     static func repairedUTF8(_ b: UnsafeRawBufferPointer, httpCharset: String?) -> ([UInt8], String)? {
         guard let bad = Transcoder.firstInvalidUTF8(b) else { return nil }
         let line = b[..<bad].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
         let label = normalize(httpCharset) ?? normalize(declaredEncoding(b))
         let what = label.map { "declared \($0)" } ?? "no encoding declared"
+        let hasBOM = b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF
+        let (sequences, strays) = Transcoder.countNonASCII(b)
+        if !hasBOM, strays > 2 * sequences {
+            return (Transcoder.fromCP1252(b),
+                    "encoding: \(what) but bytes are mostly not UTF-8 (first at line \(line)); read as Windows-1252")
+        }
         return (Transcoder.repairUTF8(b),
                 "encoding: \(what) but bytes are not UTF-8 (first at line \(line)); non-UTF-8 bytes read as Windows-1252")
     }

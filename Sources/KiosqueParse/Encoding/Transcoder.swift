@@ -121,6 +121,18 @@ enum Transcoder {
         return out
     }
 
+    /// How many well-formed multi-byte UTF-8 sequences and how many other non-ASCII bytes `b` holds.
+    static func countNonASCII(_ b: UnsafeRawBufferPointer) -> (sequences: Int, strays: Int) {
+        var sequences = 0, strays = 0
+        var i = 0
+        while i < b.count {
+            if b[i] < 0x80 { i += 1; continue }
+            let length = sequenceLength(b, at: i)
+            if length == 0 { strays += 1; i += 1 } else { sequences += 1; i += length }
+        }
+        return (sequences, strays)
+    }
+
     /// UTF-16 (either byte order) to UTF-8; unpaired surrogates become U+FFFD.
     static func fromUTF16(_ b: UnsafeRawBufferPointer, bigEndian: Bool) -> [UInt8] {
         var units: [UInt16] = []
