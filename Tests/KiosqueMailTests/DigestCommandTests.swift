@@ -5,7 +5,7 @@ import Testing
 
 /// `kiosque digest`, `kiosque mail test` and `kiosque user add --digest`, run as IT would, against
 /// aiosmtpd on loopback.
-@Suite("kiosque digest and mail commands", .serialized)
+@Suite("kiosque digest and mail commands", .serialized, .timeLimit(.minutes(3)))
 struct DigestCommandTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -18,24 +18,17 @@ struct DigestCommandTests {
         return packageRoot.appendingPathComponent(".build/debug/kiosque").path
     }
 
-    /// Runs kiosque in `folder` (channels.yml and data/ there); returns status and output.
-    static func kiosque(_ arguments: [String], in folder: String, stdin: String = "") throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments + ["--config", folder + "/channels.yml", "--data-dir", folder + "/data", "--cache-dir", folder + "/cache"]
+    /// Runs kiosque in `folder` (channels.yml and data/ there), killed after `timeout` seconds;
+    /// returns status and output.
+    static func kiosque(_ arguments: [String], in folder: String, stdin: String = "", environment extra: [String: String] = [:],
+                        timeout: TimeInterval = 60) throws -> (status: Int32, out: String, err: String) {
         var environment = ProcessInfo.processInfo.environment
         for key in ["KIOSQUE_CONFIG", "KIOSQUE_DATA_DIR", "KIOSQUE_CACHE_DIR"] { environment.removeValue(forKey: key) }
-        process.environment = environment
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let output = out.fileHandleForReading.readDataToEndOfFile(), errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+        environment.merge(extra) { $1 }
+        let result = try BoundedProcess.run(executable, arguments + ["--config", folder + "/channels.yml", "--data-dir", folder + "/data",
+                                                                     "--cache-dir", folder + "/cache"],
+                                            environment: environment, stdin: stdin, timeout: timeout)
+        return (result.status, result.out, result.err)
     }
 
     static func portal(relayPort: Int) throws -> String {

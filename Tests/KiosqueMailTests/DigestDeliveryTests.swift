@@ -4,7 +4,7 @@ import Testing
 @testable import KiosqueStore
 
 /// Digests composed from a real store and handed to a real SMTP server (aiosmtpd) on loopback.
-@Suite("Digests through a real relay", .serialized)
+@Suite("Digests through a real relay", .serialized, .timeLimit(.minutes(2)))
 struct DigestDeliveryTests {
     @Test func severalAgentsGetTheirOwnNewsAndNobodyGetsAnEmptyDigest() async throws {
         let server = try SMTPTestServer()

@@ -66,10 +66,10 @@ final class SMTPTestServer: @unchecked Sendable {
         throw SMTPTestError.notStarted("aiosmtpd did not listen on 127.0.0.1:\(port) (is python3-aiosmtpd installed?)")
     }
 
+    /// Kills the server (SIGKILL: see BoundedProcess) and waits, boundedly, until it is gone.
     func stop() {
-        guard let process, process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        guard let process else { return }
+        BoundedProcess.kill(process)
         self.process = nil
     }
 
@@ -130,6 +130,8 @@ struct DeliveredMessage: Decodable {
 
     static let script = """
         import sys, json, mailbox, email, email.policy
+        # aiosmtpd's Mailbox handler stores messages refolded (compat32): a long header such as
+        # List-Unsubscribe then starts on a continuation line, hence the strip() below.
         out = []
         for key, raw in mailbox.Maildir(sys.argv[1], factory=None, create=False).items():
             data = raw.as_bytes()
@@ -141,7 +143,7 @@ struct DeliveredMessage: Decodable {
             defects = [type(d).__name__ for part in msg.walk() for d in part.defects]
             out.append(dict(to=str(msg['To']), **{'from': str(msg['From'])}, subject=str(msg['Subject']),
                 messageID=str(msg['Message-ID']), date=str(msg['Date']), autoSubmitted=str(msg.get('Auto-Submitted', '')),
-                listUnsubscribe=str(msg.get('List-Unsubscribe', '')), listUnsubscribePost=str(msg.get('List-Unsubscribe-Post', '')),
+                listUnsubscribe=str(msg.get('List-Unsubscribe', '')).strip(), listUnsubscribePost=str(msg.get('List-Unsubscribe-Post', '')).strip(),
                 contentType=msg.get_content_type(), parts=[p.get_content_type() for p in msg.walk()],
                 text=text.get_content() if text else '', html=html.get_content() if html else '',
                 longestLine=max(len(l) for l in lines), defects=defects))
@@ -150,17 +152,9 @@ struct DeliveredMessage: Decodable {
 
     static func read(maildir: String) throws -> [DeliveredMessage] {
         guard FileManager.default.fileExists(atPath: maildir + "/new") else { return [] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: SMTPTestServer.python)
-        process.arguments = ["-c", script, maildir]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw SMTPTestError.parse(String(decoding: error, as: UTF8.self)) }
+        let result = try BoundedProcess.run(SMTPTestServer.python, ["-c", script, maildir], timeout: 30)
+        guard result.status == 0 else { throw SMTPTestError.parse(result.err) }
+        let data = Data(result.out.utf8)
         return try JSONDecoder().decode([DeliveredMessage].self, from: data)
     }
 }

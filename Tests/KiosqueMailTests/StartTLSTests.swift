@@ -5,7 +5,7 @@ import Testing
 
 /// STARTTLS against a relay with a self-signed certificate (aiosmtpd with --tlscert, which then
 /// requires STARTTLS before MAIL).
-@Suite("STARTTLS towards the relay", .serialized)
+@Suite("STARTTLS towards the relay", .serialized, .timeLimit(.minutes(2)))
 struct StartTLSTests {
     static func message(to address: String) -> Data {
         MailMessage(from: MailAddress(name: "Intranet", address: "intranet@ville.example"), to: MailAddress(address: address),

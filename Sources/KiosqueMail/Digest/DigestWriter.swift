@@ -33,7 +33,9 @@ public struct DigestWriter: Sendable {
     static func stamp(_ date: Date) -> String {
         var style = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!)
         style = style.year().month().day().time(includingFractionalSeconds: false)
-        return date.formatted(style).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+        let stamp = date.formatted(style).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+        // The style leaves out the zone when none is asked for: say UTC explicitly.
+        return stamp.hasSuffix("Z") ? stamp : stamp + "Z"
     }
 
     private func channelLink(_ key: String) -> String { settings.link("/canaux/\(Self.pathComponent(key))") }

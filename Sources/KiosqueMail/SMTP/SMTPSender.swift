@@ -58,6 +58,8 @@ public final class SMTPSender: @unchecked Sendable {
         }
         kq_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(settings.connectTimeout * 1000)))
         kq_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(1, Int(settings.timeout * 1000)))
+        // A relay that accepts the connection then says nothing: each reply is awaited this long at most.
+        kq_setopt_long(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, max(1, Int(min(settings.timeout, settings.connectTimeout * 3))))
         kq_setopt_str(easy, CURLOPT_MAIL_FROM, "<\(sender)>")
         var recipients: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "<\(recipient)>")
         defer { curl_slist_free_all(recipients); recipients = nil }
