@@ -40,6 +40,8 @@ deps:
 deps-test: deps
 	$(call apt_install,$(DEB_TEST))
 	@$(PYTHON) -c "import selenium, axe_selenium_python" 2>/dev/null || $(PYTHON) -m pip install --quiet --disable-pip-version-check $(PIP_TEST)
+	@# schemathesis in its own virtual environment (its pinned dependencies stay out of the system's Python).
+	@test -x .build-py/bin/schemathesis || { $(PYTHON) -m venv .build-py && .build-py/bin/pip install --quiet --disable-pip-version-check schemathesis; }
 
 build: deps
 	$(SWIFT) build -c release --product kiosque
@@ -56,6 +58,7 @@ test: deps-test
 	.build/debug/kiosque check $(CONFIG)
 	$(SWIFT) test --skip-build
 	$(PYTHON) Tests/Browser/browser_test.py
+	.build-py/bin/python Tests/API/api_contract_test.py
 	$(MAKE) leaks
 
 # AddressSanitizer + LeakSanitizer over the parser and the sanitizer: replay every fixture and the

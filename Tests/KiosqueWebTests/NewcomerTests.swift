@@ -183,6 +183,35 @@ struct NewcomerTests {
         #expect(query.required.map(\.text) == ["faille", "critique"])
     }
 
+    @Test func theAPIRepairsWhatTheSearchSyntaxRefuses() {
+        #expect(SearchQuery.forgiving("\"conseil municipal")?.required.map(\.text) == ["conseil", "municipal"])
+        #expect(SearchQuery.forgiving("budget canal: depuis:hier")?.required.map(\.text) == ["budget"])
+        #expect(SearchQuery.forgiving("--") == nil)
+        #expect(SearchQuery.forgiving("-budget") == nil)
+        #expect(SearchQuery.forgiving(String(repeating: "mot ", count: 400))?.required.count == 32)
+    }
+
+    @Test func apiParametersAreReadAsDeclared() async throws {
+        let fixture = try await WebFixture.make()
+        let (token, hash) = AccountTools.newAPIToken()
+        let bruno = try #require(try await fixture.store.user(login: "bruno"))
+        var update = UserUpdate()
+        update.apiTokenHash = .some(hash)
+        try await fixture.store.updateUser(id: bruno.id, update)
+        try await fixture.application().test(.router) { client in
+            let auth: HTTPFields = [.authorization: "Bearer \(token)"]
+            for refused in ["/api/v1/items?limit=0", "/api/v1/items?limit=201", "/api/v1/items?unread=peut-etre", "/api/v1/search?q=a&offset=-1",
+                            "/api/v1/search?q=a&limit=1.5", "/api/v1/documents?year=deux"] {
+                let response = try await client.execute(uri: refused, method: .get, headers: auth)
+                #expect(response.status == .badRequest, "\(refused)")
+                #expect(String(buffer: response.body).contains("bad_parameter"))
+            }
+            for accepted in ["/api/v1/items?before=&channel=", "/api/v1/search?q=%22conseil", "/api/v1/documents?q=canal%3A"] {
+                #expect(try await client.execute(uri: accepted, method: .get, headers: auth).status == .ok, "\(accepted)")
+            }
+        }
+    }
+
     @Test func formDecodingReadsPlusAsSpaceAndSurvivesBrokenEncodings() {
         #expect(FormData(encoded: "q=%C3%A9lections+municipales")["q"] == "élections municipales")
         #expect(FormData(encoded: "q=a%2Bb")["q"] == "a+b")

@@ -8,7 +8,12 @@ extension AppDatabase {
     public func documents(filter: DocumentFilter, viewer: DocumentViewer) async throws(StoreError) -> [DocumentRecord] {
         var parsed: SearchQuery?
         if let text = filter.query?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            do { parsed = try SearchQuery.parse(text) } catch { throw .invalidSearch(error) }
+            if filter.forgivingQuery {
+                guard let repaired = SearchQuery.forgiving(text) else { return [] }
+                parsed = repaired
+            } else {
+                do { parsed = try SearchQuery.parse(text) } catch { throw .invalidSearch(error) }
+            }
         }
         let query = parsed
         return try await read("listing documents") { db in

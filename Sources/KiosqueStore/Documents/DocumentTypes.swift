@@ -177,6 +177,8 @@ public struct DocumentFilter: Sendable, Hashable {
     public var includeUnpublished: Bool
     /// Page size.
     public var limit: Int
+    /// Repair a query the syntax refuses instead of throwing (`SearchQuery.forgiving`): for the API.
+    public var forgivingQuery = false
     /// Creates a filter.
     public init(departmentID: String? = nil, category: String? = nil, year: Int? = nil, tag: String? = nil,
                 query: String? = nil, includeUnpublished: Bool = false, limit: Int = 50) {

@@ -126,6 +126,31 @@ public struct SearchQuery: Sendable, Hashable {
         return query
     }
 
+    /// A query for clients that cannot show a syntax message (the API): what `parse` would refuse
+    /// is repaired instead — an unclosed quote is closed, an operator without a usable value is
+    /// dropped, a text that is too long is cut. Nil when nothing searchable is left.
+    public static func forgiving(_ text: String, timeZone: TimeZone = TimeZone(identifier: "Europe/Paris") ?? .current) -> SearchQuery? {
+        var text = String(withoutControlCharacters(text).prefix(1_000))
+        for _ in 0..<40 {
+            do {
+                return try parse(text, timeZone: timeZone)
+            } catch {
+                switch error {
+                case .empty, .onlyExclusions: return nil
+                case .unterminatedQuote:
+                    text = String(text.unicodeScalars.filter { !"\"«»“”".unicodeScalars.contains($0) }.map(Character.init))
+                case .missingValue(let op), .invalidDate(let op, _):
+                    let words = text.split(whereSeparator: \.isWhitespace)
+                    text = words.filter { !$0.lowercased().hasPrefix(op.lowercased() + ":") }.joined(separator: " ")
+                case .tooLong(let maxTerms, _):
+                    text = text.split(whereSeparator: \.isWhitespace).prefix(maxTerms).joined(separator: " ")
+                    if text.split(whereSeparator: \.isWhitespace).count <= 1 { text = String(text.prefix(100)) }
+                }
+            }
+        }
+        return nil
+    }
+
     /// Control characters (NUL above all: FTS5 reads its query as a C string) become spaces, so a
     /// pasted or scanned query never reaches the index with bytes it cannot take.
     static func withoutControlCharacters(_ text: String) -> String {

@@ -72,33 +72,38 @@ struct APIController {
 
     @Sendable func items(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
-        let query = request.query
-        let limit = min(max(Int(query["limit"] ?? "") ?? 30, 1), 200)
+        let query = APIParameters(request)
+        let limit: Int, unread: Bool, starred: Bool, channel: String?, before: String?, q: String?
+        do {
+            limit = try query.integer("limit", in: 1...200, default: 30)
+            (unread, starred) = (try query.boolean("unread"), try query.boolean("starred"))
+            (channel, before, q) = (try query.text("channel"), try query.text("before"), try query.text("q"))
+        } catch { return error.response }
         var cursor: PageCursor?
-        if let before = query.nonEmpty("before") {
+        if let before {
             guard let parsed = PageCursor(token: before) else {
                 return APIError.response(.badRequest, code: "bad_cursor", message: "`before` must be a cursor returned as `next_before`.")
             }
             cursor = parsed
         }
-        if let q = query.nonEmpty("q"), !q.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if let q {
             // Search results are ranked, not paged by date: the item page's cursor is always null here.
             return try await searchResponse(q, agentID: agent.id, viewer: try context.documentViewer(), limit: limit, offset: 0,
                                             asItemPage: true)
         }
         let page: ItemPage
-        if let channel = query.nonEmpty("channel") {
+        if let channel {
             guard try await channelExists(channel, userID: agent.id) else {
                 return APIError.response(.notFound, code: "unknown_channel", message: "No channel `\(channel)`.")
             }
             page = try await store.channelPage(channelID: channel, userID: agent.id, before: cursor, limit: limit)
-        } else if query["starred"] == "true" || query["starred"] == "1" {
+        } else if starred {
             page = try await store.starredItems(userID: agent.id, before: cursor, limit: limit)
         } else {
             page = try await store.unreadItems(userID: agent.id, before: cursor, limit: limit)
         }
         var items = page.items
-        if query["unread"] == "true" || query["unread"] == "1" { items = items.filter { !$0.isRead } }
+        if unread { items = items.filter { !$0.isRead } }
         return .json(["items": items.map(JSONItems.object), "next_before": (page.nextCursor?.token).map { $0 as Any } ?? NSNull()])
     }
 
@@ -126,35 +131,37 @@ struct APIController {
 
     @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
-        let query = request.query
-        guard let q = query["q"], !q.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            return APIError.response(.badRequest, code: "missing_query", message: "The parameter `q` is required.")
-        }
-        let limit = min(max(Int(query["limit"] ?? "") ?? 20, 1), 100)
-        let offset = max(Int(query["offset"] ?? "") ?? 0, 0)
+        let query = APIParameters(request)
+        let q: String?, limit: Int, offset: Int
+        do {
+            (q, limit, offset) = (try query.text("q"), try query.integer("limit", in: 1...100, default: 20),
+                                  try query.integer("offset", in: 0...100_000, default: 0))
+        } catch { return error.response }
+        guard let q else { return APIError.response(.badRequest, code: "missing_query", message: "The parameter `q` is required.") }
         return try await searchResponse(q, agentID: agent.id, viewer: try context.documentViewer(), limit: limit, offset: offset)
     }
 
     /// Articles, and the documents the agent may see (`documents`, first page only; document items
-    /// are left out of `items` so each document is listed once).
+    /// are left out of `items` so each document is listed once). A text the search syntax cannot
+    /// read is repaired rather than refused (`SearchQuery.forgiving`): an API client has no one
+    /// to show a syntax message to.
     private func searchResponse(_ q: String, agentID: Int64, viewer: DocumentViewer, limit: Int, offset: Int,
                                 asItemPage: Bool = false) async throws -> Response {
-        do {
-            let results = try await store.search(query: q, userID: agentID, limit: limit, offset: offset)
-            let documents = try await DocumentSearchSection.run(store: store, results: results, viewer: viewer, limit: offset == 0 ? limit : 0)
-            var object: [String: Any] = ["total": documents.articleTotal, "documents_total": documents.documents.total,
-                                         "documents": documents.json(), "items": documents.articles.map { hit -> [String: Any] in
-                var object = JSONItems.object(hit.item)
-                object["snippet"] = hit.snippet.map(\.text).joined()
-                object["highlights"] = hit.snippet.filter(\.highlighted).map(\.text)
-                return object
-            }]
-            if asItemPage { object["next_before"] = NSNull() }
-            return .json(object)
-        } catch {
-            guard case .invalidSearch(let problem) = error else { throw error }
-            return APIError.response(.badRequest, code: "invalid_query", message: problem.description)
+        var object: [String: Any] = ["total": 0, "documents_total": 0, "documents": [Any](), "items": [Any]()]
+        if asItemPage { object["next_before"] = NSNull() }
+        guard let query = SearchQuery.forgiving(q) else { return .json(object) }
+        let results = try await store.search(query, userID: agentID, limit: limit, offset: offset)
+        let documents = try await DocumentSearchSection.run(store: store, results: results, viewer: viewer, limit: offset == 0 ? limit : 0)
+        object["total"] = documents.articleTotal
+        object["documents_total"] = documents.documents.total
+        object["documents"] = documents.json()
+        object["items"] = documents.articles.map { hit -> [String: Any] in
+            var object = JSONItems.object(hit.item)
+            object["snippet"] = hit.snippet.map(\.text).joined()
+            object["highlights"] = hit.snippet.filter(\.highlighted).map(\.text)
+            return object
         }
+        return .json(object)
     }
 
     @Sendable func sourceHealth(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -18,16 +18,15 @@ struct DocumentsAPI {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.documentViewer()
-        let q = request.query
-        func param(_ name: String) -> String? { q.nonEmpty(name) }
-        let filter = DocumentFilter(departmentID: param("service"), category: param("category"), year: param("year").flatMap { Int($0) },
-                                    tag: param("tag"), query: param("q"),
-                                    limit: min(max(Int(param("limit") ?? "") ?? 50, 1), 200))
-        let records: [DocumentRecord]
-        do { records = try await store.documents(filter: filter, viewer: viewer) } catch {
-            guard case .invalidSearch(let problem) = error else { throw error }
-            return APIError.response(.badRequest, code: "bad_query", message: problem.description)
-        }
+        let query = APIParameters(request)
+        var filter: DocumentFilter
+        do {
+            filter = DocumentFilter(departmentID: try query.text("service"), category: try query.text("category"),
+                                    year: try query.optionalInteger("year", in: 1900...2999), tag: try query.text("tag", maxLength: 50),
+                                    query: try query.text("q"), limit: try query.integer("limit", in: 1...200, default: 50))
+        } catch { return error.response }
+        filter.forgivingQuery = true
+        let records = try await store.documents(filter: filter, viewer: viewer)
         return .json(["documents": records.map { Self.json($0, versions: false) }])
     }
 
