@@ -203,6 +203,12 @@ def deliberate(field, ours, theirs, fp_entry, fp_feed):
             pass
         if re.search(r"&\w+;?", theirs) and re.sub(r"\s*&\w+;?\s*", " ", theirs).strip() == ours.strip():
             return "entities a DTD declares are never expanded nor shown (billion laughs, XXE)"
+    if field in ("title", "summary", "content") and not ours and theirs and re.fullmatch(r"(?:&\w+;?\s*)+", theirs):
+        return "entities a DTD declares are never expanded nor shown (billion laughs, XXE)"
+    if field in ("summary", "content") and ours and theirs and ours != theirs:
+        detail = (dict.get(fp_entry, "content") or [{}])[0] if field == "content" else dict.get(fp_entry, "summary_detail") or {}
+        if detail.get("type") == "text/plain" and text(ANY_TAG.sub("", ours), False) == theirs:
+            return "a text construct is text: what looks like a tag in it is shown (feedparser drops it)"
     if field == "title" and not theirs and ours:
         return "untitled items are listed under the start of their text"
     if field == "id" and not theirs and ours:
@@ -224,6 +230,8 @@ def deliberate(field, ours, theirs, fp_entry, fp_feed):
     if field == "feed.link" and not ours and theirs and theirs == dict.get(fp_feed, "id") \
             and theirs.startswith(fp_feed.get("_origin", "#")):
         return "a relative id is no link"  # feedparser resolved it against our test server's address
+    if field == "feed.link" and not ours and theirs and theirs == dict.get(fp_feed, "id") and not re.match(r"https?://", theirs):
+        return "a guid is the link only when it is an absolute http(s) URL"
     if field == "enclosure.url" and ours and not theirs:
         media = {m.get("url") for m in fp_entry.get("media_content", [])}
         if ours in media:
