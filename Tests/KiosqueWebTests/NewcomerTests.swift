@@ -21,6 +21,16 @@ struct NewcomerTests {
         return fixture
     }
 
+    /// A personal API token for an agent of the fixture.
+    static func apiToken(_ fixture: WebFixture, login: String) async throws -> String {
+        let (token, hash) = AccountTools.newAPIToken()
+        let agent = try #require(try await fixture.store.user(login: login))
+        var update = UserUpdate()
+        update.apiTokenHash = .some(hash)
+        try await fixture.store.updateUser(id: agent.id, update)
+        return token
+    }
+
     @Test func setUpAddressCreatesTheFirstAdministratorOnceAndSignsThemIn() async throws {
         let fixture = try await Self.freshPortal()
         let store = fixture.store
@@ -132,11 +142,8 @@ struct NewcomerTests {
 
     @Test func aTwoWordSearchFromTheBoxFindsWhatTheCommandLineFinds() async throws {
         let fixture = try await WebFixture.make()
-        let (token, hash) = AccountTools.newAPIToken()
+        let token = try await Self.apiToken(fixture, login: "bruno")
         let bruno = try #require(try await fixture.store.user(login: "bruno"))
-        var update = UserUpdate()
-        update.apiTokenHash = .some(hash)
-        try await fixture.store.updateUser(id: bruno.id, update)
         let direct = try await fixture.store.search(query: "faille critique", userID: bruno.id)
         #expect(direct.total == 1)
         try await fixture.application().test(.router) { client in
@@ -159,11 +166,7 @@ struct NewcomerTests {
                       String(repeating: "mot+", count: 3_000), "canal%3A%00", "%22%00%22"])
     func oddBytesInAQueryNeverMakeAServerError(_ q: String) async throws {
         let fixture = try await DocumentsSearchTests.portal()
-        let (token, hash) = AccountTools.newAPIToken()
-        let marc = try #require(try await fixture.store.user(login: "marc"))
-        var update = UserUpdate()
-        update.apiTokenHash = .some(hash)
-        try await fixture.store.updateUser(id: marc.id, update)
+        let token = try await Self.apiToken(fixture, login: "marc")
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.signIn(client, login: "marc")
@@ -193,11 +196,7 @@ struct NewcomerTests {
 
     @Test func apiParametersAreReadAsDeclared() async throws {
         let fixture = try await WebFixture.make()
-        let (token, hash) = AccountTools.newAPIToken()
-        let bruno = try #require(try await fixture.store.user(login: "bruno"))
-        var update = UserUpdate()
-        update.apiTokenHash = .some(hash)
-        try await fixture.store.updateUser(id: bruno.id, update)
+        let token = try await Self.apiToken(fixture, login: "bruno")
         try await fixture.application().test(.router) { client in
             let auth: HTTPFields = [.authorization: "Bearer \(token)"]
             for refused in ["/api/v1/items?limit=0", "/api/v1/items?limit=201", "/api/v1/items?unread=peut-etre", "/api/v1/search?q=a&offset=-1",
