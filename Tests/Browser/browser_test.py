@@ -97,8 +97,9 @@ bouquets:
     subprocess.run([KIOSQUE, "fetch", "--all"], env=env, check=True, stdout=subprocess.DEVNULL)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    console = os.path.join(work, "serve.out")  # what `make run` shows a newcomer
     server = subprocess.Popen([KIOSQUE, "serve", "--port", str(port), "--no-fetch"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=open(console, "w"), stderr=subprocess.DEVNULL)
     driver = None
     try:
         for _ in range(100):
@@ -193,6 +194,34 @@ bouquets:
             run.check(f"{name} on desktop: menu in place, no menu button",
                       all(a.is_displayed() for a in links)
                       and not driver.find_element(By.CSS_SELECTOR, ".menu-button").is_displayed())
+
+        print("First start: the printed set-up address")
+        address = None
+        for _ in range(100):
+            for word in open(console, encoding="utf-8").read().split():
+                if "/installation?jeton=" in word:
+                    address = word
+            if address:
+                break
+            time.sleep(0.1)
+        run.check("kiosque serve prints a one-time set-up address while no administrator exists",
+                  address is not None and address.startswith(base + "/installation?jeton="), str(address))
+        if address:
+            driver.get(address)
+            audit("installation")
+            resize(*DESKTOP)
+            for field_id, value in [("login", "dsi"), ("name", "Service informatique"), ("email", "dsi@ville.example"),
+                                    ("password", PASSWORD), ("password_confirm", PASSWORD)]:
+                driver.find_element(By.ID, field_id).send_keys(value)
+            driver.find_element(By.ID, "password_confirm").send_keys(Keys.ENTER)
+            time.sleep(0.8)
+            run.check("the set-up form signs the new administrator in on /admin",
+                      driver.current_url.endswith("/admin") and "Service informatique" in driver.page_source, driver.current_url)
+            driver.find_element(By.CSS_SELECTOR, "form[action='/deconnexion'] button").click()
+            time.sleep(0.5)
+            driver.get(address)
+            run.check("the set-up address is void once used", "/installation" in driver.current_url
+                      and driver.find_element(By.TAG_NAME, "h1").text != "Installation : premier administrateur")
 
         print("Sign-in")
         driver.get(base + "/")
