@@ -18,6 +18,7 @@ struct ItemExpectation: Sendable, CustomTestStringConvertible {
     var contentHTML: String?
     var summary: String?
     var id: String?
+    var link: String?
     /// Enclosure URLs, in order.
     var enclosures: [String]?
 
@@ -88,6 +89,12 @@ struct ItemExpectation: Sendable, CustomTestStringConvertible {
         .init(fixture: "rss2-double-encoded-utf8.xml", index: 0, title: "Été à la plage", summary: "L’été en «\u{A0}août\u{A0}»"),
         .init(fixture: "rss2-double-encoded-utf8.xml", index: 1, title: "Points …", summary: "Âge : 3 °C, «\u{A0}±\u{A0}»"),
         .init(fixture: "rss2-double-encoded-utf8.xml", index: 2, title: "Ã© mais aussi é", summary: "Café crème"),
+        // A category is its own words, not those of the elements it wraps.
+        .init(fixture: "rss2-category-wrapping-elements.xml", categories: ["Courrier du cœur", "Sport", "Vie locale"]),
+        // Upper-case schemes come out lower-case in links; ids stay as written.
+        .init(fixture: "atom-uppercase-url-scheme.xml", index: 0, id: "HTTP://majuscules.example.org/Billet",
+              link: "http://majuscules.example.org/Billet"),
+        .init(fixture: "atom-uppercase-url-scheme.xml", index: 1, link: "http://majuscules.example.org/Page?Q=1"),
         // A document mostly not UTF-8 is Windows-1252 throughout, coincidental sequences included.
         .init(fixture: "latin1-undeclared-coincidental-utf8.xml", title: "«\u{A0}FÊTE DE L'ÉTÉ\u{A0}»",
               summary: "Défilé, bal et feu d'artifice : été 2025, entrée libre."),
@@ -105,6 +112,7 @@ struct ItemExpectation: Sendable, CustomTestStringConvertible {
         if let content = expected.contentHTML { #expect(item.contentHTML == content) }
         if let summary = expected.summary { #expect(item.summary == summary) }
         if let id = expected.id { #expect(item.id == id) }
+        if let link = expected.link { #expect(item.link == link) }
         if let enclosures = expected.enclosures { #expect(item.enclosures.map(\.url) == enclosures) }
     }
 

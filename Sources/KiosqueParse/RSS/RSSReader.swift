@@ -77,7 +77,7 @@ final class RSSReader: SAXReader {
                 let ref = LinkRef(raw: href, base: bridge.currentBase)
                 if inItem { if item.link == nil { item.link = ref } } else if !sawChannelLink { draft.link = ref; sawChannelLink = true }
             }
-            bridge.capture(.text)
+            bridge.capture(name.local == .category ? .ownText : .text)
         case (.content, .encoded) where direct:
             bridge.capture(.markup)
         case (.dc, _) where direct, (.dcterms, _) where direct, (.sy, _) where direct,

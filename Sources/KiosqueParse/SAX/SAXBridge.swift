@@ -29,6 +29,7 @@ final class SAXBridge {
     @exclusivity(unchecked) private var buffer: [UInt8] = []
     @exclusivity(unchecked) private var voidDepths: [Int] = []
     @exclusivity(unchecked) private var xhtmlChildren = 0, xhtmlDivStart = -1, xhtmlDivEnd = -1, xhtmlLooseText = false
+    @exclusivity(unchecked) private var sawOwnText = false
     /// Where the content of the element that just ended sits in `buffer`, when it was captured.
     @exclusivity(unchecked) private var capturedRange: Range<Int>?
 
@@ -113,7 +114,7 @@ final class SAXBridge {
         captureDepth = depth
         self.mode = mode
         buffer.removeAll(keepingCapacity: true)
-        xhtmlChildren = 0; xhtmlDivStart = -1; xhtmlDivEnd = -1; xhtmlLooseText = false
+        xhtmlChildren = 0; xhtmlDivStart = -1; xhtmlDivEnd = -1; xhtmlLooseText = false; sawOwnText = false
     }
 
     /// Stops the parse for good (root refused, depth bound, first error in the first pass).
@@ -174,7 +175,7 @@ final class SAXBridge {
             return
         }
         if captureDepth >= 0 {
-            if mode != .text { serializeStart(localname, prefix, uri, attributes) }
+            if mode != .text && mode != .ownText { serializeStart(localname, prefix, uri, attributes) }
             return
         }
         var name = XMLName(ns: namespace(uri, prefix), local: names.local(localname))
@@ -206,7 +207,7 @@ final class SAXBridge {
         defer { depth -= 1 }
         guard depth <= Self.maxDepth else { return }
         if captureDepth >= 0 && depth > captureDepth {
-            if mode != .text { serializeEnd(localname, prefix, uri) }
+            if mode != .text && mode != .ownText { serializeEnd(localname, prefix, uri) }
             return
         }
         let name = XMLName(ns: namespace(uri, prefix), local: names.local(localname))
@@ -223,6 +224,9 @@ final class SAXBridge {
         guard captureDepth >= 0 else { return }
         let text = UnsafeBufferPointer(start: ch, count: length)
         let nested = depth > captureDepth
+        if mode == .ownText {
+            if nested { if sawOwnText { return } } else if !sawOwnText { sawOwnText = text.contains { $0 > 0x20 } }
+        }
         if mode == .xhtml && !nested && !xhtmlLooseText {
             xhtmlLooseText = text.contains { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
         }

@@ -23,6 +23,10 @@ class SAXReader {
 enum CaptureMode {
     /// Character data only; nested tags are dropped (ids, dates, URLs).
     case text
+    /// The element's own character data: once it has some, nested elements are dropped with their
+    /// text (an RSS `<category>` that wraps an `<image>` is its words, not the image's URL and
+    /// title); before it has any, nested text counts (`<category><b>Sport</b></category>`).
+    case ownText
     /// Escaped HTML as text, nested elements re-serialized (RSS description, titles).
     case markup
     /// Inline XHTML: every child re-serialized and text re-escaped (Atom type="xhtml").

@@ -7,7 +7,7 @@ enum URLResolver {
     /// `reference` made absolute against `base`; nil when blank.
     static func resolve(_ reference: String, against base: String?) -> String? {
         guard let trimmed = trim(reference) else { return nil }
-        if isAbsoluteHTTP(trimmed) { return trimmed }
+        if isAbsoluteHTTP(trimmed) { return lowercasedScheme(trimmed) }
         if let scheme = schemeEnd(trimmed), scheme > 0 { return trimmed } // mailto:, urn:, tag:, …
         guard let base = base.flatMap(trim) else { return trimmed }
         if ASCIIURL.applies(trimmed, base) { return ASCIIURL.resolve(trimmed, against: base) ?? trimmed }
@@ -37,6 +37,14 @@ enum URLResolver {
             }
             return hasPrefix("http://") || hasPrefix("https://")
         }
+    }
+
+    /// `HTTP://…` as `http://…`: schemes are case-insensitive, but a check downstream (the
+    /// sanitizer's scheme allowlist, a browser extension) may compare them byte for byte.
+    private static func lowercasedScheme(_ url: String) -> String {
+        guard let colon = schemeEnd(url), url.utf8.prefix(colon).contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return url }
+        let u = url.utf8
+        return url[..<u.index(u.startIndex, offsetBy: colon)].lowercased() + url[u.index(u.startIndex, offsetBy: colon)...]
     }
 
     /// Index of the `:` ending a URI scheme, if the string starts with one.
