@@ -56,7 +56,10 @@ check: build
 test: deps-test
 	$(SWIFT) build --build-tests
 	.build/debug/kiosque check $(CONFIG)
-	$(SWIFT) test --skip-build
+	@# The engine's hang detectors (each fault must end near its 1.5 s limit) run on their own: under
+	@# the whole suite's parallel load on 2 cores they measure the machine, not the engine.
+	$(SWIFT) test --skip-build --skip 'FaultTableTests|EngineTests'
+	$(SWIFT) test --skip-build --filter 'FaultTableTests|EngineTests'
 	$(PYTHON) Tests/Browser/browser_test.py
 	.build-py/bin/python Tests/API/api_contract_test.py
 	$(MAKE) leaks

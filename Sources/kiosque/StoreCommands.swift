@@ -104,6 +104,22 @@ struct BackupCommand: AsyncParsableCommand {
             let target = (destination as NSString).appendingPathComponent("documents")
             do { try fm.copyItem(atPath: documents, toPath: target) } catch { throw CLIFailure.internal("copying the documents failed: \(error.localizedDescription)") }
         }
-        print("Backup written to \(destination): kiosque.sqlite\(fm.fileExists(atPath: documents) ? " and documents/" : "").")
+        // The portal key signs sessions' CSRF tokens and unsubscribe links and will decrypt second
+        // factors: a portal restored without it would make itself a new one and lose them.
+        let key = (locations.dataPath as NSString).appendingPathComponent("kiosque.key")
+        var copiedKey = false
+        if fm.fileExists(atPath: key) {
+            let target = (destination as NSString).appendingPathComponent("kiosque.key")
+            do {
+                try fm.copyItem(atPath: key, toPath: target)
+                try fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: target)
+                copiedKey = true
+            } catch { throw CLIFailure.internal("copying the portal key failed: \(error.localizedDescription)") }
+        }
+        print("Backup written to \(destination): kiosque.sqlite\(fm.fileExists(atPath: documents) ? ", documents/" : "")"
+              + (copiedKey ? " and kiosque.key." : "."))
+        if copiedKey {
+            print("It holds the portal key (kiosque.key): keep the backup as secret as the database itself.")
+        }
     }
 }

@@ -47,6 +47,25 @@ struct CLI {
 
 @Suite("kiosque command line")
 struct CLITests {
+    /// Issue 13: run outside the project folder (no channels.yml anywhere), parse and sanitize
+    /// print their result and nothing about a configuration they do not need.
+    @Test func parseAndSanitizeNeedNoConfiguration() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiosque-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let feed = folder.appendingPathComponent("feed.xml")
+        try Data(#"<rss version="2.0"><channel><title>Mairie</title><item><title>Conseil</title></item></channel></rss>"#.utf8).write(to: feed)
+        let parsed = try CLI.run(["parse", feed.path], in: folder)
+        #expect(parsed.status == 0)
+        #expect(parsed.stdout.contains("Mairie"))
+        #expect(parsed.stderr.isEmpty, "\(parsed.stderr)")
+        let sanitized = try CLI.run(["sanitize", "-"], stdin: "<p onclick=x>ok</p>", in: folder)
+        #expect(sanitized.status == 0 && sanitized.stdout.contains("<p>ok</p>"))
+        #expect(sanitized.stderr.isEmpty, "\(sanitized.stderr)")
+        // A configuration that is named is read, and its mistakes are reported.
+        let named = try CLI.run(["parse", feed.path, "--config", folder.appendingPathComponent("absent.yml").path], in: folder)
+        #expect(named.status == 1 && named.stderr.contains("absent.yml"))
+    }
+
     @Test func shippedConfigurationChecksClean() throws {
         let result = try CLI.run(["check", "channels.yml"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")

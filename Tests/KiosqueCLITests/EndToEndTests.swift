@@ -113,9 +113,16 @@ struct EndToEndTests {
         #expect(try portal.run(["user", "list"]).stdout.contains("disabled"))
         #expect(try portal.run(["user", "passwd", "personne", "--password-stdin"], stdin: "un-mot-de-passe-long\n").status == 1)
         let destination = portal.directory.appendingPathComponent("sauvegarde").path
+        let key = Data((0..<32).map { UInt8($0) })
+        try key.write(to: portal.directory.appendingPathComponent("data/kiosque.key"))
         let backup = try portal.run(["backup", destination])
         #expect(backup.status == 0, "\(backup.stderr)")
         #expect(FileManager.default.fileExists(atPath: destination + "/kiosque.sqlite"))
+        // The portal key travels with the backup (restored, the portal keeps its signatures), private to its owner.
+        #expect(FileManager.default.contents(atPath: destination + "/kiosque.key") == key)
+        let mode = try FileManager.default.attributesOfItem(atPath: destination + "/kiosque.key")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(backup.stdout.contains("as secret as the database"))
         #expect(try portal.run(["backup", destination]).status == 1, "a second backup into the same folder is refused")
     }
 
