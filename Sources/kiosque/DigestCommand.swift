@@ -31,7 +31,7 @@ struct DigestCommand: AsyncParsableCommand {
         let (services, mail) = try await MailServices.open(locations)
         if let preview {
             guard let account = try await services.store.user(login: preview) else { throw CLIFailure.user("no account `\(preview)`") }
-            let content = try await mail.composer.content(for: MailServices.recipient(account), until: Date())
+            let content = try await mail.composer.content(for: MailServices.recipient(account), until: await DigestRun.closedSecond(Date()))
             if content.isEmpty { print("(nothing new for \(preview): no digest would be sent)") } else { print(mail.writer.text(content)) }
             return
         }
@@ -94,10 +94,7 @@ struct MailServices {
             throw CLIFailure.user("\(configuration.filePath) has no `mail:` section with `smtp_url`: no mail can be sent")
         }
         let services = try await Services.open(locations, configuration: configuration)
-        let signer: UnsubscribeSigner
-        do { signer = try UnsubscribeSigner.forDataDirectory(locations.dataPath) } catch {
-            throw CLIFailure.user("cannot read or create the portal key in \(locations.dataPath): \(error.localizedDescription)")
-        }
+        let signer = try Services.mailSigner(locations)
         let mail = MailServices(settings: settings, composer: DigestComposer(store: services.store),
                                 writer: DigestWriter(settings: settings, signer: signer), store: services.store)
         return (services, mail)

@@ -13,7 +13,7 @@ import ServiceLifecycle
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the portal: the web front for agents and the fetch scheduler."
+        abstract: "Run the portal: the web front for agents, the fetch scheduler and, with a `mail:` section, e-mail digests and alerts."
     )
 
     @OptionGroup var locations: LocationOptions
@@ -53,6 +53,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var serviceList: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: web.application())]
         if !noFetch { serviceList.append(.init(service: scheduler)) }
+        // Digests at mail.digest_time (mail.time_zone, Europe/Paris by default) and alerts, when mail is configured.
+        if let mail = try services.mailScheduler(locations, logger: logger) { serviceList.append(.init(service: mail)) }
         logger.info("Kiosque serves \(configuration.portal.title) on http://\(host):\(port)")
         try await announceFirstRunSetup(store: services, configuration: configuration, logger: logger)
         let group = ServiceGroup(configuration: .init(services: serviceList, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -1,6 +1,7 @@
 import Foundation
 import KiosqueConfig
 import KiosqueFetch
+import KiosqueMail
 import KiosqueRefresh
 import KiosqueStore
 import Logging
@@ -35,5 +36,20 @@ struct Services {
         let engine = HTTPEngine(settings: RefreshPipeline.fetchSettings(for: configuration))
         let cache = ResponseCache(directory: URL(fileURLWithPath: locations.cachePath))
         return RefreshPipeline(configuration: live, engine: engine, cache: cache, store: store, logger: logger)
+    }
+}
+
+extension Services {
+    /// The portal's unsubscribe-link signer (the web front's key in the data folder, made if missing).
+    static func mailSigner(_ locations: LocationOptions) throws -> UnsubscribeSigner {
+        do { return try UnsubscribeSigner.forDataDirectory(locations.dataPath) } catch {
+            throw CLIFailure.user("cannot read or create the portal key in \(locations.dataPath): \(error.localizedDescription)")
+        }
+    }
+
+    /// The digest and alert service of `kiosque serve`; nil when channels.yml has no `mail:` section.
+    func mailScheduler(_ locations: LocationOptions, logger: Logger) throws -> MailScheduler? {
+        guard let settings = MailSettings(configuration) else { return nil }
+        return MailScheduler(settings: settings, store: store, signer: try Self.mailSigner(locations), logger: logger)
     }
 }

@@ -43,6 +43,33 @@ enum BoundedProcess {
                       err: timedOut ? errors + "\n(killed after \(Int(timeout)) s)" : errors, timedOut: timedOut)
     }
 
+    /// Starts a long-running child (a server) with its output appended to `log`; stop it with
+    /// `stop(_:)` or `kill(_:)`.
+    static func start(_ executable: String, _ arguments: [String], environment: [String: String], log: String) throws -> Process {
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        let output = FileHandle(forWritingAtPath: log)  // one handle: two would overwrite each other
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        return process
+    }
+
+    /// Asks `process` to stop with SIGTERM (kiosque serve unblocks it) and waits `timeout` seconds,
+    /// then kills it; true when it stopped by itself.
+    @discardableResult
+    static func stop(_ process: Process, timeout: TimeInterval = 15) -> Bool {
+        guard process.isRunning else { return true }
+        Glibc.kill(process.processIdentifier, SIGTERM)
+        if wait(process, timeout: timeout) { return true }
+        kill(process)
+        return false
+    }
+
     /// Waits at most `timeout` seconds for `process` to end; true when it did.
     @discardableResult
     static func wait(_ process: Process, timeout: TimeInterval) -> Bool {

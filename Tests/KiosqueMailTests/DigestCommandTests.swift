@@ -31,7 +31,8 @@ struct DigestCommandTests {
         return (result.status, result.out, result.err)
     }
 
-    static func portal(relayPort: Int) throws -> String {
+    /// A portal folder whose relay is aiosmtpd on `relayPort`; `mail` adds lines to the `mail:` section.
+    static func portal(relayPort: Int, mail: [String] = []) throws -> String {
         let folder = NSTemporaryDirectory() + "kiosque-mailcli-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder + "/data", withIntermediateDirectories: true)
         try """
@@ -42,7 +43,7 @@ struct DigestCommandTests {
               starttls: off
               default_digest: weekly
               timeout: 10s
-            sources:
+            \(mail.map { "  " + $0 + "\n" }.joined())sources:
               - { id: mairie, url: "file:///nonexistent/mairie.xml", title: "Mairie" }
             channels:
               - { id: conseil, title: "Conseil municipal", sources: [mairie] }

@@ -33,6 +33,15 @@ public struct MailDelivery: Sendable {
         self.logger = logger
     }
 
+    /// Prometheus counters (/metrics): messages the relay accepted, deferred, refused for good.
+    public static let sentCounter = "kiosque_mail_sent_total", deferredCounter = "kiosque_mail_deferred_total",
+        bouncedCounter = "kiosque_mail_bounced_total"
+
+    /// Creates the three counters, so /metrics shows them at 0 before the first message.
+    public static func registerCounters() {
+        for label in [sentCounter, deferredCounter, bouncedCounter] { _ = Counter(label: label) }
+    }
+
     /// The wait before try number `attempts + 1` after a temporary failure: 1, 2, 4… minutes, at most 6 hours.
     public static func backoff(afterAttempts attempts: Int) -> TimeInterval {
         min(60 * pow(2, Double(min(attempts, 20))), 6 * 3_600)
@@ -80,19 +89,19 @@ public struct MailDelivery: Sendable {
         switch outcome {
         case .accepted(let reply):
             try await store.markMailSent(id: message.id, reply: reply, at: now)
-            Counter(label: "kiosque_mail_sent_total").increment()
+            Counter(label: Self.sentCounter).increment()
         case .temporary(let reason), .relayUnavailable(let reason):
             let retry = now.addingTimeInterval(Self.backoff(afterAttempts: message.attempts))
             try await store.markMailDeferred(id: message.id, error: reason, retryAt: retry)
-            Counter(label: "kiosque_mail_deferred_total").increment()
+            Counter(label: Self.deferredCounter).increment()
             logger.warning("mail deferred", metadata: ["to": "\(message.recipient)", "reason": "\(reason)"])
         case .recipientRefused(let reply):
             try await store.markMailRefused(id: message.id, reason: reply, bounceAddress: message.recipient, at: now)
-            Counter(label: "kiosque_mail_bounced_total").increment()
+            Counter(label: Self.bouncedCounter).increment()
             logger.warning("mail address bounces", metadata: ["to": "\(message.recipient)", "reply": "\(reply)"])
         case .messageRefused(let reply):
             try await store.markMailRefused(id: message.id, reason: reply, bounceAddress: nil, at: now)
-            Counter(label: "kiosque_mail_bounced_total").increment()
+            Counter(label: Self.bouncedCounter).increment()
             logger.error("mail refused", metadata: ["to": "\(message.recipient)", "reply": "\(reply)"])
         }
     }

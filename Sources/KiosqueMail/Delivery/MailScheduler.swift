@@ -22,6 +22,7 @@ public final class MailScheduler: Service, Sendable {
         schedule = DigestSchedule(settings)
         self.tick = tick
         self.logger = logger
+        MailDelivery.registerCounters()
     }
 
     public func run() async throws {
@@ -44,7 +45,8 @@ public final class MailScheduler: Service, Sendable {
             let recorded = try await run.enqueue(frequencies: ["daily", "weekly"], until: now,
                                                  isDue: { schedule.isDue($0, now: now) })
             if recorded > 0 { logger.info("digests recorded", metadata: ["count": "\(recorded)"]) }
-            let tally = try await delivery.deliver(now: now)
+            // Now, not `now`: the run waited for the end of its last second, and what it recorded is due from then.
+            let tally = try await delivery.deliver(now: Date())
             if tally.values.contains(where: { $0 > 0 }) {
                 logger.info("mail delivered", metadata: tally.mapValues { "\($0)" })
             }

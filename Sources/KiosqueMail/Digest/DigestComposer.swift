@@ -22,7 +22,7 @@ public final class DigestComposer: @unchecked Sendable {
     public static func start(for recipient: DigestRecipient, until: Date) -> Date {
         if let covered = recipient.coveredUntil { return covered }
         let period: TimeInterval = recipient.frequency == "weekly" ? 7 * 86_400 : 86_400
-        return max(until.addingTimeInterval(-period), recipient.createdAt.addingTimeInterval(-1))
+        return max(until.addingTimeInterval(-period), recipient.createdAt)
     }
 
     /// The agent's digest up to `until` (empty when nothing is new).

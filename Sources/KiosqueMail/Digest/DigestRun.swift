@@ -37,6 +37,7 @@ public struct DigestRun: Sendable {
     public func enqueue(frequencies: [String], login: String? = nil, until: Date = Date(),
                         isDue: @Sendable (DigestRecipient) -> Bool = { _ in true },
                         report: (Line) -> Void = { _ in }) async throws(StoreError) -> Int {
+        let until = await Self.closedSecond(until)
         var afterID: Int64 = 0, recorded = 0
         var pending: [OutboxEntry] = []
         while true {
@@ -66,6 +67,18 @@ public struct DigestRun: Sendable {
         }
         recorded += try await store.enqueueMail(pending, at: until)
         return recorded
+    }
+}
+
+extension DigestRun {
+    /// `date` rounded up to a whole second, once that second is over. The store keeps times in
+    /// seconds and a period ends before its `until` second: an item stored later in the second
+    /// the run started would otherwise fall between this digest and the next.
+    public static func closedSecond(_ date: Date) async -> Date {
+        let end = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.up))
+        let wait = end.timeIntervalSinceNow
+        if wait > 0 { try? await Task.sleep(for: .milliseconds(Int(wait * 1000) + 1)) }
+        return end
     }
 }
 

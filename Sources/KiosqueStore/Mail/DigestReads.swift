@@ -42,8 +42,9 @@ extension AppDatabase {
         }
     }
 
-    /// The items a channel received after `since` and up to `until` (by the time Kiosque stored
-    /// them, not the date the feed claims): how many, and the `limit` most recent.
+    /// The items a channel received from `since` (included) to `until` (excluded), by the time
+    /// Kiosque stored them, not the date the feed claims: how many, and the `limit` most recent.
+    /// Half-open, so that consecutive periods neither overlap nor leave a second out.
     public func channelNews(channelKey: String, since: Date, until: Date, limit: Int) async throws(StoreError) -> DigestChannelNews {
         try await read("reading a channel's news") { db in
             guard let channelID = try Int64.fetchOne(db, sql: "SELECT id FROM channels WHERE key = ?", arguments: [channelKey]) else {
@@ -54,13 +55,13 @@ extension AppDatabase {
             let arguments: StatementArguments = [channelID, since.unixSeconds, until.unixSeconds]
             let count = try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM channel_items ci JOIN items i ON i.id = ci.item_id
-                WHERE ci.channel_id = ? AND i.fetched_at > ? AND i.fetched_at <= ?
+                WHERE ci.channel_id = ? AND i.fetched_at >= ? AND i.fetched_at < ?
                 """, arguments: arguments) ?? 0
             guard count > 0 else { return DigestChannelNews(count: 0, items: []) }
             let items = try Row.fetchAll(db, sql: """
                 SELECT i.id, i.title, i.link, i.sort_at, s.title AS source_title
                 FROM channel_items ci JOIN items i ON i.id = ci.item_id JOIN sources s ON s.id = i.source_id
-                WHERE ci.channel_id = ? AND i.fetched_at > ? AND i.fetched_at <= ?
+                WHERE ci.channel_id = ? AND i.fetched_at >= ? AND i.fetched_at < ?
                 ORDER BY ci.sort_at DESC, ci.item_id DESC LIMIT ?
                 """, arguments: arguments + [limit]).map { row in
                 let title: String? = row["title"]

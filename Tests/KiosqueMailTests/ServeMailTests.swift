@@ -1,0 +1,74 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+@testable import KiosqueStore
+
+/// `kiosque serve` sends the digests that are due on its own (the mail service in its service
+/// group) and counts them in /metrics.
+@Suite("kiosque serve sends digests", .serialized, .timeLimit(.minutes(2)))
+struct ServeMailTests {
+    /// "HH:MM" twelve hours from now in UTC: the last daily slot is then twelve hours ago, far
+    /// from any account made during the test.
+    static func digestTimeTwelveHoursAway() -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.hour, .minute], from: Date().addingTimeInterval(12 * 3_600))
+        return String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0)
+    }
+
+    static func get(_ url: String) async throws -> (Int, String) {
+        var request = URLRequest(url: URL(string: url)!)
+        request.timeoutInterval = 10
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func dueDigestsGoOutOnScheduleAndMetricsCountThem() async throws {
+        let server = try SMTPTestServer()
+        let folder = try DigestCommandTests.portal(relayPort: server.port,
+                                                   mail: ["digest_time: \"\(Self.digestTimeTwelveHoursAway())\"", "time_zone: UTC"])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for (login, address) in [("alice", "alice@ville.example"), ("bob", "bob@ville.example")] {
+            let add = try DigestCommandTests.kiosque(["user", "add", login, "--email", address, "--digest", "daily", "--password-stdin"],
+                                                     in: folder, stdin: "un mot de passe solide\n")
+            #expect(add.status == 0, "\(add.err)")
+        }
+        // alice's account is two days old: the last daily slot came after it, her digest is due;
+        // bob's was made just now, after that slot: his first digest waits for the next one.
+        let db = try AppDatabase.open(path: folder + "/data/kiosque.sqlite")
+        try await db.write("backdating alice", changes: .shared) { db in
+            try db.execute(sql: "UPDATE users SET created_at = ? WHERE login = 'alice'", arguments: [Int(Date().timeIntervalSince1970) - 2 * 86_400])
+        }
+        try db.close()
+        try await DigestCommandTests.news(folder, ["Délibération sur le budget"])
+
+        let port = try SMTPTestServer.freePort()
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["KIOSQUE_CONFIG", "KIOSQUE_DATA_DIR", "KIOSQUE_CACHE_DIR"] { environment.removeValue(forKey: key) }
+        let serve = try BoundedProcess.start(DigestCommandTests.executable,
+                                             ["serve", "--no-fetch", "--port", "\(port)", "--config", folder + "/channels.yml",
+                                              "--data-dir", folder + "/data", "--cache-dir", folder + "/cache"],
+                                             environment: environment, log: folder + "/serve.log")
+        defer { BoundedProcess.kill(serve) }
+
+        var messages: [DeliveredMessage] = []
+        for _ in 0..<150 where messages.isEmpty && serve.isRunning {
+            try await Task.sleep(for: .milliseconds(200))
+            messages = try server.messages()
+        }
+        let log = (try? String(contentsOfFile: folder + "/serve.log", encoding: .utf8)) ?? ""
+        #expect(messages.map(\.to) == ["alice <alice@ville.example>"], "\(log)")
+        #expect(messages.first?.text.contains("Délibération sur le budget") == true)
+
+        let metrics = try await Self.get("http://127.0.0.1:\(port)/metrics")
+        #expect(metrics.0 == 200)
+        #expect(metrics.1.contains("kiosque_mail_sent_total 1"), "\(metrics.1)")
+        #expect(metrics.1.contains("kiosque_mail_deferred_total 0"))
+        #expect(metrics.1.contains("kiosque_mail_bounced_total 0"))
+        #expect(BoundedProcess.stop(serve), "kiosque serve stops on SIGTERM, the mail service with it")
+        #expect(serve.terminationStatus == 0)
+        #expect(try server.messages().count == 1, "nothing for bob before the next slot")
+    }
+}
