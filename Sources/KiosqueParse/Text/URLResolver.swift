@@ -42,7 +42,8 @@ enum URLResolver {
     /// `HTTP://…` as `http://…`: schemes are case-insensitive, but a check downstream (the
     /// sanitizer's scheme allowlist, a browser extension) may compare them byte for byte.
     private static func lowercasedScheme(_ url: String) -> String {
-        guard let colon = schemeEnd(url), url.utf8.prefix(colon).contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return url }
+        // `http:` or `https` leads the string (checked by the caller): five bytes say it all.
+        guard url.utf8.prefix(5).contains(where: { $0 >= 0x41 && $0 <= 0x5A }), let colon = schemeEnd(url) else { return url }
         let u = url.utf8
         return url[..<u.index(u.startIndex, offsetBy: colon)].lowercased() + url[u.index(u.startIndex, offsetBy: colon)...]
     }
