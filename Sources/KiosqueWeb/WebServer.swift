@@ -106,6 +106,9 @@ public struct WebServer {
         APIController(store: store, scheduler: scheduler, live: live).register(agents: agents, admins: admins)
         AdminController(store: store, views: views, live: live, scheduler: scheduler, passwords: passwords, sessions: sessions)
             .register(on: admins)
+        MailPages(store: store, views: views, live: live,
+                  signer: UnsubscribeSigner(keyFile: (options.dataDirectory as NSString).appendingPathComponent("kiosque.key")))
+            .register(agents: agents, admins: admins)
         try await DocumentsController.make(store: store, views: views, dataDirectory: options.dataDirectory,
                                            maxUpload: configuration.documents.maxUploadBytes, logger: logger).register(agents: agents, admins: admins)
         self.router = router

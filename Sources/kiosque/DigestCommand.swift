@@ -31,7 +31,7 @@ struct DigestCommand: AsyncParsableCommand {
         let (services, mail) = try await MailServices.open(locations)
         if let preview {
             guard let account = try await services.store.user(login: preview) else { throw CLIFailure.user("no account `\(preview)`") }
-            let content = try await mail.composer.content(for: MailServices.recipient(account), until: await DigestRun.closedSecond(Date()))
+            let content = try await mail.composer.content(for: DigestRecipient(previewing: account), until: await DigestRun.closedSecond(Date()))
             if content.isEmpty { print("(nothing new for \(preview): no digest would be sent)") } else { print(mail.writer.text(content)) }
             return
         }
@@ -102,13 +102,5 @@ struct MailServices {
 
     func delivery() -> MailDelivery {
         MailDelivery(store: store, sender: SMTPSender(settings: settings.smtp), maxPerMinute: settings.mail.maxPerMinute)
-    }
-
-    /// A preview recipient for any account (its digest state as the store has it is not needed:
-    /// a preview shows one period back).
-    static func recipient(_ account: UserAccount) -> DigestRecipient {
-        DigestRecipient(userID: account.id, login: account.login, name: account.name, email: account.email ?? "",
-                        language: account.language, frequency: account.digestFrequency == "weekly" ? "weekly" : "daily",
-                        coveredUntil: nil, createdAt: account.createdAt, hasPendingDigest: false)
     }
 }

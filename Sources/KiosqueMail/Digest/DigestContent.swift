@@ -61,3 +61,13 @@ struct DigestStrings {
         return date.formatted(style)
     }
 }
+
+extension DigestRecipient {
+    /// `account` as the recipient of a preview: one whole period back, whatever its digest state
+    /// and however new the account (a new agent sees what the digest will look like).
+    public init(previewing account: UserAccount) {
+        self.init(userID: account.id, login: account.login, name: account.name, email: account.email ?? "",
+                  language: account.language, frequency: account.digestFrequency == "weekly" ? "weekly" : "daily",
+                  coveredUntil: nil, createdAt: .distantPast, hasPendingDigest: false)
+    }
+}

@@ -41,6 +41,12 @@ public struct DigestWriter: Sendable {
     private func channelLink(_ key: String) -> String { settings.link("/canaux/\(Self.pathComponent(key))") }
     private func itemLink(_ id: Int64) -> String { settings.link("/articles/\(id)") }
 
+    /// The HTML alternative exactly as the message carries it (also the /compte/resume preview).
+    public func html(_ content: DigestContent) -> String {
+        html(content, DigestStrings(language: content.recipient.language),
+             unsubscribe: settings.link(signer.path(userID: content.recipient.userID, kind: "digest")))
+    }
+
     /// The plain-text alternative (also what `kiosque digest --preview` prints).
     public func text(_ content: DigestContent) -> String {
         text(content, DigestStrings(language: content.recipient.language))

@@ -24,7 +24,8 @@ struct AccountController {
     }
 
     @Sendable func account(_ request: Request, context: AppRequestContext) async throws -> Response {
-        page(context: context, extra: [:])
+        // Back from /compte/resume with nothing new to show.
+        page(context: context, extra: request.query["resume"] == "vide" ? ["flash": views.text("digest_preview_empty", context)] : [:])
     }
 
     private func page(context: AppRequestContext, extra: [String: Any], status: HTTPResponse.Status = .ok) -> Response {

@@ -62,6 +62,11 @@ struct AdminController {
             return ["day": day, "items": perDay[day] ?? 0, "logins": count("login"), "reads": count("read"), "searches": count("search"),
                     "agents": entries.map(\.users).max() ?? 0]
         }
+        data["bounces"] = try await store.mailBounces().map { bounce -> [String: Any] in
+            ["address": bounce.address, "reason": bounce.reason, "logins": bounce.logins.joined(separator: ", "),
+             "refusals": bounce.refusals, "since": views.dates.format(bounce.bouncedAt, language: context.language)]
+        }
+        if request.query["rebond"] == "efface" { data["flash"] = views.text("admin_bounce_cleared", context) }
         return views.page("admin", data, context: context, navigation: "admin", status: status)
     }
 

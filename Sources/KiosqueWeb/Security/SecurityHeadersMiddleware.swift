@@ -30,7 +30,8 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func apply(to headers: inout HTTPFields) {
-        headers[.contentSecurityPolicy] = contentSecurityPolicy
+        // A page that sets its own policy (the e-mail preview, stricter but for inline styles) keeps it.
+        if headers[.contentSecurityPolicy] == nil { headers[.contentSecurityPolicy] = contentSecurityPolicy }
         headers[.xContentTypeOptions] = "nosniff"
         headers[.init("Referrer-Policy")!] = "same-origin"
         headers[.init("X-Frame-Options")!] = "DENY"

@@ -1,0 +1,96 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import KiosqueConfig
+import KiosqueStore
+@testable import KiosqueWeb
+import Testing
+
+/// The signed-in pages about e-mail: the digest preview on /compte and the bounce list on /admin.
+@Suite("Mail pages")
+struct MailPagesTests {
+    static func withMail(_ configuration: inout PortalConfiguration) {
+        configuration.portal.baseURL = "https://intranet.ville.example"
+        configuration.mail.smtpURL = "smtp://127.0.0.1:1"
+        configuration.mail.from = "Intranet <intranet@ville.example>"
+    }
+
+    @Test func digestPreviewIsTheMessageHTMLEscapedAndWithoutScript() async throws {
+        let fixture = try await WebFixture.make(configure: Self.withMail)
+        try await fixture.application().test(.router) { client in
+            var bruno = Browser()
+            _ = try await bruno.signIn(client, login: "bruno")
+            #expect(try await bruno.get(client, "/compte").body.string.contains("href=\"/compte/resume\""))
+            let preview = try await bruno.get(client, "/compte/resume")
+            #expect(preview.status == .ok)
+            let html = preview.body.string
+            #expect(html.contains("Faille critique dans un pare-feu"))
+            // A title with markup in it is shown as text, as in the message.
+            #expect(html.contains("Bulletin &lt;hebdomadaire&gt; &amp; &quot;sécurité&quot;"))
+            #expect(!html.contains("<hebdomadaire>"))
+            #expect(!html.lowercased().contains("<script"))
+            #expect(!html.lowercased().contains("<iframe"))
+            #expect(html.contains("https://intranet.ville.example/courriel/desabonnement?u="))
+            #expect(preview.headers[.contentSecurityPolicy] == MailPages.previewPolicy)
+            #expect(preview.headers[.contentSecurityPolicy]?.contains("script") == false)
+            // Other pages keep the portal's policy.
+            #expect(try await bruno.get(client, "/compte").headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
+        }
+    }
+
+    @Test func previewWithNothingNewOrWithoutMailSaysSo() async throws {
+        let fixture = try await WebFixture.make(configure: Self.withMail)
+        let hash = await AccountTools.hashPassword(WebFixture.password)
+        _ = try await fixture.store.createUser(NewUser(login: "chloe", name: "Chloé", passwordHash: hash))  // follows nothing
+        try await fixture.application().test(.router) { client in
+            var chloe = Browser()
+            _ = try await chloe.signIn(client, login: "chloe")
+            let empty = try await chloe.get(client, "/compte/resume")
+            #expect(empty.status == .seeOther)
+            #expect(empty.headers[.location] == "/compte?resume=vide")
+            #expect(try await chloe.get(client, "/compte?resume=vide").body.string.contains("Rien de nouveau depuis votre dernier résumé"))
+        }
+        let without = try await WebFixture.make()
+        try await without.application().test(.router) { client in
+            var bruno = Browser()
+            _ = try await bruno.signIn(client, login: "bruno")
+            #expect(try await bruno.get(client, "/compte/resume").status == .notFound)
+        }
+    }
+
+    @Test func adminSeesBouncingAddressesAndClearsOneWithACSRFToken() async throws {
+        let fixture = try await WebFixture.make(configure: Self.withMail)
+        try await fixture.store.markMailRefused(id: 0, reason: "550 5.1.1 <bruno@ville.example>: User unknown",
+                                                bounceAddress: "bruno@ville.example")
+        try await fixture.store.markMailRefused(id: 0, reason: "550 5.1.1 <ancien@ville.example>: User unknown",
+                                                bounceAddress: "ancien@ville.example")
+        let store = fixture.store
+        try await fixture.application().test(.router) { client in
+            var bruno = Browser()
+            _ = try await bruno.signIn(client, login: "bruno")
+            let brunoToken = try await bruno.csrf(client)
+            #expect(try await bruno.post(client, "/admin/rebonds/effacer", [("_csrf", brunoToken), ("address", "bruno@ville.example")]).status
+                    == .forbidden)
+
+            var alice = Browser()
+            _ = try await alice.signIn(client, login: "alice")
+            let admin = try await alice.get(client, "/admin").body.string
+            #expect(admin.contains("id=\"rebonds\""))
+            #expect(admin.contains("bruno@ville.example"))
+            #expect(admin.contains("550 5.1.1 &lt;bruno@ville.example&gt;: User unknown"))
+            #expect(admin.contains("action=\"/admin/rebonds/effacer\""))
+            // No token, no change.
+            #expect(try await alice.post(client, "/admin/rebonds/effacer", [("address", "bruno@ville.example")]).status == .forbidden)
+            #expect(try await store.mailBounces().count == 2)
+            let token = try await alice.csrf(client)
+            let cleared = try await alice.post(client, "/admin/rebonds/effacer", [("_csrf", token), ("address", "bruno@ville.example")])
+            #expect(cleared.status == .seeOther)
+            #expect(cleared.headers[.location] == "/admin?rebond=efface#rebonds")
+            #expect(try await store.mailBounces().map(\.address) == ["ancien@ville.example"])
+            #expect(try await alice.get(client, "/admin?rebond=efface").body.string.contains("Adresse effacée"))
+            #expect(try await alice.post(client, "/admin/rebonds/effacer", [("_csrf", token), ("address", "personne@ville.example")]).status
+                    == .notFound)
+        }
+    }
+}
