@@ -205,6 +205,10 @@ def deliberate(field, ours, theirs, fp_entry, fp_feed):
             return "entities a DTD declares are never expanded nor shown (billion laughs, XXE)"
     if field in ("title", "summary", "content") and not ours and theirs and re.fullmatch(r"(?:&\w+;?\s*)+", theirs):
         return "entities a DTD declares are never expanded nor shown (billion laughs, XXE)"
+    if field in ("summary", "content") and theirs and ours != theirs:
+        raw = " ".join(c.get("value", "") for c in dict.get(fp_entry, "content") or []) + str(dict.get(fp_entry, "summary") or "")
+        if re.search(r"<(?:\w+:)?(?:math|svg)\b", raw):
+            return "MathML and SVG are outside the sanitizer's allowlist"  # `kiosque parse` prints sanitized content
     if field in ("summary", "content") and ours and theirs and ours != theirs:
         detail = (dict.get(fp_entry, "content") or [{}])[0] if field == "content" else dict.get(fp_entry, "summary_detail") or {}
         if detail.get("type") == "text/plain" and text(ANY_TAG.sub("", ours), False) == theirs:
@@ -261,6 +265,10 @@ def deliberate(field, ours, theirs, fp_entry, fp_feed):
             return "ambiguous numeric dates are refused"
     if field == "summary" and ours and not theirs and ours == text(dict.get(fp_entry, "subtitle"), False):
         return "itunes:subtitle stands in for an episode's missing summary"
+    if field == "summary" and ours and theirs and ours == SPACES.sub(" ", theirs.replace("\xa0", " ")).strip(" "):
+        # The parser keeps no-break spaces; the list summary that `kiosque parse` prints (KiosqueSanitize's
+        # TextExtractor) folds every Unicode space into one.
+        return "list summaries fold no-break spaces into spaces"
     if field == "summary" and ours and theirs and ours.endswith("…") and theirs.startswith(ours[:-1].rstrip()):
         return "same"  # `kiosque parse` cuts summaries at content.summary_length
     return None
