@@ -85,7 +85,8 @@ public struct WebServer {
             UnsubscribeController(store: store, signer: signer, portalTitle: configuration.portal.title).register(on: router)
         }
         router.add(middleware: AuthenticationMiddleware(store: store, sessions: sessions, auth: configuration.auth,
-                                                        localizer: views.localizer, secureCookies: secure))
+                                                        localizer: views.localizer, secureCookies: secure,
+                                                        defaultDigest: configuration.mail.defaultDigest))
         router.add(middleware: CSRFMiddleware(secrets: secrets, views: views, baseURL: configuration.portal.baseURL))
         let throttle = LoginThrottle()
         AuthController(store: store, sessions: sessions, views: views, throttle: throttle, passwords: passwords,

@@ -39,11 +39,9 @@ struct UserCommand: AsyncParsableCommand {
             if try await services.store.user(login: login) != nil { throw CLIFailure.user("an account `\(login)` already exists") }
             let hash = await AccountTools.hashPassword(password)
             let user = try await services.store.createUser(NewUser(login: login, name: name ?? login, email: email, passwordHash: hash,
-                                                                   isAdmin: admin, language: configuration.portal.language))
+                                                                   isAdmin: admin, language: configuration.portal.language,
+                                                                   digestFrequency: digest ?? configuration.mail.defaultDigest))
             _ = try await services.store.subscribeDefaults(userID: user.id)
-            var preferences = UserUpdate()
-            preferences.digestFrequency = digest ?? configuration.mail.defaultDigest
-            if preferences.digestFrequency != "never" { try await services.store.updateUser(id: user.id, preferences) }
             if let department { try await services.store.setMembership(userID: user.id, departmentID: department, isEditor: editor) }
             print("Created \(login)\(admin ? " (administrator)" : "").")
         }

@@ -93,4 +93,36 @@ struct MailPagesTests {
                     == .notFound)
         }
     }
+
+    @Test func accountsMadeByTheAdminFormAndBySingleSignOnGetTheDefaultDigest() async throws {
+        let fixture = try await WebFixture.make { config in
+            Self.withMail(&config)
+            config.mail.defaultDigest = "weekly"
+            config.auth.userHeader = "Remote-User"
+            config.auth.trustedProxies = ["127.0.0.1"]
+        }
+        let store = fixture.store
+        try await fixture.application().test(.live) { client in
+            let first = try await client.execute(uri: "/", method: .get, headers: [HTTPField.Name("Remote-User")!: "denise"])
+            #expect(first.status == .ok)
+            #expect(try await store.user(login: "denise")?.digestFrequency == "weekly")
+        }
+        try await fixture.application().test(.router) { client in
+            var alice = Browser()
+            _ = try await alice.signIn(client, login: "alice")
+            let token = try await alice.csrf(client)
+            #expect(try await alice.post(client, "/admin/utilisateurs", [("_csrf", token), ("login", "chloe")]).status == .ok)
+            #expect(try await store.user(login: "chloe")?.digestFrequency == "weekly")
+        }
+        // Without the setting, new accounts get none.
+        let plain = try await WebFixture.make()
+        let plainStore = plain.store
+        try await plain.application().test(.router) { client in
+            var alice = Browser()
+            _ = try await alice.signIn(client, login: "alice")
+            let token = try await alice.csrf(client)
+            _ = try await alice.post(client, "/admin/utilisateurs", [("_csrf", token), ("login", "chloe")])
+            #expect(try await plainStore.user(login: "chloe")?.digestFrequency == "never")
+        }
+    }
 }

@@ -11,8 +11,10 @@ extension AppDatabase {
                 throw StoreError.conflict(what: "login", detail: "\(login) is already taken")
             }
             try db.execute(sql: """
-                INSERT INTO users (login, name, email, password_hash, is_admin, language, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [login, user.name, user.email, user.passwordHash, user.isAdmin, user.language, date.unixSeconds])
+                INSERT INTO users (login, name, email, password_hash, is_admin, language, digest_frequency, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [login, user.name, user.email, user.passwordHash, user.isAdmin, user.language, user.digestFrequency,
+                                 date.unixSeconds])
             return try Users.fetch(db, "id = ?", db.lastInsertedRowID)!
         }
     }

@@ -50,16 +50,19 @@ public struct NewUser: Sendable, Hashable {
     public var isAdmin: Bool
     /// Interface language.
     public var language: String
+    /// E-mail digest: "never", "daily" or "weekly" (`mail.default_digest` for new accounts).
+    public var digestFrequency: String
 
     /// Creates the fields of a new account.
     public init(login: String, name: String = "", email: String? = nil, passwordHash: String? = nil,
-                isAdmin: Bool = false, language: String = "fr") {
+                isAdmin: Bool = false, language: String = "fr", digestFrequency: String = "never") {
         self.login = login
         self.name = name
         self.email = email
         self.passwordHash = passwordHash
         self.isAdmin = isAdmin
         self.language = language
+        self.digestFrequency = ["daily", "weekly"].contains(digestFrequency) ? digestFrequency : "never"
     }
 }
 

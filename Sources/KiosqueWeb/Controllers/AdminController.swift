@@ -145,7 +145,8 @@ struct AdminController {
         let temporary = Secrets.randomToken().prefix(16)
         let user = try await store.createUser(NewUser(login: login, name: form.trimmed("name") ?? login, email: form.trimmed("email"),
                                                       passwordHash: await passwords.hash(String(temporary)),
-                                                      isAdmin: form["admin"] == "on", language: live.current.portal.language))
+                                                      isAdmin: form["admin"] == "on", language: live.current.portal.language,
+                                                      digestFrequency: live.current.mail.defaultDigest))
         _ = try await store.subscribeDefaults(userID: user.id)
         if let department = form.trimmed("department"), live.current.catalog.departments.contains(where: { $0.id == department }) {
             try await store.setMembership(userID: user.id, departmentID: department, isEditor: form["editor"] == "on")

@@ -14,6 +14,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let auth: PortalConfiguration.Auth
     let localizer: Localizer
     let secureCookies: Bool
+    /// `mail.default_digest`, for agents whose first sign-in creates their account.
+    var defaultDigest = "never"
     static let forwardedForHeader = HTTPField.Name("X-Forwarded-For")!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -43,7 +45,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
             context.authMethod = record.singleSignOn ? .singleSignOn : .session
         }
         if let identity = singleSignOnIdentity(request, context: context), context.agent?.login.lowercased() != identity.login.lowercased() {
-            let agent = try await SingleSignOn(store: store).agent(for: identity, defaultLanguage: localizer.defaultLanguage)
+            let agent = try await SingleSignOn(store: store).agent(for: identity, defaultLanguage: localizer.defaultLanguage,
+                                                                     defaultDigest: defaultDigest)
             if !agent.isDisabled {
                 let token = try await sessions.create(userID: agent.id, singleSignOn: true)
                 context.agent = agent
@@ -109,7 +112,7 @@ struct SingleSignOn {
 
     let store: AppDatabase
 
-    func agent(for identity: Identity, defaultLanguage: String) async throws -> UserAccount {
+    func agent(for identity: Identity, defaultLanguage: String, defaultDigest: String = "never") async throws -> UserAccount {
         if var existing = try await store.user(login: identity.login) {
             var update = UserUpdate()
             if let name = identity.name, name != existing.name { update.name = name }
@@ -120,7 +123,8 @@ struct SingleSignOn {
             return existing
         }
         let created = try await store.createUser(NewUser(login: identity.login, name: identity.name ?? identity.login,
-                                                         email: identity.email, passwordHash: nil, language: defaultLanguage))
+                                                         email: identity.email, passwordHash: nil, language: defaultLanguage,
+                                                         digestFrequency: defaultDigest))
         _ = try await store.subscribeDefaults(userID: created.id, groups: identity.groups)
         try await store.applyDepartmentGroups(userID: created.id, groups: identity.groups)
         try await store.touchUser(id: created.id)
