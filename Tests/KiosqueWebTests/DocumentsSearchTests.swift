@@ -59,7 +59,7 @@ struct DocumentsSearchTests {
             #expect(page.contains("<mark>zorglub</mark>"))
             // The organisation-wide document is shown once, as a document, not also as an article.
             #expect(!page.contains("href=\"/articles/"))
-            #expect(page.contains(">0 résultats<"))
+            #expect(page.contains(">0 résultat<"), "French: zero and one take the singular")
 
             var olga = try await Self.signedIn(client, "olga")
             let other = try await olga.get(client, "/recherche?q=zorglub").body.string

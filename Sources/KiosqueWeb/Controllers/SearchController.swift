@@ -32,6 +32,7 @@ struct SearchController {
         let documents = try await DocumentSearchSection.run(store: store, results: results, viewer: try context.documentViewer(),
                                                             limit: offset == 0 ? 10 : 0)
         data["total"] = documents.articleTotal
+        data["results_word"] = views.text(documents.articleTotal > 1 ? "search_results" : "search_result", context)
         data["no_results"] = documents.articles.isEmpty && documents.documents.total == 0
         if documents.documents.total > 0 {
             data["has_documents"] = true
