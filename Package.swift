@@ -57,6 +57,10 @@ let package = Package(
             "KiosqueModel", "KiosqueStore", "CLibXML2", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
+        // Layer 1: who the agent is: TOTP today; the directory (libldap) and OpenID Connect are to come (issue 14).
+        .target(name: "KiosqueIdentity", dependencies: [
+            "KiosqueModel", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
         // Layer 2: e-mail (MIME, SMTP over libcurl, outbox delivery, digests); see issue 15.
         .target(name: "KiosqueMail", dependencies: [
             "KiosqueModel", "KiosqueConfig", "KiosqueStore", "CCurl",
@@ -140,6 +144,7 @@ let package = Package(
         .testTarget(name: "KiosqueCLITests", dependencies: ["KiosqueModel", "KiosqueStore", "KiosqueDocuments"]),
         .testTarget(name: "KiosqueDocumentsTests", dependencies: ["KiosqueDocuments", "KiosqueStore", "KiosqueModel"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "KiosqueIdentityTests", dependencies: ["KiosqueIdentity"]),
         .testTarget(name: "KiosqueMailTests", dependencies: [
             "KiosqueMail", "KiosqueStore", "KiosqueConfig", "KiosqueModel", "KiosqueTestServer",
         ]),
