@@ -14,6 +14,8 @@ public struct MailSettings: Sendable {
     public var portalTitle: String
     /// The `mail:` section itself (schedule, limits).
     public var mail: PortalConfiguration.Mail
+    /// The keys of the channels marked `alerts: true`, whose agents may opt in to immediate alerts.
+    public var alertChannels: [String]
 
     /// Settings from a validated configuration; nil when mail is not configured. Relative CA
     /// paths are taken from the configuration file's folder.
@@ -32,6 +34,7 @@ public struct MailSettings: Sendable {
                             caFile: caFile, connectTimeout: mail.connectTimeout, timeout: mail.timeout)
         baseURL = configuration.portal.baseURL.hasSuffix("/") ? String(configuration.portal.baseURL.dropLast()) : configuration.portal.baseURL
         portalTitle = configuration.portal.title
+        alertChannels = configuration.catalog.channels.filter(\.alerts).map(\.id)
     }
 
     /// An absolute link to a portal path ("/canaux/securite").

@@ -27,8 +27,12 @@ enum MailTown {
     }
 
     /// The settings of a portal at https://intranet.ville.example sending through `url`.
-    static func settings(url: String, startTLS: String = "off", caFile: String? = nil) throws -> MailSettings {
+    static func settings(url: String, startTLS: String = "off", caFile: String? = nil, alerts: [String] = []) throws -> MailSettings {
         var configuration = PortalConfiguration()
+        configuration.catalog = catalog
+        for index in configuration.catalog.channels.indices where alerts.contains(configuration.catalog.channels[index].id) {
+            configuration.catalog.channels[index].alerts = true
+        }
         configuration.portal.title = "Intranet de la Ville"
         configuration.portal.baseURL = "https://intranet.ville.example"
         configuration.mail.smtpURL = url

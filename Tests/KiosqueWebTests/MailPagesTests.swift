@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import KiosqueConfig
+import KiosqueMail
 import KiosqueStore
 @testable import KiosqueWeb
 import Testing
@@ -123,6 +124,47 @@ struct MailPagesTests {
             let token = try await alice.csrf(client)
             _ = try await alice.post(client, "/admin/utilisateurs", [("_csrf", token), ("login", "chloe")])
             #expect(try await plainStore.user(login: "chloe")?.digestFrequency == "never")
+        }
+    }
+
+    @Test func agentOptsInToAChannelsAlertsAndLeavesThemInOneClick() async throws {
+        let fixture = try await WebFixture.make { config in
+            Self.withMail(&config)
+            config.catalog.channels[0].alerts = true  // securite
+        }
+        let store = fixture.store
+        let bruno = try #require(try await store.user(login: "bruno"))
+        let signer = try #require(UnsubscribeSigner(keyFile: fixture.dataDirectory + "/kiosque.key"))
+        try await fixture.application().test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, login: "bruno")
+            #expect(try await browser.get(client, "/compte").body.string.contains("href=\"/compte/alertes\""))
+            let page = try await browser.get(client, "/compte/alertes").body.string
+            #expect(page.contains("name=\"alerte-securite\""))
+            #expect(!page.contains("alerte-collectivites"), "only channels marked alerts: true")
+            #expect(try await browser.post(client, "/compte/alertes", [("alerte-securite", "on")]).status == .forbidden)
+            #expect(try await store.mailAlerts(userID: bruno.id).isEmpty)
+            let token = try await browser.csrf(client)
+            let saved = try await browser.post(client, "/compte/alertes", [("_csrf", token), ("alerte-securite", "on"), ("alerte-collectivites", "on")])
+            #expect(saved.status == .seeOther)
+            #expect(try await store.mailAlerts(userID: bruno.id) == ["securite"])
+            #expect(try await browser.get(client, "/compte/alertes").body.string.contains("name=\"alerte-securite\" checked"))
+
+            // The alert's own one-click link: only that channel's alerts stop, not the digest.
+            var update = UserUpdate()
+            update.digestFrequency = "daily"
+            try await store.updateUser(id: bruno.id, update)
+            let path = signer.path(userID: bruno.id, kind: "alert:securite")
+            #expect(try await client.execute(uri: path, method: .get).body.string.contains("securite"))
+            let digestSigned = signer.path(userID: bruno.id, kind: "digest").replacingOccurrences(of: "k=digest", with: "k=alert:securite")
+            #expect(try await client.execute(uri: digestSigned, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                             body: ByteBuffer(string: "List-Unsubscribe=One-Click")).status == .notFound,
+                    "a digest signature does not unsubscribe from alerts")
+            let post = try await client.execute(uri: path, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                body: ByteBuffer(string: "List-Unsubscribe=One-Click"))
+            #expect(post.status == .ok)
+            #expect(try await store.mailAlerts(userID: bruno.id).isEmpty)
+            #expect(try await store.user(id: bruno.id)?.digestFrequency == "daily")
         }
     }
 }

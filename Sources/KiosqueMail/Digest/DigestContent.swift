@@ -30,27 +30,52 @@ public struct DigestContent: Sendable {
     public var itemCount: Int { (channels + documents).reduce(0) { $0 + $1.news.count } }
 }
 
-/// The words of a digest in French and English (the agent's language).
+/// The words of a digest, or of a channel's alert, in French and English (the agent's language).
 struct DigestStrings {
     let french: Bool
+    /// The title of the channel whose alert this is; nil for a digest.
+    let alertChannel: String?
 
-    init(language: String) { french = language != "en" }
+    init(language: String, alertChannel: String? = nil) {
+        french = language != "en"
+        self.alertChannel = alertChannel
+    }
+
+    /// The strings of `content`: an alert when its recipient's frequency is "alert".
+    init(_ content: DigestContent) {
+        self.init(language: content.recipient.language,
+                  alertChannel: content.recipient.frequency == "alert" ? content.channels.first?.channel.title ?? "" : nil)
+    }
 
     func subject(portal: String, frequency: String, count: Int) -> String {
-        let kind = frequency == "weekly" ? (french ? "Résumé de la semaine" : "Weekly digest") : (french ? "Résumé du jour" : "Daily digest")
+        var kind = frequency == "weekly" ? (french ? "Résumé de la semaine" : "Weekly digest") : (french ? "Résumé du jour" : "Daily digest")
+        if let alertChannel { kind = (french ? "Alerte " : "Alert ") + alertChannel }
         let news = french ? (count == 1 ? "1 nouveauté" : "\(count) nouveautés") : (count == 1 ? "1 new item" : "\(count) new items")
         return "\(portal) — \(kind) : \(news)".replacingOccurrences(of: " : ", with: french ? " : " : ": ")
     }
     func greeting(_ name: String) -> String { french ? "Bonjour \(name)," : "Hello \(name)," }
-    var intro: String { french ? "Voici les nouveautés de vos canaux depuis votre dernier résumé." : "Here is what is new in your channels since your last digest." }
+    var intro: String {
+        if alertChannel != nil { return french ? "Nouveautés dans ce canal depuis la dernière alerte :" : "New in this channel since the last alert:" }
+        return french ? "Voici les nouveautés de vos canaux depuis votre dernier résumé." : "Here is what is new in your channels since your last digest."
+    }
     var documentsHeading: String { french ? "Nouveaux documents de vos services" : "New documents from your services" }
     func unread(_ n: Int) -> String { french ? (n == 1 ? "1 non lu" : "\(n) non lus") : "\(n) unread" }
     func more(_ n: Int) -> String { french ? (n == 1 ? "et 1 autre" : "et \(n) autres") : (n == 1 ? "and 1 more" : "and \(n) more") }
     var seeAll: String { french ? "Tout voir" : "See all" }
-    var preferences: String { french ? "Choisir la fréquence de ce résumé" : "Choose how often you get this digest" }
-    var unsubscribe: String { french ? "Ne plus recevoir ce résumé" : "Stop receiving this digest" }
+    var preferences: String {
+        if alertChannel != nil { return french ? "Choisir mes alertes" : "Choose my alerts" }
+        return french ? "Choisir la fréquence de ce résumé" : "Choose how often you get this digest"
+    }
+    var unsubscribe: String {
+        if alertChannel != nil { return french ? "Ne plus recevoir les alertes de ce canal" : "Stop the alerts of this channel" }
+        return french ? "Ne plus recevoir ce résumé" : "Stop receiving this digest"
+    }
     var why: String {
-        french ? "Vous recevez ce message parce que vous avez demandé un résumé par courriel."
+        if alertChannel != nil {
+            return french ? "Vous recevez ce message parce que vous avez demandé les alertes de ce canal."
+                : "You receive this message because you asked for this channel's alerts."
+        }
+        return french ? "Vous recevez ce message parce que vous avez demandé un résumé par courriel."
             : "You receive this message because you asked for an e-mail digest."
     }
     var language: String { french ? "fr" : "en" }

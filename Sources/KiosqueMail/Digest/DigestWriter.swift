@@ -17,16 +17,25 @@ public struct DigestWriter: Sendable {
     /// The message for `content`; its Message-ID names the agent, the kind and the period's end,
     /// so that a resend of the same digest is recognisable as such.
     public func message(_ content: DigestContent) -> MailMessage {
-        let strings = DigestStrings(language: content.recipient.language)
+        let strings = DigestStrings(content)
         let recipient = content.recipient
         let stamp = Self.stamp(content.until)
-        let unsubscribe = settings.link(signer.path(userID: recipient.userID, kind: "digest"))
+        let kind = Self.kind(content)
+        let unsubscribe = settings.link(signer.path(userID: recipient.userID, kind: kind))
         return MailMessage(
             from: settings.from, to: MailAddress(name: recipient.name, address: recipient.email),
             subject: strings.subject(portal: settings.portalTitle, frequency: recipient.frequency, count: content.itemCount),
-            messageID: "kiosque.digest.\(recipient.userID).\(stamp)@\(settings.from.domain)", date: content.until,
+            messageID: "kiosque.\(kind.replacingOccurrences(of: ":", with: ".")).\(recipient.userID).\(stamp)@\(settings.from.domain)",
+            date: content.until,
             text: text(content, strings), html: html(content, strings, unsubscribe: unsubscribe),
-            unsubscribeURL: unsubscribe, listID: "digest.kiosque.\(settings.from.domain)")
+            unsubscribeURL: unsubscribe, listID: "\(kind == "digest" ? "digest" : "alerts").kiosque.\(settings.from.domain)")
+    }
+
+    /// What the message is, for its unsubscribe link and Message-ID: "digest", or
+    /// "alert:<channel>" for a channel's alert (a recipient whose frequency is "alert").
+    static func kind(_ content: DigestContent) -> String {
+        guard content.recipient.frequency == "alert", let channel = content.channels.first?.channel.key else { return "digest" }
+        return "alert:" + channel
     }
 
     /// 20240513T053000Z: the period's end in UTC.
@@ -43,13 +52,13 @@ public struct DigestWriter: Sendable {
 
     /// The HTML alternative exactly as the message carries it (also the /compte/resume preview).
     public func html(_ content: DigestContent) -> String {
-        html(content, DigestStrings(language: content.recipient.language),
-             unsubscribe: settings.link(signer.path(userID: content.recipient.userID, kind: "digest")))
+        html(content, DigestStrings(content),
+             unsubscribe: settings.link(signer.path(userID: content.recipient.userID, kind: Self.kind(content))))
     }
 
     /// The plain-text alternative (also what `kiosque digest --preview` prints).
     public func text(_ content: DigestContent) -> String {
-        text(content, DigestStrings(language: content.recipient.language))
+        text(content, DigestStrings(content))
     }
 
     private func text(_ content: DigestContent, _ s: DigestStrings) -> String {
@@ -68,7 +77,7 @@ public struct DigestWriter: Sendable {
             content.documents.forEach(section)
         }
         out += "\n-- \n\(s.why)\n\(s.preferences): \(settings.link("/compte"))\n"
-        out += "\(s.unsubscribe): \(settings.link(signer.path(userID: content.recipient.userID, kind: "digest")))\n"
+        out += "\(s.unsubscribe): \(settings.link(signer.path(userID: content.recipient.userID, kind: Self.kind(content))))\n"
         return out
     }
 

@@ -23,6 +23,7 @@ enum Migrations {
         migrator.registerMigration("v3-search-capped-content", migrate: cappedContentIndex)
         migrator.registerMigration("v4-mail-outbox-digests", migrate: MailSchema.migrate)
         migrator.registerMigration("v4-setup-token", migrate: FirstRunSchema.migrate)
+        migrator.registerMigration("v5-mail-alerts", migrate: AppDatabase.migrateMailAlerts)
         return migrator
     }
 

@@ -7,7 +7,8 @@ import KiosqueStore
 import NIOCore
 
 /// The signed-in pages about e-mail: an agent's digest as the message would show it
-/// (/compte/resume), and IT clearing an address off the bounce list (the list is on /admin).
+/// (/compte/resume), the agent's immediate alerts per channel (/compte/alertes), and IT clearing
+/// an address off the bounce list (the list is on /admin).
 struct MailPages {
     let store: AppDatabase
     let views: ViewRenderer
@@ -21,6 +22,8 @@ struct MailPages {
 
     func register(agents: RouterGroup<AppRequestContext>, admins: RouterGroup<AppRequestContext>) {
         agents.get("/compte/resume", use: digestPreview)
+        agents.get("/compte/alertes", use: alerts)
+        agents.post("/compte/alertes", use: saveAlerts)
         admins.post("/admin/rebonds/effacer", use: clearBounce)
     }
 
@@ -39,6 +42,37 @@ struct MailPages {
         let html = DigestWriter(settings: settings, signer: signer).html(content)
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: Self.previewPolicy],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// The channels marked `alerts: true`, each with a checkbox: checked when the agent opted in.
+    @Sendable func alerts(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let agent = context.agent else { return .seeOther("/connexion") }
+        return try await alertsPage(agent: agent, context: context, saved: request.query["ok"] != nil)
+    }
+
+    private func alertsPage(agent: UserAccount, context: AppRequestContext, saved: Bool) async throws -> Response {
+        let chosen = try await store.mailAlerts(userID: agent.id)
+        let channels = live.current.catalog.channels.filter(\.alerts).map { channel -> [String: Any] in
+            ["id": channel.id, "title": channel.title, "checked": chosen.contains(channel.id)]
+        }
+        var data: [String: Any] = ["channels": channels, "mail": MailSettings(live.current) != nil,
+                                   "no_address": (agent.email ?? "").isEmpty,
+                                   "interval": Int(live.current.mail.alertMinInterval / 60)]
+        if saved { data["flash"] = views.text("saved", context) }
+        return views.page("mail-alerts", data, context: context, navigation: "account")
+    }
+
+    /// Saves the checkboxes: alerts on for the checked channels (from now on), off for the others.
+    @Sendable func saveAlerts(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let agent = context.agent, let form = context.form else { return .seeOther("/connexion") }
+        let chosen = try await store.mailAlerts(userID: agent.id)
+        for channel in live.current.catalog.channels where channel.alerts {
+            let wanted = form["alerte-\(channel.id)"] == "on"
+            if wanted != chosen.contains(channel.id) {
+                try await store.setMailAlert(userID: agent.id, channelKey: channel.id, enabled: wanted)
+            }
+        }
+        return .seeOther("/compte/alertes?ok=1")
     }
 
     /// Takes one address off the bounce list (its mailbox was fixed): mail to it resumes.

@@ -4,7 +4,8 @@ import NIOCore
 import KiosqueMail
 import KiosqueStore
 
-/// One-click unsubscribe from e-mail digests (RFC 8058). The link's signature (the portal key
+/// One-click unsubscribe from e-mail digests and from a channel's alerts (RFC 8058; kinds
+/// "digest" and "alert:<channel>"). The link's signature (the portal key
 /// over the agent and the kind of mail) is the authorisation: no sign-in, no CSRF token, so these
 /// routes are registered before the session and CSRF middleware. GET only shows a confirmation
 /// with a button (link scanners in mail gateways follow GETs); the POST does it.
@@ -21,7 +22,7 @@ struct UnsubscribeController {
     /// The agent and kind named by a correctly signed link, else nil.
     private func verified(_ request: Request) async throws -> (UserAccount, String)? {
         guard let userID = request.uri.queryParameters["u"].flatMap({ Int64(String($0)) }),
-              let kind = request.uri.queryParameters["k"].map(String.init), kind == "digest",
+              let kind = request.uri.queryParameters["k"].map(String.init), kind == "digest" || kind.hasPrefix("alert:"),
               let signature = request.uri.queryParameters["s"].map(String.init),
               signer.verify(userID: userID, kind: kind, signature: signature),
               let agent = try await store.user(id: userID) else { return nil }
@@ -29,9 +30,16 @@ struct UnsubscribeController {
     }
 
     @Sendable func confirm(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let (agent, _) = try await verified(request) else { return Self.invalid }
+        guard let (agent, kind) = try await verified(request) else { return Self.invalid }
         let french = agent.language != "en"
         let action = htmlEscape(request.uri.description)
+        if let channel = Self.alertChannel(kind) {
+            let question = french ? "Ne plus recevoir les alertes du canal « \(htmlEscape(channel)) » à l’adresse \(htmlEscape(agent.email ?? ""))&nbsp;?"
+                : "Stop the alerts of channel “\(htmlEscape(channel))” at \(htmlEscape(agent.email ?? ""))?"
+            let body = "<p>\(question)</p><form method=\"post\" action=\"\(action)\"><input type=\"hidden\" name=\"List-Unsubscribe\" "
+                + "value=\"One-Click\"><button type=\"submit\">\(french ? "Me désabonner" : "Unsubscribe")</button></form>"
+            return Self.page(title: french ? "Alertes par courriel" : "E-mail alerts", body: body, portal: portalTitle, language: agent.language)
+        }
         let body = french
             ? "<p>Ne plus recevoir le résumé par courriel à l’adresse \(htmlEscape(agent.email ?? ""))&nbsp;?</p>"
                 + "<form method=\"post\" action=\"\(action)\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
@@ -43,7 +51,18 @@ struct UnsubscribeController {
     }
 
     @Sendable func unsubscribe(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let (agent, _) = try await verified(request) else { return Self.invalid }
+        guard let (agent, kind) = try await verified(request) else { return Self.invalid }
+        if let channel = Self.alertChannel(kind) {
+            do { try await store.setMailAlert(userID: agent.id, channelKey: channel, enabled: false) } catch StoreError.notFound {
+                // The channel is gone: its alerts are too.
+            }
+            context.logger.info("alerts unsubscribed by one-click link", metadata: ["user": "\(agent.id)", "channel": "\(channel)"])
+            let french = agent.language != "en"
+            let body = french
+                ? "<p>C’est fait : vous ne recevrez plus les alertes de ce canal. Vos alertes se règlent dans <a href=\"/compte/alertes\">votre compte</a>.</p>"
+                : "<p>Done: you will no longer receive this channel's alerts. Your alerts are in <a href=\"/compte/alertes\">your account</a>.</p>"
+            return Self.page(title: french ? "Désabonnement enregistré" : "Unsubscribed", body: body, portal: portalTitle, language: agent.language)
+        }
         var update = UserUpdate()
         update.digestFrequency = "never"
         try await store.updateUser(id: agent.id, update)
@@ -53,6 +72,11 @@ struct UnsubscribeController {
             ? "<p>C’est fait : vous ne recevrez plus le résumé par courriel. Vous pouvez le réactiver dans <a href=\"/compte\">votre compte</a>.</p>"
             : "<p>Done: you will no longer receive the e-mail digest. You can turn it back on in <a href=\"/compte\">your account</a>.</p>"
         return Self.page(title: french ? "Désabonnement enregistré" : "Unsubscribed", body: body, portal: portalTitle, language: agent.language)
+    }
+
+    /// The channel key of an "alert:<channel>" kind; nil for the digest.
+    private static func alertChannel(_ kind: String) -> String? {
+        kind.hasPrefix("alert:") ? String(kind.dropFirst("alert:".count)) : nil
     }
 
     private static var invalid: Response {
