@@ -111,4 +111,33 @@ struct DigestCommandTests {
         #expect(test.status == 0, "\(test.err)")
         #expect(test.out.hasPrefix("dsi@ville.example: accepted: 250"))
     }
+
+    @Test func killedBetweenTheRelaysAcceptanceAndTheOutboxMarkResendsOnceWithTheSameMessageID() async throws {
+        let server = try SMTPTestServer()
+        let folder = try Self.portal(relayPort: server.port)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let add = try Self.kiosque(["user", "add", "alice", "--email", "alice@ville.example", "--digest", "daily", "--password-stdin"],
+                                   in: folder, stdin: "un mot de passe solide\n")
+        #expect(add.status == 0, "\(add.err)")
+        try await Self.news(folder, ["Délibération sur le budget"])
+
+        // kill -9 right after the relay's 250 to DATA, before the outbox row is marked sent.
+        let killed = try Self.kiosque(["digest", "--send-now"], in: folder, environment: ["KIOSQUE_TEST_KILL_AFTER_ACCEPT": "1"])
+        #expect(killed.status == SIGKILL, "\(killed.out)\(killed.err)")
+        #expect(!killed.out.contains("sent,"), "the process died before its summary")
+        let accepted = try server.messages()
+        #expect(accepted.count == 1)
+
+        // The next run finds the message still pending: the relay gets it again, the same message.
+        let again = try Self.kiosque(["digest", "--send-now"], in: folder)
+        #expect(again.status == 0, "\(again.out)\(again.err)")
+        #expect(again.out.contains("alice: no digest (a digest is waiting in the outbox)"), "\(again.out)")
+        #expect(again.out.contains("1 sent"))
+        let third = try Self.kiosque(["digest", "--send-now"], in: folder)
+        #expect(third.out.contains("0 sent"), "\(third.out)")
+        let delivered = try server.messages()
+        #expect(delivered.count == 2, "one copy more, never two")
+        #expect(Set(delivered.map(\.messageID)).count == 1, "the second copy has the first one's Message-ID")
+        #expect(Set(delivered.map(\.text)).count == 1, "and the same content")
+    }
 }

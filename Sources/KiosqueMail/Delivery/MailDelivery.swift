@@ -67,6 +67,7 @@ public struct MailDelivery: Sendable {
                 }
                 lastSend = .now
                 let outcome = await sender.send(message.body, from: message.sender, to: message.recipient)
+                Self.crashHookForTests(outcome)
                 try await record(outcome, for: message, now: now)
                 report(Report(messageID: message.messageID, recipient: message.recipient, outcome: outcome))
                 switch outcome {
@@ -83,6 +84,17 @@ public struct MailDelivery: Sendable {
             }
         }
         return tally
+    }
+
+    /// Debug builds only: with KIOSQUE_TEST_KILL_AFTER_ACCEPT set, the process kills itself
+    /// (SIGKILL, no clean-up) right after the relay accepted a message and before the outbox
+    /// marks it, the crash the outbox is designed for. Release builds have no such hook.
+    private static func crashHookForTests(_ outcome: SMTPOutcome) {
+        #if DEBUG
+        if case .accepted = outcome, ProcessInfo.processInfo.environment["KIOSQUE_TEST_KILL_AFTER_ACCEPT"] != nil {
+            kill(getpid(), SIGKILL)
+        }
+        #endif
     }
 
     private func record(_ outcome: SMTPOutcome, for message: OutboxMessage, now: Date) async throws(StoreError) {
