@@ -16,6 +16,11 @@ public struct MailSettings: Sendable {
     public var mail: PortalConfiguration.Mail
     /// The keys of the channels marked `alerts: true`, whose agents may opt in to immediate alerts.
     public var alertChannels: [String]
+    /// How far behind the clock `kiosque serve`'s digests and alerts end. Items are stamped with
+    /// the time their fetch started and stored up to a fetch timeout (plus parsing and the
+    /// writer's queue) later: a period ending closer to now could close before they are stored,
+    /// and they would belong to no message.
+    public var settleDelay: TimeInterval
 
     /// Settings from a validated configuration; nil when mail is not configured. Relative CA
     /// paths are taken from the configuration file's folder.
@@ -35,6 +40,7 @@ public struct MailSettings: Sendable {
         baseURL = configuration.portal.baseURL.hasSuffix("/") ? String(configuration.portal.baseURL.dropLast()) : configuration.portal.baseURL
         portalTitle = configuration.portal.title
         alertChannels = configuration.catalog.channels.filter(\.alerts).map(\.id)
+        settleDelay = 2 * configuration.fetch.timeout + 30
     }
 
     /// An absolute link to a portal path ("/canaux/securite").

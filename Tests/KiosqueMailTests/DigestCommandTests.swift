@@ -54,13 +54,13 @@ struct DigestCommandTests {
     }
 
     /// Items stored in the portal's database as if fetched now.
-    static func news(_ folder: String, _ titles: [String]) async throws {
+    static func news(_ folder: String, _ titles: [String], fetchedAt: Date = Date()) async throws {
         let db = try AppDatabase.open(path: folder + "/data/kiosque.sqlite")
         let items = titles.map { title in
             PreparedItem(item: ParsedItem(id: title, title: title, link: "https://ville.example/\(title.hashValue)", published: Date()),
                          contentText: "")
         }
-        _ = try await db.ingest(sourceID: "mairie", items: items, fetchedAt: Date())
+        _ = try await db.ingest(sourceID: "mairie", items: items, fetchedAt: fetchedAt)
         try db.close()
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+@testable import KiosqueMail
 @testable import KiosqueStore
 
 /// `kiosque serve` sends the digests that are due on its own (the mail service in its service
@@ -42,7 +43,9 @@ struct ServeMailTests {
             try db.execute(sql: "UPDATE users SET created_at = ? WHERE login = 'alice'", arguments: [Int(Date().timeIntervalSince1970) - 2 * 86_400])
         }
         try db.close()
-        try await DigestCommandTests.news(folder, ["Délibération sur le budget"])
+        // Fetched five minutes ago: serve's periods end settleDelay (70 s here) behind the clock.
+        try await DigestCommandTests.news(folder, ["Délibération sur le budget"], fetchedAt: Date().addingTimeInterval(-300))
+        try await DigestCommandTests.news(folder, ["Arrivé à l’instant"])
 
         let port = try SMTPTestServer.freePort()
         var environment = ProcessInfo.processInfo.environment
@@ -61,6 +64,7 @@ struct ServeMailTests {
         let log = (try? String(contentsOfFile: folder + "/serve.log", encoding: .utf8)) ?? ""
         #expect(messages.map(\.to) == ["alice <alice@ville.example>"], "\(log)")
         #expect(messages.first?.text.contains("Délibération sur le budget") == true)
+        #expect(messages.first?.text.contains("Arrivé à l’instant") == false, "still within the settle delay: next digest")
 
         let metrics = try await Self.get("http://127.0.0.1:\(port)/metrics")
         #expect(metrics.0 == 200)
@@ -70,5 +74,25 @@ struct ServeMailTests {
         #expect(BoundedProcess.stop(serve), "kiosque serve stops on SIGTERM, the mail service with it")
         #expect(serve.terminationStatus == 0)
         #expect(try server.messages().count == 1, "nothing for bob before the next slot")
+    }
+
+    @Test func aDigestEndingSettleDelayBehindItsSlotIsNotDueAgain() throws {
+        let settings = try MailTown.settings(url: "smtp://127.0.0.1:1")
+        let schedule = DigestSchedule(settings)
+        let settle = settings.settleDelay
+        #expect(settle == 2 * 20 + 30)
+        // 2025-06-16 07:30 in Paris is 05:30 UTC; the pass runs five seconds after the slot.
+        let slot = Date(timeIntervalSince1970: 1_750_051_800)
+        #expect(schedule.lastSlot("daily", before: slot.addingTimeInterval(5)) == slot)
+        func agent(coveredUntil: Date?) -> DigestRecipient {
+            DigestRecipient(userID: 1, login: "a", name: "", email: "a@ville.example", language: "fr", frequency: "daily",
+                            coveredUntil: coveredUntil, createdAt: slot.addingTimeInterval(-10 * 86_400), hasPendingDigest: false)
+        }
+        // Yesterday's digest: due.
+        #expect(schedule.isDue(agent(coveredUntil: slot.addingTimeInterval(-86_400 - settle + 5)), now: slot.addingTimeInterval(5), settle: settle))
+        // The digest just recorded ends settle seconds before the pass: not due again a minute later.
+        let covered = slot.addingTimeInterval(5 - settle)
+        #expect(!schedule.isDue(agent(coveredUntil: covered), now: slot.addingTimeInterval(65), settle: settle))
+        #expect(schedule.isDue(agent(coveredUntil: covered), now: slot.addingTimeInterval(86_400 + 5), settle: settle))
     }
 }

@@ -11,6 +11,7 @@ public final class MailScheduler: Service, Sendable {
     private let alerts: AlertRun
     private let delivery: MailDelivery
     private let schedule: DigestSchedule
+    private let settleDelay: TimeInterval
     private let tick: Duration
     private let logger: Logger
 
@@ -23,6 +24,7 @@ public final class MailScheduler: Service, Sendable {
         delivery = MailDelivery(store: store, sender: SMTPSender(settings: settings.smtp), maxPerMinute: settings.mail.maxPerMinute,
                                 logger: logger)
         schedule = DigestSchedule(settings)
+        settleDelay = settings.settleDelay
         self.tick = tick
         self.logger = logger
         MailDelivery.registerCounters()
@@ -44,13 +46,15 @@ public final class MailScheduler: Service, Sendable {
     /// One pass: due digests recorded, then the outbox delivered. Public for tests.
     public func pass(now: Date) async {
         do {
-            let schedule = schedule
-            let recorded = try await run.enqueue(frequencies: ["daily", "weekly"], until: now,
-                                                 isDue: { schedule.isDue($0, now: now) })
+            let schedule = schedule, settle = settleDelay
+            // Periods end settleDelay back, so that fetches still being stored fall in the next one.
+            let until = now.addingTimeInterval(-settleDelay)
+            let recorded = try await run.enqueue(frequencies: ["daily", "weekly"], until: until,
+                                                 isDue: { schedule.isDue($0, now: now, settle: settle) })
             if recorded > 0 { logger.info("digests recorded", metadata: ["count": "\(recorded)"]) }
             // Alerts: each tick sees what the last fetch cycle stored, at most one message per
             // channel and agent within mail.alert_min_interval.
-            let alerted = try await alerts.enqueue(until: Date())
+            let alerted = try await alerts.enqueue(until: Date().addingTimeInterval(-settleDelay))
             if alerted > 0 { logger.info("alerts recorded", metadata: ["count": "\(alerted)"]) }
             // Now, not `now`: the run waited for the end of its last second, and what it recorded is due from then.
             let tally = try await delivery.deliver(now: Date())

@@ -112,8 +112,10 @@ public struct DigestSchedule: Sendable {
 
     /// Whether `recipient` should get a digest at `now`: the last slot of their frequency came
     /// after the end of their last digest (or, for a first one, after their account was made).
-    public func isDue(_ recipient: DigestRecipient, now: Date) -> Bool {
+    /// Digests that end `settle` seconds behind the clock compare with the slot as far back, or
+    /// the digest sent at a slot would look older than that slot and go again a minute later.
+    public func isDue(_ recipient: DigestRecipient, now: Date, settle: TimeInterval = 0) -> Bool {
         let slot = lastSlot(recipient.frequency, before: now)
-        return (recipient.coveredUntil ?? recipient.createdAt) < slot
+        return (recipient.coveredUntil ?? recipient.createdAt) < slot.addingTimeInterval(-settle)
     }
 }
