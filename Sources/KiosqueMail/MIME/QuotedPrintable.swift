@@ -1,50 +1,64 @@
 import Foundation
 
 /// Quoted-printable body encoding (RFC 2045 §6.7) of UTF-8 text, lines cut at 76 characters.
+/// Works on bytes into a byte buffer: a digest's HTML part is tens of kilobytes and 10,000 of
+/// them go out in one run (string tokens per byte made this most of a digest run's time).
 enum QuotedPrintable {
     /// The longest encoded line, soft line break included.
     static let maximumLineLength = 76
 
-    /// `text` encoded: line breaks become CRLF, bytes outside printable ASCII and `=` become `=XX`,
-    /// a space or tab before a line break is encoded, longer lines end in soft breaks (`=`).
+    /// `text` encoded: line breaks (CRLF, LF or CR) become CRLF, bytes outside printable ASCII and
+    /// `=` become `=XX`, a space or tab before a line break is encoded, longer lines end in soft
+    /// breaks (`=`).
     static func encode(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count + text.utf8.count / 8)
-        let normalised = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        let lines = normalised.split(separator: "\n", omittingEmptySubsequences: false)
-        for (index, line) in lines.enumerated() {
-            if index > 0 { output += "\r\n" }
-            encodeLine(Array(line.utf8), into: &output)
+        let bytes = Array(text.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + bytes.count / 4)
+        var start = 0, index = 0, first = true
+        while index <= bytes.count {
+            if index == bytes.count || bytes[index] == 0x0A || bytes[index] == 0x0D {
+                if !first { output += [0x0D, 0x0A] }
+                first = false
+                encodeLine(bytes[start..<index], into: &output)
+                if index < bytes.count - 1 && bytes[index] == 0x0D && bytes[index + 1] == 0x0A { index += 1 }
+                start = index + 1
+            }
+            index += 1
         }
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
-    private static let hex = Array("0123456789ABCDEF")
+    private static let hex = Array("0123456789ABCDEF".utf8)
 
-    private static func encodeLine(_ bytes: [UInt8], into output: inout String) {
+    private static func encodeLine(_ bytes: ArraySlice<UInt8>, into output: inout [UInt8]) {
         var length = 0
-        for (index, byte) in bytes.enumerated() {
-            let isLast = index == bytes.count - 1
-            let token: String
+        let last = bytes.endIndex - 1
+        for index in bytes.indices {
+            let byte = bytes[index]
+            let isLast = index == last
+            let escaped: Bool
             if (byte == 0x20 || byte == 0x09) && !isLast {
-                token = String(UnicodeScalar(byte))
+                escaped = false
             } else if byte == 0x2E && length == 0 {
                 // A leading dot is encoded too: some relays mishandle it even after SMTP dot-stuffing.
-                token = "=2E"
-            } else if (0x21...0x7E).contains(byte) && byte != 0x3D {
-                token = String(UnicodeScalar(byte))
+                escaped = true
             } else {
-                token = "=" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 0x0F)])
+                escaped = !((0x21...0x7E).contains(byte) && byte != 0x3D)
             }
-            // Keep room for the soft break "=" unless this token ends the line.
+            let count = escaped ? 3 : 1
+            // Keep room for the soft break "=" unless this byte ends the line.
             let room = isLast ? maximumLineLength : maximumLineLength - 1
-            if length + token.count > room {
-                output += "=\r\n"
+            if length + count > room {
+                output += [0x3D, 0x0D, 0x0A]
                 length = 0
-                if token == "." { output += "=2E"; length = 3; continue }
+                if byte == 0x2E && !escaped { output += [0x3D, 0x32, 0x45]; length = 3; continue }
             }
-            output += token
-            length += token.count
+            if escaped {
+                output += [0x3D, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            } else {
+                output.append(byte)
+            }
+            length += count
         }
     }
 }
