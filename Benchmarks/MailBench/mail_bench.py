@@ -5,10 +5,10 @@ Builds a portal in a temporary folder: C file:// feeds of I items each fetched b
 `kiosque fetch`, N agents (inserted straight into the store: password hashing is not what is
 measured) following every channel, then times `kiosque digest --send-now` under /usr/bin/time
 with aiosmtpd's Sink handler on loopback. Prints elapsed seconds, peak RSS and the tally.
-Run with Debian's /usr/bin/python3 (it has aiosmtpd): make bench-mail, or
+Run with Debian's /usr/bin/python3 (it has aiosmtpd), after swift build -c release --product kiosque:
   /usr/bin/python3 Benchmarks/MailBench/mail_bench.py --kiosque .build/release/kiosque
 """
-import argparse, os, re, socket, sqlite3, subprocess, sys, tempfile, time
+import argparse, os, re, shutil, socket, sqlite3, subprocess, sys, tempfile, time
 
 
 def free_port():
@@ -79,6 +79,7 @@ bouquets:
     finally:
         relay.kill()
         relay.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", run.stderr)
     tally = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr[-500:]
     print(f"{args.agents} agents x {args.channels} channels ({args.items} new items each): {elapsed:.1f} s, "
