@@ -46,14 +46,10 @@ struct AuthController {
             return loginPage(context: context, returnTo: returnTo, login: login, error: "login_failed", status: .unauthorized)
         }
         await throttle.recordSuccess(account: login)
-        // A new token at every sign-in: a session id planted before sign-in is worthless after it.
-        if let old = context.sessionToken { try await sessions.end(token: old) }
-        let token = try await sessions.create(userID: agent.id)
+        let response = try await sessions.signedIn(userID: agent.id, replacing: context.sessionToken, location: localPath(returnTo),
+                                                   secureCookies: secureCookies)
         try await store.touchUser(id: agent.id)
         try? await store.logActivity(action: "login", userID: agent.id, address: context.clientAddress)
-        var response = Response.seeOther(localPath(returnTo))
-        response.setCookie(WebCookies.sessionCookie(token, secure: secureCookies))
-        response.setCookie(WebCookies.expired(WebCookies.anonymous, secure: secureCookies))
         return response
     }
 

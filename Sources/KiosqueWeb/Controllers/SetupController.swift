@@ -81,12 +81,8 @@ struct SetupController {
         }
         _ = try await store.subscribeDefaults(userID: account.id)
         try? await store.logActivity(action: "setup", userID: account.id, address: context.clientAddress)
-        if let old = context.sessionToken { try await sessions.end(token: old) }
-        let session = try await sessions.create(userID: account.id)
-        var response = Response.seeOther("/admin")
-        response.setCookie(WebCookies.sessionCookie(session, secure: secureCookies))
-        response.setCookie(WebCookies.expired(WebCookies.anonymous, secure: secureCookies))
-        return response
+        return try await sessions.signedIn(userID: account.id, replacing: context.sessionToken, location: "/admin",
+                                           secureCookies: secureCookies)
     }
 
     /// The localisation key of what is wrong with the form, nil when it can be accepted.

@@ -21,9 +21,10 @@ struct UnsubscribeController {
 
     /// The agent and kind named by a correctly signed link, else nil.
     private func verified(_ request: Request) async throws -> (UserAccount, String)? {
-        guard let userID = request.uri.queryParameters["u"].flatMap({ Int64(String($0)) }),
-              let kind = request.uri.queryParameters["k"].map(String.init), kind == "digest" || kind.hasPrefix("alert:"),
-              let signature = request.uri.queryParameters["s"].map(String.init),
+        let query = request.query
+        guard let userID = query["u"].flatMap({ Int64($0) }),
+              let kind = query["k"], kind == "digest" || kind.hasPrefix("alert:"),
+              let signature = query["s"],
               signer.verify(userID: userID, kind: kind, signature: signature),
               let agent = try await store.user(id: userID) else { return nil }
         return (agent, kind)

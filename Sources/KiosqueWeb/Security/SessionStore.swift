@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import KiosqueStore
 import Synchronization
 
@@ -53,6 +54,18 @@ struct SessionStore: Sendable {
             return (record, owner)
         }
         return (record, try await store.user(id: record.userID))  // a row saved without its owner column
+    }
+
+    /// A sign-in's answer: a redirect to `location` carrying a new session for `userID`. The
+    /// session the browser had is ended first — a token planted before sign-in is worthless after
+    /// it — and the anonymous CSRF cookie is dropped.
+    func signedIn(userID: Int64, replacing old: String?, location: String, secureCookies: Bool) async throws -> Response {
+        if let old { try await end(token: old) }
+        let token = try await create(userID: userID)
+        var response = Response.seeOther(location)
+        response.setCookie(WebCookies.sessionCookie(token, secure: secureCookies))
+        response.setCookie(WebCookies.expired(WebCookies.anonymous, secure: secureCookies))
+        return response
     }
 
     func end(token: String) async throws {

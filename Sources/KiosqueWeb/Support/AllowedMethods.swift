@@ -33,12 +33,15 @@ struct MethodTable: Sendable {
         let methods: [String]
     }
     private let routes: [Route]
+    /// The document's server path (`/api/v1`): other paths are never looked at.
+    private let prefix: String
 
     /// Reads `paths` of an OpenAPI document whose server URL is a path prefix (`/api/v1`).
     init(openAPI: Data) {
         guard let document = try? JSONSerialization.jsonObject(with: openAPI) as? [String: Any],
-              let paths = document["paths"] as? [String: [String: Any]] else { routes = []; return }
+              let paths = document["paths"] as? [String: [String: Any]] else { routes = []; prefix = "/"; return }
         let prefix = ((document["servers"] as? [[String: Any]])?.first?["url"] as? String) ?? ""
+        self.prefix = prefix + "/"
         var routes: [Route] = []
         for (path, operations) in paths {
             let segments: [String?] = (prefix + path).split(separator: "/").map { segment in
@@ -56,6 +59,8 @@ struct MethodTable: Sendable {
 
     /// The 405 answer when the request's path is a known one that does not allow its method.
     func refusal(for request: Request) -> Response? {
+        // Runs before every request: pages and static files leave at this byte comparison.
+        guard request.uri.path.hasPrefix(prefix) else { return nil }
         let given = request.uri.path.split(separator: "/").map(String.init)
         guard let route = routes.first(where: { Self.matches($0.segments, given) }),
               !route.methods.contains(request.method.rawValue) else { return nil }
