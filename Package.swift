@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/multipart-kit", exact: "4.7.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
@@ -40,7 +41,9 @@ let package = Package(
             "KiosqueModel", .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
         .target(name: "KiosqueParse", dependencies: ["KiosqueModel", "CLibXML2"], swiftSettings: strict),
-        .target(name: "KiosqueSanitize", dependencies: ["KiosqueModel", "CLibXML2"], swiftSettings: strict),
+        .target(name: "KiosqueSanitize", dependencies: [
+            "KiosqueModel", "CLibXML2", .product(name: "Ink", package: "Ink"),
+        ], swiftSettings: strict),
         .target(name: "KiosqueFetch", dependencies: [
             "KiosqueModel", "CCurl", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
