@@ -157,13 +157,15 @@ struct SectionReader {
     }
 
     private func readDepartment(_ node: Node) -> DepartmentDefinition? {
-        guard let f = reader.fields(node, in: "a department", allowed: ["id", "title", "categories", "groups"]),
+        guard let f = reader.fields(node, in: "a department", allowed: ["id", "title", "categories", "groups", "publisher", "approval"]),
               let id = readID(f, kind: "department") else { return nil }
         let title = f["title"].flatMap { reader.nonEmptyString($0, field: "departments[\(id)].title") } ?? id
         if f["title"] == nil { reader.error(node, "department `\(id)` has no `title`") }
         var department = DepartmentDefinition(id: id, title: title)
         if let v = f["categories"], let l = reader.stringList(v, field: "departments[\(id)].categories") { department.categories = l }
         if let v = f["groups"], let l = reader.stringList(v, field: "departments[\(id)].groups") { department.groups = l }
+        if let v = f["publisher"] { department.publisher = reader.bool(v, field: "departments[\(id)].publisher") ?? false }
+        if let v = f["approval"] { department.approval = reader.bool(v, field: "departments[\(id)].approval") ?? false }
         reader.declare(kind: "department", id: id, node: node)
         return department
     }

@@ -91,12 +91,19 @@ public struct DepartmentDefinition: Sendable, Hashable {
     public var categories: [String]
     /// Directory groups whose members belong to this department.
     public var groups: [String]
+    /// Whether every member (not only editors) may write announcements for it (Communication, Direction générale).
+    public var publisher: Bool
+    /// Whether an announcement needs a second writer's approval before it is published.
+    public var approval: Bool
 
-    public init(id: String, title: String, categories: [String] = [], groups: [String] = []) {
+    public init(id: String, title: String, categories: [String] = [], groups: [String] = [],
+                publisher: Bool = false, approval: Bool = false) {
         self.id = id
         self.title = title
         self.categories = categories
         self.groups = groups
+        self.publisher = publisher
+        self.approval = approval
     }
 }
 

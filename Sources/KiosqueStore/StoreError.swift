@@ -23,6 +23,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case conflict(what: String, detail: String)
     /// The search text could not be understood.
     case invalidSearch(SearchQueryError)
+    /// The agent may see the record but not make this change (announcements: not a writer of its department).
+    case forbidden(what: String, id: String)
     /// Any other SQLite failure, with its code and message.
     case sqlite(path: String, operation: String, code: Int32, message: String)
 
@@ -49,6 +51,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
             return "\(what): \(detail)"
         case .invalidSearch(let error):
             return error.description
+        case .forbidden(let what, let id):
+            return "not allowed to change \(what) \(id)"
         case .sqlite(let path, let operation, let code, let message):
             return "SQLite error \(code) while \(operation) in \(path): \(message)"
         }

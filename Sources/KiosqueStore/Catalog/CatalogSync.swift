@@ -53,11 +53,11 @@ private struct CatalogSync {
 
         for department in catalog.departments {
             try db.execute(sql: """
-                INSERT INTO departments (key, title, categories, groups) VALUES (?, ?, ?, ?)
+                INSERT INTO departments (key, title, categories, groups, publisher, approval) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(key) DO UPDATE SET title = excluded.title, categories = excluded.categories,
-                  groups = excluded.groups, retired_at = NULL
+                  groups = excluded.groups, publisher = excluded.publisher, approval = excluded.approval, retired_at = NULL
                 """, arguments: [department.id, department.title, JSONList.encode(department.categories),
-                                 JSONList.encode(department.groups)])
+                                 JSONList.encode(department.groups), department.publisher, department.approval])
         }
         _ = try retireMissing("departments", keys: catalog.departments.map(\.id))
 
