@@ -76,6 +76,7 @@ let package = Package(
                           path: "Tests/DocumentsCrashHelper"),
         .target(name: "KiosqueWeb", dependencies: [
             "KiosqueModel", "KiosqueConfig", "CKiosqueZlib", "KiosqueStore", "KiosqueRefresh", "KiosqueDocuments", "KiosqueMail",
+            "KiosqueSanitize",
             .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdAuth", package: "hummingbird-auth"),

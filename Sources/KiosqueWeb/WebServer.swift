@@ -105,6 +105,8 @@ public struct WebServer {
         ReadingController(store: store, views: views, feeds: feeds, live: live).register(public: router, on: agents)
         let admins = router.group().add(middleware: RequireAdminMiddleware(views: views))
         APIController(store: store, scheduler: scheduler, live: live).register(agents: agents, admins: admins)
+        AnnouncementsAPI(store: store).register(agents: agents)
+        AnnouncementsController(store: store, views: views).register(agents: agents)
         AdminController(store: store, views: views, live: live, scheduler: scheduler, passwords: passwords, sessions: sessions)
             .register(on: admins)
         MailPages(store: store, views: views, live: live,

@@ -20,6 +20,8 @@ struct HomeController {
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let agent = context.agent else { return .seeOther("/connexion") }
         let grouped = agent.homeLayout != "river"
+        // Announcements whose publication time came are listed in their channels first (a write only then).
+        try await store.publishDueAnnouncements()
         // The stamp is read before the data: a write committed meanwhile makes the entry stale, never wrong.
         let stamp = store.changeStamp(userID: agent.id)
         let csrf = views.csrfToken(context)  // one HMAC for the page, not one per row
@@ -32,9 +34,15 @@ struct HomeController {
         }
         let page = try await store.homePage(userID: agent.id, limit: 60, perChannel: grouped ? 5 : 0,
                                             documentsFor: try context.documentViewer())
+        // "À la une": pinned announcements and unconfirmed must-read ones of the agent's audience, above the channels.
+        let front = try await store.frontPageAnnouncements(viewer: try context.documentViewer())
         // Nothing followed and nothing of their own: the catalogue is where a new agent starts.
-        if page.channels.isEmpty && page.memberDocuments.isEmpty { return .seeOther("/catalogue") }
+        if page.channels.isEmpty && page.memberDocuments.isEmpty && front.isEmpty { return .seeOther("/catalogue") }
         var data: [String: Any] = ["grouped": grouped, "empty": page.channels.isEmpty]
+        if !front.isEmpty {
+            data["has_front_page"] = true
+            data["front_page"] = AnnouncementsController.frontPage(front, views: views, context: context)
+        }
         if agent.isAdmin { data.merge(try await failingSources()) { a, _ in a } }
         data["channels"] = page.channels.map { channel -> [String: Any] in
             ["id": channel.channel.id, "title": channel.channel.title, "unread": channel.unread,

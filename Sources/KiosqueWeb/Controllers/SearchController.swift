@@ -31,9 +31,19 @@ struct SearchController {
         // Documents the agent may see, in their own section on the first page.
         let documents = try await DocumentSearchSection.run(store: store, results: results, viewer: try context.documentViewer(),
                                                             limit: offset == 0 ? 10 : 0)
+        // Announcements for a targeted audience have no item: those the agent may see, archived ones
+        // included, in their own section (announcements for everyone are among the articles).
+        var announcements: [Announcement] = []
+        if offset == 0 {
+            announcements = try await store.searchAnnouncements(query: query, viewer: try context.documentViewer()).filter { $0.itemID == nil }
+        }
+        if !announcements.isEmpty {
+            data["has_announcements"] = true
+            data["announcements"] = announcements.map { AnnouncementsController.row($0, views: views, context: context) }
+        }
         data["total"] = documents.articleTotal
         data["results_word"] = views.text(documents.articleTotal > 1 ? "search_results" : "search_result", context)
-        data["no_results"] = documents.articles.isEmpty && documents.documents.total == 0
+        data["no_results"] = documents.articles.isEmpty && documents.documents.total == 0 && announcements.isEmpty
         if documents.documents.total > 0 {
             data["has_documents"] = true
             data["documents_total"] = documents.documents.total

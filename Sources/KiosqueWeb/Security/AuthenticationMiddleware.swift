@@ -119,6 +119,7 @@ struct SingleSignOn {
             if let email = identity.email, email != existing.email { update.email = .some(email) }
             if update != UserUpdate() { existing = try await store.updateUser(id: existing.id, update) }
             try await store.applyDepartmentGroups(userID: existing.id, groups: identity.groups)
+            try await store.setUserGroups(userID: existing.id, groups: identity.groups)  // announcement audiences
             try await store.touchUser(id: existing.id)
             return existing
         }
@@ -127,6 +128,7 @@ struct SingleSignOn {
                                                          digestFrequency: defaultDigest))
         _ = try await store.subscribeDefaults(userID: created.id, groups: identity.groups)
         try await store.applyDepartmentGroups(userID: created.id, groups: identity.groups)
+        try await store.setUserGroups(userID: created.id, groups: identity.groups)  // announcement audiences
         try await store.touchUser(id: created.id)
         return created
     }

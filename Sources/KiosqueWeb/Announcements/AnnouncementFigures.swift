@@ -1,0 +1,85 @@
+import Foundation
+import Hummingbird
+import KiosqueStore
+
+/// The publishers' figures of one announcement: totals, per day (an SVG chart drawn here with the
+/// same figures in a table), a CSV export, and for a must-read one who in the audience confirmed.
+/// A figure about fewer than 5 agents reads "< 5" so that no one is singled out, except the
+/// confirmation list, which is the organisation's legitimate need (like a signed circular).
+extension AnnouncementsController {
+    /// Below this many agents a figure is shown as "< 5".
+    static let threshold = 5
+
+    static func masked(_ value: Int) -> String { value > 0 && value < threshold ? "< \(threshold)" : String(value) }
+
+    @Sendable func statistics(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        let id = context.parameters.get("id") ?? ""
+        do {
+            guard let record = try await store.announcement(id: id, viewer: viewer) else { return notFound(context) }
+            let totals = try await store.announcementStats(id: id, viewer: viewer)
+            let days = try await store.announcementDays(id: id, viewer: viewer)
+            var data = row(record, context)
+            data["views"] = Self.masked(totals.views)
+            data["readers"] = Self.masked(totals.readers)
+            data["audience_size"] = totals.audience
+            data["days"] = days.map { ["day": $0.day, "views": Self.masked($0.views), "readers": Self.masked($0.readers),
+                                       "acknowledged": Self.masked($0.acknowledged)] }
+            data["chart_svg"] = Self.chart(days, title: views.text("announcements_chart_title", context),
+                                           masked: views.text("announcements_masked", context))
+            if record.content.mustRead {
+                let entries = try await store.announcementAcknowledgements(id: id, viewer: viewer)
+                let done = entries.filter { $0.acknowledgedAt != nil }.count
+                data["acknowledged_count"] = done
+                data["acknowledged_rate"] = entries.isEmpty ? "—" : "\(done * 100 / entries.count) %"
+                data["confirmed"] = entries.filter { $0.acknowledgedAt != nil }.map { entry -> [String: Any] in
+                    ["name": entry.name.isEmpty ? entry.login : entry.name, "login": entry.login,
+                     "date": entry.acknowledgedAt.map { views.dates.format($0, language: context.language) } ?? ""]
+                }
+                data["unconfirmed"] = entries.filter { $0.acknowledgedAt == nil }.map { ["name": $0.name.isEmpty ? $0.login : $0.name, "login": $0.login] }
+            }
+            return views.page("announcement-stats", data, context: context, navigation: "announcements")
+        } catch {
+            return try failure(error, context)
+        }
+    }
+
+    @Sendable func statisticsCSV(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        let id = context.parameters.get("id") ?? ""
+        do {
+            let days = try await store.announcementDays(id: id, viewer: viewer)
+            var csv = "day,views,readers,acknowledged\r\n"
+            for day in days {
+                csv += "\(day.day),\(Self.masked(day.views)),\(Self.masked(day.readers)),\(Self.masked(day.acknowledged))\r\n"
+            }
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                                   .contentDisposition: "attachment; filename=\"annonce-\(id.prefix(32))-statistiques.csv\""],
+                            body: .init(byteBuffer: ByteBuffer(string: csv)))
+        } catch {
+            return try failure(error, context)
+        }
+    }
+
+    /// Views per day as bars, with a title and a description for screen readers (the table below
+    /// holds the same figures); a masked day draws no bar.
+    static func chart(_ days: [AnnouncementDay], title: String, masked: String) -> String {
+        let shown = days.suffix(60)
+        let width = 640, height = 160, gap = 2
+        let top = max(1, shown.map { $0.views >= threshold ? $0.views : 0 }.max() ?? 1)
+        let barWidth = max(2, (width - gap * shown.count) / max(1, shown.count))
+        var bars = ""
+        for (index, day) in shown.enumerated() {
+            let x = index * (barWidth + gap)
+            let value = day.views >= threshold ? day.views : 0
+            let barHeight = value * (height - 20) / top
+            let label = value > 0 ? "\(day.day) : \(day.views)" : "\(day.day) : \(day.views == 0 ? "0" : masked)"
+            bars += "<rect x=\"\(x)\" y=\(quote(height - barHeight)) width=\"\(barWidth)\" height=\"\(barHeight)\" class=\"chart__bar\">"
+                + "<title>\(htmlEscape(label))</title></rect>"
+        }
+        return "<svg class=\"chart\" role=\"img\" aria-labelledby=\"chart-title\" viewBox=\"0 0 \(width) \(height)\" "
+            + "xmlns=\"http://www.w3.org/2000/svg\"><title id=\"chart-title\">\(htmlEscape(title))</title>\(bars)</svg>"
+    }
+
+    private static func quote(_ value: Int) -> String { "\"\(value)\"" }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Hummingbird
+import KiosqueStore
+
+/// /api/v1/announcements: what the agent may see, writing for the editors of a department,
+/// confirmation of must-read ones, figures for their writers and administrators. An
+/// announcement outside the agent's audience answers 404 everywhere (its existence is not
+/// disclosed); one they see but may not change answers 403.
+struct AnnouncementsAPI {
+    let store: AppDatabase
+
+    func register(agents: RouterGroup<AppRequestContext>) {
+        agents.get("/api/v1/announcements", use: list)
+        agents.post("/api/v1/announcements", use: create)
+        agents.get("/api/v1/announcements/:id", use: show)
+        agents.patch("/api/v1/announcements/:id", use: update)
+        agents.delete("/api/v1/announcements/:id", use: remove)
+        agents.post("/api/v1/announcements/:id/acknowledge", use: acknowledge)
+        agents.get("/api/v1/announcements/:id/stats", use: stats)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        let query = APIParameters(request)
+        let limit: Int
+        do { limit = try query.integer("limit", in: 1...200, default: 50) } catch { return error.response }
+        try await store.publishDueAnnouncements()
+        let records = try await store.announcements(viewer: viewer, limit: limit)
+        return .json(["announcements": records.map(Self.json)])
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        guard let record = try await store.announcement(id: context.parameters.get("id") ?? "", viewer: viewer) else { return Self.notFound }
+        return .json(Self.json(record))
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        let body = try await request.body.collectLimited(upTo: 1_048_576)
+        do {
+            let input = try AnnouncementInput.json(Data(buffer: body), patch: false)
+            guard let department = input.department else { throw AnnouncementInput.Problem(field: "department", message: "is required") }
+            guard try await store.canWriteAnnouncements(departmentID: department, viewer: viewer) else {
+                return APIError.response(.forbidden, code: "forbidden", message: "Only the editors of `\(department)` publish for it.")
+            }
+            let record = try await store.createAnnouncement(departmentID: department, content: try input.content(over: nil, now: Date()),
+                                                            by: viewer)
+            return .json(Self.json(record), status: .created)
+        } catch {
+            return try Self.refusal(error)
+        }
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        let id = context.parameters.get("id") ?? ""
+        guard let current = try await store.announcement(id: id, viewer: viewer) else { return Self.notFound }
+        guard current.canManage else { return Self.forbidden }
+        let body = try await request.body.collectLimited(upTo: 1_048_576)
+        do {
+            let input = try AnnouncementInput.json(Data(buffer: body), patch: true)
+            let record = try await store.updateAnnouncement(id: id, content: try input.content(over: current.content, now: Date()), by: viewer)
+            return .json(Self.json(record))
+        } catch {
+            return try Self.refusal(error)
+        }
+    }
+
+    @Sendable func remove(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        do {
+            try await store.deleteAnnouncement(id: context.parameters.get("id") ?? "", by: viewer)
+            return Response(status: .noContent)
+        } catch { return try Self.refusal(error) }
+    }
+
+    @Sendable func acknowledge(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        let id = context.parameters.get("id") ?? ""
+        guard let current = try await store.announcement(id: id, viewer: viewer) else { return Self.notFound }
+        guard current.content.mustRead, current.inAudience, current.status == .published || current.status == .expired else {
+            return APIError.response(.conflict, code: "not_acknowledgeable",
+                                     message: "Only a published must-read announcement of your audience is confirmed.")
+        }
+        let record = try await store.acknowledgeAnnouncement(id: id, viewer: viewer)
+        return .json(Self.json(record))
+    }
+
+    @Sendable func stats(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        do {
+            let figures = try await store.announcementStats(id: context.parameters.get("id") ?? "", viewer: viewer)
+            return .json(["views": figures.views, "readers": figures.readers, "acknowledged": figures.acknowledged,
+                          "audience": figures.audience])
+        } catch { return try Self.refusal(error) }
+    }
+
+    static let notFound = APIError.response(.notFound, code: "not_found", message: "No such announcement.")
+    static let forbidden = APIError.response(.forbidden, code: "forbidden", message: "Only the editors of its department change it.")
+
+    static func invalid(_ problem: AnnouncementInput.Problem) -> Response {
+        if problem.field.isEmpty { return APIError.response(.badRequest, code: "malformed_json", message: problem.message) }
+        return APIError.response(.unprocessableContent, code: "invalid_field", message: "`\(problem.field)` \(problem.message).")
+    }
+
+    /// Store refusals as API answers; anything else goes on to the error middleware.
+    static func refusal(_ error: any Error) throws -> Response {
+        if let problem = error as? AnnouncementInput.Problem { return invalid(problem) }
+        guard let storeError = error as? StoreError else { throw error }
+        switch storeError {
+        case .notFound(let what, let id) where what == "department":
+            return APIError.response(.unprocessableContent, code: "invalid_field", message: "No department `\(id)`.")
+        case .notFound: return notFound
+        case .forbidden: return forbidden
+        case .conflict(_, let detail): return APIError.response(.conflict, code: "conflict", message: detail)
+        default: throw error
+        }
+    }
+
+    static func json(_ record: Announcement) -> [String: Any] {
+        let content = record.content
+        return [
+            "id": record.id, "department": record.departmentID, "department_title": record.departmentTitle, "title": content.title,
+            "summary": content.summary, "body_markdown": content.bodyMarkdown, "body_html": content.bodyHTML,
+            "category": content.category.map { $0 as Any } ?? NSNull(),
+            "audience": ["departments": content.audience.departments, "groups": content.audience.groups],
+            "publish_at": JSONDates.string(content.publishAt), "expire_at": content.expireAt.map { JSONDates.string($0) as Any } ?? NSNull(),
+            "pinned": content.pinned, "must_read": content.mustRead, "status": record.status.rawValue,
+            "author": record.author.map { $0 as Any } ?? NSNull(), "created_at": JSONDates.string(record.createdAt),
+            "updated_at": JSONDates.string(record.updatedAt), "acknowledged": record.acknowledgedAt != nil,
+            "acknowledged_at": record.acknowledgedAt.map { JSONDates.string($0) as Any } ?? NSNull(),
+            "url": "/annonces/\(record.id)",
+        ]
+    }
+}

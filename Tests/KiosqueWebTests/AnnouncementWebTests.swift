@@ -1,0 +1,294 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import KiosqueModel
+import KiosqueStore
+@testable import KiosqueWeb
+import Testing
+
+/// A portal with a publishing Communication department, an IT department, and one agent per role,
+/// each with an API token and a private Atom address.
+struct NewsPortal {
+    let fixture: WebFixture
+    let api: NewsAPI
+
+    static func make() async throws -> NewsPortal {
+        let fixture = try await WebFixture.make { configuration in
+            configuration.catalog.departments = [DepartmentDefinition(id: "communication", title: "Communication", publisher: true),
+                                                 DepartmentDefinition(id: "dsi", title: "Informatique")]
+        }
+        let store = fixture.store
+        let hash = await AccountTools.hashPassword(WebFixture.password)
+        var ids: [String: Int64] = [:]
+        for login in ["claire", "denis", "gaelle", "olga"] {
+            ids[login] = try await store.createUser(NewUser(login: login, name: login.capitalized, passwordHash: hash)).id
+            _ = try await store.subscribeDefaults(userID: ids[login]!)
+        }
+        ids["alice"] = try #require(try await store.user(login: "alice")).id
+        try await store.setMembership(userID: ids["claire"]!, departmentID: "communication", isEditor: false)
+        try await store.setMembership(userID: ids["denis"]!, departmentID: "dsi", isEditor: false)
+        try await store.setUserGroups(userID: ids["gaelle"]!, groups: ["gg-finances"])
+        var tokens: [String: String] = [:], atom: [String: String] = [:]
+        for (login, id) in ids {
+            let (token, tokenHash) = AccountTools.newAPIToken()
+            let feedToken = UUID().uuidString.replacingOccurrences(of: "-", with: "") + "feedfeed"
+            var update = UserUpdate()
+            update.apiTokenHash = .some(tokenHash)
+            update.atomToken = .some(Secrets.hash(feedToken))
+            _ = try await store.updateUser(id: id, update)
+            tokens[login] = token
+            atom[login] = feedToken
+        }
+        return NewsPortal(fixture: fixture, api: NewsAPI(tokens: tokens, atom: atom))
+    }
+}
+
+/// The agents' credentials, and API helpers.
+struct NewsAPI: Sendable {
+    /// login → bearer token.
+    let tokens: [String: String]
+    /// login → private Atom token.
+    let atom: [String: String]
+
+    func auth(_ login: String, json: Bool = false) -> HTTPFields {
+        var fields: HTTPFields = [.authorization: "Bearer \(tokens[login]!)"]
+        if json { fields[.contentType] = "application/json" }
+        return fields
+    }
+
+    static func object(_ response: TestResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+    }
+
+    /// Creates an announcement through the API as `login`; returns its JSON.
+    func create(_ client: some TestClientProtocol, as login: String, _ fields: [String: Any]) async throws -> [String: Any] {
+        let body = try JSONSerialization.data(withJSONObject: fields)
+        let response = try await client.execute(uri: "/api/v1/announcements", method: .post, headers: auth(login, json: true),
+                                                body: ByteBuffer(bytes: body))
+        #expect(response.status == .created, "\(response.body.string)")
+        return try Self.object(response)
+    }
+}
+
+@Suite("Announcements on the web and in the API")
+struct AnnouncementWebTests {
+    @Test("audience matrix: everyone, a department, a group × member, outsider, writer, administrator × API, Ma page, item, search, Atom")
+    func audienceMatrix() async throws {
+        let portal = try await NewsPortal.make()
+        let api = portal.api, store = portal.fixture.store
+        try await portal.fixture.application().test(.router) { client in
+            let everyone = try await api.create(client, as: "claire", [
+                "department": "communication", "title": "Fermeture estivale zorglub", "summary": "Pour tous", "body_markdown": "Le **mois d'août**.",
+                "pinned": true])
+            let department = try await api.create(client, as: "claire", [
+                "department": "communication", "title": "Migration messagerie zorglub", "body_markdown": "Pour la DSI.",
+                "audience": ["departments": ["dsi"]], "must_read": true])
+            let group = try await api.create(client, as: "claire", [
+                "department": "communication", "title": "Clôture budgétaire zorglub", "body_markdown": "Pour les finances.",
+                "audience": ["groups": ["GG-Finances"]], "must_read": true])
+            #expect(everyone["status"] as? String == "published")
+            #expect((department["audience"] as? [String: Any])?["departments"] as? [String] == ["dsi"])
+            // Everyone follows the news bouquet.
+            for login in ["claire", "denis", "gaelle", "olga", "alice"] {
+                let id = try #require(try await store.user(login: login)).id
+                _ = try await store.subscribe(userID: id, bouquetID: "actualites-internes")
+            }
+            let cases: [([String: Any], String, String, Set<String>)] = [
+                (everyone, "Fermeture estivale zorglub", "estivale", ["claire", "denis", "gaelle", "olga", "alice"]),
+                (department, "Migration messagerie zorglub", "messagerie", ["denis"]),
+                (group, "Clôture budgétaire zorglub", "budgétaire", ["gaelle"]),
+            ]
+            for (announcement, title, word, audience) in cases {
+                let id = try #require(announcement["id"] as? String)
+                for login in ["claire", "denis", "gaelle", "olga", "alice"] {
+                    let sees = audience.contains(login) || login == "claire" || login == "alice"
+                    let one = try await client.execute(uri: "/api/v1/announcements/\(id)", method: .get, headers: api.auth(login))
+                    #expect(one.status == (sees ? .ok : .notFound), "\(login) GET \(title)")
+                    let list = try await client.execute(uri: "/api/v1/announcements", method: .get, headers: api.auth(login))
+                    let ids = (try NewsAPI.object(list)["announcements"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                    #expect(ids.contains(id) == sees, "\(login) list \(title)")
+                    let stats = try await client.execute(uri: "/api/v1/announcements/\(id)/stats", method: .get, headers: api.auth(login))
+                    let manages = login == "claire" || login == "alice"
+                    #expect(stats.status == (manages ? .ok : sees ? .forbidden : .notFound), "\(login) stats \(title)")
+                    let page = try await client.execute(uri: "/annonces/\(id)", method: .get, headers: api.auth(login))
+                    #expect(page.status == (sees ? .ok : .notFound), "\(login) page \(title)")
+                    // Ma page: À la une for the audience only.
+                    let home = try await client.execute(uri: "/", method: .get, headers: api.auth(login))
+                    #expect(home.body.string.contains(title) == audience.contains(login), "\(login) Ma page \(title)")
+                    // Search: items (for everyone) and the announcements section (targeted) for those who see it.
+                    let search = try await client.execute(uri: "/recherche?q=\(FormData.percentEncode(word))", method: .get,
+                                                          headers: api.auth(login))
+                    #expect(search.body.string.contains(title) == sees, "\(login) search \(title)")
+                    // The agent's private Atom feed (their followed channels' items).
+                    let feed = try await client.execute(uri: "/flux/agents/\(api.atom[login]!).atom", method: .get)
+                    #expect(feed.status == .ok)
+                    #expect(feed.body.string.contains(title) == (announcement["id"] as? String == everyone["id"] as? String),
+                            "\(login) Atom \(title)")
+                    // Acknowledging: the audience only (409 for one that is not must-read).
+                    if announcement["must_read"] as? Bool == true {
+                        let ack = try await client.execute(uri: "/api/v1/announcements/\(id)/acknowledge", method: .post, headers: api.auth(login))
+                        #expect(ack.status == (audience.contains(login) ? .ok : sees ? .conflict : .notFound), "\(login) ack \(title)")
+                    }
+                }
+                // The news channel and its Atom feed list only the announcement for everyone.
+                let channel = try await client.execute(uri: "/canaux/news-communication", method: .get, headers: api.auth("olga"))
+                #expect(channel.body.string.contains(title) == (audience.count == 5), "channel \(title)")
+                let atom = try await client.execute(uri: "/canaux/news-communication.atom", method: .get, headers: api.auth("olga"))
+                #expect(atom.body.string.contains(title) == (audience.count == 5), "channel Atom \(title)")
+            }
+            // The item page of the announcement for everyone is there; nothing else has an item.
+            let item = try await client.execute(uri: "/api/v1/items?channel=news-communication", method: .get, headers: api.auth("denis"))
+            let titles = (try NewsAPI.object(item)["items"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String }
+            #expect(titles == ["Fermeture estivale zorglub"])
+        }
+    }
+
+    @Test("the whole attack table, written as Markdown through the API, never reaches a page as script")
+    func markdownXSS() async throws {
+        let portal = try await NewsPortal.make()
+        let api = portal.api
+        try await portal.fixture.application().test(.router) { client in
+            let markdown = """
+                # Titre
+
+                <script>alert(1)</script>
+
+                [clic](javascript:alert(1)) et ![img](x" onerror="alert(1)) et <img src=x onerror=alert(1)>
+
+                <a href="JaVaScRiPt:alert(1)">lien</a> <iframe src="https://evil.example/"></iframe> <svg onload=alert(1)>
+                """
+            let created = try await api.create(client, as: "claire", ["department": "communication", "title": "XSS <b>zorglub</b>",
+                                                                          "body_markdown": markdown])
+            let html = try #require(created["body_html"] as? String).lowercased()
+            for marker in ["<script", "javascript:", "onerror", "onload", "<iframe", "<svg"] {
+                #expect(!html.contains(marker), "\(marker) in \(html)")
+            }
+            #expect(html.contains("<h1>titre</h1>") || html.contains("titre</h"))
+            let id = try #require(created["id"] as? String)
+            let page = try await client.execute(uri: "/annonces/\(id)", method: .get, headers: api.auth("olga")).body.string
+            #expect(!page.contains("<script>alert"))
+            #expect(!page.lowercased().contains("onerror="))
+            #expect(page.contains("XSS &lt;b&gt;zorglub&lt;/b&gt;"), "the title is escaped")
+        }
+    }
+
+    @Test("the API refuses what the document does not allow, and only editors write")
+    func apiValidation() async throws {
+        let portal = try await NewsPortal.make()
+        let api = portal.api
+        try await portal.fixture.application().test(.router) { client in
+            func post(_ login: String, _ body: String) async throws -> TestResponse {
+                try await client.execute(uri: "/api/v1/announcements", method: .post, headers: api.auth(login, json: true),
+                                         body: ByteBuffer(string: body))
+            }
+            #expect(try await post("claire", "not json").status == .badRequest)
+            #expect(try await post("claire", #"{"department":"communication"}"#).status == .unprocessableContent)
+            #expect(try await post("claire", #"{"department":"communication","title":"x","colour":"red"}"#).status == .unprocessableContent)
+            #expect(try await post("claire", #"{"department":"communication","title":"x","pinned":1}"#).status == .unprocessableContent)
+            #expect(try await post("claire", #"{"department":"communication","title":7}"#).status == .unprocessableContent)
+            #expect(try await post("claire", #"{"department":"communication","title":"x","publish_at":"demain"}"#).status == .unprocessableContent)
+            #expect(try await post("claire", #"{"department":"communication","title":"x","audience":{"services":["dsi"]}}"#).status == .unprocessableContent)
+            #expect(try await post("claire", #"{"department":"communication","title":"x","audience":{"departments":["nulle-part"]}}"#).status
+                    == .unprocessableContent)
+            let long = String(repeating: "é", count: 301)
+            #expect(try await post("claire", #"{"department":"communication","title":"\#(long)"}"#).status == .unprocessableContent)
+            #expect(try await post("claire", #"{"department":"communication","title":"x","publish_at":"2030-01-02T00:00:00Z","expire_at":"2030-01-01T00:00:00Z"}"#)
+                .status == .unprocessableContent)
+            #expect(try await post("denis", #"{"department":"communication","title":"x"}"#).status == .forbidden)
+            #expect(try await post("alice", #"{"department":"dsi","title":"x"}"#).status == .forbidden)
+            #expect(try await post("claire", #"{"department":"inconnu","title":"x"}"#).status == .forbidden)
+
+            let created = try await api.create(client, as: "claire", ["department": "communication", "title": "Original",
+                                                                          "publish_at": "2020-01-01T08:00:00Z", "expire_at": NSNull()])
+            let id = try #require(created["id"] as? String)
+            #expect(created["publish_at"] as? String == "2020-01-01T08:00:00Z")
+            func patch(_ login: String, _ body: String) async throws -> TestResponse {
+                try await client.execute(uri: "/api/v1/announcements/\(id)", method: .patch, headers: api.auth(login, json: true),
+                                         body: ByteBuffer(string: body))
+            }
+            #expect(try await patch("denis", #"{"title":"Piraté"}"#).status == .forbidden)
+            #expect(try await patch("claire", #"{"department":"dsi"}"#).status == .unprocessableContent)
+            #expect(try await patch("claire", #"{"title":null}"#).status == .unprocessableContent)
+            let changed = try await patch("claire", #"{"title":"Modifié","audience":{"departments":["dsi"]}}"#)
+            #expect(changed.status == .ok)
+            #expect(try NewsAPI.object(changed)["title"] as? String == "Modifié")
+            // Now for IT only: Olga no longer sees it at all.
+            #expect(try await patch("olga", #"{"title":"x"}"#).status == .notFound)
+            #expect(try await client.execute(uri: "/api/v1/announcements/\(id)", method: .delete, headers: api.auth("olga")).status == .notFound)
+            #expect(try await client.execute(uri: "/api/v1/announcements/\(id)", method: .delete, headers: api.auth("denis")).status == .forbidden)
+            #expect(try await client.execute(uri: "/api/v1/announcements/\(id)", method: .delete, headers: api.auth("claire")).status == .noContent)
+            #expect(try await client.execute(uri: "/api/v1/announcements/\(id)", method: .get, headers: api.auth("claire")).status == .notFound)
+            #expect(try await client.execute(uri: "/api/v1/announcements?limit=500", method: .get, headers: api.auth("claire")).status == .badRequest)
+        }
+    }
+
+    @Test("writing from the browser (CSRF), À la une, J'ai pris connaissance, the confirmation list and its figures")
+    func mustReadFlow() async throws {
+        let portal = try await NewsPortal.make()
+        let api = portal.api
+        try await portal.fixture.application().test(.router) { client in
+            var writer = Browser()
+            _ = try await writer.signIn(client, login: "claire")
+            let form = try await writer.get(client, "/annonces/nouvelle")
+            #expect(form.status == .ok)
+            let token = try #require(Browser.csrf(in: form.body.string))
+            let fields = [("department", "communication"), ("title", "Charte informatique zorglub"), ("summary", "À lire"),
+                          ("body_markdown", "Merci de **lire** la charte."), ("audience_department", "dsi"), ("must_read", "1")]
+            let refused = try await writer.post(client, "/annonces/nouvelle", fields)
+            #expect(refused.status == .forbidden, "no CSRF token, no announcement")
+            let created = try await writer.post(client, "/annonces/nouvelle", [("_csrf", token)] + fields)
+            #expect(created.status == .seeOther)
+            let location = try #require(created.headers[.location])
+            let id = String(location.dropFirst("/annonces/".count))
+            #expect(id.count == 32)
+
+            var reader = Browser()
+            _ = try await reader.signIn(client, login: "denis")
+            let home = try await reader.get(client, "/")
+            let homeHTML = home.body.string
+            let front = try #require(homeHTML.range(of: "id=\"a-la-une\""))
+            #expect(homeHTML.contains("Charte informatique zorglub"))
+            if let channels = homeHTML.range(of: "class=\"channel-block\"") { #expect(front.lowerBound < channels.lowerBound, "À la une above the channels") }
+            let readerToken = try #require(Browser.csrf(in: homeHTML))
+            let page = try await reader.get(client, "/annonces/\(id)")
+            #expect(page.body.string.contains("J'ai pris connaissance") || page.body.string.contains("J&#39;ai pris connaissance")
+                    || page.body.string.contains("J&apos;ai pris connaissance"))
+            #expect(try await reader.post(client, "/annonces/\(id)/confirmer", []).status == .forbidden)
+            let ack = try await reader.post(client, "/annonces/\(id)/confirmer", [("_csrf", readerToken), ("return_to", "/")])
+            #expect(ack.status == .seeOther)
+            #expect(ack.headers[.location] == "/")
+            let again = try await reader.post(client, "/annonces/\(id)/confirmer", [("_csrf", readerToken)])
+            #expect(again.status == .seeOther, "confirming twice is harmless")
+            #expect(!(try await reader.get(client, "/").body.string.contains("Charte informatique zorglub")), "confirmed: off À la une")
+
+            // Olga is outside the audience: nothing, and she cannot confirm.
+            var outsider = Browser()
+            _ = try await outsider.signIn(client, login: "olga")
+            let olgaToken = try await outsider.csrf(client)
+            #expect(try await outsider.post(client, "/annonces/\(id)/confirmer", [("_csrf", olgaToken)]).status == .notFound)
+            #expect(try await outsider.get(client, "/annonces/\(id)/statistiques").status == .notFound)
+            #expect(try await reader.get(client, "/annonces/\(id)/statistiques").status == .forbidden)
+
+            let stats = try await writer.get(client, "/annonces/\(id)/statistiques")
+            #expect(stats.status == .ok)
+            let html = stats.body.string
+            let confirmed = try #require(html.range(of: "class=\"confirmed\""))
+            #expect(html[confirmed.lowerBound...].contains("denis"), "the list names who confirmed")
+            #expect(html.contains("&lt; 5"), "one reader is shown as < 5")
+            #expect(html.contains("<svg class=\"chart\" role=\"img\""))
+            let csv = try await writer.get(client, "/annonces/\(id)/statistiques.csv")
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(csv.body.string.hasPrefix("day,views,readers,acknowledged\r\n"))
+            #expect(csv.body.string.contains(",< 5,< 5,< 5\r\n"))
+            let figuresResponse = try await client.execute(uri: "/api/v1/announcements/\(id)/stats", method: .get, headers: api.auth("claire"))
+            let figures = try NewsAPI.object(figuresResponse)
+            #expect(figures["readers"] as? Int == 1 && figures["acknowledged"] as? Int == 1 && figures["audience"] as? Int == 1)
+        }
+    }
+
+    @Test("statistics: figures about fewer than 5 agents read < 5", arguments: [(0, "0"), (1, "< 5"), (4, "< 5"), (5, "5"), (12, "12")])
+    func threshold(_ value: Int, _ shown: String) {
+        #expect(AnnouncementsController.masked(value) == shown)
+    }
+}
