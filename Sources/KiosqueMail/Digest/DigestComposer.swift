@@ -36,6 +36,9 @@ public final class DigestComposer: @unchecked Sendable {
             let section = DigestContent.Section(channel: channel, news: news)
             if channel.kind == "documents" { content.documents.append(section) } else { content.channels.append(section) }
         }
+        // Reminders of unconfirmed must-read announcements, checked against the audience in the store.
+        content.mustRead = try await store.unacknowledgedMustRead(viewer: DocumentViewer(userID: recipient.userID, isAdmin: false), now: until)
+            .map { DigestContent.MustReadReminder(id: $0.id, title: $0.content.title, department: $0.departmentTitle) }
         return content
     }
 

@@ -22,9 +22,22 @@ public struct DigestContent: Sendable {
     public var channels: [Section]
     /// Departments' document channels with something new.
     public var documents: [Section]
+    /// Must-read announcements of the agent's audience not yet confirmed: recalled in every digest
+    /// until the agent confirms them (issue 17), first in the message.
+    public var mustRead: [MustReadReminder] = []
 
-    /// Nothing new: no message is sent.
-    public var isEmpty: Bool { channels.isEmpty && documents.isEmpty }
+    /// One unconfirmed must-read announcement.
+    public struct MustReadReminder: Sendable, Hashable {
+        /// The announcement's public id (its page is /annonces/<id>).
+        public var id: String
+        /// Title.
+        public var title: String
+        /// The publishing department's title.
+        public var department: String
+    }
+
+    /// Nothing new and nothing to confirm: no message is sent.
+    public var isEmpty: Bool { channels.isEmpty && documents.isEmpty && mustRead.isEmpty }
 
     /// New items in all.
     public var itemCount: Int { (channels + documents).reduce(0) { $0 + $1.news.count } }
@@ -59,6 +72,11 @@ struct DigestStrings {
         return french ? "Voici les nouveautés de vos canaux depuis votre dernier résumé." : "Here is what is new in your channels since your last digest."
     }
     var documentsHeading: String { french ? "Nouveaux documents de vos services" : "New documents from your services" }
+    var mustReadHeading: String { french ? "À lire et à confirmer" : "To read and confirm" }
+    var mustReadIntro: String {
+        french ? "Ces annonces vous demandent de confirmer que vous en avez pris connaissance :"
+            : "These announcements ask you to confirm you have read them:"
+    }
     func unread(_ n: Int) -> String { french ? (n == 1 ? "1 non lu" : "\(n) non lus") : "\(n) unread" }
     func more(_ n: Int) -> String { french ? (n == 1 ? "et 1 autre" : "et \(n) autres") : (n == 1 ? "and 1 more" : "and \(n) more") }
     var seeAll: String { french ? "Tout voir" : "See all" }

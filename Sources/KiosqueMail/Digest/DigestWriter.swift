@@ -49,6 +49,7 @@ public struct DigestWriter: Sendable {
 
     private func channelLink(_ key: String) -> String { settings.link("/canaux/\(Self.pathComponent(key))") }
     private func itemLink(_ id: Int64) -> String { settings.link("/articles/\(id)") }
+    private func announcementLink(_ id: String) -> String { settings.link("/annonces/\(Self.pathComponent(id))") }
 
     /// The HTML alternative exactly as the message carries it (also the /compte/resume preview).
     public func html(_ content: DigestContent) -> String {
@@ -62,7 +63,15 @@ public struct DigestWriter: Sendable {
     }
 
     private func text(_ content: DigestContent, _ s: DigestStrings) -> String {
-        var out = s.greeting(content.recipient.name.isEmpty ? content.recipient.login : content.recipient.name) + "\n\n" + s.intro + "\n"
+        var out = s.greeting(content.recipient.name.isEmpty ? content.recipient.login : content.recipient.name) + "\n\n"
+        if !content.mustRead.isEmpty {
+            out += "\(s.mustReadHeading.uppercased())\n\(s.mustReadIntro)\n"
+            for reminder in content.mustRead {
+                out += "- \(reminder.title) [\(reminder.department)]\n  \(announcementLink(reminder.id))\n"
+            }
+            out += "\n"
+        }
+        out += s.intro + "\n"
         func section(_ part: DigestContent.Section) {
             out += "\n== \(part.channel.title) (\(s.unread(part.channel.unread))) ==\n"
             for item in part.news.items {
@@ -85,6 +94,17 @@ public struct DigestWriter: Sendable {
         let e = Self.escape
         let font = "font-family:Arial,Helvetica,sans-serif;"
         var rows = ""
+        if !content.mustRead.isEmpty {
+            rows += "<tr><td style=\"padding:16px 24px 4px 24px;\(font)\"><h2 style=\"margin:0;font-size:18px;color:#8a1c1c;\">\(e(s.mustReadHeading))</h2>"
+                + "<p style=\"margin:4px 0 0 0;font-size:14px;color:#1a1a1a;\">\(e(s.mustReadIntro))</p></td></tr>\n"
+            for reminder in content.mustRead {
+                rows += """
+                    <tr><td style="padding:4px 24px;\(font)font-size:15px;line-height:1.4;">\
+                    <a href="\(e(announcementLink(reminder.id)))" style="color:#0b4f9c;">\(e(reminder.title))</a>\
+                    <br><span style="font-size:12px;color:#4d4d4d;">\(e(reminder.department))</span></td></tr>\n
+                    """
+            }
+        }
         func section(_ part: DigestContent.Section) {
             rows += """
                 <tr><td style="padding:16px 24px 4px 24px;\(font)"><h2 style="margin:0;font-size:18px;color:#1a1a1a;">\
