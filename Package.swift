@@ -35,6 +35,7 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CKiosqueZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLDAP", pkgConfig: "ldap", providers: [.apt(["libldap-dev"])]),
 
         .target(name: "KiosqueModel", swiftSettings: strict),
         .target(name: "KiosqueConfig", dependencies: [
@@ -60,9 +61,9 @@ let package = Package(
             "KiosqueModel", "KiosqueStore", "CLibXML2", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
-        // Layer 1: who the agent is: TOTP today; the directory (libldap) and OpenID Connect are to come (issue 14).
+        // Layer 1: who the agent is: TOTP, the directory (libldap through CLDAP); OpenID Connect is to come (issue 14).
         .target(name: "KiosqueIdentity", dependencies: [
-            "KiosqueModel", .product(name: "Crypto", package: "swift-crypto"),
+            "KiosqueModel", "CLDAP", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // Layer 2: e-mail (MIME, SMTP over libcurl, outbox delivery, digests); see issue 15.
         .target(name: "KiosqueMail", dependencies: [
@@ -76,6 +77,7 @@ let package = Package(
                           path: "Tests/DocumentsCrashHelper"),
         .target(name: "KiosqueWeb", dependencies: [
             "KiosqueModel", "KiosqueConfig", "CKiosqueZlib", "KiosqueStore", "KiosqueRefresh", "KiosqueDocuments", "KiosqueMail",
+            "KiosqueIdentity",
             "KiosqueSanitize",
             .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -89,7 +91,7 @@ let package = Package(
         ], resources: [.copy("Resources")], swiftSettings: strict),
         .executableTarget(name: "kiosque", dependencies: [
             "KiosqueModel", "KiosqueConfig", "KiosqueParse", "KiosqueSanitize", "KiosqueFetch",
-            "KiosqueStore", "KiosqueRefresh", "KiosqueWeb", "KiosqueDocuments", "KiosqueMail",
+            "KiosqueStore", "KiosqueRefresh", "KiosqueWeb", "KiosqueDocuments", "KiosqueMail", "KiosqueIdentity",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -148,12 +150,13 @@ let package = Package(
         .testTarget(name: "KiosqueCLITests", dependencies: ["KiosqueModel", "KiosqueStore", "KiosqueDocuments"]),
         .testTarget(name: "KiosqueDocumentsTests", dependencies: ["KiosqueDocuments", "KiosqueStore", "KiosqueModel"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "KiosqueIdentityTests", dependencies: ["KiosqueIdentity"]),
+        .testTarget(name: "KiosqueIdentityTests", dependencies: ["KiosqueIdentity", "KiosqueTestServer"]),
         .testTarget(name: "KiosqueMailTests", dependencies: [
             "KiosqueMail", "KiosqueStore", "KiosqueConfig", "KiosqueModel", "KiosqueTestServer",
         ]),
         .testTarget(name: "KiosqueWebTests", dependencies: [
             "KiosqueWeb", "KiosqueStore", "KiosqueConfig", "KiosqueModel", "KiosqueRefresh", "KiosqueParse", "KiosqueMail",
+            "KiosqueIdentity", "KiosqueTestServer",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),

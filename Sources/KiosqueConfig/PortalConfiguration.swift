@@ -65,6 +65,8 @@ public struct PortalConfiguration: Sendable, Hashable {
         public var trustedProxies: [String] = []
         /// Local sign-in with a password form.
         public var localAccounts = true
+        /// Sign-in against the directory (`auth.ldap`); see DirectoryConfiguration.swift.
+        public var ldap: Directory?
         public init() {}
     }
 

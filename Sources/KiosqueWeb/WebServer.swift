@@ -5,6 +5,7 @@ public import KiosqueRefresh
 public import KiosqueStore
 public import Logging
 import HummingbirdCore
+import KiosqueIdentity
 import KiosqueMail
 import Mustache
 import NIOCore
@@ -89,8 +90,12 @@ public struct WebServer {
                                                         defaultDigest: configuration.mail.defaultDigest))
         router.add(middleware: CSRFMiddleware(secrets: secrets, views: views, baseURL: configuration.portal.baseURL))
         let throttle = LoginThrottle()
+        let directory = try DirectorySetup.settings(from: configuration).map {
+            DirectoryAccounts(client: DirectoryClient(settings: $0), store: store, defaultLanguage: configuration.portal.language,
+                              defaultDigest: configuration.mail.defaultDigest)
+        }
         AuthController(store: store, sessions: sessions, views: views, throttle: throttle, passwords: passwords,
-                       localAccounts: configuration.auth.localAccounts, secureCookies: secure).register(on: router)
+                       localAccounts: configuration.auth.localAccounts, secureCookies: secure, directory: directory).register(on: router)
         SetupController(store: store, sessions: sessions, views: views, passwords: passwords, throttle: throttle,
                         secureCookies: secure, language: configuration.portal.language).register(on: router)
 
@@ -109,6 +114,7 @@ public struct WebServer {
         AnnouncementsController(store: store, views: views).register(agents: agents)
         AdminController(store: store, views: views, live: live, scheduler: scheduler, passwords: passwords, sessions: sessions)
             .register(on: admins)
+        SignInLogController(store: store, views: views).register(on: admins)
         MailPages(store: store, views: views, live: live,
                   signer: UnsubscribeSigner(keyFile: (options.dataDirectory as NSString).appendingPathComponent("kiosque.key")))
             .register(agents: agents, admins: admins)

@@ -55,6 +55,9 @@ struct ServeCommand: AsyncParsableCommand {
         if !noFetch { serviceList.append(.init(service: scheduler)) }
         // Digests at mail.digest_time (mail.time_zone, Europe/Paris by default) and alerts, when mail is configured.
         if let mail = try services.mailScheduler(locations, logger: logger) { serviceList.append(.init(service: mail)) }
+        if let accounts = try services.directoryAccounts(), let ldap = configuration.auth.ldap {
+            serviceList.append(.init(service: DirectorySyncService(accounts: accounts, interval: ldap.syncInterval, logger: logger)))
+        }
         logger.info("Kiosque serves \(configuration.portal.title) on http://\(host):\(port)")
         try await announceFirstRunSetup(store: services, configuration: configuration, logger: logger)
         let group = ServiceGroup(configuration: .init(services: serviceList, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -47,14 +47,7 @@ struct MailConfigTests {
         ("mail:\n  from: \"a@b.example\"\n", 2, 3, "the `mail` section needs `smtp_url`"),
     ])
     func brokenMailSectionsPointAtTheField(yaml: String, line: Int, column: Int, message: String) throws {
-        do {
-            _ = try ConfigLoader.parse(yaml + validBase)
-            Issue.record("expected an error containing \(message)")
-        } catch {
-            let found = error.diagnostics.first { $0.message.contains(message) }
-            #expect(found != nil, "\(error.diagnostics.map(\.description))")
-            #expect(found?.location?.line == line && found?.location?.column == column, "\(String(describing: found))")
-        }
+        expectConfigError(yaml + validBase, containing: message, line: line, column: column)
     }
 
     @Test func unsetEnvironmentVariableIsAWarning() throws {

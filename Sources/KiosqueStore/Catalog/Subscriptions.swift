@@ -95,16 +95,13 @@ extension AppDatabase {
     }
 
     /// Subscribes a new agent to the default bouquets and to those whose `groups` meet `groups`
-    /// (directory groups from single sign-on, compared case-insensitively); returns channels added.
+    /// (directory groups from single sign-on or the directory, by DN or CN: see GroupMatch); returns channels added.
     @discardableResult
     public func subscribeDefaults(userID: Int64, groups: [String] = [], at date: Date = Date()) async throws(StoreError) -> Int {
-        let wanted = Set(groups.map { $0.lowercased() })
+        let wanted = GroupMatch(groups)
         return try await write("subscribing to default bouquets", changes: .agent(userID)) { db in
             let bouquets = try Row.fetchAll(db, sql: "SELECT id, is_default, groups FROM bouquets WHERE retired_at IS NULL")
-                .filter { row in
-                    (row["is_default"] as Bool)
-                        || !Set(JSONList.decode(row["groups"]).map { $0.lowercased() }).isDisjoint(with: wanted)
-                }
+                .filter { row in (row["is_default"] as Bool) || wanted.meets(JSONList.decode(row["groups"])) }
                 .map { $0["id"] as Int64 }
             return try Subscriptions.addBouquets(db, userID: userID, bouquetRowIDs: bouquets, at: date.unixSeconds)
         }

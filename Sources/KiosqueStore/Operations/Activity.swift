@@ -37,6 +37,7 @@ extension AppDatabase {
             try db.execute(sql: "DELETE FROM activity_log WHERE at < ?", arguments: [cutoff])
             let purged = db.changesCount
             try db.execute(sql: "DELETE FROM login_failures WHERE at < ?", arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM sign_in_log WHERE at < ?", arguments: [cutoff])
             return purged
         }
     }

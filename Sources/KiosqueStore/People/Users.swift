@@ -122,11 +122,9 @@ extension AppDatabase {
 
     /// Adds the agent to every department whose channels.yml `groups` meet the directory groups given.
     public func applyDepartmentGroups(userID: Int64, groups: [String]) async throws(StoreError) {
-        let wanted = Set(groups.map { $0.lowercased() })
         try await write("mapping directory groups to departments", changes: .agent(userID)) { db in
             for row in try Row.fetchAll(db, sql: "SELECT id, groups FROM departments WHERE retired_at IS NULL") {
-                let deptGroups = Set(JSONList.decode(row["groups"]).map { $0.lowercased() })
-                guard !deptGroups.isDisjoint(with: wanted) else { continue }
+                guard GroupMatch(groups).meets(JSONList.decode(row["groups"])) else { continue }  // by DN or CN
                 try db.execute(sql: "INSERT OR IGNORE INTO department_members (user_id, department_id) VALUES (?, ?)",
                                arguments: [userID, row["id"] as Int64])
             }

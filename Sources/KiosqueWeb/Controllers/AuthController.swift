@@ -14,6 +14,8 @@ struct AuthController {
     let passwords: PasswordHasher
     let localAccounts: Bool
     let secureCookies: Bool
+    /// The organisation's directory (`auth.ldap`), tried for logins that have no local password.
+    var directory: DirectoryAccounts? = nil
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/connexion", use: form)
@@ -31,20 +33,62 @@ struct AuthController {
         let login = form.trimmed("login") ?? ""
         let password = form["password"] ?? ""
         let returnTo = form["retour"]
-        guard localAccounts else { return views.error(.forbidden, messageKey: "error_forbidden", context: context) }
+        guard localAccounts || directory != nil else { return views.error(.forbidden, messageKey: "error_forbidden", context: context) }
         guard await throttle.allows(account: login, address: context.clientAddress) else {
+            await audit("local", login: login, context: context, failure: "throttled")
             var response = loginPage(context: context, returnTo: returnTo, login: login, error: "login_throttled", status: .tooManyRequests)
             response.headers[.retryAfter] = String(await throttle.retryAfter(account: login, address: context.clientAddress))
             return response
         }
         let account = login.isEmpty ? nil : try await store.user(login: login)
+        if let directory, account?.passwordHash == nil || !localAccounts {
+            return try await directorySignIn(directory, login: login, password: password, returnTo: returnTo, context: context)
+        }
         // Verify against a dummy hash when the login is unknown, so timing reveals nothing.
         let verified = await passwords.verify(password, hash: account?.passwordHash ?? PasswordHasher.dummyHash)
         guard let agent = account, verified, agent.passwordHash != nil, !agent.isDisabled else {
-            await throttle.recordFailure(account: login, address: context.clientAddress)
-            try? await store.recordLoginFailure(account: login, address: context.clientAddress)
-            return loginPage(context: context, returnTo: returnTo, login: login, error: "login_failed", status: .unauthorized)
+            await audit("local", login: login, userID: account?.id, context: context,
+                        failure: account == nil ? "unknown login" : account?.isDisabled == true && verified ? "account disabled" : "wrong password")
+            return try await failed(login: login, returnTo: returnTo, context: context)
         }
+        await audit("local", login: login, userID: agent.id, context: context)
+        return try await signedIn(agent, login: login, returnTo: returnTo, context: context)
+    }
+
+    /// The directory's answer for a login without a local password: a session, or the same
+    /// refusal as a wrong password (a directory that cannot be reached is said so: it tells
+    /// nothing about the account).
+    private func directorySignIn(_ directory: DirectoryAccounts, login: String, password: String, returnTo: String?,
+                                 context: AppRequestContext) async throws -> Response {
+        switch try await directory.signIn(login: login, password: password) {
+        case .success(let agent):
+            await audit("directory", login: login, userID: agent.id, context: context)
+            return try await signedIn(agent, login: login, returnTo: returnTo, context: context)
+        case .failure(let refusal):
+            var userID: Int64?
+            if case .disabledHere(let agent) = refusal { userID = agent.id }
+            await audit("directory", login: login, userID: userID, context: context, failure: refusal.reason)
+            if case .directory(.unreachable) = refusal {
+                return loginPage(context: context, returnTo: returnTo, login: login, error: "login_directory_unavailable",
+                                 status: .serviceUnavailable)
+            }
+            return try await failed(login: login, returnTo: returnTo, context: context)
+        }
+    }
+
+    private func failed(login: String, returnTo: String?, context: AppRequestContext) async throws -> Response {
+        await throttle.recordFailure(account: login, address: context.clientAddress)
+        try? await store.recordLoginFailure(account: login, address: context.clientAddress)
+        return loginPage(context: context, returnTo: returnTo, login: login, error: "login_failed", status: .unauthorized)
+    }
+
+    /// One line of the sign-in audit log (never fails the sign-in itself).
+    private func audit(_ method: String, login: String, userID: Int64? = nil, context: AppRequestContext, failure: String? = nil) async {
+        try? await store.recordSignIn(SignInEvent(method: method, login: login, userID: userID, address: context.clientAddress,
+                                                  success: failure == nil, reason: failure))
+    }
+
+    private func signedIn(_ agent: UserAccount, login: String, returnTo: String?, context: AppRequestContext) async throws -> Response {
         await throttle.recordSuccess(account: login)
         let response = try await sessions.signedIn(userID: agent.id, replacing: context.sessionToken, location: localPath(returnTo),
                                                    secureCookies: secureCookies)

@@ -54,6 +54,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 context.authMethod = .singleSignOn
                 newSessionCookie = token
             }
+            try? await store.recordSignIn(SignInEvent(method: "proxy", login: identity.login, userID: agent.id, address: context.clientAddress,
+                                                      success: !agent.isDisabled, reason: agent.isDisabled ? "account disabled" : nil))
         }
         context.csrfBinding = context.sessionToken ?? request.cookies[WebCookies.anonymous]?.value
         context.language = localizer.negotiate(agentChoice: context.agent?.language, acceptLanguage: request.headers[.acceptLanguage])
