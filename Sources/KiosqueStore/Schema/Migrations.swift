@@ -24,8 +24,8 @@ enum Migrations {
         migrator.registerMigration("v4-mail-outbox-digests", migrate: MailSchema.migrate)
         migrator.registerMigration("v4-setup-token", migrate: FirstRunSchema.migrate)
         migrator.registerMigration("v5-mail-alerts", migrate: AppDatabase.migrateMailAlerts)
-        migrator.registerMigration("v7-directory-accounts", migrate: AppDatabase.migrateDirectoryAccounts)
         migrator.registerMigration("v6-announcements", migrate: AnnouncementSchema.migrate)
+        migrator.registerMigration("v7-directory-accounts", migrate: AppDatabase.migrateDirectoryAccounts)
         return migrator
     }
 
