@@ -3,7 +3,7 @@ public import KiosqueConfig
 
 /// What composing and sending need from channels.yml's `portal:` and `mail:` sections, with the
 /// secrets read from the environment once.
-public struct MailSettings: Sendable {
+public struct MailSettings: Sendable, Hashable {
     /// The sender.
     public var from: MailAddress
     /// How to reach the relay.

@@ -46,15 +46,18 @@ struct ServeCommand: AsyncParsableCommand {
         let web: WebServer
         do {
             web = try await WebServer(configuration: services.live, store: services.store, scheduler: scheduler,
-                                      options: .init(host: host, port: port, dataDirectory: locations.dataPath, metrics: registry),
+                                      options: .init(host: host, port: port, dataDirectory: locations.dataPath, metrics: registry,
+                                                     mediaCacheDirectory: (locations.cachePath as NSString).appendingPathComponent("media")),
                                       logger: logger)
         } catch {
             throw CLIFailure.internal("cannot start the web front: \(error)")
         }
         var serviceList: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: web.application())]
         if !noFetch { serviceList.append(.init(service: scheduler)) }
-        // Digests at mail.digest_time (mail.time_zone, Europe/Paris by default) and alerts, when mail is configured.
-        if let mail = try services.mailScheduler(locations, logger: logger) { serviceList.append(.init(service: mail)) }
+        // The newest items' pictures are fetched soon after ingest (media.mode: proxy).
+        if let prefetch = web.mediaPrefetcher(store: services.store) { serviceList.append(.init(service: prefetch)) }
+        // Digests at mail.digest_time (mail.time_zone, Europe/Paris by default) and alerts, while mail is configured.
+        serviceList.append(.init(service: try services.mailScheduler(locations, logger: logger)))
         if let accounts = try services.directoryAccounts(), let ldap = configuration.auth.ldap {
             serviceList.append(.init(service: DirectorySyncService(accounts: accounts, interval: ldap.syncInterval, logger: logger)))
         }

@@ -47,9 +47,11 @@ extension Services {
         }
     }
 
-    /// The digest and alert service of `kiosque serve`; nil when channels.yml has no `mail:` section.
-    func mailScheduler(_ locations: LocationOptions, logger: Logger) throws -> MailScheduler? {
-        guard let settings = MailSettings(configuration) else { return nil }
-        return MailScheduler(settings: settings, store: store, signer: try Self.mailSigner(locations), logger: logger)
+    /// The digest and alert service of `kiosque serve`. It follows the running configuration: a
+    /// `mail:` section added, changed or removed by a reload (SIGHUP) applies from its next pass.
+    func mailScheduler(_ locations: LocationOptions, logger: Logger) throws -> MailScheduler {
+        let live = self.live
+        return MailScheduler(currentSettings: { MailSettings(live.current) }, store: store,
+                             signer: try Self.mailSigner(locations), logger: logger)
     }
 }

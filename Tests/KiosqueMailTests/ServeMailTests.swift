@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Synchronization
 import Testing
 @testable import KiosqueMail
 @testable import KiosqueStore
@@ -74,6 +75,37 @@ struct ServeMailTests {
         #expect(BoundedProcess.stop(serve), "kiosque serve stops on SIGTERM, the mail service with it")
         #expect(serve.terminationStatus == 0)
         #expect(try server.messages().count == 1, "nothing for bob before the next slot")
+    }
+
+    /// A reload (SIGHUP) that adds or changes the `mail:` section applies from the next pass,
+    /// without a restart: the scheduler reads the running settings before each pass.
+    @Test func theSchedulerFollowsTheRunningSettings() async throws {
+        let first = try SMTPTestServer()
+        let second = try SMTPTestServer()
+        let db = try await MailTown.store()
+        let toFirst = try MailTown.settings(url: first.url)
+        let toSecond = try MailTown.settings(url: second.url)
+        let current = Mutex<MailSettings?>(nil)
+        let scheduler = MailScheduler(currentSettings: { current.withLock { $0 } }, store: db, signer: MailTown.signer)
+
+        await scheduler.pass(now: MailTown.now)
+        var counts = try await db.outboxCounts()
+        #expect(counts.pending == 0 && counts.sent == 0, "no mail: section, nothing recorded")
+
+        current.withLock { $0 = toFirst }
+        await scheduler.pass(now: MailTown.now)
+        #expect(try first.messages().count == 2, "alice's and bob's digests, once mail is configured")
+
+        // The relay changes; the next day's news goes through the new one.
+        _ = try await db.ingest(sourceID: "presse", items: [MailTown.item("p8", "Le lendemain", at: MailTown.now.addingTimeInterval(80_000))],
+                                fetchedAt: MailTown.now.addingTimeInterval(80_000))
+        current.withLock { $0 = toSecond }
+        await scheduler.pass(now: MailTown.now.addingTimeInterval(86_400))
+        let moved = try second.messages()
+        #expect(!moved.isEmpty && moved.allSatisfy { $0.text.contains("Le lendemain") })
+        #expect(try first.messages().count == 2, "nothing more through the old relay")
+        counts = try await db.outboxCounts()
+        #expect(counts.pending == 0)
     }
 
     @Test func aDigestEndingSettleDelayBehindItsSlotIsNotDueAgain() throws {

@@ -155,7 +155,7 @@ struct MailPagesTests {
             update.digestFrequency = "daily"
             try await store.updateUser(id: bruno.id, update)
             let path = signer.path(userID: bruno.id, kind: "alert:securite")
-            #expect(try await client.execute(uri: path, method: .get).body.string.contains("securite"))
+            #expect(try await client.execute(uri: path, method: .get).body.string.contains("« Sécurité »"), "the channel named by its title")
             let digestSigned = signer.path(userID: bruno.id, kind: "digest").replacingOccurrences(of: "k=digest", with: "k=alert:securite")
             #expect(try await client.execute(uri: digestSigned, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
                                              body: ByteBuffer(string: "List-Unsubscribe=One-Click")).status == .notFound,

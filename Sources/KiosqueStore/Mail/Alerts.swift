@@ -41,6 +41,13 @@ extension AppDatabase {
         }
     }
 
+    /// A channel's title, for pages that name it (nil when the channel is gone).
+    public func channelTitle(key: String) async throws(StoreError) -> String? {
+        try await read("reading a channel's title") { db in
+            try String.fetchOne(db, sql: "SELECT title FROM channels WHERE key = ?", arguments: [key])
+        }
+    }
+
     /// The keys of the channels whose alerts the agent chose.
     public func mailAlerts(userID: Int64) async throws(StoreError) -> Set<String> {
         try await read("reading mail alerts") { db in

@@ -34,7 +34,9 @@ struct UnsubscribeController {
         guard let (agent, kind) = try await verified(request) else { return Self.invalid }
         let french = agent.language != "en"
         let action = htmlEscape(request.uri.description)
-        if let channel = Self.alertChannel(kind) {
+        if let channelKey = Self.alertChannel(kind) {
+            // Name the channel as the agent knows it; its key only if it is gone.
+            let channel = try await store.channelTitle(key: channelKey) ?? channelKey
             let question = french ? "Ne plus recevoir les alertes du canal « \(htmlEscape(channel)) » à l’adresse \(htmlEscape(agent.email ?? ""))&nbsp;?"
                 : "Stop the alerts of channel “\(htmlEscape(channel))” at \(htmlEscape(agent.email ?? ""))?"
             let body = "<p>\(question)</p><form method=\"post\" action=\"\(action)\"><input type=\"hidden\" name=\"List-Unsubscribe\" "
