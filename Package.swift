@@ -35,6 +35,7 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CKiosqueZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
         .systemLibrary(name: "CLDAP", pkgConfig: "ldap", providers: [.apt(["libldap-dev"])]),
 
         .target(name: "KiosqueModel", swiftSettings: strict),
@@ -73,12 +74,18 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Metrics", package: "swift-metrics"),
         ], swiftSettings: strict),
+        // Layer 2: pictures fetched once through the fetch engine, checked and re-encoded by libvips (issue 16).
+        .target(name: "KiosqueMedia", dependencies: [
+            "KiosqueModel", "KiosqueFetch", "CVips", .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ], swiftSettings: strict),
         .executableTarget(name: "DocumentsCrashHelper", dependencies: ["KiosqueDocuments", "KiosqueStore"],
                           path: "Tests/DocumentsCrashHelper"),
         .target(name: "KiosqueWeb", dependencies: [
             "KiosqueModel", "KiosqueConfig", "CKiosqueZlib", "KiosqueStore", "KiosqueRefresh", "KiosqueDocuments", "KiosqueMail",
-            "KiosqueIdentity",
+            "KiosqueMedia", "KiosqueIdentity",
             "KiosqueSanitize",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -147,16 +154,17 @@ let package = Package(
         ]),
         .testTarget(name: "KiosqueConfigTests", dependencies: ["KiosqueConfig"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "KiosqueCLITests", dependencies: ["KiosqueModel", "KiosqueStore", "KiosqueDocuments"]),
+        .testTarget(name: "KiosqueCLITests", dependencies: ["KiosqueModel", "KiosqueStore", "KiosqueDocuments", "KiosqueTestServer"]),
         .testTarget(name: "KiosqueDocumentsTests", dependencies: ["KiosqueDocuments", "KiosqueStore", "KiosqueModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KiosqueIdentityTests", dependencies: ["KiosqueIdentity", "KiosqueTestServer"]),
+        .testTarget(name: "KiosqueMediaTests", dependencies: ["KiosqueMedia", "KiosqueFetch", "KiosqueModel", "KiosqueTestServer"]),
         .testTarget(name: "KiosqueMailTests", dependencies: [
             "KiosqueMail", "KiosqueStore", "KiosqueConfig", "KiosqueModel", "KiosqueTestServer",
         ]),
         .testTarget(name: "KiosqueWebTests", dependencies: [
             "KiosqueWeb", "KiosqueStore", "KiosqueConfig", "KiosqueModel", "KiosqueRefresh", "KiosqueParse", "KiosqueMail",
-            "KiosqueIdentity", "KiosqueTestServer",
+            "KiosqueMedia", "KiosqueTestServer", "KiosqueIdentity",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),

@@ -20,3 +20,6 @@ static inline CURLMcode kq_multi_setopt_long(CURLM *m, CURLMoption o, long v) { 
 // the dialogue (commands sent, replies received) to report the relay's answer and where it failed.
 static inline CURLcode kq_setopt_read(CURL *h, size_t (*f)(char *, size_t, size_t, void *)) { return curl_easy_setopt(h, CURLOPT_READFUNCTION, f); }
 static inline CURLcode kq_setopt_debug(CURL *h, int (*f)(CURL *, curl_infotype, char *, size_t, void *)) { return curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, f); }
+// Media (SSRF guard): the open-socket callback sees the exact address libcurl is about to connect to,
+// after resolution, so refusing private addresses there also pins the checked address (no rebinding).
+static inline CURLcode kq_setopt_opensocket(CURL *h, curl_socket_t (*f)(void *, curlsocktype, struct curl_sockaddr *)) { return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, f); }

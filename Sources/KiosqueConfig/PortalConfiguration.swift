@@ -84,6 +84,8 @@ public struct PortalConfiguration: Sendable, Hashable {
     public var documents = Documents()
     /// The `mail:` section (digests and alerts); see MailConfiguration.swift.
     public var mail = Mail()
+    /// The `media:` section (pictures fetched once and served by Kiosque); see MediaConfiguration.swift.
+    public var media = Media()
     /// Sources, channels, bouquets and departments.
     public var catalog = Catalog()
     /// Where the file was read from (for messages and relative paths).

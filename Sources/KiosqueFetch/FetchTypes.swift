@@ -13,15 +13,20 @@ public struct FetchRequest: Sendable, Hashable {
     public var lastModified: String?
     /// Where to find the source's secret; resolved at fetch time, never logged, never sent to another host.
     public var credentials: SourceCredentials?
+    /// When set, only http(s) and only the addresses this policy allows are reached, redirects included
+    /// (outside content such as a feed's pictures: see `AddressGuard`). Connections are reused per host name, so one
+    /// engine's guarded requests should all carry the same policy (the media cache has an engine of its own).
+    public var addressPolicy: AddressPolicy?
 
     /// A request for `url` with optional validators and credentials.
     public init(sourceID: String, url: String, etag: String? = nil, lastModified: String? = nil,
-                credentials: SourceCredentials? = nil) {
+                credentials: SourceCredentials? = nil, addressPolicy: AddressPolicy? = nil) {
         self.sourceID = sourceID
         self.url = url
         self.etag = etag
         self.lastModified = lastModified
         self.credentials = credentials
+        self.addressPolicy = addressPolicy
     }
 }
 
@@ -168,6 +173,8 @@ public struct FetchFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var duration: TimeInterval = 0
     /// Bytes received before failing (headers and bodies of every hop).
     public var bytesDownloaded: Int64 = 0
+    /// The address the request's `AddressPolicy` refused to connect to, when that is why it failed.
+    public var refusedAddress: String?
 
     /// A failure of the given class with a one-line message.
     public init(_ errorClass: FetchErrorClass, _ message: String, httpStatus: Int? = nil, retryAfter: TimeInterval? = nil) {

@@ -45,6 +45,15 @@ final class Transfer: @unchecked Sendable {
     private var permanentRedirect: String?
     private var permanentChainIntact = true
     private var bytesDownloaded: Int64 = 0
+    /// The address the request's policy refused (set by the open-socket callback or the proxy pre-check).
+    fileprivate var refusal: (address: String, reason: String)?
+    /// Whether libcurl goes through a proxy: the socket then leads to the proxy, so destinations are
+    /// checked by resolving them before each hop instead.
+    private lazy var proxied: Bool = {
+        if let proxy = settings.proxy { return !proxy.isEmpty }
+        let environment = ProcessInfo.processInfo.environment
+        return ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"].contains { !(environment[$0] ?? "").isEmpty }
+    }()
     private var startedAt: ContinuousClock.Instant?
     private var finished = false
 
@@ -80,7 +89,8 @@ final class Transfer: @unchecked Sendable {
         let context = Unmanaged.passUnretained(self).toOpaque()
         kq_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         kq_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer)
-        kq_setopt_str(handle, CURLOPT_PROTOCOLS_STR, "http,https,file")
+        kq_setopt_str(handle, CURLOPT_PROTOCOLS_STR, request.addressPolicy == nil ? "http,https,file" : "http,https")
+        if request.addressPolicy != nil && !proxied { guardSockets(handle, context: context) }
         // Redirects are followed by hand (see `step`) to detect loops, report permanent moves,
         // refuse non-http targets and keep credentials on their origin.
         kq_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
@@ -127,6 +137,19 @@ final class Transfer: @unchecked Sendable {
         guard let easy else { return FetchFailure(.other, "the transfer has no handle") }
         let remaining = remainingTime()
         guard remaining > 0 else { return timeoutFailure() }
+        // A literal address is checked before anything (a reused connection never reaches the socket check); through
+        // a proxy, names are resolved and checked here too, since the socket then leads to the proxy.
+        if let policy = request.addressPolicy, let host = Origin(currentURL)?.host, !policy.exempts(host: host) {
+            let literal = AddressPolicy.normalise(host)
+            if let reason = AddressGuard.refusal(for: literal), reason != AddressGuard.notAnAddress {
+                refusal = (literal, reason)
+                return refusalFailure()
+            }
+            if proxied, let refused = AddressGuard.resolveAndCheck(host: host) {
+                refusal = refused
+                return refusalFailure()
+            }
+        }
         body.removeAll(keepingCapacity: true)
         headerLines.removeAll()
         exceededLimit = false
@@ -161,6 +184,36 @@ final class Transfer: @unchecked Sendable {
         return nil
     }
 
+    /// Refuses, at connect time, every address the request's policy forbids (see `kq_setopt_opensocket`).
+    private func guardSockets(_ handle: UnsafeMutableRawPointer, context: UnsafeMutableRawPointer) {
+        kq_setopt_ptr(handle, CURLOPT_OPENSOCKETDATA, context)
+        kq_setopt_opensocket(handle) { context, purpose, address in
+            guard let context, let address else { return CURL_SOCKET_BAD }
+            let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+            let exempt = transfer.request.addressPolicy.map { policy in
+                Origin(transfer.currentURL).map { policy.exempts(host: $0.host) } ?? false
+            } ?? true
+            if !exempt {
+                // The address field is the start of a storage large enough for IPv6: point into it, never copy it.
+                let offset = MemoryLayout<curl_sockaddr>.offset(of: \curl_sockaddr.addr) ?? 16
+                let socketAddress = UnsafeRawPointer(address).advanced(by: offset).assumingMemoryBound(to: sockaddr.self)
+                let refused = AddressGuard.refusal(sockaddr: socketAddress, length: Int(address.pointee.addrlen))
+                if let refused {
+                    transfer.refusal = refused
+                    return CURL_SOCKET_BAD
+                }
+            }
+            return socket(address.pointee.family, address.pointee.socktype, address.pointee.protocol)
+        }
+    }
+
+    private func refusalFailure() -> FetchFailure {
+        let (address, reason) = refusal ?? ("?", "refused")
+        var failure = FetchFailure(.connect, "refused to connect to \(address) for \(URLText.redacted(currentURL)): \(reason)")
+        failure.refusedAddress = address
+        return failure
+    }
+
     private func configureProxy(_ handle: UnsafeMutableRawPointer) {
         if let proxy = settings.proxy { kq_setopt_str(handle, CURLOPT_PROXY, proxy) }
         if let noProxy = settings.noProxy { kq_setopt_str(handle, CURLOPT_NOPROXY, noProxy) }
@@ -180,6 +233,7 @@ final class Transfer: @unchecked Sendable {
         kq_getinfo_off(easy, CURLINFO_SIZE_DOWNLOAD_T, &downloaded)
         bytesDownloaded += Int64(headerSize) + Int64(downloaded)
         guard code == CURLE_OK else {
+            if refusal != nil { return .finish(.failure(refusalFailure())) }
             let detail = String(cString: errorBuffer)
             return .finish(.failure(FailureClassifier.transportFailure(
                 code: Int(code.rawValue), detail: detail, exceededLimit: exceededLimit, settings: settings)))

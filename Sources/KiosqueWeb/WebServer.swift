@@ -7,6 +7,7 @@ public import Logging
 import HummingbirdCore
 import KiosqueIdentity
 import KiosqueMail
+public import KiosqueMedia
 import Mustache
 import NIOCore
 public import Prometheus
@@ -24,8 +25,11 @@ public struct WebServer {
         /// How long a connection may stay silent (no request head, no body part) before it is
         /// closed: a client trickling its headers or holding idle connections cannot exhaust them.
         public var idleTimeout: Duration
+        /// Where article pictures are cached (`<cache>/media`, disposable); nil puts them in `<data>/cache/media`.
+        public var mediaCacheDirectory: String?
         public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String, metrics: PrometheusCollectorRegistry? = nil,
-                    idleTimeout: Duration = .seconds(30)) {
+                    idleTimeout: Duration = .seconds(30), mediaCacheDirectory: String? = nil) {
+            self.mediaCacheDirectory = mediaCacheDirectory
             self.host = host
             self.port = port
             self.dataDirectory = dataDirectory
@@ -40,6 +44,8 @@ public struct WebServer {
     let methods: MethodTable
     let options: Options
     let logger: Logger
+    /// The media cache (`media.mode: proxy`), for prefetching after ingest; nil in direct mode.
+    public let media: MediaService?
 
     /// Settings read at start (theme, authentication, security headers) need a restart to change;
     /// the catalogue and portal title follow `live` reloads.
@@ -59,10 +65,15 @@ public struct WebServer {
         let sessions = SessionStore(store: store, idleTimeout: configuration.auth.sessionIdle,
                                     absoluteTimeout: configuration.auth.sessionAbsolute)
         let passwords = PasswordHasher(cost: 11)
+        let media = try MediaService.make(configuration: configuration, dataDirectory: options.dataDirectory,
+                                          cacheDirectory: options.mediaCacheDirectory)
+        views.mediaRewriter = media?.rewriter
+        self.media = media
 
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware(frameHosts: configuration.content.iframeHosts,
-                                                         strictTransportSecurity: configuration.portal.baseURL.lowercased().hasPrefix("https://")))
+                                                         strictTransportSecurity: configuration.portal.baseURL.lowercased().hasPrefix("https://"),
+                                                         proxiedImages: media != nil))
         router.add(middleware: ErrorPageMiddleware(views: views))
         StaticFilesController(resources: resources).register(on: router)
         if let registry = options.metrics {
@@ -81,6 +92,7 @@ public struct WebServer {
                 return .json(["status": "store unreachable"], status: .serviceUnavailable)
             }
         }
+        if let media { MediaController(media: media).register(on: router) }
         // Signed one-click unsubscribe links work without a session or CSRF token: before those middleware.
         if let signer = UnsubscribeSigner(keyFile: (options.dataDirectory as NSString).appendingPathComponent("kiosque.key")) {
             UnsubscribeController(store: store, signer: signer, portalTitle: configuration.portal.title).register(on: router)
@@ -112,7 +124,7 @@ public struct WebServer {
         APIController(store: store, scheduler: scheduler, live: live).register(agents: agents, admins: admins)
         AnnouncementsAPI(store: store).register(agents: agents)
         AnnouncementsController(store: store, views: views).register(agents: agents)
-        AdminController(store: store, views: views, live: live, scheduler: scheduler, passwords: passwords, sessions: sessions)
+        AdminController(store: store, views: views, live: live, scheduler: scheduler, passwords: passwords, sessions: sessions, media: media)
             .register(on: admins)
         SignInLogController(store: store, views: views).register(on: admins)
         MailPages(store: store, views: views, live: live,

@@ -33,12 +33,13 @@ extension AppDatabase {
         let lookup = try db.cachedStatement(sql: "SELECT id, content_hash FROM items WHERE source_id = ? AND guid_hash = ?")
         let insert = try db.cachedStatement(sql: """
             INSERT INTO items (source_id, guid, guid_hash, link_hash, canonical_link, title, link, author, summary, content_html,
-              content_text, published, updated, sort_at, fetched_at, content_hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              content_text, published, updated, sort_at, fetched_at, content_hash, picture_url, picture_alt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let update = try db.cachedStatement(sql: """
             UPDATE items SET link_hash = ?, canonical_link = ?, title = ?, link = ?, author = ?, summary = ?, content_html = ?,
-              content_text = ?, published = ?, updated = ?, sort_at = ?, fetched_at = ?, content_hash = ?, is_updated = 1
+              content_text = ?, published = ?, updated = ?, sort_at = ?, fetched_at = ?, content_hash = ?,
+              picture_url = ?, picture_alt = ?, is_updated = 1
             WHERE id = ?
             """)
         let unmap = try db.cachedStatement(sql: "DELETE FROM channel_items WHERE item_id = ?")
@@ -57,12 +58,14 @@ extension AppDatabase {
             let canonical = ItemIdentity.canonicalLink(item.link)
             let linkHash = canonical.map { ItemIdentity.hash($0) }
             let contentHash = ItemIdentity.hash(item.title, item.link, item.author, item.summary, item.contentHTML, text)
+            let picture = ItemPicture.of(item)
             var sortAt = (item.published ?? item.updated)?.unixSeconds ?? fetched
             // A date in the future (clock skew, bad feed) would pin the item on top forever.
             if sortAt > fetched { sortAt = fetched }
             let values: [(any DatabaseValueConvertible)?] = [
                 linkHash, canonical, item.title, item.link, item.author, item.summary, item.contentHTML, text,
                 item.published?.unixSeconds, item.updated?.unixSeconds, sortAt, fetched, contentHash,
+                picture?.url, picture?.alt,
             ]
             let itemID: Int64
             if let existing = try Row.fetchOne(lookup, arguments: [sourceRowID, guidHash]) {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KiosqueModel
 
 /// Loading item rows for lists: one query for a set of ids, with the agent's marks.
 enum ItemRows {
@@ -8,7 +9,8 @@ enum ItemRows {
         i.id, i.title, i.link, i.author, substr(i.summary, 1, 600) AS summary, i.published, i.sort_at, i.is_updated,
         s.key AS source_key, s.title AS source_title,
         EXISTS (SELECT 1 FROM read_marks r WHERE r.user_id = :user AND r.item_id = i.id) AS is_read,
-        EXISTS (SELECT 1 FROM stars st WHERE st.user_id = :user AND st.item_id = i.id) AS is_starred
+        EXISTS (SELECT 1 FROM stars st WHERE st.user_id = :user AND st.item_id = i.id) AS is_starred,
+        i.picture_url, i.picture_alt
         """
 
     /// Summaries of `ids` in the given order (missing ids skipped), with `channels` as context.
@@ -40,7 +42,8 @@ enum ItemRows {
             id: row[0], title: row[1], link: row[2], author: row[3], summary: row[4],
             sourceID: row[8], sourceTitle: row[9], channel: nil,
             published: published.map(Date.init(unixSeconds:)), sortDate: Date(unixSeconds: row[6]),
-            isUpdated: row[7], isRead: row[10], isStarred: row[11])
+            isUpdated: row[7], isRead: row[10], isStarred: row[11],
+            picture: (row[12] as String?).map { ItemPicture(url: $0, alt: row[13] ?? "") })
     }
 
     /// The store's row id and reference of a live channel, or a notFound error.

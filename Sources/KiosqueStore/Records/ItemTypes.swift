@@ -1,4 +1,5 @@
 public import Foundation
+public import KiosqueModel
 
 /// What one ingest call did.
 public struct IngestResult: Sendable, Hashable {
@@ -53,6 +54,8 @@ public struct ItemSummary: Sendable, Hashable {
     public var isRead: Bool
     /// Whether the agent starred it.
     public var isStarred: Bool
+    /// Its picture (content's first image or image enclosure), for the thumbnail of its row.
+    public var picture: ItemPicture? = nil
 }
 
 /// One item with its sanitized HTML body and its neighbours in a channel.

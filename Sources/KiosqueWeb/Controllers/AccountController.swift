@@ -21,11 +21,15 @@ struct AccountController {
         group.post("/compte/jeton", use: token)
         group.post("/compte/flux-prive", use: privateFeed)
         group.post("/compte/deconnexion-partout", use: signOutEverywhere)
+        group.post("/compte/images", use: pictures)
     }
 
     @Sendable func account(_ request: Request, context: AppRequestContext) async throws -> Response {
         // Back from /compte/resume with nothing new to show.
-        page(context: context, extra: request.query["resume"] == "vide" ? ["flash": views.text("digest_preview_empty", context)] : [:])
+        var extra: [String: Any] = request.query["resume"] == "vide" ? ["flash": views.text("digest_preview_empty", context)] : [:]
+        if request.query["images"] == "ok" { extra["flash"] = views.text("account_pictures_saved", context) }
+        if let agent = context.agent, try await store.hidesPictures(userID: agent.id) { extra["hide_pictures"] = true }
+        return page(context: context, extra: extra)
     }
 
     private func page(context: AppRequestContext, extra: [String: Any], status: HTTPResponse.Status = .ok) -> Response {

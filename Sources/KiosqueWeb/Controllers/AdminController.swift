@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KiosqueConfig
+import KiosqueMedia
 import KiosqueModel
 import KiosqueRefresh
 import KiosqueStore
@@ -14,6 +15,8 @@ struct AdminController {
     let scheduler: RefreshScheduler?
     let passwords: PasswordHasher
     let sessions: SessionStore
+    /// The media cache, whose figures the dashboard shows (nil in `media.mode: direct`).
+    var media: MediaService?
 
     func register(on admins: RouterGroup<AppRequestContext>) {
         admins.get("/admin", use: dashboard)
@@ -66,6 +69,7 @@ struct AdminController {
             ["address": bounce.address, "reason": bounce.reason, "logins": bounce.logins.joined(separator: ", "),
              "refusals": bounce.refusals, "since": views.dates.format(bounce.bouncedAt, language: context.language)]
         }
+        if let media { data["media"] = await media.adminValues() }
         if request.query["rebond"] == "efface" { data["flash"] = views.text("admin_bounce_cleared", context) }
         return views.page("admin", data, context: context, navigation: "admin", status: status)
     }

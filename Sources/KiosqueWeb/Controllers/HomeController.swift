@@ -39,6 +39,7 @@ struct HomeController {
         // Nothing followed and nothing of their own: the catalogue is where a new agent starts.
         if page.channels.isEmpty && page.memberDocuments.isEmpty && front.isEmpty { return .seeOther("/catalogue") }
         var data: [String: Any] = ["grouped": grouped, "empty": page.channels.isEmpty]
+        let pictures = !(try await store.hidesPictures(userID: agent.id))
         if !front.isEmpty {
             data["has_front_page"] = true
             data["front_page"] = AnnouncementsController.frontPage(front, views: views, context: context)
@@ -46,9 +47,10 @@ struct HomeController {
         if agent.isAdmin { data.merge(try await failingSources()) { a, _ in a } }
         data["channels"] = page.channels.map { channel -> [String: Any] in
             ["id": channel.channel.id, "title": channel.channel.title, "unread": channel.unread,
-             "items_html": views.itemRowsHTML(channel.latest, context: context, returnTo: "/", showChannel: false, csrf: csrf)]
+             "items_html": views.itemRowsHTML(channel.latest, context: context, returnTo: "/", showChannel: false, csrf: csrf,
+                                             pictures: pictures)]
         }
-        if !grouped { data["river_html"] = views.itemRowsHTML(page.items, context: context, returnTo: "/", csrf: csrf) }
+        if !grouped { data["river_html"] = views.itemRowsHTML(page.items, context: context, returnTo: "/", csrf: csrf, pictures: pictures) }
         if let previousVisit = agent.previousSeenAt {
             let fresh = page.items.filter { $0.sortDate > previousVisit && !$0.isRead }.count
             if fresh > 0 { data["since_last_visit_count"] = fresh }

@@ -52,7 +52,8 @@ struct ReadingController {
         if let description = channel.description { channelValues["description"] = description }
         var data: [String: Any] = [
             "channel": channelValues, "empty": page.items.isEmpty, "is_later_page": cursor != nil,
-            "items_html": views.itemRowsHTML(page.items, context: context, returnTo: returnTo, showChannel: false),
+            "items_html": views.itemRowsHTML(page.items, context: context, returnTo: returnTo, showChannel: false,
+                                             pictures: !(try await store.hidesPictures(userID: agent.id))),
             "unread": page.channelUnread ?? page.items.filter { !$0.isRead }.count,
         ]
         if let next = page.nextCursor { data["next_cursor"] = next.token }
@@ -110,7 +111,9 @@ struct ReadingController {
         item["date_iso"] = views.dates.iso(date)
         if let author = summary.author, !author.isEmpty { item["author"] = author }
         // Content was sanitized before it was stored; it is the only unescaped value in any template.
-        if let html = detail.contentHTML, !html.isEmpty { item["content"] = html }
+        // Pictures are rewritten here, at display, rather than at ingest: items stored before the media cache get it
+        // too, and switching `media.mode` back to direct needs no migration.
+        if let html = detail.contentHTML, !html.isEmpty { item["content"] = views.mediaRewriter?.rewrite(html: html) ?? html }
         if let text = summary.summary { item["summary"] = text }
         if let link = summary.link, link.hasPrefix("http://") || link.hasPrefix("https://") { item["link"] = link }
         if let previous = detail.previousID { item["previous_id"] = previous }

@@ -7,12 +7,13 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Whether the portal is served over https (its base URL): browsers are then told to keep to https.
     let strictTransportSecurity: Bool
 
-    /// `frameHosts` are the video hosts whose iframes articles may keep.
-    init(frameHosts: [String], strictTransportSecurity: Bool = false) {
+    /// `frameHosts` are the video hosts whose iframes articles may keep; with `proxiedImages` (media.mode: proxy)
+    /// pictures come only from the portal itself, so browsers contact no outside site to show a page.
+    init(frameHosts: [String], strictTransportSecurity: Bool = false, proxiedImages: Bool = false) {
         self.strictTransportSecurity = strictTransportSecurity
         let frames = frameHosts.isEmpty ? "'none'" : frameHosts.map { "https://\($0)" }.joined(separator: " ")
         contentSecurityPolicy = [
-            "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' https: http: data:",
+            "default-src 'self'", "script-src 'self'", "style-src 'self'", proxiedImages ? "img-src 'self' data:" : "img-src 'self' https: http: data:",
             "media-src 'self' https: http:", "font-src 'self'", "connect-src 'self'", "object-src 'none'",
             "frame-src \(frames)", "frame-ancestors 'none'", "form-action 'self'", "base-uri 'none'",
         ].joined(separator: "; ")

@@ -11,6 +11,8 @@ struct ItemRowView {
     let csrf: String
     let returnTo: String
     let showChannel: Bool
+    /// Thumbnails of items that have a picture; nil for text-only rows (the agent's choice).
+    var pictures: RowPictures?
 
     func html(_ items: [ItemSummary]) -> String {
         var out = ""
@@ -19,12 +21,16 @@ struct ItemRowView {
         let newBadge = " <span class=\"badge badge--new\">\(htmlEscape(text("new_badge")))</span>"
         let updatedBadge = " <span class=\"badge\">\(htmlEscape(text("updated_badge")))</span>"
         let starBadge = " <span class=\"badge badge--star\">\(htmlEscape(text("starred")))</span>"
-        for item in items {
+        for (index, item) in items.enumerated() {
             let id = String(item.id)
             let date = item.published ?? item.sortDate
-            out += item.isRead ? "<article class=\"item\" data-item=\"" : "<article class=\"item item--unread\" data-item=\""
+            let picture = pictures?.html(item.picture, index: index)
+            out += item.isRead ? "<article class=\"item" : "<article class=\"item item--unread"
+            out += picture == nil ? "\" data-item=\"" : " item--picture\" data-item=\""
             out += id
-            out += "\">\n<h3 class=\"item__title\"><a href=\"/articles/"
+            out += "\">\n"
+            if let picture { out += picture + "\n" }
+            out += "<h3 class=\"item__title\"><a href=\"/articles/"
             out += id
             out += "\">"
             out += htmlEscape(item.title ?? "—")

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KiosqueConfig
+import KiosqueMedia
 import KiosqueStore
 import Mustache
 
@@ -16,6 +17,8 @@ struct ViewRenderer: Sendable {
     let secureCookies: Bool
     /// A theme's own `item-row.mustache`: rows are then rendered through it rather than `ItemRowView`.
     var themedItemRow = false
+    /// Rewrites article pictures to `/media/…` (`media.mode: proxy`); nil leaves them pointing at their sites.
+    var mediaRewriter: MediaRewriter?
     let dates = DateDisplay()
 
     /// A full HTML page.
@@ -69,16 +72,20 @@ struct ViewRenderer: Sendable {
 
     /// List rows as HTML, for templates that print `{{{items_html}}}`.
     func itemRowsHTML(_ items: [ItemSummary], context: AppRequestContext, returnTo: String, showChannel: Bool = true,
-                      csrf: String? = nil) -> String {
+                      csrf: String? = nil, pictures: Bool = true) -> String {
         let csrf = csrf ?? csrfToken(context)
+        let thumbnails = pictures ? RowPictures(rewriter: mediaRewriter) : nil
         if themedItemRow {
-            return items.map { item in
-                library.render(itemRow(item, context: context, returnTo: returnTo, showChannel: showChannel, csrf: csrf),
-                               withTemplate: "item-row") ?? ""
+            return items.enumerated().map { index, item in
+                var row = itemRow(item, context: context, returnTo: returnTo, showChannel: showChannel, csrf: csrf)
+                if let picture = thumbnails?.html(item.picture, index: index) { row["picture_html"] = picture }
+                return library.render(row, withTemplate: "item-row") ?? ""
             }.joined()
         }
-        return ItemRowView(strings: localizer.strings(context.language), dates: dates, language: context.language, csrf: csrf,
-                           returnTo: returnTo, showChannel: showChannel).html(items)
+        var view = ItemRowView(strings: localizer.strings(context.language), dates: dates, language: context.language, csrf: csrf,
+                               returnTo: returnTo, showChannel: showChannel)
+        view.pictures = thumbnails
+        return view.html(items)
     }
 
     /// One item as a list row. Everything the row shows is computed here, flat, so that the

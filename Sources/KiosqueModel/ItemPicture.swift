@@ -1,0 +1,92 @@
+import Foundation
+
+/// The picture of an item, for its row on Ma page: where it is and what it shows.
+public struct ItemPicture: Sendable, Hashable {
+    /// The original (absolute http/https) address.
+    public var url: String
+    /// The source's alternative text; empty when the picture is decorative or undescribed.
+    public var alt: String
+
+    /// A picture at `url` described by `alt`.
+    public init(url: String, alt: String) {
+        self.url = url
+        self.alt = alt
+    }
+
+    /// The item's picture: its content's first image, else its first image enclosure (RSS enclosure, Atom
+    /// `rel="enclosure"`, JSON Feed attachment). `contentHTML` must be the sanitizer's output.
+    public static func of(_ item: ParsedItem) -> ItemPicture? {
+        if let html = item.contentHTML, let first = first(inHTML: html) { return first }
+        for enclosure in item.enclosures where isWebAddress(enclosure.url) {
+            let type = enclosure.type?.lowercased() ?? ""
+            let path = enclosure.url.lowercased().split(separator: "?").first ?? ""
+            if type.hasPrefix("image/") && type != "image/svg+xml"
+                || type.isEmpty && [".jpg", ".jpeg", ".png", ".gif", ".webp"].contains(where: { path.hasSuffix($0) }) {
+                return ItemPicture(url: enclosure.url, alt: "")
+            }
+        }
+        return nil
+    }
+
+    /// The first `<img>` with an http(s) address in sanitized HTML, with its alt text.
+    public static func first(inHTML html: String) -> ItemPicture? {
+        var rest = Substring(html)
+        while let open = rest.range(of: "<img") {
+            let tail = rest[open.lowerBound...]
+            guard let close = tail.firstIndex(of: ">") else { return nil }
+            let attributes = SanitizedHTML.attributes(of: String(tail[..<close]))
+            if let source = attributes.first(where: { $0.name == "src" })?.value.map(SanitizedHTML.unescape), isWebAddress(source) {
+                let alt = attributes.first(where: { $0.name == "alt" })?.value.map(SanitizedHTML.unescape) ?? ""
+                return ItemPicture(url: source, alt: alt)
+            }
+            rest = tail[tail.index(after: close)...]
+        }
+        return nil
+    }
+
+    static func isWebAddress(_ url: String) -> Bool {
+        let lower = url.prefix(8).lowercased()
+        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+    }
+}
+
+/// Reading back the sanitizer's own output, where every attribute is written `name="value"` with `&"<>` escaped:
+/// a literal `<img` can only be a tag there, so scanning tags is exact.
+public enum SanitizedHTML {
+    /// `name="value"` pairs (and valueless flags) of a start tag, given without its `>`.
+    public static func attributes(of tag: String) -> [(name: String, value: String?)] {
+        var result: [(name: String, value: String?)] = []
+        var rest = Substring(tag).drop(while: { $0 != " " })  // skip `<name`
+        while true {
+            rest = rest.drop(while: { $0 == " " || $0 == "/" })
+            guard !rest.isEmpty else { break }
+            let name = rest.prefix(while: { $0 != "=" && $0 != " " && $0 != "/" })
+            rest = rest[name.endIndex...]
+            if rest.hasPrefix("=\"") {
+                rest = rest.dropFirst(2)
+                let value = rest.prefix(while: { $0 != "\"" })
+                result.append((String(name).lowercased(), String(value)))
+                rest = rest[value.endIndex...].dropFirst()
+            } else if name.isEmpty {
+                rest = rest.dropFirst()
+            } else {
+                result.append((String(name).lowercased(), nil))
+            }
+        }
+        return result
+    }
+
+    /// An attribute value's text (entities the sanitizer writes decoded).
+    public static func unescape(_ value: String) -> String {
+        guard value.contains("&") else { return value }
+        return value.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    /// Text escaped for an attribute value.
+    public static func escape(_ value: String) -> String {
+        value.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;")
+            .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+}
