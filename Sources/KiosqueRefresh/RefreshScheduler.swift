@@ -114,6 +114,7 @@ struct MaintenanceTask: Sendable {
                 _ = try await store.purgeExpiredSessions()
                 // Personal data (access and reading activity) is kept only as long as configured; aggregates stay.
                 _ = try await store.purgeActivity(olderThanDays: live.current.retention.activityDays)
+                _ = try await store.purgeAnnouncementViews(before: Date().addingTimeInterval(-Double(live.current.retention.activityDays) * 86_400))
                 if Date().timeIntervalSince(lastOptimize) > 86_400 {
                     try await store.optimize()
                     lastOptimize = Date()

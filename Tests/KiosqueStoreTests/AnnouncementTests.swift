@@ -284,6 +284,18 @@ struct AnnouncementTests {
         #expect(try await store.announcementStats(id: note.id, viewer: town.admin, now: later).views == 3)
     }
 
+    @Test("announcements are kept by the item retention, like documents: they have their own life (expiry, deletion)")
+    func retention() async throws {
+        let town = try await NewsTown.make()
+        let store = town.store
+        let old = try await store.createAnnouncement(departmentID: "communication", content: town.content("Ancienne zorglub"),
+                                                     by: town.writer, now: NewsTown.now)
+        _ = try await store.applyRetention(days: 1, maxItemsPerSource: 1, now: NewsTown.now.addingTimeInterval(400 * 86_400))
+        let kept = try await store.announcement(id: old.id, viewer: town.outsider, now: NewsTown.now)
+        #expect(kept?.itemID == old.itemID && old.itemID != nil)
+        #expect(try await store.search(query: "ancienne", userID: town.outsider.userID, now: NewsTown.now).items.count == 1)
+    }
+
     @Test("a non-must-read announcement cannot be confirmed; deleting removes the item")
     func deleteAndNoConfirm() async throws {
         let town = try await NewsTown.make()

@@ -287,6 +287,53 @@ struct AnnouncementWebTests {
         }
     }
 
+    @Test("drafts stay with their writers; in a department with approval a second editor publishes from the page")
+    func draftsAndApproval() async throws {
+        let fixture = try await WebFixture.make { configuration in
+            configuration.catalog.departments = [DepartmentDefinition(id: "rh", title: "Ressources humaines", approval: true)]
+        }
+        let store = fixture.store
+        let hash = await AccountTools.hashPassword(WebFixture.password)
+        for login in ["rose", "remi", "olga"] {
+            let id = try await store.createUser(NewUser(login: login, name: login.capitalized, passwordHash: hash)).id
+            _ = try await store.subscribeDefaults(userID: id)
+            if login != "olga" { try await store.setMembership(userID: id, departmentID: "rh", isEditor: true) }
+        }
+        try await fixture.application().test(.router) { client in
+            var rose = Browser()
+            _ = try await rose.signIn(client, login: "rose")
+            let token = try #require(Browser.csrf(in: try await rose.get(client, "/annonces/nouvelle").body.string))
+            func write(_ title: String, draft: Bool) async throws -> String {
+                var fields = [("_csrf", token), ("department", "rh"), ("title", title), ("body_markdown", "Texte")]
+                if draft { fields.append(("draft", "1")) }
+                let created = try await rose.post(client, "/annonces/nouvelle", fields)
+                #expect(created.status == .seeOther)
+                return String(try #require(created.headers[.location]).dropFirst("/annonces/".count))
+            }
+            let draft = try await write("Brouillon des entretiens", draft: true)
+            let pending = try await write("Campagne d'entretiens", draft: false)
+            #expect(try await rose.get(client, "/annonces/\(draft)").body.string.contains("Brouillon"))
+            let own = try await rose.get(client, "/annonces/\(pending)").body.string
+            #expect(own.contains("En attente d&#39;approbation") || own.contains("En attente d'approbation")
+                    || own.contains("En attente d&apos;approbation"))
+            #expect(!own.contains("/approuver"), "the author is not offered to approve")
+            #expect(try await rose.post(client, "/annonces/\(pending)/approuver", [("_csrf", token)]).status == .forbidden)
+
+            var olga = Browser()
+            _ = try await olga.signIn(client, login: "olga")
+            for id in [draft, pending] { #expect(try await olga.get(client, "/annonces/\(id)").status == .notFound) }
+
+            var remi = Browser()
+            _ = try await remi.signIn(client, login: "remi")
+            let page = try await remi.get(client, "/annonces/\(pending)").body.string
+            #expect(page.contains("/annonces/\(pending)/approuver"))
+            let remiToken = try #require(Browser.csrf(in: page))
+            #expect(try await remi.post(client, "/annonces/\(pending)/approuver", [("_csrf", remiToken)]).status == .seeOther)
+            #expect(try await olga.get(client, "/annonces/\(pending)").status == .ok)
+            #expect(try await olga.get(client, "/annonces/\(draft)").status == .notFound)
+        }
+    }
+
     @Test("statistics: figures about fewer than 5 agents read < 5", arguments: [(0, "0"), (1, "< 5"), (4, "< 5"), (5, "5"), (12, "12")])
     func threshold(_ value: Int, _ shown: String) {
         #expect(AnnouncementsController.masked(value) == shown)

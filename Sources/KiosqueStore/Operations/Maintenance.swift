@@ -28,7 +28,7 @@ extension AppDatabase {
                     try db.execute(sql: """
                         DELETE FROM items WHERE id IN (
                           SELECT k.id FROM item_keys k WHERE k.sort_at < ? AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = k.id)
-                            AND k.source_id NOT IN (SELECT id FROM sources WHERE key LIKE 'service:%')
+                            AND k.source_id NOT IN (SELECT id FROM sources WHERE key LIKE 'service:%' OR key LIKE 'news:%')
                           LIMIT ?)
                         """, arguments: [cutoff, batch])
                     return db.changesCount
@@ -39,7 +39,7 @@ extension AppDatabase {
         }
         if let maxItemsPerSource {
             let sources = try await read("listing sources") { db in
-                try Int64.fetchAll(db, sql: "SELECT id FROM sources WHERE key NOT LIKE 'service:%'")
+                try Int64.fetchAll(db, sql: "SELECT id FROM sources WHERE key NOT LIKE 'service:%' AND key NOT LIKE 'news:%'")
             }
             for source in sources {
                 while true {
