@@ -1,4 +1,5 @@
 import Foundation
+import KiosqueModel
 
 /// Writes a digest as a message: plain text and HTML for mail readers (Outlook, Thunderbird,
 /// webmail): a table layout with inline styles, no script, no outside image, real headings.
@@ -147,21 +148,9 @@ public struct DigestWriter: Sendable {
             """
     }
 
-    /// HTML text and attribute escaping.
+    /// HTML text and attribute escaping (the portal's one escaper).
     static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        MarkupEscaping.escape(text)
     }
 
     /// A channel key as a path segment (keys are slugs, but a document channel's key holds `-`).

@@ -17,7 +17,7 @@ enum QuotedPrintable {
         var start = 0, index = 0, first = true
         while index <= bytes.count {
             if index == bytes.count || bytes[index] == 0x0A || bytes[index] == 0x0D {
-                if !first { output += [0x0D, 0x0A] }
+                if !first { output.append(0x0D); output.append(0x0A) }
                 first = false
                 encodeLine(bytes[start..<index], into: &output)
                 if index < bytes.count - 1 && bytes[index] == 0x0D && bytes[index + 1] == 0x0A { index += 1 }
@@ -28,8 +28,12 @@ enum QuotedPrintable {
         return String(decoding: output, as: UTF8.self)
     }
 
-    private static let hex = Array("0123456789ABCDEF".utf8)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? 0x30 + nibble : 0x37 + nibble  // "0"..."9", "A"..."F"
+    }
 
+    // Single appends only: an array literal per escaped byte (`output += [a, b, c]`) allocated
+    // and showed as the top of a digest run's profile.
     private static func encodeLine(_ bytes: ArraySlice<UInt8>, into output: inout [UInt8]) {
         var length = 0
         let last = bytes.endIndex - 1
@@ -43,18 +47,22 @@ enum QuotedPrintable {
                 // A leading dot is encoded too: some relays mishandle it even after SMTP dot-stuffing.
                 escaped = true
             } else {
-                escaped = !((0x21...0x7E).contains(byte) && byte != 0x3D)
+                escaped = !(byte >= 0x21 && byte <= 0x7E && byte != 0x3D)
             }
             let count = escaped ? 3 : 1
             // Keep room for the soft break "=" unless this byte ends the line.
             let room = isLast ? maximumLineLength : maximumLineLength - 1
             if length + count > room {
-                output += [0x3D, 0x0D, 0x0A]
+                output.append(0x3D); output.append(0x0D); output.append(0x0A)
                 length = 0
-                if byte == 0x2E && !escaped { output += [0x3D, 0x32, 0x45]; length = 3; continue }
+                if byte == 0x2E && !escaped {
+                    output.append(0x3D); output.append(0x32); output.append(0x45)
+                    length = 3
+                    continue
+                }
             }
             if escaped {
-                output += [0x3D, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                output.append(0x3D); output.append(hexDigit(byte >> 4)); output.append(hexDigit(byte & 0x0F))
             } else {
                 output.append(byte)
             }

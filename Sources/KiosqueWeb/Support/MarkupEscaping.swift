@@ -1,35 +1,11 @@
+import KiosqueModel
+
 /// Escapes text for HTML content and attribute values.
 func htmlEscape(_ text: String) -> String {
-    markupEscape(text, xml: false)
+    MarkupEscaping.escape(text, xml: false)
 }
 
-/// The one escaper behind HTML pages and Atom/OPML documents. With `xml`, characters that XML 1.0
-/// forbids (controls, U+FFFE/U+FFFF) are dropped and `'` becomes `&apos;`.
+/// HTML or, with `xml`, XML 1.0 escaping (Atom and OPML documents).
 func markupEscape(_ text: String, xml: Bool) -> String {
-    // Most titles and names need nothing: one pass over the bytes, and the string is returned as is.
-    let needsWork = text.utf8.contains { byte -> Bool in
-        switch byte {
-        case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "'"): return true
-        case 0..<0x20, 0xEF: return xml  // controls, and the lead byte of U+FFFE/U+FFFF
-        default: return false
-        }
-    }
-    if !needsWork { return text }
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += xml ? "&apos;" : "&#39;"
-        case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-        default:
-            let v = scalar.value
-            if xml && (v < 0x20 || (0xFFFE...0xFFFF).contains(v)) { continue }
-            out.unicodeScalars.append(scalar)
-        }
-    }
-    return out
+    MarkupEscaping.escape(text, xml: xml)
 }
