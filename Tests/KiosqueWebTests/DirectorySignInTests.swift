@@ -213,6 +213,26 @@ struct DirectorySignInTests {
         #expect(log.contains { $0.method == "directory" && $0.reason?.hasPrefix("directory unreachable") == true })
     }
 
+    @Test func proxyGroupsMatchByCNTooAndTheSignInIsLogged() async throws {
+        let fixture = try await WebFixture.make { config in
+            config.auth.userHeader = "Remote-User"
+            config.auth.groupsHeader = "Remote-Groups"
+            config.auth.trustedProxies = ["127.0.0.1"]
+        }
+        let store = fixture.store
+        try await fixture.application().test(.live) { client in
+            // A full DN in the header meets the bouquet's `groups: [urbanisme]` by its CN.
+            let headers: HTTPFields = [HTTPField.Name("Remote-User")!: "ines",
+                                       HTTPField.Name("Remote-Groups")!: "CN=Urbanisme,OU=Groups,DC=ville,DC=local"]
+            let home = try await client.execute(uri: "/", method: .get, headers: headers)
+            #expect(home.status == .ok)
+        }
+        let ines = try #require(try await store.user(login: "ines"))
+        #expect(Set(try await store.subscriptions(userID: ines.id).map(\.id)) == ["securite", "collectivites"])
+        let log = try await store.signIns()
+        #expect(log.count == 1 && log.first?.method == "proxy" && log.first?.login == "ines" && log.first?.success == true)
+    }
+
     @Test func administratorsSeeTheSignInLogEscaped() async throws {
         let fixture = try await portal()
         try await fixture.application().test(.router) { client in
