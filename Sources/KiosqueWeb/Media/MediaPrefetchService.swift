@@ -21,16 +21,16 @@ public struct MediaPrefetchService: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            var seen: UInt64?
-            while !Task.isCancelled {
-                let count = store.changeCount()
-                if count != seen {
-                    seen = count
-                    await prefetchOnce()
-                }
-                try await Task.sleep(for: interval)
+        var seen: UInt64?
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let count = store.changeCount()
+            if count != seen {
+                seen = count
+                await prefetchOnce()
             }
+            // A graceful shutdown ends the sleep: return normally then. Throwing here would make
+            // the service group take it for a failure and cancel the web front mid-request.
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
         }
     }
 
