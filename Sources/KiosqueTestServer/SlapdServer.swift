@@ -8,6 +8,10 @@ public final class SlapdServer: @unchecked Sendable {
     public let port: UInt16
     /// "ldap://127.0.0.1:PORT".
     public var url: String { "ldap://127.0.0.1:\(port)" }
+    /// The ldaps:// port when started with a certificate.
+    public let tlsPort: UInt16?
+    /// "ldaps://127.0.0.1:TLSPORT" when started with a certificate.
+    public var tlsURL: String? { tlsPort.map { "ldaps://127.0.0.1:\($0)" } }
     /// The directory's suffix.
     public let suffix = "dc=ville,dc=local"
     /// The administrator (rootdn) used to fill and change the directory.
@@ -20,12 +24,15 @@ public final class SlapdServer: @unchecked Sendable {
     /// Whether slapd and ldapadd are installed.
     public static var isAvailable: Bool { ChildProcess.exists("slapd") && ChildProcess.exists("ldapadd") }
 
-    /// Starts an empty directory holding only its suffix entry.
-    public init() throws {
+    /// Starts an empty directory holding only its suffix entry; with `certificate`, StartTLS is
+    /// offered on `url` and `tlsURL` speaks ldaps://.
+    public init(certificate: SelfSignedCertificate? = nil) throws {
         directory = try ChildProcess.makeDirectory("kiosque-slapd")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("db"), withIntermediateDirectories: true)
         port = try Socket.freePort()
-        let configuration = """
+        tlsPort = try certificate.map { _ in try Socket.freePort() }
+        let tls = certificate.map { "TLSCertificateFile \($0.certificatePath)\nTLSCertificateKeyFile \($0.keyPath)\n" } ?? ""
+        let configuration = tls + """
             include /etc/ldap/schema/core.schema
             include /etc/ldap/schema/cosine.schema
             include /etc/ldap/schema/inetorgperson.schema
@@ -50,7 +57,8 @@ public final class SlapdServer: @unchecked Sendable {
             """
         let configPath = directory.appendingPathComponent("slapd.conf").path
         try Data(configuration.utf8).write(to: URL(fileURLWithPath: configPath))
-        process = try ChildProcess.launchServer(["slapd", "-d", "0", "-f", configPath, "-h", url + "/", "-u", "root", "-g", "root"],
+        let listeners = ([url] + (tlsURL.map { [$0] } ?? [])).map { $0 + "/" }.joined(separator: " ")
+        process = try ChildProcess.launchServer(["slapd", "-d", "0", "-f", configPath, "-h", listeners, "-u", "root", "-g", "root"],
                                                 port: port)
         try add("""
             dn: \(suffix)
@@ -97,8 +105,8 @@ public final class SlapdServer: @unchecked Sendable {
 
 extension SlapdServer {
     /// A started directory holding `loadTownHall()`'s entries.
-    public static func townHall() throws -> SlapdServer {
-        let server = try SlapdServer()
+    public static func townHall(certificate: SelfSignedCertificate? = nil) throws -> SlapdServer {
+        let server = try SlapdServer(certificate: certificate)
         do { try server.loadTownHall() } catch { server.shutdown(); throw error }
         return server
     }

@@ -136,3 +136,33 @@ struct DirectoryClientTests {
         #expect(DistinguishedName.components("cn=a\\,b, ou=g ,dc=x") == ["cn=a\\,b", "ou=g", "dc=x"])
     }
 }
+
+/// ldaps:// and StartTLS against slapd with a throw-away certificate: trusted through `caFile`,
+/// refused without it.
+@Suite("Directory over TLS (real slapd)", .serialized, .timeLimit(.minutes(2)))
+struct DirectoryTLSTests {
+    @Test func ldapsAndStartTLSNeedTheCAFile() async throws {
+        let certificate = try SelfSignedCertificate()
+        let server = try SlapdServer.townHall(certificate: certificate)
+        defer { server.shutdown() }
+        var ldaps = TownHallDirectory.settings(server)
+        ldaps.url = try #require(server.tlsURL)
+        ldaps.caFile = certificate.certificatePath
+        #expect(try await DirectoryClient(settings: ldaps).authenticate(login: "alice", password: "alice-pw").login == "alice")
+        ldaps.caFile = nil
+        await #expect(throws: DirectoryError.self, "a certificate nobody vouches for") {
+            try await DirectoryClient(settings: ldaps).authenticate(login: "alice", password: "alice-pw")
+        }
+        var startTLS = TownHallDirectory.settings(server)
+        startTLS.startTLS = true
+        startTLS.caFile = certificate.certificatePath
+        #expect(try await DirectoryClient(settings: startTLS).authenticate(login: "alice", password: "alice-pw").login == "alice")
+        await #expect(throws: DirectoryError.wrongPassword) {
+            try await DirectoryClient(settings: startTLS).authenticate(login: "alice", password: "nope")
+        }
+        startTLS.caFile = nil
+        await #expect(throws: DirectoryError.self, "StartTLS without a trusted certificate") {
+            try await DirectoryClient(settings: startTLS).authenticate(login: "alice", password: "alice-pw")
+        }
+    }
+}
