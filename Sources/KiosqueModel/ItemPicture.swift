@@ -13,10 +13,12 @@ public struct ItemPicture: Sendable, Hashable {
         self.alt = alt
     }
 
-    /// The item's picture: its content's first image, else its first image enclosure (RSS enclosure, Atom
-    /// `rel="enclosure"`, JSON Feed attachment). `contentHTML` must be the sanitizer's output.
+    /// The item's picture: its content's first image, else its own picture (`media:thumbnail`, JSON Feed `image`),
+    /// else its first image enclosure (RSS enclosure or `media:content`, Atom `rel="enclosure"`, JSON Feed
+    /// attachment). `contentHTML` must be the sanitizer's output.
     public static func of(_ item: ParsedItem) -> ItemPicture? {
         if let html = item.contentHTML, let first = first(inHTML: html) { return first }
+        if let image = item.image, isWebAddress(image) { return ItemPicture(url: image, alt: "") }
         for enclosure in item.enclosures where isWebAddress(enclosure.url) {
             let type = enclosure.type?.lowercased() ?? ""
             let path = enclosure.url.lowercased().split(separator: "?").first ?? ""

@@ -40,10 +40,13 @@ public struct ParsedItem: Sendable, Hashable {
     public var contentHTML: String?
     public var categories: [String]
     public var enclosures: [Enclosure]
+    /// The item's own picture (RSS `media:thumbnail`, JSON Feed `image`), an absolute URL.
+    public var image: String?
 
     public init(id: String, title: String? = nil, link: String? = nil, published: Date? = nil,
                 updated: Date? = nil, author: String? = nil, summary: String? = nil,
-                contentHTML: String? = nil, categories: [String] = [], enclosures: [Enclosure] = []) {
+                contentHTML: String? = nil, categories: [String] = [], enclosures: [Enclosure] = [], image: String? = nil) {
+        self.image = image
         self.id = id
         self.title = title
         self.link = link

@@ -46,7 +46,7 @@ enum FeedAssembler {
                 id: id ?? "", title: title ?? derivedTitle(item), link: link, published: item.published, updated: item.updated,
                 author: authors.isEmpty ? nil : authors.count == 1 ? authors[0] : authors.joined(separator: ", "),
                 summary: item.summary, contentHTML: contentHTML(item, link: link),
-                categories: unique(item.categories), enclosures: enclosures)
+                categories: unique(item.categories), enclosures: enclosures, image: item.image.flatMap(resolveItem))
         }
         if items.isEmpty && draft.title == nil && feedLink == nil {
             warnings.append("feed has no title, link or items")

@@ -50,6 +50,8 @@ struct ItemDraft {
     var contentBase: String?, summaryBase: String?
     var categories: [String] = []
     var enclosures: [(link: LinkRef, type: String?, length: Int64?)] = []
+    /// `media:thumbnail` or JSON Feed `image`: the item's own picture.
+    var image: LinkRef?
 
     /// Moves the finished item out, leaving an empty one (no copy of every field's reference).
     mutating func take() -> ItemDraft {

@@ -57,6 +57,7 @@ enum JSONFeedReader {
             if item.summary == nil { item.summary = PlainText.fromText(text) }
         }
         item.categories = (entry["tags"] as? [Any] ?? []).compactMap { string($0).flatMap(PlainText.fromText) }
+        item.image = (string(entry["image"]) ?? string(entry["banner_image"])).map { LinkRef(raw: $0, base: nil) }
         for case let attachment as [String: Any] in entry["attachments"] as? [Any] ?? [] {
             guard let url = string(attachment["url"]) else { continue }
             let size = (attachment["size_in_bytes"] as? NSNumber).map { $0.int64Value }.flatMap { $0 >= 0 ? $0 : nil }

@@ -98,6 +98,8 @@ final class RSSReader: SAXReader {
         case (let ns, .enclosure) where isRSS(ns) && inItem:
             addEnclosure(bridge.attribute(.url, in: attributes), bridge.attribute(.type, in: attributes),
                          bridge.attribute(.length, in: attributes), bridge)
+        case (.media, .thumbnail) where inItem && item.image == nil:
+            if let url = bridge.attribute(.url, in: attributes), !url.isEmpty { item.image = LinkRef(raw: url, base: bridge.currentBase) }
         case (.media, .content) where inItem:
             addEnclosure(bridge.attribute(.url, in: attributes), bridge.attribute(.type, in: attributes),
                          bridge.attribute(.fileSize, in: attributes), bridge)

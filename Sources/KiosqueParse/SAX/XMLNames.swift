@@ -42,7 +42,7 @@ enum LocalName: UInt8, CaseIterable {
     case RDF, encoded, creator, date, subject, group, updatePeriod, updateFrequency, origLink
     case href, rel, type, length, fileSize, term, label, isPermaLink, about, resource, version
     case source, base, lang, mode, div, medium, keywords, items, textinput, textInput, src, text, body
-    case fullitem
+    case fullitem, thumbnail
 
     /// Names bucketed by byte length so a miss compares against a handful of candidates.
     static let buckets: [[(bytes: [UInt8], name: LocalName)]] = {
