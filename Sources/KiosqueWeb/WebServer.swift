@@ -124,6 +124,7 @@ public struct WebServer {
         APIController(store: store, scheduler: scheduler, live: live).register(agents: agents, admins: admins)
         AnnouncementsAPI(store: store).register(agents: agents)
         AnnouncementsController(store: store, views: views).register(agents: agents)
+        PressReviewController(store: store, views: views).register(agents: agents)
         AdminController(store: store, views: views, live: live, scheduler: scheduler, passwords: passwords, sessions: sessions, media: media)
             .register(on: admins)
         SignInLogController(store: store, views: views).register(on: admins)

@@ -334,6 +334,75 @@ struct AnnouncementWebTests {
         }
     }
 
+    @Test("the press review: collected from items by Communication's writers, ordered, commented, published, printable")
+    func pressReview() async throws {
+        let portal = try await NewsPortal.make()
+        let store = portal.fixture.store
+        let firewall = try await portal.fixture.itemID("a1"), budget = try await portal.fixture.itemID("p1")
+        let api = portal.api
+        try await portal.fixture.application().test(.router) { client in
+            var claire = Browser()
+            _ = try await claire.signIn(client, login: "claire")
+            let itemPage = try await claire.get(client, "/articles/\(firewall)")
+            #expect(itemPage.body.string.contains("Ajouter à la revue de presse"))
+            let token = try #require(Browser.csrf(in: itemPage.body.string))
+            for id in [firewall, budget] {
+                let added = try await claire.post(client, "/articles/\(id)/revue-de-presse", [("_csrf", token), ("department", "communication")])
+                #expect(added.status == .seeOther)
+            }
+            #expect(try await claire.post(client, "/articles/\(budget)/revue-de-presse", [("department", "communication")]).status == .forbidden,
+                    "no CSRF token")
+            // Denis writes for no publisher department: no button, no review.
+            var denis = Browser()
+            _ = try await denis.signIn(client, login: "denis")
+            #expect(!(try await denis.get(client, "/articles/\(firewall)").body.string.contains("Ajouter à la revue de presse")))
+            let denisToken = try await denis.csrf(client)
+            #expect(try await denis.post(client, "/articles/\(firewall)/revue-de-presse", [("_csrf", denisToken), ("department", "communication")])
+                .status == .forbidden)
+            #expect(try await denis.get(client, "/revue-de-presse?service=communication").status == .forbidden)
+
+            let review = try await store.pressReview(departmentID: "communication",
+                                                     viewer: DocumentViewer(userID: try #require(try await store.user(login: "claire")).id, isAdmin: false))
+            #expect(review.entries.map(\.itemID) == [firewall, budget])
+            let (first, second) = (review.entries[0].id, review.entries[1].id)
+            let saved = try await claire.post(client, "/revue-de-presse", [
+                ("_csrf", token), ("department", "communication"), ("intro", "Bonjour à tous <b>!</b>"),
+                ("comment_\(first)", "À appliquer *vite* <script>alert(1)</script>"), ("position_\(first)", "2"),
+                ("comment_\(second)", "Vote du budget"), ("position_\(second)", "1"),
+            ])
+            #expect(saved.status == .seeOther)
+            let draft = try await claire.get(client, "/revue-de-presse?service=communication").body.string
+            let budgetAt = try #require(draft.range(of: "Le conseil municipal vote le budget")), firewallAt = try #require(draft.range(of: "Faille critique"))
+            #expect(budgetAt.lowerBound < firewallAt.lowerBound, "reordered")
+
+            let published = try await claire.post(client, "/revue-de-presse/publier", [("_csrf", token), ("department", "communication"),
+                                                                                        ("title", "Revue de presse du matin")])
+            #expect(published.status == .seeOther)
+            let location = try #require(published.headers[.location])
+            let page = try await denis.get(client, location)
+            #expect(page.status == .ok)
+            let html = page.body.string
+            #expect(html.contains("Revue de presse du matin"))
+            #expect(html.contains("<ol class=\"press-review\">") || html.contains("<ol>"))
+            #expect(html.contains("href=\"https://presse.example.org/p1\""))
+            #expect(html.contains("Presse test"), "the source")
+            #expect(html.contains("Vote du budget"))
+            #expect(html.contains("À appliquer *vite* &lt;script&gt;alert(1)&lt;/script&gt;"), "comments are text")
+            #expect(!html.contains("<script>alert"))
+            #expect(try #require(html.range(of: "Vote du budget")).lowerBound < (try #require(html.range(of: "À appliquer"))).lowerBound)
+            let id = String(location.dropFirst("/annonces/".count))
+            let json = try await client.execute(uri: "/api/v1/announcements/\(id)", method: .get, headers: api.auth("olga"))
+            #expect(try NewsAPI.object(json)["category"] as? String == "Revue de presse")
+            // Published: the review being prepared is empty again.
+            #expect(try await claire.get(client, "/revue-de-presse?service=communication").body.string.contains("est vide"))
+            // The print stylesheet hides navigation and forms.
+            let css = try await client.execute(uri: "/static/kiosque.css", method: .get).body.string
+            let print = try #require(css.range(of: "@media print"))
+            #expect(css[print.lowerBound...].contains(".site-header"))
+            #expect(css[print.lowerBound...].contains("form"))
+        }
+    }
+
     @Test("statistics: figures about fewer than 5 agents read < 5", arguments: [(0, "0"), (1, "< 5"), (4, "< 5"), (5, "5"), (12, "12")])
     func threshold(_ value: Int, _ shown: String) {
         #expect(AnnouncementsController.masked(value) == shown)

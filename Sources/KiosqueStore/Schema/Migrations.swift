@@ -27,6 +27,7 @@ enum Migrations {
         migrator.registerMigration("v6-announcements", migrate: AnnouncementSchema.migrate)
         migrator.registerMigration("v7-directory-accounts", migrate: AppDatabase.migrateDirectoryAccounts)
         migrator.registerMigration("v8-item-pictures", migrate: AppDatabase.migrateItemPictures)
+        migrator.registerMigration("v9-press-review", migrate: PressReviewSchema.migrate)
         return migrator
     }
 

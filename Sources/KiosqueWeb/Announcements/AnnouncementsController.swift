@@ -28,8 +28,10 @@ struct AnnouncementsController {
         try await store.publishDueAnnouncements()
         let records = try await store.announcements(viewer: viewer)
         let departments = try await store.newsDepartments(viewer: viewer)
+        let reviews = try await store.pressReviewDepartments(viewer: viewer)
         return views.page("announcements", [
             "announcements": records.map { row($0, context) }, "empty": records.isEmpty, "can_write": !departments.isEmpty,
+            "can_review": !reviews.isEmpty,
         ], context: context, navigation: "announcements")
     }
 

@@ -118,6 +118,9 @@ struct ReadingController {
         if let link = summary.link, link.hasPrefix("http://") || link.hasPrefix("https://") { item["link"] = link }
         if let previous = detail.previousID { item["previous_id"] = previous }
         if let next = detail.nextID { item["next_id"] = next }
+        // Writers of a publisher department (Communication) collect items into their press review.
+        let reviews = try await store.pressReviewDepartments(viewer: try context.documentViewer())
+        if !reviews.isEmpty { item["press_reviews"] = reviews.map { ["id": $0.id, "title": $0.title] } }
         return views.page("item", ["item": item], context: context)
     }
 
