@@ -15,8 +15,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import threading
 import traceback
 import urllib.request
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -41,11 +44,37 @@ FEED = """<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>"""
 ITEM = """<item><title>{title}</title><link>https://example.org/{id}/{n}</link><guid>{id}-{n}</guid>
 <pubDate>Mon, {day:02d} Nov 2026 08:{n:02d}:00 +0100</pubDate>
-<description><![CDATA[<p>{body} <strong>important</strong> pour les agents.</p><script>document.title='pwned'</script>]]></description></item>"""
+<description><![CDATA[<p>{body} <strong>important</strong> pour les agents.</p><script>document.title='pwned'</script>
+<p><img src="{images}/photo-{id}-{n}.png" alt="Photo : {title}"></p>]]></description></item>"""
+IMAGES = {"base": "", "requests": []}  # an outside picture site on 127.0.0.1 (issue 16): Kiosque serves its pictures
+
+
+def png(width, height):
+    """A real PNG (a grey gradient) without any imaging library."""
+    rows = b"".join(b"\x00" + bytes((x * 255 // width) for x in range(width)) for _ in range(height))
+    def chunk(kind, data):
+        return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+class PictureSite(BaseHTTPRequestHandler):
+    def do_GET(self):
+        IMAGES["requests"].append(self.path)
+        body = png(320, 200)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
 
 
 def make_feed(path, feed_id, title, subjects):
-    items = "\n".join(ITEM.format(title=s, id=feed_id, n=i, day=10 + i % 10, body=s) for i, s in enumerate(subjects))
+    items = "\n".join(ITEM.format(title=s, id=feed_id, n=i, day=10 + i % 10, body=s, images=IMAGES["base"])
+                      for i, s in enumerate(subjects))
     with open(path, "w", encoding="utf-8") as f:
         f.write(FEED.format(title=title, id=feed_id, items=items))
 
@@ -73,6 +102,9 @@ def main():
     run = Run()
     os.makedirs(OUTPUT, exist_ok=True)
     work = tempfile.mkdtemp(prefix="kiosque-browser-")
+    pictures = ThreadingHTTPServer(("127.0.0.1", 0), PictureSite)
+    threading.Thread(target=pictures.serve_forever, daemon=True).start()
+    IMAGES["base"] = f"http://127.0.0.1:{pictures.server_address[1]}"
     make_feed(os.path.join(work, "mairie.xml"), "mairie", "Actualités de la mairie",
               ["Délibérations du conseil municipal", "Ouverture de la médiathèque", "Travaux rue de la République"])
     make_feed(os.path.join(work, "cyber.xml"), "cyber", "Veille cybersécurité",
@@ -89,6 +121,7 @@ channels:
 bouquets:
   - {{ id: commune, title: "Commune", channels: [vie-locale], default: true }}
   - {{ id: numerique, title: "Numérique", channels: [securite] }}
+media: {{ allowed_private_hosts: ["127.0.0.1"] }}  # the test's picture site is on loopback
 """)
     env = dict(os.environ, KIOSQUE_CONFIG=config, KIOSQUE_DATA_DIR=os.path.join(work, "data"),
                KIOSQUE_CACHE_DIR=os.path.join(work, "cache"))
@@ -241,6 +274,22 @@ bouquets:
         body.send_keys(Keys.TAB)
         skip = driver.switch_to.active_element
         run.check("first Tab reaches the skip link", "skip-link" in (skip.get_attribute("class") or ""))
+        def same_origin_images(name):
+            # Every picture and every resource the page loaded comes from Kiosque itself (media.mode: proxy).
+            time.sleep(0.5)
+            urls = driver.execute_script(
+                "return performance.getEntriesByType('resource').map(e => e.name)"
+                ".concat(Array.from(document.images).map(i => i.currentSrc || i.src))")
+            outside = [u for u in urls if not (u.startswith(base + "/") or u.startswith("data:"))]
+            run.check(f"{name}: only same-origin images and resources", not outside, outside[:3])
+            broken = driver.execute_script("return Array.from(document.images).filter(i => i.complete && i.naturalWidth === 0).length")
+            run.check(f"{name}: no broken image", broken == 0, broken)
+
+        thumbnails = driver.find_elements(By.CSS_SELECTOR, "img.item__picture[src^='/media/']")
+        run.check("Ma page shows thumbnails served by Kiosque, with the source's alt text and a fixed size",
+                  thumbnails and thumbnails[0].get_attribute("alt").startswith("Photo : ")
+                  and thumbnails[0].get_attribute("width") == "96", len(thumbnails))
+        same_origin_images("Ma page")
         audit("ma-page")
         phone_layout("ma-page")
         print("Phone menu without JavaScript")
@@ -273,6 +322,11 @@ bouquets:
         time.sleep(0.3)
         run.check("item page shows sanitized content", "<strong>important</strong>" in driver.page_source)
         run.check("item content's script was removed", "pwned" not in driver.page_source and driver.title != "pwned")
+        run.check("item page shows its picture from /media",
+                  driver.find_elements(By.CSS_SELECTOR, "main img[src^='/media/'][alt^='Photo : ']"))
+        same_origin_images("item page")
+        run.check("each picture crossed the link once", len(IMAGES["requests"]) == len(set(IMAGES["requests"])) > 0,
+                  IMAGES["requests"])
         audit("article")
 
         print("Search")
