@@ -70,6 +70,16 @@ def publish(base, token, title):
         return json.load(answer)["id"]
 
 
+def announce(base, token, title):
+    """Publishes a must-read announcement for everyone through the API as the editor (issue 17)."""
+    body = json.dumps({"department": "finances", "title": title, "summary": "Pour tous",
+                       "body_markdown": "Le **budget** est voté.", "must_read": True}).encode()
+    request = urllib.request.Request(base + "/api/v1/announcements", data=body, method="POST",
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.load(answer)["id"]
+
+
 def main():
     work = tempfile.mkdtemp(prefix="kiosque-api-")
     make_feed(os.path.join(work, "mairie.xml"), "mairie", ["Délibérations du conseil municipal", "Budget primitif voté"])
@@ -109,6 +119,8 @@ departments:
                 time.sleep(0.1)
         for title in ["Délibération du 3 mars", "Note de service"]:
             publish(base, tokens["edith"], title)
+        for title in ["Budget voté", "Fermeture estivale"]:
+            announce(base, tokens["edith"], title)
         runs = [
             ("agent", tokens["agnes"], ["--exclude-path-regex", "^/sources"]),
             ("administrator", tokens["admin"], []),
