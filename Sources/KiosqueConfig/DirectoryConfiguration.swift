@@ -133,6 +133,10 @@ struct DirectorySectionReader {
             return .environment(name)
         }
         if let v = f["bind_password_file"], let path = reader.nonEmptyString(v, field: "auth.ldap.bind_password_file") {
+            let resolved = path.hasPrefix("/") ? path : ((reader.file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
+            if !FileManager.default.isReadableFile(atPath: resolved) {
+                reader.warning(v, "`auth.ldap.bind_password_file`: \(resolved) cannot be read here; the directory will refuse the service account without it")
+            }
             return .file(path)
         }
         return nil

@@ -72,6 +72,8 @@ struct AuthController {
                 return loginPage(context: context, returnTo: returnTo, login: login, error: "login_directory_unavailable",
                                  status: .serviceUnavailable)
             }
+            // A local account's refusal costs a bcrypt check: so does this one, or timing would tell them apart.
+            if localAccounts { _ = await passwords.verify(password, hash: PasswordHasher.dummyHash) }
             return try await failed(login: login, returnTo: returnTo, context: context)
         }
     }
