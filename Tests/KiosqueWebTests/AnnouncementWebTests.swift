@@ -403,6 +403,32 @@ struct AnnouncementWebTests {
         }
     }
 
+    @Test("Ma page shows a scheduled announcement from its publication time and drops it at expiry, cached page or not")
+    func scheduleOnMaPage() async throws {
+        let portal = try await NewsPortal.make()
+        let api = portal.api
+        try await portal.fixture.application().test(.router) { client in
+            let start = Date().addingTimeInterval(2)
+            let created = try await api.create(client, as: "claire", [
+                "department": "communication", "title": "Coupure réseau zorglub", "audience": ["departments": ["dsi"]], "pinned": true,
+                "publish_at": start.formatted(.iso8601), "expire_at": start.addingTimeInterval(2).formatted(.iso8601)])
+            #expect(created["status"] as? String == "scheduled")
+            let id = try #require(created["id"] as? String)
+            func home() async throws -> String {
+                try await client.execute(uri: "/", method: .get, headers: api.auth("denis")).body.string
+            }
+            #expect(!(try await home()).contains("Coupure réseau zorglub"))
+            #expect(try await client.execute(uri: "/api/v1/announcements/\(id)", method: .get, headers: api.auth("denis")).status == .notFound)
+            try await Task.sleep(for: .milliseconds(Int(start.timeIntervalSinceNow * 1_000) + 200))
+            #expect(try await home().contains("Coupure réseau zorglub"))
+            #expect(try await client.execute(uri: "/api/v1/announcements/\(id)", method: .get, headers: api.auth("denis")).status == .ok)
+            try await Task.sleep(for: .milliseconds(Int(start.addingTimeInterval(2).timeIntervalSinceNow * 1_000) + 200))
+            #expect(!(try await home()).contains("Coupure réseau zorglub"), "expired: archived, off Ma page")
+            let archived = try await client.execute(uri: "/api/v1/announcements/\(id)", method: .get, headers: api.auth("denis"))
+            #expect(try NewsAPI.object(archived)["status"] as? String == "expired")
+        }
+    }
+
     @Test("statistics: figures about fewer than 5 agents read < 5", arguments: [(0, "0"), (1, "< 5"), (4, "< 5"), (5, "5"), (12, "12")])
     func threshold(_ value: Int, _ shown: String) {
         #expect(AnnouncementsController.masked(value) == shown)

@@ -179,6 +179,17 @@ extension AppDatabase {
         }
     }
 
+    /// Changes with the clock whenever an announcement's publication or expiry time passes (no write
+    /// marks those moments): a page cached with it is not served past them.
+    public func announcementEpoch(now: Date = Date()) async throws(StoreError) -> String {
+        try await read("reading the announcements' epoch") { db in
+            try String.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM announcements WHERE state = 'published' AND publish_at <= ?1) || '-'
+                  || (SELECT count(*) FROM announcements WHERE expire_at IS NOT NULL AND expire_at <= ?1)
+                """, arguments: [now.unixSeconds]) ?? ""
+        }
+    }
+
     /// Row id and state of an announcement the viewer may manage; hidden ones are not found,
     /// visible ones the viewer may not manage are forbidden.
     static func managed(_ db: Database, id: String, viewer: DocumentViewer, now: Date) throws -> (Int64, String) {

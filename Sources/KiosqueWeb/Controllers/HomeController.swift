@@ -26,7 +26,8 @@ struct HomeController {
         let stamp = store.changeStamp(userID: agent.id)
         let csrf = views.csrfToken(context)  // one HMAC for the page, not one per row
         let variant = [context.language, csrf, agent.homeLayout, agent.login, agent.name, agent.email ?? "", agent.isAdmin ? "admin" : "",
-                       agent.previousSeenAt.map { String($0.timeIntervalSince1970) } ?? ""].joined(separator: "\u{1F}")
+                       agent.previousSeenAt.map { String($0.timeIntervalSince1970) } ?? "",
+                       try await store.announcementEpoch()].joined(separator: "\u{1F}")
         let cacheable = context.newAnonymousBinding == nil
         let gzip = Gzip.isAccepted(by: request.headers[.acceptEncoding])
         if cacheable, let compressed = cache.page(userID: agent.id, variant: variant, stamp: stamp) {
