@@ -81,6 +81,7 @@ bench: deps-test
 	$(SWIFT) build -c release --product StoreBench
 	$(SWIFT) build -c release --product WebBench
 	$(SWIFT) build -c release --product DocumentsBench
+	$(SWIFT) build -c release --product MediaBench
 	.build/release/ParseBench
 	.build/release/SanitizeBench
 	.build/release/FarmBench
@@ -95,6 +96,7 @@ bench: deps-test
 	.build/release/StoreBench --db $(BENCH_DB) --keep
 	.build/release/WebBench --db $(BENCH_DB)
 	.build/release/DocumentsBench --db $(BENCH_DB)
+	.build/release/MediaBench
 	rm -f $(BENCH_DB) $(BENCH_DB)-wal $(BENCH_DB)-shm
 
 # libFuzzer targets for the parser and the sanitizer, FUZZ_SECONDS each, seeded from the fixtures.

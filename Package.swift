@@ -134,6 +134,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Benchmarks/WebBench", swiftSettings: strict),
+        .executableTarget(name: "MediaBench", dependencies: ["BenchmarkSupport", "KiosqueFetch", "KiosqueMedia", "KiosqueTestServer"],
+                          path: "Benchmarks/MediaBench", swiftSettings: strict),
         .executableTarget(name: "StoreBench", dependencies: ["BenchmarkSupport", "KiosqueStore", "KiosqueModel"],
                           path: "Benchmarks/StoreBench", swiftSettings: strict),
         .executableTarget(name: "DocumentsBench", dependencies: [
