@@ -429,6 +429,32 @@ struct AnnouncementWebTests {
         }
     }
 
+    @Test("a department's figures: its writers and administrators only; announcements and channels, small figures masked")
+    func departmentFigures() async throws {
+        let portal = try await NewsPortal.make()
+        let api = portal.api
+        try await portal.fixture.application().test(.router) { client in
+            _ = try await api.create(client, as: "claire", ["department": "communication", "title": "Vœux du maire zorglub", "must_read": true])
+            for login in ["denis", "olga"] {
+                let page = try await client.execute(uri: "/api/v1/announcements", method: .get, headers: api.auth(login))
+                let id = try #require((try NewsAPI.object(page)["announcements"] as? [[String: Any]])?.first?["id"] as? String)
+                _ = try await client.execute(uri: "/annonces/\(id)", method: .get, headers: api.auth(login))
+            }
+            let figures = try await client.execute(uri: "/annonces/statistiques", method: .get, headers: api.auth("claire"))
+            #expect(figures.status == .ok)
+            let html = figures.body.string
+            #expect(html.contains("Vœux du maire zorglub"))
+            #expect(html.contains("Actualités — Communication"))
+            #expect(html.contains("<td>&lt; 5</td>"), "two readers are shown as < 5")
+            #expect(try await client.execute(uri: "/annonces/statistiques?service=communication", method: .get, headers: api.auth("denis")).status
+                    == .forbidden)
+            #expect(try await client.execute(uri: "/annonces/statistiques?service=communication", method: .get, headers: api.auth("alice")).status
+                    == .ok)
+            #expect(try await client.execute(uri: "/annonces/statistiques?service=inconnu", method: .get, headers: api.auth("alice")).status
+                    == .notFound)
+        }
+    }
+
     @Test("statistics: figures about fewer than 5 agents read < 5", arguments: [(0, "0"), (1, "< 5"), (4, "< 5"), (5, "5"), (12, "12")])
     func threshold(_ value: Int, _ shown: String) {
         #expect(AnnouncementsController.masked(value) == shown)

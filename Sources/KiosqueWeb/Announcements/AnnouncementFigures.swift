@@ -83,3 +83,38 @@ extension AnnouncementsController {
 
     private static func quote(_ value: Int) -> String { "\"\(value)\"" }
 }
+
+/// A department's figures for its writers, any department's for administrators: each published
+/// announcement's totals and its channels' subscribers and reads per day, with the same "< 5" rule.
+extension AnnouncementsController {
+    @Sendable func departmentStatistics(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        let writable = try await store.newsDepartments(viewer: viewer)
+        let all = viewer.isAdmin ? try await store.documentDepartments(viewer: viewer).map { ($0.id, $0.title) } : writable.map { ($0.id, $0.title) }
+        guard let department = request.query["service"] ?? all.first?.0 else {
+            return views.error(.forbidden, messageKey: "error_forbidden", context: context)
+        }
+        do {
+            let figures = try await store.departmentFigures(departmentID: department, viewer: viewer)
+            return views.page("announcements-statistics", [
+                "department_title": figures.departmentTitle,
+                "departments": all.map { ["id": $0.0, "title": $0.1, "current": $0.0 == department] },
+                "announcements": figures.announcements.map { row -> [String: Any] in
+                    var data: [String: Any] = ["id": row.announcement.id, "title": row.announcement.content.title,
+                                               "views": Self.masked(row.stats.views), "readers": Self.masked(row.stats.readers),
+                                               "audience": row.stats.audience]
+                    if row.announcement.content.mustRead {
+                        data["rate"] = row.stats.audience == 0 ? "—" : "\(row.stats.acknowledged * 100 / row.stats.audience) %"
+                    }
+                    return data
+                },
+                "channels": figures.channels.map { channel -> [String: Any] in
+                    ["id": channel.id, "title": channel.title, "subscribers": Self.masked(channel.subscribers),
+                     "days": channel.days.map { ["day": $0.day, "reads": Self.masked($0.reads), "readers": Self.masked($0.readers)] }]
+                },
+            ], context: context, navigation: "announcements")
+        } catch {
+            return try failure(error, context)
+        }
+    }
+}

@@ -11,6 +11,7 @@ struct AnnouncementsController {
 
     func register(agents: RouterGroup<AppRequestContext>) {
         agents.get("/annonces", use: list)
+        agents.get("/annonces/statistiques", use: departmentStatistics)
         agents.get("/annonces/nouvelle", use: newForm)
         agents.post("/annonces/nouvelle", use: create)
         agents.get("/annonces/:id", use: show)
@@ -31,7 +32,7 @@ struct AnnouncementsController {
         let reviews = try await store.pressReviewDepartments(viewer: viewer)
         return views.page("announcements", [
             "announcements": records.map { row($0, context) }, "empty": records.isEmpty, "can_write": !departments.isEmpty,
-            "can_review": !reviews.isEmpty,
+            "can_review": !reviews.isEmpty, "can_see_figures": !departments.isEmpty || viewer.isAdmin,
         ], context: context, navigation: "announcements")
     }
 

@@ -1,0 +1,72 @@
+public import Foundation
+import GRDB
+
+/// A department's publishing figures: each announcement's totals, and its channels' subscribers and reads per day.
+public struct DepartmentFigures: Sendable {
+    /// One announcement with its totals.
+    public struct Row: Sendable {
+        /// The announcement (as the viewer sees it).
+        public var announcement: Announcement
+        /// Its figures.
+        public var stats: AnnouncementStats
+    }
+    /// One of the department's channels (news, documents).
+    public struct Channel: Sendable {
+        /// Channel key.
+        public var id: String
+        /// Title.
+        public var title: String
+        /// Agents following it.
+        public var subscribers: Int
+        /// Reads per UTC day (from the activity log, kept `retention.activity_days`): (day, reads, distinct readers).
+        public var days: [(day: String, reads: Int, readers: Int)]
+
+    }
+    /// The department's id.
+    public var departmentID: String
+    /// Its title.
+    public var departmentTitle: String
+    /// Its announcements, newest first.
+    public var announcements: [Row]
+    /// Its channels.
+    public var channels: [Channel]
+}
+
+extension AppDatabase {
+    /// The figures of a department for its writers and administrators (`.forbidden` for others,
+    /// `.notFound` for an unknown department).
+    public func departmentFigures(departmentID: String, viewer: DocumentViewer, now: Date = Date()) async throws(StoreError) -> DepartmentFigures {
+        let records = try await read("checking the department's figures rights") { db -> [Announcement] in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, title FROM departments WHERE key = ? AND retired_at IS NULL",
+                                             arguments: [departmentID]) else {
+                throw StoreError.notFound(what: "department", id: departmentID)
+            }
+            let writer = try Bool.fetchOne(db, sql: """
+                SELECT 1 FROM department_members m JOIN departments d ON d.id = m.department_id
+                WHERE m.user_id = ? AND d.id = ? AND (m.is_editor = 1 OR d.publisher = 1)
+                """, arguments: [viewer.userID, row["id"] as Int64]) ?? false
+            guard writer || viewer.isAdmin else { throw StoreError.forbidden(what: "department", id: departmentID) }
+            return try AnnouncementRows.records(db, where: "a.department_id = :dep", ["dep": row["id"] as Int64], viewer: viewer, now: now)
+        }
+        var rows: [DepartmentFigures.Row] = []
+        for record in records where record.status == .published || record.status == .expired {
+            rows.append(.init(announcement: record, stats: try await announcementStats(id: record.id, viewer: viewer, now: now)))
+        }
+        let announcements = rows
+        return try await read("counting the department's channels") { db in
+            let title = try String.fetchOne(db, sql: "SELECT title FROM departments WHERE key = ?", arguments: [departmentID]) ?? departmentID
+            let channels = try Row.fetchAll(db, sql: """
+                SELECT c.id, c.key, c.title, (SELECT count(*) FROM subscriptions s WHERE s.channel_id = c.id) AS subscribers
+                FROM channels c WHERE c.key IN (?, ?) AND c.retired_at IS NULL ORDER BY c.key DESC
+                """, arguments: ["news-" + departmentID, "service-" + departmentID]).map { row -> DepartmentFigures.Channel in
+                let key: String = row["key"]
+                let days = try Row.fetchAll(db, sql: """
+                    SELECT date(at, 'unixepoch') AS day, count(*) AS reads, count(DISTINCT user_id) AS readers FROM activity_log
+                    WHERE action = 'read' AND detail = ? GROUP BY 1 ORDER BY 1
+                    """, arguments: [key]).map { (day: $0["day"] as String, reads: $0["reads"] as Int, readers: $0["readers"] as Int) }
+                return DepartmentFigures.Channel(id: key, title: row["title"], subscribers: row["subscribers"], days: days)
+            }
+            return DepartmentFigures(departmentID: departmentID, departmentTitle: title, announcements: announcements, channels: channels)
+        }
+    }
+}
