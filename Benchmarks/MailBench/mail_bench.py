@@ -82,7 +82,10 @@ bouquets:
         shutil.rmtree(folder, ignore_errors=True)
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", run.stderr)
     tally = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr[-500:]
-    print(f"{args.agents} agents x {args.channels} channels ({args.items} new items each): {elapsed:.1f} s, "
+    user = re.search(r"User time \(seconds\): ([\d.]+)", run.stderr)
+    system = re.search(r"System time \(seconds\): ([\d.]+)", run.stderr)
+    cpu = f"CPU user+sys {float(user.group(1)) + float(system.group(1)):.1f} s, " if user and system else ""
+    print(f"{args.agents} agents x {args.channels} channels ({args.items} new items each): {elapsed:.1f} s, {cpu}"
           f"peak RSS {int(peak.group(1)) / 1024:.0f} MB" if peak else "peak RSS unknown", f"— {tally}")
     sys.exit(run.returncode)
 

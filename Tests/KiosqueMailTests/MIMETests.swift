@@ -48,6 +48,34 @@ struct MIMETests {
         #expect(QuotedPrintable.encode("a \nb") == "a=20\r\nb")
     }
 
+    /// Decoding gives the text back (line breaks as LF), whatever mix of escapes, dots, blanks
+    /// and line breaks it holds, and the worst case (every byte escaped) fits the encoder's buffer.
+    @Test func quotedPrintableRoundTrips() {
+        func decode(_ encoded: String) -> String {
+            let bytes = Array(encoded.replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "\r\n", with: "\n").utf8)
+            var out: [UInt8] = [], i = 0
+            while i < bytes.count {
+                if bytes[i] == 0x3D, i + 2 < bytes.count, let v = UInt8(String(decoding: bytes[i + 1...i + 2], as: UTF8.self), radix: 16) {
+                    out.append(v); i += 3
+                } else {
+                    out.append(bytes[i]); i += 1
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["a", "é", "=", ".", " ", "\t", "\n", "\r\n", "\r", "€", "Z", "=\n", " \n", ".\n.", String(repeating: "x", count: 80)]
+        for _ in 0..<300 {
+            let text = (0..<Int.random(in: 0...120, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let expected = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            let encoded = QuotedPrintable.encode(text)
+            #expect(decode(encoded) == expected, "\(text.debugDescription)")
+            #expect(encoded.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 76 })
+        }
+        let worst = String(repeating: "\u{1}", count: 10_000)
+        #expect(decode(QuotedPrintable.encode(worst)) == worst)
+    }
+
     @Test func displayNamesAreQuotedOrEncoded() {
         #expect(MailAddress(name: "Intranet", address: "i@v.example").headerValue == "Intranet <i@v.example>")
         #expect(MailAddress(name: "Dupont, Jean", address: "j@v.example").headerValue == "\"Dupont, Jean\" <j@v.example>")

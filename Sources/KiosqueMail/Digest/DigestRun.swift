@@ -44,21 +44,27 @@ public struct DigestRun: Sendable {
             let recipients = try await store.digestRecipients(frequencies: frequencies, login: login, afterID: afterID, limit: 500)
             guard let last = recipients.last else { break }
             afterID = last.userID
+            // The waiting digest goes first; the next one starts where it ends, so nothing is lost.
+            var due: [DigestRecipient] = []
             for recipient in recipients where isDue(recipient) {
-                // The waiting digest goes first; the next one starts where it ends, so nothing is lost.
                 if recipient.hasPendingDigest {
                     report(Line(login: recipient.login, items: 0, skipped: "a digest is waiting in the outbox"))
-                    continue
+                } else {
+                    due.append(recipient)
                 }
-                let content = try await composer.content(for: recipient, until: until)
-                guard !content.isEmpty else {
-                    report(Line(login: recipient.login, items: 0, skipped: "nothing new"))
-                    continue
+            }
+            // Composed and rendered on every core (reads share the store's reader pool), then
+            // reported and recorded in the agents' order, 50 per transaction.
+            for start in stride(from: 0, to: due.count, by: 50) {
+                let chunk = Array(due[start..<min(start + 50, due.count)])
+                for (recipient, composed) in zip(chunk, try await compose(chunk, until: until)) {
+                    guard let (entry, items) = composed else {
+                        report(Line(login: recipient.login, items: 0, skipped: "nothing new"))
+                        continue
+                    }
+                    pending.append(entry)
+                    report(Line(login: recipient.login, messageID: entry.messageID, items: items))
                 }
-                let message = writer.message(content)
-                pending.append(OutboxEntry(messageID: message.messageID, userID: recipient.userID, recipient: recipient.email,
-                                           sender: message.from.address, kind: "digest", coversUntil: until, body: message.rendered()))
-                report(Line(login: recipient.login, messageID: message.messageID, items: content.itemCount))
                 if pending.count >= 50 {
                     recorded += try await store.enqueueMail(pending, at: until)
                     pending.removeAll(keepingCapacity: true)
@@ -67,6 +73,42 @@ public struct DigestRun: Sendable {
         }
         recorded += try await store.enqueueMail(pending, at: until)
         return recorded
+    }
+}
+
+extension DigestRun {
+    /// The outbox entries of `recipients` (nil: nothing new), in their order, composed by a few
+    /// concurrent tasks: a digest is mostly CPU (rendering and encoding ~45 KB of text and HTML).
+    func compose(_ recipients: [DigestRecipient], until: Date) async throws(StoreError) -> [(OutboxEntry, Int)?] {
+        let width = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        let composer = composer, writer = writer
+        let outcome = await withTaskGroup(of: (Int, Result<(OutboxEntry, Int)?, StoreError>).self) { group in
+            var results = [Result<(OutboxEntry, Int)?, StoreError>](repeating: .success(nil), count: recipients.count)
+            var next = 0
+            func add() {
+                let index = next, recipient = recipients[index]
+                next += 1
+                group.addTask {
+                    do throws(StoreError) {
+                        let content = try await composer.content(for: recipient, until: until)
+                        guard !content.isEmpty else { return (index, .success(nil)) }
+                        let message = writer.message(content)
+                        let entry = OutboxEntry(messageID: message.messageID, userID: recipient.userID, recipient: recipient.email,
+                                                sender: message.from.address, kind: "digest", coversUntil: until, body: message.rendered())
+                        return (index, .success((entry, content.itemCount)))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            while next < min(width, recipients.count) { add() }
+            for await (index, result) in group {
+                results[index] = result
+                if next < recipients.count { add() }
+            }
+            return results
+        }
+        return try outcome.map { result throws(StoreError) in try result.get() }
     }
 }
 

@@ -11,33 +11,41 @@ enum QuotedPrintable {
     /// `=` become `=XX`, a space or tab before a line break is encoded, longer lines end in soft
     /// breaks (`=`).
     static func encode(_ text: String) -> String {
-        let bytes = Array(text.utf8)
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count + bytes.count / 4)
-        var start = 0, index = 0, first = true
-        while index <= bytes.count {
-            if index == bytes.count || bytes[index] == 0x0A || bytes[index] == 0x0D {
-                if !first { output.append(0x0D); output.append(0x0A) }
-                first = false
-                encodeLine(bytes[start..<index], into: &output)
-                if index < bytes.count - 1 && bytes[index] == 0x0D && bytes[index + 1] == 0x0A { index += 1 }
-                start = index + 1
+        var text = text
+        return text.withUTF8 { bytes in
+            // Worst case: every byte escaped (3 bytes), each a line of its own (CRLF), plus a
+            // soft break (3 bytes) per 72 bytes of output.
+            let capacity = 5 * bytes.count + (3 * bytes.count / 72 + 2) * 3 + 16
+            return String(unsafeUninitializedCapacity: capacity) { output in
+                var written = 0
+                var start = 0, index = 0, first = true
+                while index <= bytes.count {
+                    if index == bytes.count || bytes[index] == 0x0A || bytes[index] == 0x0D {
+                        if !first { output[written] = 0x0D; output[written + 1] = 0x0A; written += 2 }
+                        first = false
+                        encodeLine(bytes, from: start, to: index, into: output, at: &written)
+                        if index < bytes.count - 1 && bytes[index] == 0x0D && bytes[index + 1] == 0x0A { index += 1 }
+                        start = index + 1
+                    }
+                    index += 1
+                }
+                return written
             }
-            index += 1
         }
-        return String(decoding: output, as: UTF8.self)
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? 0x30 + nibble : 0x37 + nibble  // "0"..."9", "A"..."F"
     }
 
-    // Single appends only: an array literal per escaped byte (`output += [a, b, c]`) allocated
-    // and showed as the top of a digest run's profile.
-    private static func encodeLine(_ bytes: ArraySlice<UInt8>, into output: inout [UInt8]) {
+    // On raw buffers: a digest's HTML part is tens of kilobytes and 10,000 go out in one run
+    // (an array literal per escaped byte, then array appends, topped a digest run's profile).
+    private static func encodeLine(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int,
+                                   into output: UnsafeMutableBufferPointer<UInt8>, at written: inout Int) {
         var length = 0
-        let last = bytes.endIndex - 1
-        for index in bytes.indices {
+        let last = end - 1
+        var index = start
+        while index < end {
             let byte = bytes[index]
             let isLast = index == last
             let escaped: Bool
@@ -52,19 +60,24 @@ enum QuotedPrintable {
             let count = escaped ? 3 : 1
             // Keep room for the soft break "=" unless this byte ends the line.
             let room = isLast ? maximumLineLength : maximumLineLength - 1
+            index += 1
             if length + count > room {
-                output.append(0x3D); output.append(0x0D); output.append(0x0A)
+                output[written] = 0x3D; output[written + 1] = 0x0D; output[written + 2] = 0x0A
+                written += 3
                 length = 0
                 if byte == 0x2E && !escaped {
-                    output.append(0x3D); output.append(0x32); output.append(0x45)
+                    output[written] = 0x3D; output[written + 1] = 0x32; output[written + 2] = 0x45
+                    written += 3
                     length = 3
                     continue
                 }
             }
             if escaped {
-                output.append(0x3D); output.append(hexDigit(byte >> 4)); output.append(hexDigit(byte & 0x0F))
+                output[written] = 0x3D; output[written + 1] = hexDigit(byte >> 4); output[written + 2] = hexDigit(byte & 0x0F)
+                written += 3
             } else {
-                output.append(byte)
+                output[written] = byte
+                written += 1
             }
             length += count
         }
