@@ -71,6 +71,7 @@ enum MediaFixtures {
         }
         router.on("/to-loopback", respond: .redirect(302, to: "http://127.0.0.2:9/x.jpg"))
         router.on("/to-metadata", respond: .redirect(302, to: "http://169.254.169.254/latest/meta-data/"))
+        router.on("/to-localhost", respond: .redirect(301, to: "http://localhost:9/x.jpg"))
         return try TestHTTPServer(handler: router.handler)
     }
 

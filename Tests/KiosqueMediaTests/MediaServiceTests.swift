@@ -127,6 +127,45 @@ final class MediaServiceTests {
         }
     }
 
+    @Test("SSRF at connect time: a name resolving to loopback is refused on the very address libcurl connects to")
+    func socketCheck() async throws {
+        let url = "http://localhost:\(server.port)/a.jpg"
+        let strict = HTTPEngine(settings: MediaFixtures.fetch)
+        let refused = await strict.fetch(FetchRequest(sourceID: "t", url: url, addressPolicy: AddressPolicy()))
+        strict.shutdown()
+        guard case .failure(let failure) = refused else {
+            Issue.record("localhost fetched without allow-list")
+            return
+        }
+        #expect(["127.0.0.1", "::1"].contains(failure.refusedAddress ?? ""), "\(failure)")
+        #expect(server.requests.isEmpty)
+        let allowing = HTTPEngine(settings: MediaFixtures.fetch)
+        let allowed = await allowing.fetch(FetchRequest(sourceID: "t", url: url, addressPolicy: AddressPolicy(allowedPrivateHosts: ["LOCALHOST"])))
+        allowing.shutdown()
+        #expect((try? allowed.get().status) == 200)
+    }
+
+    @Test("SSRF through a proxy: the destination is resolved and checked before each hop, the allow-list still applies")
+    func proxyCheck() async throws {
+        let proxy = try TestForwardProxy(user: nil, password: nil)
+        defer { proxy.shutdown() }
+        var settings = MediaFixtures.fetch
+        settings.proxy = proxy.url
+        let engine = HTTPEngine(settings: settings)
+        defer { engine.shutdown() }
+        let url = "http://localhost:\(server.port)/a.jpg"
+        let refused = await engine.fetch(FetchRequest(sourceID: "t", url: url, addressPolicy: AddressPolicy()))
+        guard case .failure(let failure) = refused else {
+            Issue.record("localhost fetched through the proxy without allow-list")
+            return
+        }
+        #expect(failure.refusedAddress == "127.0.0.1")
+        #expect(proxy.tally.forwarded == 0)
+        let allowed = await engine.fetch(FetchRequest(sourceID: "t", url: url, addressPolicy: AddressPolicy(allowedPrivateHosts: ["localhost"])))
+        #expect((try? allowed.get().status) == 200)
+        #expect(proxy.tally.forwarded == 1)
+    }
+
     @Test("A tampered or unsigned id answers 404 without any request")
     func badSignature() async throws {
         let service = try MediaFixtures.service(in: folder)
@@ -146,13 +185,15 @@ final class MediaServiceTests {
 
         let engine = HTTPEngine(settings: MediaFixtures.fetch)
         let policy = AddressPolicy(allowedPrivateHosts: ["127.0.0.1"])
-        for path in ["/to-loopback", "/to-metadata"] {
+        for path in ["/to-loopback", "/to-metadata", "/to-localhost"] {
             let result = await engine.fetch(FetchRequest(sourceID: "t", url: server.url(path), addressPolicy: policy))
             guard case .failure(let failure) = result else {
                 Issue.record("\(path) followed")
                 continue
             }
-            #expect(failure.refusedAddress == (path == "/to-loopback" ? "127.0.0.2" : "169.254.169.254"))
+            let expected: Set<String> = path == "/to-loopback" ? ["127.0.0.2"] : path == "/to-metadata" ? ["169.254.169.254"]
+                : ["127.0.0.1", "::1"]  // a name: refused at connect time, on the resolved address
+            #expect(expected.contains(failure.refusedAddress ?? ""), "\(path): \(failure)")
         }
         let direct = await engine.fetch(FetchRequest(sourceID: "t", url: server.url("/a.jpg"), addressPolicy: AddressPolicy()))
         guard case .failure(let failure) = direct else {
