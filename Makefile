@@ -17,7 +17,7 @@ FARM_PORT ?= 8800
 # Build libraries and PDF text extraction; then what the tests drive for real: a headless browser,
 # a forward proxy, an HTTP/2 server, openssl for a self-signed TLS server, wrk for load, an SMTP server
 # (aiosmtpd, run with Debian's /usr/bin/python3) for the mail tests.
-DEB_BUILD := libxml2-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev pkg-config poppler-utils libldap-dev libvips-dev
+DEB_BUILD := libxml2-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev pkg-config poppler-utils libldap-dev libvips-dev libqrencode-dev
 DEB_TEST  := chromium chromium-driver tinyproxy-bin nghttp2-server openssl python3 python3-feedparser wrk python3-aiosmtpd oathtool slapd ldap-utils
 PIP_TEST  := selenium axe-selenium-python
 

@@ -37,6 +37,7 @@ let package = Package(
         .systemLibrary(name: "CKiosqueZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
         .systemLibrary(name: "CLDAP", pkgConfig: "ldap", providers: [.apt(["libldap-dev"])]),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
 
         .target(name: "KiosqueModel", swiftSettings: strict),
         .target(name: "KiosqueConfig", dependencies: [
@@ -83,7 +84,7 @@ let package = Package(
                           path: "Tests/DocumentsCrashHelper"),
         .target(name: "KiosqueWeb", dependencies: [
             "KiosqueModel", "KiosqueConfig", "CKiosqueZlib", "KiosqueStore", "KiosqueRefresh", "KiosqueDocuments", "KiosqueMail",
-            "KiosqueMedia", "KiosqueIdentity",
+            "KiosqueMedia", "KiosqueIdentity", "CQRencode",
             "KiosqueSanitize",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "MultipartKit", package: "multipart-kit"),

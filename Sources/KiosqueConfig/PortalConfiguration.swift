@@ -67,6 +67,8 @@ public struct PortalConfiguration: Sendable, Hashable {
         public var localAccounts = true
         /// Sign-in against the directory (`auth.ldap`); see DirectoryConfiguration.swift.
         public var ldap: Directory?
+        /// The second factor (`auth.two_factor`); see TwoFactorConfiguration.swift.
+        public var twoFactor = TwoFactor()
         public init() {}
     }
 

@@ -106,8 +106,11 @@ public struct WebServer {
             DirectoryAccounts(client: DirectoryClient(settings: $0), store: store, defaultLanguage: configuration.portal.language,
                               defaultDigest: configuration.mail.defaultDigest)
         }
+        let twoFactorGate = TwoFactorGate(store: store, policy: configuration.auth.twoFactor,
+                                          pendingKey: secrets.derivedKey(purpose: "two-factor-pending"), secureCookies: secure)
         AuthController(store: store, sessions: sessions, views: views, throttle: throttle, passwords: passwords,
-                       localAccounts: configuration.auth.localAccounts, secureCookies: secure, directory: directory).register(on: router)
+                       localAccounts: configuration.auth.localAccounts, secureCookies: secure, directory: directory,
+                       twoFactor: twoFactorGate).register(on: router)
         SetupController(store: store, sessions: sessions, views: views, passwords: passwords, throttle: throttle,
                         secureCookies: secure, language: configuration.portal.language).register(on: router)
 
@@ -128,6 +131,9 @@ public struct WebServer {
         AdminController(store: store, views: views, live: live, scheduler: scheduler, passwords: passwords, sessions: sessions, media: media)
             .register(on: admins)
         SignInLogController(store: store, views: views).register(on: admins)
+        TwoFactorController(store: store, sessions: sessions, views: views, throttle: throttle, passwords: passwords,
+                            vault: TwoFactorVault(secrets: secrets), gate: twoFactorGate, issuer: configuration.portal.title,
+                            secureCookies: secure).register(public: router, agents: agents, admins: admins)
         MailPages(store: store, views: views, live: live,
                   signer: UnsubscribeSigner(keyFile: (options.dataDirectory as NSString).appendingPathComponent("kiosque.key")))
             .register(agents: agents, admins: admins)

@@ -28,6 +28,7 @@ enum Migrations {
         migrator.registerMigration("v7-directory-accounts", migrate: AppDatabase.migrateDirectoryAccounts)
         migrator.registerMigration("v8-item-pictures", migrate: AppDatabase.migrateItemPictures)
         migrator.registerMigration("v9-press-review", migrate: PressReviewSchema.migrate)
+        migrator.registerMigration("v10-two-factor", migrate: AppDatabase.migrateTwoFactor)
         return migrator
     }
 

@@ -16,6 +16,8 @@ struct AuthController {
     let secureCookies: Bool
     /// The organisation's directory (`auth.ldap`), tried for logins that have no local password.
     var directory: DirectoryAccounts? = nil
+    /// The second factor's policy (`auth.two_factor`): after a right password, a second step or an enrolment may come first.
+    var twoFactor: TwoFactorGate? = nil
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/connexion", use: form)
@@ -63,7 +65,7 @@ struct AuthController {
         switch try await directory.signIn(login: login, password: password) {
         case .success(let agent):
             await audit("directory", login: login, userID: agent.id, context: context)
-            return try await signedIn(agent, login: login, returnTo: returnTo, context: context)
+            return try await signedIn(agent, login: login, returnTo: returnTo, context: context, method: "directory")
         case .failure(let refusal):
             var userID: Int64?
             if case .disabledHere(let agent) = refusal { userID = agent.id }
@@ -90,8 +92,12 @@ struct AuthController {
                                                   success: failure == nil, reason: failure))
     }
 
-    private func signedIn(_ agent: UserAccount, login: String, returnTo: String?, context: AppRequestContext) async throws -> Response {
+    private func signedIn(_ agent: UserAccount, login: String, returnTo: String?, context: AppRequestContext,
+                          method: String = "local") async throws -> Response {
         await throttle.recordSuccess(account: login)
+        if let twoFactor, let secondStep = try await twoFactor.pendingStep(for: agent, method: method, returnTo: returnTo, context: context) {
+            return secondStep  // no session until the second step is answered
+        }
         let response = try await sessions.signedIn(userID: agent.id, replacing: context.sessionToken, location: localPath(returnTo),
                                                    secureCookies: secureCookies)
         try await store.touchUser(id: agent.id)

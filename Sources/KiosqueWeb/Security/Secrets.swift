@@ -45,6 +45,12 @@ struct Secrets: Sendable {
         return Data(mac).base64URLEncoded
     }
 
+    /// A key for one purpose derived from the portal key (HKDF-SHA256): the portal key itself
+    /// only ever signs CSRF tokens.
+    func derivedKey(purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("kiosque:\(purpose)".utf8), outputByteCount: 32)
+    }
+
     /// Constant-time check of a submitted CSRF token.
     func verifyCSRF(_ submitted: String, for binding: String) -> Bool {
         let expected = Array(csrfToken(for: binding).utf8)
