@@ -6,6 +6,7 @@ import KiosqueConfig
 import KiosqueIdentity
 import KiosqueStore
 @testable import KiosqueWeb
+import KiosqueTestServer
 import Testing
 
 /// Two-factor authentication (TOTP, issue 14) through the real pages, with codes made by Debian's oathtool.
@@ -63,12 +64,24 @@ struct TwoFactorWebTests {
         return (secret, codes)
     }
 
+    /// Enrols `login` straight in the store (sealed like the pages do); returns the secret.
+    @discardableResult
+    static func enrolInStore(_ fixture: WebFixture, login: String) async throws -> Data {
+        let store = fixture.store
+        let id = try #require(try await store.user(login: login)?.id)
+        let vault = TwoFactorVault(secrets: try Secrets.loadOrCreate(at: fixture.dataDirectory + "/kiosque.key"))
+        let secret = TOTP.newSecret()
+        #expect(try await store.beginTwoFactor(userID: id, sealedSecret: try vault.seal(secret, userID: id)))
+        #expect(try await store.confirmTwoFactor(userID: id, step: 0, recoveryHashes: []))
+        return secret
+    }
+
     /// Signs in with the password; returns the answer (a redirect to the second step or to the page).
-    static func password(_ client: some TestClientProtocol, _ browser: inout Browser, login: String, extra: HTTPFields = [:]) async throws -> TestResponse {
+    static func password(_ client: some TestClientProtocol, _ browser: inout Browser, login: String, extra: HTTPFields = [:]) async throws -> HummingbirdTesting.TestResponse {
         try await browser.signIn(client, login: login, extra: extra)
     }
 
-    static func secondStep(_ client: some TestClientProtocol, _ browser: inout Browser, code: String, extra: HTTPFields = [:]) async throws -> TestResponse {
+    static func secondStep(_ client: some TestClientProtocol, _ browser: inout Browser, code: String, extra: HTTPFields = [:]) async throws -> HummingbirdTesting.TestResponse {
         let page = try await browser.get(client, "/connexion/double-authentification", extra: extra)
         #expect(page.status == .ok)
         let csrf = try #require(Browser.csrf(in: page.body.string))
@@ -145,11 +158,7 @@ struct TwoFactorWebTests {
     @Test func secondStepIsThrottled() async throws {
         let fixture = try await WebFixture.make()
         let store = fixture.store
-        let bruno = try #require(try await store.user(login: "bruno"))
-        let vault = TwoFactorVault(secrets: try Secrets.loadOrCreate(at: fixture.dataDirectory + "/kiosque.key"))
-        let secret = TOTP.newSecret()
-        _ = try await store.beginTwoFactor(userID: bruno.id, sealedSecret: try vault.seal(secret, userID: bruno.id))
-        _ = try await store.confirmTwoFactor(userID: bruno.id, step: 0, recoveryHashes: [])
+        let secret = try await Self.enrolInStore(fixture, login: "bruno")
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await Self.password(client, &browser, login: "bruno")
@@ -198,9 +207,7 @@ struct TwoFactorWebTests {
         }
         let store = fixture.store
         let bruno = try #require(try await store.user(login: "bruno"))
-        let vault = TwoFactorVault(secrets: try Secrets.loadOrCreate(at: fixture.dataDirectory + "/kiosque.key"))
-        _ = try await store.beginTwoFactor(userID: bruno.id, sealedSecret: try vault.seal(TOTP.newSecret(), userID: bruno.id))
-        _ = try await store.confirmTwoFactor(userID: bruno.id, step: 0, recoveryHashes: [])
+        try await Self.enrolInStore(fixture, login: "bruno")
         let forwarded = HTTPField.Name("X-Forwarded-For")!
         try await fixture.application().test(.live) { client in
             var inside = Browser()
@@ -212,10 +219,7 @@ struct TwoFactorWebTests {
         }
         // A peer that is not a trusted proxy cannot claim to be on the LAN.
         let direct = try await WebFixture.make { $0.auth.twoFactor.trustedNetworks = [try! #require(NetworkRange("10.0.0.0/8"))] }
-        let id = try #require(try await direct.store.user(login: "bruno")?.id)
-        let directVault = TwoFactorVault(secrets: try Secrets.loadOrCreate(at: direct.dataDirectory + "/kiosque.key"))
-        _ = try await direct.store.beginTwoFactor(userID: id, sealedSecret: try directVault.seal(TOTP.newSecret(), userID: id))
-        _ = try await direct.store.confirmTwoFactor(userID: id, step: 0, recoveryHashes: [])
+        try await Self.enrolInStore(direct, login: "bruno")
         try await direct.application().test(.live) { client in
             var claimer = Browser()
             let response = try await Self.password(client, &claimer, login: "bruno", extra: [forwarded: "10.20.30.40"])
@@ -227,9 +231,7 @@ struct TwoFactorWebTests {
         let fixture = try await WebFixture.make()
         let store = fixture.store
         let bruno = try #require(try await store.user(login: "bruno"))
-        let vault = TwoFactorVault(secrets: try Secrets.loadOrCreate(at: fixture.dataDirectory + "/kiosque.key"))
-        _ = try await store.beginTwoFactor(userID: bruno.id, sealedSecret: try vault.seal(TOTP.newSecret(), userID: bruno.id))
-        _ = try await store.confirmTwoFactor(userID: bruno.id, step: 0, recoveryHashes: [])
+        try await Self.enrolInStore(fixture, login: "bruno")
         try await fixture.application().test(.router) { client in
             var admin = Browser()
             _ = try await admin.signIn(client, login: "alice")
@@ -268,6 +270,48 @@ struct TwoFactorWebTests {
             let done = try await browser.post(client, "/compte/double-authentification/desactiver", [("_csrf", csrf), ("password", WebFixture.password)])
             #expect(done.status == .seeOther)
             #expect(try await store.twoFactor(userID: bruno.id) == nil)
+        }
+    }
+
+    /// A directory account (real slapd) answers the same second step, enrolment first when required.
+    @Test(.timeLimit(.minutes(2))) func directoryAccountsAnswerTheSecondStep() async throws {
+        let slapd = try SlapdServer.townHall()
+        defer { slapd.shutdown() }
+        try slapd.add(SlapdServer.person("gaelle", "Gaëlle Roux", suffix: slapd.suffix))
+        let passwordFile = NSTemporaryDirectory() + "kiosque-ldap-secret-\(UUID().uuidString)"
+        try "kiosque-pw\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let suffix = slapd.suffix, url = slapd.url
+        let fixture = try await WebFixture.make { configuration in
+            var ldap = PortalConfiguration.Directory()
+            ldap.url = url
+            ldap.bindDN = "cn=kiosque,ou=services,\(suffix)"
+            ldap.bindPassword = .file(passwordFile)
+            ldap.baseDN = "ou=agents,\(suffix)"
+            ldap.connectTimeout = 2
+            ldap.timeout = 2
+            configuration.auth.ldap = ldap
+            configuration.auth.twoFactor.requiredFor = .everyone
+        }
+        let store = fixture.store
+        try await fixture.application().test(.router) { client in
+            var browser = Browser()
+            let signIn = try await browser.signIn(client, login: "gaelle", password: "gaelle-pw")
+            #expect(signIn.headers[.location] == "/connexion/double-authentification")
+            #expect(try await browser.get(client, "/").status == .seeOther)
+            let page = try await browser.get(client, "/connexion/double-authentification")
+            let secret = try Self.secret(in: page.body.string)
+            let csrf = try #require(Browser.csrf(in: page.body.string))
+            let done = try await browser.post(client, "/connexion/double-authentification", [("_csrf", csrf), ("code", try Self.oathtool(secret))])
+            #expect(done.status == .ok && Self.recoveryCodes(in: done.body.string).count == 10)
+            #expect(try await browser.get(client, "/").status == .ok)
+
+            var again = Browser()
+            let second = try await again.signIn(client, login: "gaelle", password: "gaelle-pw")
+            #expect(second.headers[.location] == "/connexion/double-authentification")
+            let ok = try await Self.secondStep(client, &again, code: try Self.oathtool(secret, at: Date().addingTimeInterval(30)))
+            #expect(ok.status == .seeOther && ok.headers[.location] == "/")
+            let log = try await store.signIns(limit: 20)
+            #expect(log.contains { $0.method == "directory" && $0.login == "gaelle" && $0.reason == "second factor: code" })
         }
     }
 
