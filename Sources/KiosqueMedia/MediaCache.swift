@@ -38,6 +38,8 @@ public actor MediaCache {
     public let budget: Int64
     private var objects: [String: (size: Int64, lastAccess: Date)] = [:]
     private var entries: [String: CachedEntry] = [:]
+    /// When each object's modification time was last written (it records last use across restarts).
+    private var diskStamps: [String: Date] = [:]
     /// Total bytes of the objects.
     public private(set) var totalBytes: Int64 = 0
 
@@ -90,16 +92,24 @@ public actor MediaCache {
 
     private nonisolated let refusedKeys = RefusedSet()
 
-    /// The bytes of an object, marking it used now; nil when it was evicted or lost.
-    public func data(_ variant: CachedVariant) -> Data? {
-        guard objects[variant.hash] != nil, let data = FileManager.default.contents(atPath: objectPath(variant.hash)) else {
-            return nil
-        }
+    /// The bytes of an object, read outside the actor (concurrent readers never queue behind one another);
+    /// nil when it was evicted or lost. Call `touch` after a successful read.
+    public nonisolated func read(_ variant: CachedVariant) -> Data? {
+        FileManager.default.contents(atPath: objectPath(variant.hash))
+    }
+
+    /// Marks an object used now; false when it is no longer indexed (evicted meanwhile).
+    @discardableResult
+    public func touch(_ hash: String) -> Bool {
+        guard objects[hash] != nil else { return false }
         let now = Date()
-        objects[variant.hash]?.lastAccess = now
-        // Kept on disk so that least-recently-used order survives a restart.
-        try? FileManager.default.setAttributes([.modificationDate: now], ofItemAtPath: objectPath(variant.hash))
-        return data
+        objects[hash]?.lastAccess = now
+        // Kept on disk so that least-recently-used order survives a restart (at most once a minute per object).
+        if now.timeIntervalSince(diskStamps[hash] ?? .distantPast) > 60 {
+            diskStamps[hash] = now
+            try? FileManager.default.setAttributes([.modificationDate: now], ofItemAtPath: objectPath(hash))
+        }
+        return true
     }
 
     /// Stores a processed picture fetched from `url`, then evicts down to the budget.
@@ -138,6 +148,7 @@ public actor MediaCache {
         for (hash, object) in order where totalBytes > budget && !keeping.contains(hash) {
             try? FileManager.default.removeItem(atPath: objectPath(hash))
             objects[hash] = nil
+            diskStamps[hash] = nil
             totalBytes -= object.size
         }
     }

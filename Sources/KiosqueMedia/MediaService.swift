@@ -112,22 +112,31 @@ public actor MediaService {
     /// The counters so far.
     public func currentStatistics() -> MediaStatistics { statistics }
 
-    /// Answers `/media/{id}`.
-    public func answer(id: String, variant: MediaVariant) async -> MediaAnswer {
+    /// Answers `/media/{id}`. Hits never enter this actor's queue except to be counted: the file is read by the
+    /// caller's task, so concurrent readers are served in parallel.
+    public nonisolated func answer(id: String, variant: MediaVariant) async -> MediaAnswer {
         guard let (url, key) = signer.verify(id) else { return .notFound }
         if let entry = await cache.entry(key) {
             guard entry.refusal == nil else { return .notFound }
             if let answer = await read(entry, variant) {
-                statistics.hits += 1
-                statistics.bytesSaved += entry.upstreamBytes
-                Counter(label: "kiosque_media_hits_total").increment()
+                await countHit(saved: entry.upstreamBytes)
                 return answer
             }
         }
+        guard let entry = await miss(url: url, key: key), entry.refusal == nil else { return .notFound }
+        return await read(entry, variant) ?? .notFound
+    }
+
+    private func countHit(saved: Int64) {
+        statistics.hits += 1
+        statistics.bytesSaved += saved
+        Counter(label: "kiosque_media_hits_total").increment()
+    }
+
+    private func miss(url: String, key: String) async -> CachedEntry? {
         statistics.misses += 1
         Counter(label: "kiosque_media_misses_total").increment()
-        guard let entry = await load(url: url, key: key), entry.refusal == nil else { return .notFound }
-        return await read(entry, variant) ?? .notFound
+        return await load(url: url, key: key)
     }
 
     /// Fetches pictures not yet cached, a few at a time (right after ingest, for the newest items).
@@ -150,8 +159,9 @@ public actor MediaService {
         _ = await load(url: url, key: key)
     }
 
-    private func read(_ entry: CachedEntry, _ variant: MediaVariant) async -> MediaAnswer? {
-        guard let chosen = variant == .full ? entry.full : entry.thumbnail, let data = await cache.data(chosen) else { return nil }
+    private nonisolated func read(_ entry: CachedEntry, _ variant: MediaVariant) async -> MediaAnswer? {
+        guard let chosen = variant == .full ? entry.full : entry.thumbnail, let data = cache.read(chosen) else { return nil }
+        await cache.touch(chosen.hash)
         return .image(data, mimeType: chosen.mimeType, etag: "\"\(chosen.hash.prefix(32))\"")
     }
 
