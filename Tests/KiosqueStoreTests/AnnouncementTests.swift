@@ -284,6 +284,24 @@ struct AnnouncementTests {
         #expect(try await store.announcementStats(id: note.id, viewer: town.admin, now: later).views == 3)
     }
 
+    @Test("a directory group audience meets the groups the directory gave (by DN or CN), and counts them in the audience")
+    func directoryGroups() async throws {
+        let town = try await NewsTown.make()
+        let store = town.store
+        try await store.confirmDirectoryAccount(userID: town.outsider.userID, dn: "uid=olivier,ou=people,dc=ville,dc=local",
+                                                groups: ["cn=GG-Compta,ou=groups,dc=ville,dc=local"], at: NewsTown.now)
+        let note = try await store.createAnnouncement(departmentID: "communication",
+                                                      content: town.content("Clôture compta zorglub", audience: .init(groups: ["gg-compta"])),
+                                                      by: town.writer, now: NewsTown.now)
+        #expect(try await store.announcement(id: note.id, viewer: town.outsider, now: NewsTown.now)?.inAudience == true)
+        #expect(try await store.announcement(id: note.id, viewer: town.dsiMember, now: NewsTown.now) == nil)
+        #expect(try await store.announcementStats(id: note.id, viewer: town.writer, now: NewsTown.now).audience == 1)
+        let prefix = try await store.createAnnouncement(departmentID: "communication",
+                                                        content: town.content("Préfixe zorglub", audience: .init(groups: ["gg"])),
+                                                        by: town.writer, now: NewsTown.now)
+        #expect(try await store.announcement(id: prefix.id, viewer: town.outsider, now: NewsTown.now) == nil, "a CN is compared whole")
+    }
+
     @Test("announcements are kept by the item retention, like documents: they have their own life (expiry, deletion)")
     func retention() async throws {
         let town = try await NewsTown.make()

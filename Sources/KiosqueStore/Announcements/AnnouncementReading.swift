@@ -145,8 +145,7 @@ enum AnnouncementStatistics {
         (EXISTS (SELECT 1 FROM announcements x WHERE x.id = :a AND x.everyone = 1)
           OR EXISTS (SELECT 1 FROM announcement_departments ad JOIN department_members am ON am.department_id = ad.department_id
             WHERE ad.announcement_id = :a AND am.user_id = u.id)
-          OR EXISTS (SELECT 1 FROM announcement_groups ag JOIN user_groups ug ON ug.name = ag.name
-            WHERE ag.announcement_id = :a AND ug.user_id = u.id))
+          OR \(AnnouncementRows.inGroups(user: "u.id", announcement: ":a")))
         """
 
     /// The UTC day of a time, YYYY-MM-DD.

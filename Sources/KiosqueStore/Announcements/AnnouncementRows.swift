@@ -10,13 +10,26 @@ enum AnnouncementRows {
         EXISTS (SELECT 1 FROM department_members wm JOIN departments wd ON wd.id = wm.department_id
           WHERE wm.user_id = :user AND wm.department_id = a.department_id AND (wm.is_editor = 1 OR wd.publisher = 1))
         """
+    /// The agent `user` (an SQL expression) is in one of announcement `announcement`'s directory groups:
+    /// the groups remembered at single sign-on, or those the directory gave at the last sign-in or
+    /// sync (`directory_accounts.groups`, full DNs: a group is met by its DN or its CN).
+    static func inGroups(user: String, announcement: String) -> String {
+        """
+        (EXISTS (SELECT 1 FROM announcement_groups ag JOIN user_groups ug ON ug.name = ag.name
+            WHERE ag.announcement_id = \(announcement) AND ug.user_id = \(user))
+          OR EXISTS (SELECT 1 FROM announcement_groups ag, directory_accounts da, json_each(da.groups) j
+            WHERE ag.announcement_id = \(announcement) AND da.user_id = \(user)
+              AND (lower(j.value) = lower(ag.name)
+                OR substr(lower(j.value), 1, length(ag.name) + 4) = 'cn=' || lower(ag.name) || ',')))
+        """
+    }
+
     /// The viewer is in the audience. Arguments: :user.
     static let audience = """
         (a.everyone = 1
           OR EXISTS (SELECT 1 FROM announcement_departments ad JOIN department_members am ON am.department_id = ad.department_id
             WHERE ad.announcement_id = a.id AND am.user_id = :user)
-          OR EXISTS (SELECT 1 FROM announcement_groups ag JOIN user_groups ug ON ug.name = ag.name
-            WHERE ag.announcement_id = a.id AND ug.user_id = :user))
+          OR \(inGroups(user: ":user", announcement: "a.id")))
         """
     /// Published and past its publication time. Arguments: :now.
     static let live = "(a.state = 'published' AND a.publish_at <= :now)"
