@@ -61,6 +61,7 @@ test: deps-test
 	$(SWIFT) test --skip-build --skip 'FaultTableTests|EngineTests'
 	$(SWIFT) test --skip-build --filter 'FaultTableTests|EngineTests'
 	$(PYTHON) Tests/Browser/browser_test.py
+	$(PYTHON) Tests/Browser/announcements_browser_test.py
 	.build-py/bin/python Tests/API/api_contract_test.py
 	$(MAKE) leaks
 

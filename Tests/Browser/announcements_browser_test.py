@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Browser test of internal announcements (issue 17), in Debian's headless chromium.
+
+Starts a real `kiosque serve` on 127.0.0.1 over a temporary data folder. A member of the
+Communication department (`publisher: true`) signs in with the keyboard, writes a must-read
+announcement for everyone in the form and publishes it; an agent signs in, finds it "À la une" at
+the top of Ma page, reads it, and confirms with "J'ai pris connaissance" from the keyboard; the
+writer then sees her in the confirmation list. Every page is checked with axe-core (zero serious
+or critical violations). Prints "N passed, M failed" and exits non-zero on any failure.
+"""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from axe_selenium_python import Axe
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KIOSQUE = os.environ.get("KIOSQUE_BIN", os.path.join(ROOT, ".build", "debug", "kiosque"))
+PASSWORD = "un-mot-de-passe-robuste"
+TITLE = "Nouvelle charte informatique"
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Mairie</title><link>https://example.org/</link><description>Test</description>
+<item><title>Délibérations du conseil municipal</title><link>https://example.org/1</link><guid>m-1</guid>
+<pubDate>Mon, 02 Nov 2026 08:00:00 +0100</pubDate><description>Le conseil a voté.</description></item>
+</channel></rss>"""
+
+
+class Run:
+    def __init__(self):
+        self.passed, self.failed = 0, 0
+
+    def check(self, name, condition, detail=""):
+        if condition:
+            self.passed += 1
+            print(f"  ok   {name}")
+        else:
+            self.failed += 1
+            print(f"  FAIL {name} {detail}")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    run = Run()
+    work = tempfile.mkdtemp(prefix="kiosque-announcements-")
+    with open(os.path.join(work, "mairie.xml"), "w", encoding="utf-8") as f:
+        f.write(FEED)
+    config = os.path.join(work, "channels.yml")
+    with open(config, "w", encoding="utf-8") as f:
+        f.write(f"""portal: {{ title: "Intranet de la Ville", base_url: "http://127.0.0.1", language: fr }}
+sources:
+  - {{ id: mairie, url: "file://{work}/mairie.xml", title: "Mairie" }}
+channels:
+  - {{ id: vie-locale, title: "Vie locale", sources: [mairie] }}
+bouquets:
+  - {{ id: commune, title: "Commune", channels: [vie-locale], default: true }}
+departments:
+  - {{ id: communication, title: "Communication", publisher: true }}
+""")
+    env = dict(os.environ, KIOSQUE_CONFIG=config, KIOSQUE_DATA_DIR=os.path.join(work, "data"),
+               KIOSQUE_CACHE_DIR=os.path.join(work, "cache"))
+    for args in [["admin", "--admin"], ["claire", "--name", "Claire Martin", "--department", "communication"],
+                 ["agnes", "--name", "Agnès Dupont"]]:
+        subprocess.run([KIOSQUE, "user", "add", *args, "--password-stdin"], input=PASSWORD + "\n", text=True, env=env,
+                       check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([KIOSQUE, "fetch", "--all"], env=env, check=True, stdout=subprocess.DEVNULL)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([KIOSQUE, "serve", "--port", str(port), "--no-fetch"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver = None
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except Exception:
+                time.sleep(0.1)
+        options = Options()
+        options.binary_location = "/usr/bin/chromium"
+        for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=fr-FR",
+                    "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=127.0.0.1", "--window-size=1280,900"]:
+            options.add_argument(arg)
+        options.add_experimental_option("prefs", {"intl.accept_languages": "fr-FR,fr"})
+        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+        def axe_check(name):
+            axe = Axe(driver)
+            axe.inject()
+            results = axe.run()
+            serious = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+            run.check(f"axe: no serious violation on {name}", not serious,
+                      "; ".join(f"{v['id']} ({len(v['nodes'])}): {v['help']}" for v in serious))
+
+        def press(*keys):
+            ActionChains(driver).send_keys(*keys).perform()
+            time.sleep(0.1)
+
+        def tab_to(css, limit=60):
+            """Tabs from the top of the page until the element matching css has focus."""
+            target = driver.find_element(By.CSS_SELECTOR, css)
+            driver.find_element(By.TAG_NAME, "body").click()
+            for _ in range(limit):
+                press(Keys.TAB)
+                if driver.switch_to.active_element == target:
+                    return True
+            return False
+
+        def sign_in(login):
+            driver.delete_all_cookies()
+            driver.get(base + "/connexion")
+            field = driver.switch_to.active_element
+            field.send_keys(login)
+            field.send_keys(Keys.TAB)
+            driver.switch_to.active_element.send_keys(PASSWORD + Keys.ENTER)
+            time.sleep(0.5)
+
+        print("The writer publishes a must-read announcement")
+        sign_in("claire")
+        driver.get(base + "/annonces")
+        axe_check("annonces")
+        run.check("Tab reaches 'Écrire une annonce'", tab_to("a[href='/annonces/nouvelle']"))
+        press(Keys.ENTER)
+        time.sleep(0.4)
+        run.check("the writing form opens", "/annonces/nouvelle" in driver.current_url, driver.current_url)
+        axe_check("annonce-formulaire")
+        driver.find_element(By.NAME, "title").send_keys(TITLE)
+        driver.find_element(By.NAME, "summary").send_keys("À lire avant la fin du mois.")
+        driver.find_element(By.NAME, "body_markdown").send_keys("La **charte** change.\n\n- mots de passe\n- messagerie")
+        must = driver.find_element(By.NAME, "must_read")
+        must.send_keys(Keys.SPACE)
+        run.check("Space ticks 'must read'", must.is_selected())
+        run.check("Tab reaches the save button", tab_to("form.stacked-form button[type=submit]"))
+        press(Keys.ENTER)
+        time.sleep(0.5)
+        run.check("publishing leads to the announcement", "/annonces/" in driver.current_url and TITLE in driver.page_source,
+                  driver.current_url)
+        run.check("the body is rendered from Markdown", "<strong>charte</strong>" in driver.page_source)
+        announcement = driver.current_url
+        axe_check("annonce (rédactrice)")
+
+        print("The agent confirms from Ma page")
+        sign_in("agnes")
+        run.check("Ma page", driver.find_element(By.TAG_NAME, "h1").text == "Ma page")
+        front = driver.find_elements(By.ID, "a-la-une")
+        run.check("the announcement stands À la une", front and TITLE in driver.page_source)
+        channels = driver.find_elements(By.CSS_SELECTOR, ".channel-block")
+        run.check("À la une comes above the channels",
+                  front and channels and front[0].location["y"] < channels[0].location["y"])
+        axe_check("ma page avec à la une")
+        driver.get(announcement)
+        axe_check("annonce (agente)")
+        run.check("Tab reaches 'J'ai pris connaissance'", tab_to(".announcement__acknowledge button"))
+        press(Keys.ENTER)
+        time.sleep(0.5)
+        run.check("the confirmation is shown", "Vous avez confirmé" in driver.page_source)
+        driver.get(base + "/")
+        run.check("confirmed: no longer À la une", TITLE not in driver.page_source)
+
+        print("The writer sees who confirmed")
+        sign_in("claire")
+        driver.get(announcement + "/statistiques")
+        axe_check("statistiques")
+        confirmed = driver.find_element(By.CSS_SELECTOR, "ul.confirmed").text
+        run.check("Agnès is in the confirmation list", "Agnès Dupont" in confirmed, confirmed)
+        run.check("the chart is drawn", bool(driver.find_elements(By.CSS_SELECTOR, "svg.chart")))
+    except Exception:
+        traceback.print_exc()
+        run.failed += 1
+    finally:
+        if driver:
+            driver.quit()
+        server.kill()  # Swift threads block SIGTERM in children
+        server.wait(timeout=10)
+    print(f"announcements browser: {run.passed} passed, {run.failed} failed")
+    return 1 if run.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
