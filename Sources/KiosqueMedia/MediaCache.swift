@@ -85,9 +85,15 @@ public actor MediaCache {
         return entry
     }
 
-    /// Whether `key` is known to be refused (cheap: memory only, for rendering pages).
+    /// Whether `key` is known to be refused, or failed to fetch within the last `failureMemory` seconds (cheap:
+    /// memory only, for rendering pages, which then show the alt text instead of a broken image).
     public nonisolated func isRefusedSnapshot(_ key: String) -> Bool {
-        refusedKeys.contains(key)
+        refusedKeys.contains(key) || refusedKeys.failedRecently(key)
+    }
+
+    /// Remembers for a while that fetching `key` failed (unreachable site, 404, over the size cap…).
+    public nonisolated func noteFailure(_ key: String, memory: TimeInterval) {
+        refusedKeys.noteFailure(key, until: Date().addingTimeInterval(memory))
     }
 
     private nonisolated let refusedKeys = RefusedSet()
@@ -192,10 +198,27 @@ public actor MediaCache {
     }
 }
 
-/// Keys known refused, readable without awaiting the actor (page rendering asks per image).
+/// Keys known refused (and recent fetch failures), readable without awaiting the actor (page rendering asks per image).
 final class RefusedSet: @unchecked Sendable {
     private let lock = NSLock()
     private var keys: Set<String> = []
+    private var failures: [String: Date] = [:]
+
+    func failedRecently(_ key: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let until = failures[key] else { return false }
+        if until > Date() { return true }
+        failures[key] = nil
+        return false
+    }
+
+    func noteFailure(_ key: String, until: Date) {
+        lock.lock()
+        if failures.count > 10_000 { failures.removeAll() }
+        failures[key] = until
+        lock.unlock()
+    }
 
     func contains(_ key: String) -> Bool {
         lock.lock()

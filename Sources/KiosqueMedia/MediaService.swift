@@ -217,6 +217,7 @@ public actor MediaService {
         } else {
             recentFailures[key] = Date()
             if recentFailures.count > 10_000 { recentFailures.removeAll() }
+            cache.noteFailure(key, memory: Self.failureMemory)
         }
         return CachedEntry(url: url, full: nil, thumbnail: nil, refusal: refusal.description, upstreamBytes: 0)
     }
