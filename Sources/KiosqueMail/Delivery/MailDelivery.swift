@@ -19,16 +19,19 @@ public struct MailDelivery: Sendable {
 
     /// The store holding the outbox.
     public let store: AppDatabase
-    /// The connection to the relay.
-    public let sender: SMTPSender
+    /// The connections to the relay: `sender` and as many more on the same settings.
+    public let senders: [SMTPSender]
     /// Messages per minute at most.
     public let maxPerMinute: Int
     private let logger: Logger
 
-    /// A delivery over `sender` for the outbox of `store`.
-    public init(store: AppDatabase, sender: SMTPSender, maxPerMinute: Int, logger: Logger = Logger(label: "kiosque.mail")) {
+    /// A delivery over `sender` for the outbox of `store`, with up to `connections` messages in
+    /// flight on as many connections (a relay takes the next message while it files the last;
+    /// after a crash, at most one copy more per connection goes out again).
+    public init(store: AppDatabase, sender: SMTPSender, maxPerMinute: Int, connections: Int = 3,
+                logger: Logger = Logger(label: "kiosque.mail")) {
         self.store = store
-        self.sender = sender
+        self.senders = [sender] + (1..<max(1, connections)).map { _ in SMTPSender(settings: sender.settings) }
         self.maxPerMinute = maxPerMinute
         self.logger = logger
     }
@@ -60,30 +63,51 @@ public struct MailDelivery: Sendable {
         while true {
             let batch = try await store.dueMail(now: now, ignoringBackoff: ignoringBackoff, afterID: afterID, limit: 100)
             guard !batch.isEmpty else { break }
-            for message in batch {
-                afterID = message.id
-                if let lastSend, lastSend.duration(to: .now) < spacing {
-                    try? await Task.sleep(until: lastSend.advanced(by: spacing), clock: .continuous)
+            for start in stride(from: 0, to: batch.count, by: senders.count) {
+                let group = Array(batch[start..<min(start + senders.count, batch.count)])
+                afterID = group[group.count - 1].id
+                // Paced as a whole: the group's messages leave together, after as many spacings.
+                if let lastSend, lastSend.duration(to: .now) < spacing * group.count {
+                    try? await Task.sleep(until: lastSend.advanced(by: spacing * group.count), clock: .continuous)
                 }
                 lastSend = .now
-                let outcome = await sender.send(message.body, from: message.sender, to: message.recipient)
-                Self.crashHookForTests(outcome)
-                try await record(outcome, for: message, now: now)
-                report(Report(messageID: message.messageID, recipient: message.recipient, outcome: outcome))
-                switch outcome {
-                case .accepted: tally["sent", default: 0] += 1
-                case .temporary: tally["deferred", default: 0] += 1
-                case .relayUnavailable(let reason):
-                    tally["deferred", default: 0] += 1
+                var unavailable: String?
+                for (message, outcome) in zip(group, await send(group)) {
+                    Self.crashHookForTests(outcome)
+                    try await record(outcome, for: message, now: now)
+                    report(Report(messageID: message.messageID, recipient: message.recipient, outcome: outcome))
+                    switch outcome {
+                    case .accepted: tally["sent", default: 0] += 1
+                    case .temporary: tally["deferred", default: 0] += 1
+                    case .relayUnavailable(let reason):
+                        tally["deferred", default: 0] += 1
+                        unavailable = reason
+                    case .recipientRefused, .messageRefused: tally["bounced", default: 0] += 1
+                    }
+                }
+                if let reason = unavailable {
                     // Every other message would fail the same way now: defer them without trying.
-                    tally["deferred", default: 0] += try await deferRest(after: message.id, reason: reason, now: now,
+                    tally["deferred", default: 0] += try await deferRest(after: afterID, reason: reason, now: now,
                                                                          ignoringBackoff: ignoringBackoff, report: report)
                     return tally
-                case .recipientRefused, .messageRefused: tally["bounced", default: 0] += 1
                 }
             }
         }
         return tally
+    }
+
+    /// The relay's answers to `group`, in its order, one message per connection at the same time.
+    private func send(_ group: [OutboxMessage]) async -> [SMTPOutcome] {
+        if group.count == 1 { return [await senders[0].send(group[0].body, from: group[0].sender, to: group[0].recipient)] }
+        let senders = senders
+        return await withTaskGroup(of: (Int, SMTPOutcome).self) { tasks in
+            for (index, message) in group.enumerated() {
+                tasks.addTask { (index, await senders[index].send(message.body, from: message.sender, to: message.recipient)) }
+            }
+            var outcomes = [SMTPOutcome](repeating: .temporary(reason: "not sent"), count: group.count)
+            for await (index, outcome) in tasks { outcomes[index] = outcome }
+            return outcomes
+        }
     }
 
     /// Debug builds only: with KIOSQUE_TEST_KILL_AFTER_ACCEPT set, the process kills itself
