@@ -4,9 +4,11 @@ import Hummingbird
 import HummingbirdTesting
 import KiosqueConfig
 import KiosqueIdentity
+import KiosqueRefresh
 import KiosqueStore
 @testable import KiosqueWeb
 import KiosqueTestServer
+import Logging
 import Testing
 
 /// Two-factor authentication (TOTP, issue 14) through the real pages, with codes made by Debian's oathtool.
@@ -312,6 +314,60 @@ struct TwoFactorWebTests {
             #expect(ok.status == .seeOther && ok.headers[.location] == "/")
             let log = try await store.signIns(limit: 20)
             #expect(log.contains { $0.method == "directory" && $0.login == "gaelle" && $0.reason == "second factor: code" })
+        }
+    }
+
+    /// The `kiosque` binary next to the test bundle (built with the tests).
+    static var kiosqueBinary: URL {
+        let bundle = Bundle.main.bundleURL
+        for candidate in [bundle.appendingPathComponent("kiosque"), bundle.deletingLastPathComponent().appendingPathComponent("kiosque")]
+            where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/kiosque")
+    }
+
+    /// `kiosque backup` carries the portal key: a portal restored from it into an empty folder still
+    /// opens the sealed secrets, and an enrolled agent signs in with an oathtool code.
+    @Test func enrolledAgentSignsInOnARestoredBackup() async throws {
+        let fixture = try await WebFixture.make()
+        let secret = try await fixture.application().test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, login: "bruno")
+            return try await Self.enrol(client, &browser).secret
+        }
+        let destination = NSTemporaryDirectory() + "kiosque-restore-\(UUID().uuidString)"
+        let process = Process()
+        process.executableURL = Self.kiosqueBinary
+        process.arguments = ["backup", "--data-dir", fixture.dataDirectory, destination]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: destination + "/kiosque.key"))
+
+        // The same database without the key (as backups were before): the portal makes a new key and no code opens.
+        let keyless = NSTemporaryDirectory() + "kiosque-restore-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: keyless, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: destination + "/kiosque.sqlite", toPath: keyless + "/kiosque.sqlite")
+        let code = try Self.oathtool(secret, at: Date().addingTimeInterval(30))
+        for (folder, works) in [(keyless, false), (destination, true)] {
+            let restoredStore = try AppDatabase.open(path: folder + "/kiosque.sqlite")
+            let live = LiveConfiguration(fixture.configuration, path: folder + "/channels.yml", store: restoredStore)
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let restored = try await WebServer(configuration: live, store: restoredStore, scheduler: nil,
+                                               options: .init(dataDirectory: folder), logger: logger)
+            try await Application(router: restored.routes).test(.router) { client in
+                var browser = Browser()
+                let signIn = try await browser.signIn(client, login: "bruno")
+                #expect(signIn.headers[.location] == "/connexion/double-authentification")
+                let answer = try await Self.secondStep(client, &browser, code: code)
+                #expect(answer.status == (works ? .seeOther : .unauthorized), "\(folder)")
+                #expect(try await browser.get(client, "/").status == (works ? .ok : .seeOther), "\(folder)")
+            }
         }
     }
 
