@@ -371,6 +371,35 @@ struct TwoFactorWebTests {
         }
     }
 
+    /// The server's QR code is a real one: a version's size (17 + 4v modules, four of quiet zone each
+    /// side) and the three finder patterns where a reader looks for them; titled for screen readers.
+    @Test func qrCodeHasTheShapeOfAQRCode() throws {
+        let uri = TOTP(secret: Data(repeating: 7, count: 20)).provisioningURI(account: "bruno", issuer: "Mairie <test>")
+        let svg = try #require(QRCodeSVG.svg(for: uri, title: "Code <QR>"))
+        #expect(svg.contains("<title id=\"qr-title\">Code &lt;QR&gt;</title>") && svg.contains("aria-labelledby=\"qr-title\""))
+        let viewBox = try #require(svg.range(of: #"viewBox="0 0 \d+"#, options: .regularExpression))
+        let size = try #require(Int(svg[viewBox].split(separator: " ").last!))
+        let width = size - 8
+        #expect(width >= 21 && (width - 17) % 4 == 0)
+        var dark = Set<Int>()
+        let path = try #require(svg.range(of: #" d="M[^"]+""#, options: .regularExpression))
+        for move in svg[path].dropFirst(4).dropLast().split(separator: "M") {
+            let numbers = move.prefix { $0 != "h" }.split(separator: " ").compactMap { Int($0) }
+            try #require(numbers.count == 2, "\(move)")
+            dark.insert((numbers[1] - 4) * width + (numbers[0] - 4))
+        }
+        func isFinder(_ x0: Int, _ y0: Int) -> Bool {
+            (0..<7).allSatisfy { y in
+                (0..<7).allSatisfy { x in
+                    let ring = x == 0 || y == 0 || x == 6 || y == 6, core = (2...4).contains(x) && (2...4).contains(y)
+                    return dark.contains((y0 + y) * width + x0 + x) == (ring || core)
+                }
+            }
+        }
+        #expect(isFinder(0, 0) && isFinder(width - 7, 0) && isFinder(0, width - 7))
+        #expect(!isFinder(width - 7, width - 7))
+    }
+
     @Test func policyDiagnostics() throws {
         let base = """
             sources:
