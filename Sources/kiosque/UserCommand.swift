@@ -6,7 +6,8 @@ import KiosqueWeb
 /// `kiosque user`: manage agents' accounts.
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage agents' accounts.",
-                                                    subcommands: [Add.self, List.self, Passwd.self, Disable.self, Token.self])
+                                                    subcommands: [Add.self, List.self, Passwd.self, Disable.self, Token.self,
+                                                                  ResetTwoFactor.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Create a local account, subscribed to the default bouquets.")
@@ -90,6 +91,24 @@ struct UserCommand: AsyncParsableCommand {
             _ = try await services.store.updateUser(id: user.id, update)
             _ = try await services.store.removeSessions(userID: user.id)
             print("Disabled \(login); its sessions and API token were revoked.")
+        }
+    }
+
+    /// For an administrator who lost both the phone and the recovery codes, with nobody else to reset it on the web.
+    struct ResetTwoFactor: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "reset-two-factor",
+                                                        abstract: "Remove an account's second factor (TOTP) and recovery codes.")
+        @OptionGroup var locations: LocationOptions
+        @Argument(help: "The sign-in name.") var login: String
+        func run() async throws {
+            let (services, user) = try await Services.account(login, locations)
+            guard try await services.store.removeTwoFactor(userID: user.id) else {
+                print("\(login) has no second factor.")
+                return
+            }
+            try? await services.store.recordSignIn(SignInEvent(method: "second_factor_reset", login: user.login, userID: user.id,
+                                                               address: nil, success: true, reason: "second factor reset by kiosque user reset-two-factor"))
+            print("Removed the second factor of \(login); they sign in with their password alone until they set up a new one.")
         }
     }
 

@@ -256,6 +256,32 @@ struct TwoFactorWebTests {
         }
     }
 
+    /// `kiosque user reset-two-factor` for an administrator nobody can reset on the web.
+    @Test func resetFromTheCommandLine() async throws {
+        let fixture = try await WebFixture.make()
+        let store = fixture.store
+        try await Self.enrolInStore(fixture, login: "alice")
+        func run(_ login: String) throws -> (Int32, String) {
+            let process = Process()
+            process.executableURL = Self.kiosqueBinary
+            process.arguments = ["user", "reset-two-factor", "--config", fixture.dataDirectory + "/channels.yml",
+                                 "--data-dir", fixture.dataDirectory, login]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        }
+        let (status, output) = try run("alice")
+        #expect(status == 0 && output.contains("Removed the second factor of alice"), "\(output)")
+        let alice = try #require(try await store.user(login: "alice"))
+        #expect(try await store.twoFactor(userID: alice.id) == nil)
+        #expect(try await store.signIns(limit: 5).contains { $0.method == "second_factor_reset" && $0.login == "alice" })
+        #expect(try run("alice").1.contains("has no second factor"))
+        #expect(try run("personne").0 != 0)
+    }
+
     @Test func disableNeedsACodeOrThePassword() async throws {
         let fixture = try await WebFixture.make()
         let store = fixture.store
