@@ -196,6 +196,16 @@ struct AnnouncementTests {
         let again = try await store.updateAnnouncement(id: draft.id, content: town.content("Retiré", draft: true), by: town.writer, now: NewsTown.now)
         #expect(again.status == .draft && again.itemID == nil)
         #expect(try await store.search(query: "retiré", userID: town.outsider.userID, now: NewsTown.now).items.isEmpty)
+        // An administrator manages announcements without writing them: saving one as a draft, or for
+        // later, answers with the announcement (it crashed the server: read back as a reader, nothing).
+        _ = try await store.updateAnnouncement(id: draft.id, content: town.content("Republié"), by: town.writer, now: NewsTown.now)
+        let later = try await store.updateAnnouncement(id: draft.id, content: town.content("Pour demain", publishAt: NewsTown.now.addingTimeInterval(86_400)),
+                                                       by: town.admin, now: NewsTown.now)
+        #expect(later.status == .scheduled && later.content.title == "Pour demain")
+        _ = try await store.updateAnnouncement(id: draft.id, content: town.content("Republié"), by: town.writer, now: NewsTown.now)
+        let byAdmin = try await store.updateAnnouncement(id: draft.id, content: town.content("Repris par l’administrateur", draft: true),
+                                                         by: town.admin, now: NewsTown.now)
+        #expect(byAdmin.status == .draft && byAdmin.content.title == "Repris par l’administrateur")
     }
 
     @Test("only writers create: an editor, or a member of a publisher department")

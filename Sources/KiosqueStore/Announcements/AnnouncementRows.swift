@@ -61,7 +61,7 @@ enum AnnouncementRows {
     /// Announcements matching `condition` that `viewer` may see, as that viewer sees them.
     static func records(_ db: Database, where condition: String, _ extra: [String: (any DatabaseValueConvertible)?] = [:],
                         viewer: DocumentViewer, now: Date, order: String = "a.publish_at DESC, a.id DESC",
-                        limit: Int = 200) throws -> [Announcement] {
+                        limit: Int = 200, asManager: Bool = false) throws -> [Announcement] {
         var args = arguments(viewer, now: now)
         args.merge(extra) { $1 }
         let rows = try Row.fetchAll(db, sql: """
@@ -70,9 +70,19 @@ enum AnnouncementRows {
               (SELECT acknowledged_at FROM announcement_acknowledgements k WHERE k.announcement_id = a.id AND k.user_id = :user) AS acked
             FROM announcements a JOIN departments dep ON dep.id = a.department_id
             LEFT JOIN users au ON au.id = a.created_by LEFT JOIN users ap ON ap.id = a.approved_by
-            WHERE \(visible) AND (\(condition)) ORDER BY \(order) LIMIT \(max(0, limit))
+            WHERE \(asManager ? manage : visible) AND (\(condition)) ORDER BY \(order) LIMIT \(max(0, limit))
             """, arguments: StatementArguments(args))
         return try rows.map { try record(db, $0) }
+    }
+
+    /// An announcement just written by `viewer`, read back as the one who may manage it: an
+    /// administrator who saves someone's announcement as a draft, or for later, may manage it
+    /// without being its reader (reading it as a reader found nothing and crashed the request).
+    static func written(_ db: Database, rowID: Int64, by viewer: DocumentViewer, now: Date) throws -> Announcement {
+        guard let record = try records(db, where: "a.id = :row", ["row": rowID], viewer: viewer, now: now, asManager: true).first else {
+            throw StoreError.notFound(what: "announcement", id: "\(rowID)")
+        }
+        return record
     }
 
     private static func record(_ db: Database, _ row: Row) throws -> Announcement {

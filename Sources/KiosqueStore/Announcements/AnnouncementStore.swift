@@ -95,7 +95,7 @@ extension AppDatabase {
                 """, arguments: [publicID, department["id"] as Int64, viewer.userID, now.unixSeconds, now.unixSeconds, state])
             let rowID = db.lastInsertedRowID
             try Self.saveAnnouncement(db, rowID: rowID, content: content, by: viewer, now: now)
-            return try AnnouncementRows.records(db, where: "a.id = :row", ["row": rowID], viewer: viewer, now: now)[0]
+            return try AnnouncementRows.written(db, rowID: rowID, by: viewer, now: now)
         }
     }
 
@@ -114,7 +114,7 @@ extension AppDatabase {
             try db.execute(sql: "UPDATE announcements SET state = ?, updated_at = ?, approved_by = CASE WHEN ? = 'published' THEN approved_by END WHERE id = ?",
                            arguments: [newState, now.unixSeconds, newState, rowID])
             try Self.saveAnnouncement(db, rowID: rowID, content: content, by: viewer, now: now)
-            return try AnnouncementRows.records(db, where: "a.id = :row", ["row": rowID], viewer: viewer, now: now)[0]
+            return try AnnouncementRows.written(db, rowID: rowID, by: viewer, now: now)
         }
     }
 
@@ -133,7 +133,7 @@ extension AppDatabase {
             try db.execute(sql: "UPDATE announcements SET state = 'published', approved_by = ?, updated_at = ? WHERE id = ?",
                            arguments: [viewer.userID, now.unixSeconds, rowID])
             try AnnouncementRows.reindex(db, rowID: rowID, now: now.unixSeconds)
-            return try AnnouncementRows.records(db, where: "a.id = :row", ["row": rowID], viewer: viewer, now: now)[0]
+            return try AnnouncementRows.written(db, rowID: rowID, by: viewer, now: now)
         }
     }
 
