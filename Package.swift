@@ -157,7 +157,7 @@ let package = Package(
         ]),
         .testTarget(name: "KiosqueConfigTests", dependencies: ["KiosqueConfig"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "KiosqueCLITests", dependencies: ["KiosqueModel", "KiosqueStore", "KiosqueDocuments", "KiosqueTestServer"]),
+        .testTarget(name: "KiosqueCLITests", dependencies: ["KiosqueModel", "KiosqueStore", "KiosqueDocuments", "KiosqueMedia", "KiosqueTestServer"]),
         .testTarget(name: "KiosqueDocumentsTests", dependencies: ["KiosqueDocuments", "KiosqueStore", "KiosqueModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KiosqueIdentityTests", dependencies: ["KiosqueIdentity", "KiosqueTestServer"]),

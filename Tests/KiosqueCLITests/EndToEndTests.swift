@@ -3,6 +3,8 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import KiosqueMedia
+import KiosqueTestServer
 
 /// A temporary portal folder with local file:// feeds, driven through the real `kiosque` binary.
 struct Portal {
@@ -128,6 +130,9 @@ struct EndToEndTests {
 
     @Test func serveAnswersHealthReadinessAndMetricsThenStopsOnSIGTERM() async throws {
         let portal = try Portal.make()
+        // Pictures from a loopback server are allowed for media, like an intranet host's.
+        let yaml = try String(contentsOfFile: portal.config, encoding: .utf8)
+        try (yaml + "\nmedia:\n  allowed_private_hosts: [\"127.0.0.1\"]\n").write(toFile: portal.config, atomically: true, encoding: .utf8)
         let port = 18_000 + Int.random(in: 0..<2_000)
         let process = Process()
         process.executableURL = CLI.executable
@@ -144,7 +149,8 @@ struct EndToEndTests {
             healthy = (try? await get(base + "/healthz"))?.0 == 200
             if !healthy { try await Task.sleep(for: .milliseconds(100)) }
         }
-        #expect(healthy)
+        if !healthy { process.terminate() }
+        #expect(healthy, "\(healthy ? "" : String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(3000))")
         #expect(try await get(base + "/readyz").0 == 200)
         // The scheduler fetches the file:// sources on its first tick.
         var metrics = ""
@@ -169,6 +175,24 @@ struct EndToEndTests {
         #expect(((try await URLSession.shared.data(for: request)).1 as? HTTPURLResponse)?.statusCode == 401)
         let atom = try await get(base + "/canaux/vie-locale.atom")
         #expect(atom.0 == 200 && atom.1.contains("Délibérations du conseil municipal"))
+        // The media cache counts in /metrics: a miss then a hit for one picture, a refused SVG, the bytes fetched.
+        var router = TestRouter()
+        router.on("/photo.png", respond: .ok(try #require(ImageProcessor.makeTestImage(width: 320, height: 200, format: "png")),
+                                              contentType: "image/png"))
+        router.on("/script.svg", respond: .ok(Data("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".utf8),
+                                               contentType: "image/svg+xml"))
+        let pictures = try TestHTTPServer(handler: router.handler)
+        let key = try #require(FileManager.default.contents(atPath: portal.directory.appendingPathComponent("data/kiosque.key").path))
+        let signer = MediaSigner(key: key)
+        #expect(try await get(base + "/media/" + signer.id(for: pictures.url("/photo.png"))).0 == 200)
+        #expect(try await get(base + "/media/" + signer.id(for: pictures.url("/photo.png"))).0 == 200)
+        #expect(try await get(base + "/media/" + signer.id(for: pictures.url("/script.svg"))).0 == 404)
+        let counted = try await get(base + "/metrics").1
+        for line in ["kiosque_media_hits_total 1", "kiosque_media_misses_total 2", "kiosque_media_refusals_total 1"] {
+            #expect(counted.contains(line + "\n"), "\(line) in \(counted.split(separator: "\n").filter { $0.contains("media") })")
+        }
+        let upstream = counted.split(separator: "\n").first { $0.hasPrefix("kiosque_media_upstream_bytes_total ") }
+        #expect((upstream?.split(separator: " ").last.flatMap { Int($0) } ?? 0) > 100, "\(upstream ?? "no upstream counter")")
         process.terminate()
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0, "graceful stop on SIGTERM")
