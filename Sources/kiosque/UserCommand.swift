@@ -106,6 +106,8 @@ struct UserCommand: AsyncParsableCommand {
                 print("\(login) has no second factor.")
                 return
             }
+            // Sessions opened with the lost factor end too.
+            try await services.store.removeSessions(userID: user.id)
             try? await services.store.recordSignIn(SignInEvent(method: "second_factor_reset", login: user.login, userID: user.id,
                                                                address: nil, success: true, reason: "second factor reset by kiosque user reset-two-factor"))
             print("Removed the second factor of \(login); they sign in with their password alone until they set up a new one.")

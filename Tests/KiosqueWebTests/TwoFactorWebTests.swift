@@ -242,9 +242,13 @@ struct TwoFactorWebTests {
             let csrf = try #require(Browser.csrf(in: users.body.string))
             #expect(try await admin.post(client, "/admin/double-authentification/\(bruno.id)/reinitialiser", []).status == .forbidden)
             #expect(try await store.twoFactor(userID: bruno.id) != nil)
+            // A session bruno opened before losing his phone.
+            try await store.sessionSet(key: "session-of-bruno", value: Data("{}".utf8), expires: Date().addingTimeInterval(3_600), userID: bruno.id)
+            #expect(try await store.sessionOwner(key: "session-of-bruno") != nil)
             let reset = try await admin.post(client, "/admin/double-authentification/\(bruno.id)/reinitialiser", [("_csrf", csrf)])
             #expect(reset.status == .seeOther)
             #expect(try await store.twoFactor(userID: bruno.id) == nil)
+            #expect(try await store.sessionOwner(key: "session-of-bruno") == nil, "the reset ends the agent's sessions")
             let log = try await store.signIns(limit: 10)
             #expect(log.contains { $0.method == "second_factor_reset" && $0.login == "bruno" && $0.reason == "second factor reset by alice" })
             var after = Browser()

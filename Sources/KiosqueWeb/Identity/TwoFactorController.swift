@@ -238,6 +238,8 @@ struct TwoFactorController {
             return views.error(.notFound, messageKey: "error_not_found", context: context)
         }
         if try await store.removeTwoFactor(userID: target.id) {
+            // A lost or stolen phone may come with a taken account: sessions opened with the old factor end too.
+            try await store.removeSessions(userID: target.id)
             try? await store.recordSignIn(SignInEvent(method: "second_factor_reset", login: target.login, userID: target.id,
                                                       address: context.clientAddress, success: true,
                                                       reason: "second factor reset by \(admin.login)"))
