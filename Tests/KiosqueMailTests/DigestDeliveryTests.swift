@@ -70,6 +70,29 @@ struct DigestDeliveryTests {
         #expect(counts.pending == 0 && counts.sent == 2)
     }
 
+    /// Many messages and the relay down: the first group fails, the rest is deferred without
+    /// being tried (read without bodies), and every message goes out whole once the relay is back.
+    @Test func relayDownDefersTheWholeOutboxAndLosesNoBody() async throws {
+        let port = try SMTPTestServer.freePort()
+        let db = try await MailTown.store()
+        let settings = try MailTown.settings(url: "smtp://127.0.0.1:\(port)")
+        let entries = (1...8).map { index in
+            OutboxEntry(messageID: "m\(index)@ville.example", userID: nil, recipient: "agent\(index)@ville.example",
+                        sender: "intranet@ville.example", kind: "test",
+                        body: Data("Subject: n\(index)\r\nMessage-ID: <m\(index)@ville.example>\r\n\r\nCorps du message \(index)\r\n".utf8))
+        }
+        #expect(try await db.enqueueMail(entries, at: MailTown.now) == 8)
+        let delivery = MailDelivery(store: db, sender: SMTPSender(settings: settings.smtp), maxPerMinute: 60_000)
+        let down = try await delivery.deliver(now: MailTown.now, ignoringBackoff: true)
+        #expect(down["deferred"] == 8 && down["sent"] == 0)
+        let server = try SMTPTestServer(port: port)
+        let up = try await delivery.deliver(now: MailTown.now.addingTimeInterval(60), ignoringBackoff: true)
+        #expect(up["sent"] == 8)
+        let messages = try server.messages()
+        #expect(Set(messages.map(\.text)).count == 8)
+        #expect(messages.allSatisfy { $0.text.contains("Corps du message") })
+    }
+
     @Test func permanentRefusalBouncesThatAddressOnlyAndStopsMailToIt() async throws {
         let server = try SMTPTestServer()
         let db = try await MailTown.store(aliceAddress: "bounce-alice@ville.example")

@@ -147,7 +147,8 @@ public struct MailDelivery: Sendable {
                            report: (Report) -> Void) async throws(StoreError) -> Int {
         var afterID = id, count = 0
         while true {
-            let batch = try await store.dueMail(now: now, ignoringBackoff: ignoringBackoff, afterID: afterID, limit: 500)
+            let batch = try await store.dueMail(now: now, ignoringBackoff: ignoringBackoff, afterID: afterID, limit: 500,
+                                                withBodies: false)
             guard !batch.isEmpty else { return count }
             for message in batch {
                 afterID = message.id
