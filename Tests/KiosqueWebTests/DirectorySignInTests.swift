@@ -31,7 +31,7 @@ struct DirectorySignInTests {
 
     /// The web fixture (local administrator alice, agent bruno) with `auth.ldap` on the suite's
     /// slapd, a department mapped by the group's full DN and a bouquet by its CN.
-    func portal(url: String? = nil) async throws -> WebFixture {
+    func portal(url: String? = nil, localAccounts: Bool = true) async throws -> WebFixture {
         let secret = NSTemporaryDirectory() + "kiosque-ldap-secret-\(UUID().uuidString)"
         try "kiosque-pw\n".write(toFile: secret, atomically: true, encoding: .utf8)
         let suffix = slapd.suffix, ldapURL = url ?? slapd.url
@@ -46,6 +46,7 @@ struct DirectorySignInTests {
             ldap.connectTimeout = 2
             ldap.timeout = 2
             configuration.auth.ldap = ldap
+            configuration.auth.localAccounts = localAccounts
             configuration.catalog.departments = [
                 DepartmentDefinition(id: "urbanisme", title: "Urbanisme", groups: ["CN=Urbanisme,OU=Groups,DC=ville,DC=local"]),
             ]
@@ -211,6 +212,20 @@ struct DirectorySignInTests {
         let log = try await store.signIns()
         #expect(log.contains { $0.method == "local" && $0.login == "alice" && $0.success })
         #expect(log.contains { $0.method == "directory" && $0.reason?.hasPrefix("directory unreachable") == true })
+    }
+
+    /// `local_accounts: false`: agents sign in through the directory only, but the local
+    /// administrator still signs in with their password ("the first administrator may stay local").
+    @Test func withoutLocalAccountsOnlyAdministratorsKeepTheirPassword() async throws {
+        let fixture = try await portal(localAccounts: false)
+        try await fixture.application().test(.router) { client in
+            var admin = Browser()
+            let adminResponse = try await admin.signIn(client, login: "alice")
+            #expect(adminResponse.status == .seeOther)
+            var agent = Browser()
+            let agentResponse = try await agent.signIn(client, login: "bruno")
+            #expect(agentResponse.status == .unauthorized, "a local agent's password is not taken")
+        }
     }
 
     @Test func proxyGroupsMatchByCNTooAndTheSignInIsLogged() async throws {

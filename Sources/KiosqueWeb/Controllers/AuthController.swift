@@ -43,7 +43,9 @@ struct AuthController {
             return response
         }
         let account = login.isEmpty ? nil : try await store.user(login: login)
-        if let directory, account?.passwordHash == nil || !localAccounts {
+        // With a directory, local passwords serve only where local accounts are allowed, and for
+        // administrators (the first one may stay local, or nobody could fix a broken directory).
+        if let directory, account?.passwordHash == nil || (!localAccounts && account?.isAdmin != true) {
             return try await directorySignIn(directory, login: login, password: password, returnTo: returnTo, context: context)
         }
         // Verify against a dummy hash when the login is unknown, so timing reveals nothing.
