@@ -1,5 +1,6 @@
 public import Foundation
 import Crypto
+import KiosqueModel
 
 /// Time-based one-time passwords (RFC 6238 over RFC 4226's HOTP), as authenticator apps make
 /// them: HMAC-SHA-1, 30-second steps, 6 digits. The HMAC is swift-crypto's; only the dynamic
@@ -55,7 +56,7 @@ public struct TOTP: Sendable, Hashable {
         let now = step(at: date)
         for candidate in (now - drift)...(now + drift) {
             if let last = lastUsedStep, candidate <= last { continue }
-            if constantTimeEquals(code(step: candidate), cleaned) { return candidate }
+            if ConstantTime.equals(code(step: candidate), cleaned) { return candidate }
         }
         return nil
     }
@@ -67,14 +68,6 @@ public struct TOTP: Sendable, Hashable {
         func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
         return "otpauth://totp/\(encode(issuer)):\(encode(account))?secret=\(Base32.encode(secret))&issuer=\(encode(issuer))"
             + "&algorithm=SHA1&digits=\(digits)&period=\(Int(period))"
-    }
-
-    private func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for (p, q) in zip(x, y) { difference |= p ^ q }
-        return difference == 0
     }
 }
 

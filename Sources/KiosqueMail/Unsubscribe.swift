@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import KiosqueModel
 
 /// Signed one-click unsubscribe links (RFC 8058): the signature, made with the portal's key over
 /// the agent and the kind of mail, is the only authorisation the link needs (no sign-in).
@@ -29,15 +30,12 @@ public struct UnsubscribeSigner: Sendable {
     /// HMAC-SHA256 of "unsubscribe:<user>:<kind>", URL-safe base64 without padding.
     public func signature(userID: Int64, kind: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("unsubscribe:\(userID):\(kind)".utf8), using: key)
-        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return Data(mac).base64URLEncoded
     }
 
     /// Whether `signature` is this key's signature of the agent and kind (constant-time).
     public func verify(userID: Int64, kind: String, signature given: String) -> Bool {
-        let expected = Array(signature(userID: userID, kind: kind).utf8), actual = Array(given.utf8)
-        guard expected.count == actual.count else { return false }
-        return zip(expected, actual).reduce(0 as UInt8) { $0 | ($1.0 ^ $1.1) } == 0
+        ConstantTime.equals(signature(userID: userID, kind: kind), given)
     }
 }
 

@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import KiosqueModel
 
 /// Signed media addresses: `/media/{mac}.{url}`, the URL in URL-safe base64 and the MAC an HMAC-SHA256 of it
 /// with the portal key, so the address cannot be edited to make the server fetch anything else.
@@ -13,13 +14,13 @@ public struct MediaSigner: Sendable {
 
     /// The media id of `url`: `{mac}.{base64url(url)}`.
     public func id(for url: String) -> String {
-        "\(mac(url)).\(Data(url.utf8).base64URL)"
+        "\(mac(url)).\(Data(url.utf8).base64URLEncoded)"
     }
 
     /// The cache key of `url`: its MAC (22 URL-safe characters).
     public func mac(_ url: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data("kiosque-media:\(url)".utf8), using: key)
-        return Data(Array(code).prefix(16)).base64URL
+        return Data(Array(code).prefix(16)).base64URLEncoded
     }
 
     /// The URL and cache key an id stands for, or nil when the signature does not match (checked in constant time).
@@ -30,25 +31,6 @@ public struct MediaSigner: Sendable {
             return nil
         }
         let expected = mac(url)
-        let a = Array(expected.utf8), b = Array(given.utf8)
-        guard a.count == b.count else { return nil }
-        var difference: UInt8 = 0
-        for (x, y) in zip(a, b) { difference |= x ^ y }
-        return difference == 0 ? (url, expected) : nil
-    }
-}
-
-extension Data {
-    /// Base64 with the URL-safe alphabet and no padding.
-    var base64URL: String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    /// Decodes URL-safe base64 without padding.
-    init?(base64URL text: String) {
-        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while standard.count % 4 != 0 { standard += "=" }
-        self.init(base64Encoded: standard)
+        return ConstantTime.equals(expected, given) ? (url, expected) : nil
     }
 }

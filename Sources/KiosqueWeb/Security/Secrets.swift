@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KiosqueModel
 
 /// Random tokens, hashes and signatures for sessions, CSRF and API tokens.
 /// The server key signs CSRF tokens; it lives in the data folder so a restart keeps forms valid.
@@ -53,19 +54,6 @@ struct Secrets: Sendable {
 
     /// Constant-time check of a submitted CSRF token.
     func verifyCSRF(_ submitted: String, for binding: String) -> Bool {
-        let expected = Array(csrfToken(for: binding).utf8)
-        let given = Array(submitted.utf8)
-        guard expected.count == given.count else { return false }
-        var difference: UInt8 = 0
-        for (a, b) in zip(expected, given) { difference |= a ^ b }
-        return difference == 0
-    }
-}
-
-extension Data {
-    /// Base64 with the URL-safe alphabet and no padding.
-    var base64URLEncoded: String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        ConstantTime.equals(csrfToken(for: binding), submitted)
     }
 }
