@@ -65,7 +65,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Layer 1: who the agent is: TOTP, the directory (libldap through CLDAP); OpenID Connect is to come (issue 14).
         .target(name: "KiosqueIdentity", dependencies: [
-            "KiosqueModel", "CLDAP", .product(name: "Crypto", package: "swift-crypto"),
+            "KiosqueModel", "CLDAP", "CQRencode", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // Layer 2: e-mail (MIME, SMTP over libcurl, outbox delivery, digests); see issue 15.
         .target(name: "KiosqueMail", dependencies: [
@@ -84,7 +84,7 @@ let package = Package(
                           path: "Tests/DocumentsCrashHelper"),
         .target(name: "KiosqueWeb", dependencies: [
             "KiosqueModel", "KiosqueConfig", "CKiosqueZlib", "KiosqueStore", "KiosqueRefresh", "KiosqueDocuments", "KiosqueMail",
-            "KiosqueMedia", "KiosqueIdentity", "CQRencode",
+            "KiosqueMedia", "KiosqueIdentity",
             "KiosqueSanitize",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "MultipartKit", package: "multipart-kit"),
