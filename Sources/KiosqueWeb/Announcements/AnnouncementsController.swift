@@ -141,15 +141,9 @@ struct AnnouncementsController {
         views.error(.notFound, messageKey: "error_not_found", context: context)
     }
 
-    /// The page for a store refusal: 404 for what the agent cannot see, 403 for what they cannot do;
-    /// anything else goes on to the error middleware.
+    /// The page for a store refusal (a conflict is an approval of what no longer waits for one).
     func failure(_ error: any Error, _ context: AppRequestContext) throws -> Response {
-        switch error as? StoreError {
-        case .notFound?: return notFound(context)
-        case .forbidden?: return views.error(.forbidden, messageKey: "error_forbidden", context: context)
-        case .conflict?: return views.error(.conflict, messageKey: "announcements_not_pending", context: context)
-        default: throw error
-        }
+        try views.storeRefusal(error, context: context, conflictKey: "announcements_not_pending")
     }
 
     /// The list row / page head of an announcement.

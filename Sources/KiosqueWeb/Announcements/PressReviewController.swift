@@ -121,10 +121,6 @@ struct PressReviewController {
     }
 
     func failure(_ error: any Error, _ context: AppRequestContext) throws -> Response {
-        switch error as? StoreError {
-        case .notFound?: return notFound(context)
-        case .forbidden?: return views.error(.forbidden, messageKey: "error_forbidden", context: context)
-        default: throw error
-        }
+        try views.storeRefusal(error, context: context)
     }
 }

@@ -61,6 +61,20 @@ struct ViewRenderer: Sendable {
              context: context, status: status)
     }
 
+    /// The page for a store refusal: 404 for what the agent may not see, 403 for what they may not
+    /// do, `conflictKey`'s message (409) for a conflict when given; anything else goes on to the
+    /// error middleware.
+    func storeRefusal(_ failure: any Error, context: AppRequestContext, conflictKey: String? = nil) throws -> Response {
+        switch failure as? StoreError {
+        case .notFound?: return error(.notFound, messageKey: "error_not_found", context: context)
+        case .forbidden?: return error(.forbidden, messageKey: "error_forbidden", context: context)
+        case .conflict?:
+            guard let conflictKey else { throw failure }
+            return error(.conflict, messageKey: conflictKey, context: context)
+        default: throw failure
+        }
+    }
+
     func csrfToken(_ context: AppRequestContext) -> String {
         guard let binding = context.csrfBinding ?? context.newAnonymousBinding else { return "" }
         return secrets.csrfToken(for: binding)
