@@ -50,8 +50,11 @@ let package = Package(
         .target(name: "KiosqueFetch", dependencies: [
             "KiosqueModel", "CCurl", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
+        // Layer 1: the store contract (record types, protocols per area, the search syntax) that both store
+        // implementations (SQLite here, PostgreSQL in KiosqueStorePostgres) conform to; see notes/store-contract.md.
+        .target(name: "KiosqueStoreContract", dependencies: ["KiosqueModel"], swiftSettings: strict),
         .target(name: "KiosqueStore", dependencies: [
-            "KiosqueModel", .product(name: "GRDB", package: "GRDB.swift"),
+            "KiosqueModel", "KiosqueStoreContract", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .target(name: "KiosqueRefresh", dependencies: [
             "KiosqueModel", "KiosqueConfig", "KiosqueFetch", "KiosqueParse", "KiosqueSanitize", "KiosqueStore",

@@ -1,37 +1,6 @@
 public import Foundation
 import GRDB
 
-/// A department's publishing figures: each announcement's totals, and its channels' subscribers and reads per day.
-public struct DepartmentFigures: Sendable {
-    /// One announcement with its totals.
-    public struct Row: Sendable {
-        /// The announcement (as the viewer sees it).
-        public var announcement: Announcement
-        /// Its figures.
-        public var stats: AnnouncementStats
-    }
-    /// One of the department's channels (news, documents).
-    public struct Channel: Sendable {
-        /// Channel key.
-        public var id: String
-        /// Title.
-        public var title: String
-        /// Agents following it.
-        public var subscribers: Int
-        /// Reads per UTC day (from the activity log, kept `retention.activity_days`): (day, reads, distinct readers).
-        public var days: [(day: String, reads: Int, readers: Int)]
-
-    }
-    /// The department's id.
-    public var departmentID: String
-    /// Its title.
-    public var departmentTitle: String
-    /// Its announcements, newest first.
-    public var announcements: [Row]
-    /// Its channels.
-    public var channels: [Channel]
-}
-
 extension AppDatabase {
     /// The figures of a department for its writers and administrators (`.forbidden` for others,
     /// `.notFound` for an unknown department).

@@ -1,36 +1,6 @@
 public import Foundation
 import GRDB
 
-/// One item collected into a department's press review being prepared.
-public struct PressReviewEntry: Sendable, Hashable {
-    /// The entry's id (to order, comment or remove it).
-    public var id: Int64
-    /// The item.
-    public var itemID: Int64
-    /// The item's title.
-    public var title: String
-    /// The item's link, if any.
-    public var link: String?
-    /// The item's source.
-    public var source: String
-    /// The item's date.
-    public var date: Date
-    /// The line of comment of the review.
-    public var comment: String
-}
-
-/// A department's press review being prepared: an introduction and ordered items.
-public struct PressReviewDraft: Sendable, Hashable {
-    /// The department preparing it.
-    public var departmentID: String
-    /// The department's title.
-    public var departmentTitle: String
-    /// The introduction (Markdown).
-    public var intro: String
-    /// The items, in the review's order.
-    public var entries: [PressReviewEntry]
-}
-
 /// The press review's tables (issue 17), registered as migration "v9-press-review": the writers of a
 /// publisher department (Communication) collect items from any channel, order and comment them, and
 /// publish the review as an announcement of category "Revue de presse".

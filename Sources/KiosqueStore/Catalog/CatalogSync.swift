@@ -2,18 +2,6 @@ public import Foundation
 public import KiosqueModel
 import GRDB
 
-/// What a catalogue synchronisation changed.
-public struct CatalogSyncReport: Sendable, Hashable {
-    /// Sources declared for the first time.
-    public var addedSources: [String] = []
-    /// Sources no longer declared: kept with their items, marked retired.
-    public var retiredSources: [String] = []
-    /// Channels whose item mapping was recomputed (new, or sources/filters changed).
-    public var remappedChannels: [String] = []
-    /// Channels no longer declared: hidden, subscriptions kept in case they come back.
-    public var retiredChannels: [String] = []
-}
-
 extension AppDatabase {
     /// Mirrors channels.yml into the store in one transaction, keeping item history of sources
     /// that remain, retiring (never deleting) removed sources, and re-mapping changed channels.

@@ -2,58 +2,6 @@ public import Foundation
 import GRDB
 import Synchronization
 
-/// A source as the catalogue shows it.
-public struct SourceListing: Sendable, Hashable {
-    /// The channels.yml identifier.
-    public var id: String
-    /// The source's title.
-    public var title: String
-    /// The feed URL.
-    public var url: String
-    /// Shown with a "trusted source" badge.
-    public var trusted: Bool
-}
-
-/// A channel as the catalogue shows it.
-public struct ChannelListing: Sendable, Hashable {
-    /// The channel.
-    public var channel: ChannelRef
-    /// Its description from channels.yml.
-    public var description: String?
-    /// Its live sources.
-    public var sources: [SourceListing]
-    /// The newest item's date.
-    public var lastUpdate: Date?
-    /// Items listed.
-    public var itemCount: Int
-    /// Whether the agent follows it.
-    public var subscribed: Bool
-    /// "feed", or "documents" for a department's document channel.
-    public var kind: String
-}
-
-/// A bouquet and its channels.
-public struct BouquetListing: Sendable, Hashable {
-    /// The channels.yml identifier.
-    public var id: String
-    /// The bouquet's title.
-    public var title: String
-    /// Its description.
-    public var description: String?
-    /// Whether new agents start subscribed to it.
-    public var isDefault: Bool
-    /// Its channels, in channels.yml order.
-    public var channels: [ChannelListing]
-}
-
-/// The whole catalogue for one agent.
-public struct CatalogueListing: Sendable, Hashable {
-    /// Bouquets in channels.yml order.
-    public var bouquets: [BouquetListing]
-    /// Live channels that belong to no bouquet.
-    public var otherChannels: [ChannelListing]
-}
-
 extension AppDatabase {
     /// Subscribes the agent to a channel (no-op if already).
     public func subscribe(userID: Int64, channelID: String, at date: Date = Date()) async throws(StoreError) {

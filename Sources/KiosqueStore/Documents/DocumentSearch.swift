@@ -1,27 +1,6 @@
 public import Foundation
 import GRDB
 
-/// One document found by a search, with an extract around the matched words.
-public struct DocumentHit: Sendable, Hashable {
-    /// The document (current version only).
-    public var record: DocumentRecord
-    /// Plain-text pieces, highlighted where they matched; never HTML.
-    public var snippet: [SnippetSegment]
-    /// Relevance, higher is better (bm25; publication time when the query has no words).
-    public var score: Double
-}
-
-/// A page of document search results.
-public struct DocumentSearchResults: Sendable, Hashable {
-    /// Matching documents the viewer may see: exact below `SearchTuning.window`, else a lower bound.
-    public var total: Int
-    /// How many of the matches are organisation-wide: those are also items of their department's
-    /// channel, so the item search finds them too (callers showing both may discount them).
-    public var organisationWide: Int
-    /// This page, best first.
-    public var hits: [DocumentHit]
-}
-
 extension AppDatabase {
     /// Searches the published documents the viewer may see with the item search syntax, plus
     /// `service:ID` (departments) and `type:X` (a category such as "deliberation", or a file

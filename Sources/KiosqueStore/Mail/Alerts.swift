@@ -1,16 +1,6 @@
 public import Foundation
 import GRDB
 
-/// One agent's alert subscription that may get a message now.
-public struct AlertRecipient: Sendable, Hashable {
-    /// The agent, as digests see agents (name, address, language).
-    public var recipient: DigestRecipient
-    /// The channel, with the agent's unread count.
-    public var channel: DigestChannel
-    /// The end of what the last alert covered (the opt-in time before the first).
-    public var coveredUntil: Date
-}
-
 extension AppDatabase {
     /// The alert tables, registered as migration "v5-mail-alerts": one row per agent and channel
     /// opted in, with up to when its alerts covered the news and when the last one was recorded.

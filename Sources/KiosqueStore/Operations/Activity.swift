@@ -1,18 +1,6 @@
 public import Foundation
 import GRDB
 
-/// One day's count of an action, kept after the detailed log is purged.
-public struct DailyActivity: Sendable, Hashable {
-    /// The day, "2025-03-14" (UTC).
-    public var day: String
-    /// The action name ("login", "read", "search"…).
-    public var action: String
-    /// Number of events.
-    public var events: Int
-    /// Number of distinct agents.
-    public var users: Int
-}
-
 extension AppDatabase {
     /// Appends an access/activity event (personal data: purged after the configured delay).
     public func logActivity(action: String, userID: Int64?, detail: String? = nil, address: String? = nil,

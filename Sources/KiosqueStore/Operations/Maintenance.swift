@@ -1,14 +1,6 @@
 public import Foundation
 import GRDB
 
-/// What `optimize()` did.
-public struct OptimizeReport: Sendable, Hashable {
-    /// Free pages given back to the file system by the incremental vacuum.
-    public var freedPages: Int
-    /// Database size after optimisation, in bytes.
-    public var sizeBytes: Int64
-}
-
 extension AppDatabase {
     /// Deletes items older than `days` and beyond the newest `maxItemsPerSource` of each source,
     /// never a starred item nor a departmental document's item (sources `service:<department>`:

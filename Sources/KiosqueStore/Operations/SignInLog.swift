@@ -1,39 +1,6 @@
 public import Foundation
 import GRDB
 
-/// One sign-in attempt, kept for administrators per `retention.activity_days`.
-public struct SignInEvent: Sendable, Hashable {
-    /// How the agent signed in: `local`, `directory`, `proxy` (or `oidc`).
-    public var method: String
-    /// The identity provider's id, when there are several (OpenID Connect).
-    public var provider: String?
-    /// The login as typed or asserted.
-    public var login: String
-    /// The account, when one was found.
-    public var userID: Int64?
-    /// The client's address.
-    public var address: String?
-    /// Whether the attempt succeeded.
-    public var success: Bool
-    /// Why it failed (a short English reason, for administrators), nil on success.
-    public var reason: String?
-    /// When it happened.
-    public var at: Date
-
-    /// An attempt as the web layer saw it.
-    public init(method: String, provider: String? = nil, login: String, userID: Int64? = nil, address: String?,
-                success: Bool, reason: String? = nil, at: Date = Date()) {
-        self.method = method
-        self.provider = provider
-        self.login = login
-        self.userID = userID
-        self.address = address
-        self.success = success
-        self.reason = reason
-        self.at = at
-    }
-}
-
 extension AppDatabase {
     /// Appends a sign-in attempt to the audit log.
     public func recordSignIn(_ event: SignInEvent) async throws(StoreError) {

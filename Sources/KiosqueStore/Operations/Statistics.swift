@@ -1,26 +1,6 @@
 public import Foundation
 import GRDB
 
-/// A channel's counts for the administration dashboard (aggregates only, no agent named).
-public struct ChannelStatistics: Sendable, Hashable {
-    /// The channel.
-    public var channel: ChannelRef
-    /// Items listed.
-    public var items: Int
-    /// Agents subscribed.
-    public var subscribers: Int
-    /// Read marks on its items, all agents together ("most-read channels").
-    public var reads: Int
-}
-
-/// The number of items stored for one day.
-public struct DailyCount: Sendable, Hashable {
-    /// The day, "2025-03-14" (UTC).
-    public var day: String
-    /// Items whose date falls on that day.
-    public var count: Int
-}
-
 extension AppDatabase {
     /// Per-channel items, subscribers and reads, most read first.
     public func channelStatistics() async throws(StoreError) -> [ChannelStatistics] {

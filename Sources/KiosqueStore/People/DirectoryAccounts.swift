@@ -1,19 +1,6 @@
 public import Foundation
 import GRDB
 
-/// What the store remembers of an account provisioned from the directory (issue 14).
-public struct DirectoryLink: Sendable, Hashable {
-    /// The person's entry DN at the last sign-in or sync.
-    public var dn: String
-    /// The directory groups (DNs) seen then.
-    public var groups: [String]
-    /// When the directory last confirmed the account.
-    public var syncedAt: Date
-    /// Whether the account was disabled because the directory no longer holds it (a sign-in after
-    /// the person reappears enables it again; an administrator's disabling is never undone).
-    public var disabledBySync: Bool
-}
-
 extension AppDatabase {
     static func migrateDirectoryAccounts(_ db: Database) throws {
         try db.execute(sql: """

@@ -1,19 +1,6 @@
 public import Foundation
 import GRDB
 
-/// An agent's second factor (TOTP, issue 14) as the store keeps it: the secret only sealed by the
-/// web layer (AES-GCM under a key derived from the portal key), never in clear.
-public struct TwoFactorRecord: Sendable, Hashable {
-    /// The sealed secret (nonce, ciphertext and tag).
-    public var sealedSecret: Data
-    /// The last step whose code was accepted: a code works once.
-    public var lastStep: Int64?
-    /// When the agent confirmed the enrolment with a first code; nil while it is being set up.
-    public var enrolledAt: Date?
-    /// Recovery codes not used yet.
-    public var recoveryCodesLeft: Int
-}
-
 extension AppDatabase {
     static func migrateTwoFactor(_ db: Database) throws {
         try db.execute(sql: """

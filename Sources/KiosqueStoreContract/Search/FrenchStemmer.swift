@@ -16,7 +16,7 @@ public enum FrenchStemmer {
     }
 
     /// Stems `w` in place; `w` holds lowercase scalars of a single word.
-    static func stem(_ w: inout [UInt32]) {
+    public static func stem(_ w: inout [UInt32]) {
         guard w.count > 2 else { return }
         markVowels(&w)
         var r = Regions(w)

@@ -11,8 +11,8 @@ public struct SnippetSegment: Sendable, Hashable, Codable {
         self.highlighted = highlighted
     }
 
-    /// Splits FTS5 snippet output written with the private-use markers into segments.
-    static func parse(_ marked: String) -> [SnippetSegment] {
+    /// Splits snippet output written with the private-use markers (`open`, `close`) into segments.
+    public static func parse(_ marked: String) -> [SnippetSegment] {
         var segments: [SnippetSegment] = []
         var current = "", highlighted = false
         for scalar in marked.unicodeScalars {
@@ -28,9 +28,10 @@ public struct SnippetSegment: Sendable, Hashable, Codable {
         return segments
     }
 
-    /// Private-use scalars that delimit highlights inside SQLite, never shown.
-    static let open: Unicode.Scalar = "\u{E000}"
-    static let close: Unicode.Scalar = "\u{E001}"
+    /// Private-use scalars that delimit highlights inside the database's snippet function, never shown.
+    public static let open: Unicode.Scalar = "\u{E000}"
+    /// Closes a highlight opened by `open`.
+    public static let close: Unicode.Scalar = "\u{E001}"
 }
 
 /// One search result.
@@ -41,6 +42,13 @@ public struct SearchHit: Sendable, Hashable {
     public var snippet: [SnippetSegment]
     /// The blended relevance (higher is better): bm25 weighted by freshness.
     public var score: Double
+
+    /// Creates a value with every field.
+    public init(item: ItemSummary, snippet: [SnippetSegment], score: Double) {
+        self.item = item
+        self.snippet = snippet
+        self.score = score
+    }
 }
 
 /// A facet value and how many results carry it.
@@ -51,6 +59,13 @@ public struct FacetCount: Sendable, Hashable {
     public var label: String
     /// Number of results.
     public var count: Int
+
+    /// Creates a value with every field.
+    public init(key: String, label: String, count: Int) {
+        self.key = key
+        self.label = label
+        self.count = count
+    }
 }
 
 /// A page of search results with facets.
@@ -72,6 +87,19 @@ public struct SearchResults: Sendable, Hashable {
     /// How many results can be paged through (ranked matches, at most the window): offer a
     /// "next page" only while offset + limit < pageable.
     public var pageable: Int
+
+    /// Creates a value with every field.
+    public init(query: SearchQuery, total: Int, totalIsExact: Bool, items: [SearchHit], channelFacets: [FacetCount],
+                monthFacets: [FacetCount], isWindowed: Bool, pageable: Int) {
+        self.query = query
+        self.total = total
+        self.totalIsExact = totalIsExact
+        self.items = items
+        self.channelFacets = channelFacets
+        self.monthFacets = monthFacets
+        self.isWindowed = isWindowed
+        self.pageable = pageable
+    }
 }
 
 /// Knobs of the search engine, fixed so results are reproducible.
@@ -81,10 +109,6 @@ public enum SearchTuning {
     public static let window = 2_000
     /// Counting stops here: past it, agents are told "more than 10,000 results".
     public static let countCap = 10_000
-    /// bm25 weights of title, summary, content, author, source title and the source tag.
-    static let weights = "10.0, 4.0, 1.0, 2.0, 2.0, 0.0"
-    /// Prefix of the synthetic per-source token (digits keep it whole through the tokenizer).
-    static let sourceTagPrefix = "ksrc"
     /// After this many days an item keeps about half of its freshness boost.
-    static let freshnessDays = 30.0
+    public static let freshnessDays = 30.0
 }

@@ -34,6 +34,29 @@ public struct UserAccount: Sendable, Hashable {
     public var lastSeenAt: Date?
     /// The visit before the latest, for "since my last visit".
     public var previousSeenAt: Date?
+
+    /// Creates a value with every field.
+    public init(id: Int64, login: String, name: String, email: String? = nil, passwordHash: String? = nil,
+                isAdmin: Bool, isDisabled: Bool, language: String, homeLayout: String, digestFrequency: String,
+                digestHour: Int, apiTokenHash: String? = nil, atomToken: String? = nil, createdAt: Date,
+                lastSeenAt: Date? = nil, previousSeenAt: Date? = nil) {
+        self.id = id
+        self.login = login
+        self.name = name
+        self.email = email
+        self.passwordHash = passwordHash
+        self.isAdmin = isAdmin
+        self.isDisabled = isDisabled
+        self.language = language
+        self.homeLayout = homeLayout
+        self.digestFrequency = digestFrequency
+        self.digestHour = digestHour
+        self.apiTokenHash = apiTokenHash
+        self.atomToken = atomToken
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+        self.previousSeenAt = previousSeenAt
+    }
 }
 
 /// The fields to create an account with.
@@ -103,4 +126,11 @@ public struct DepartmentMembership: Sendable, Hashable {
     public var title: String
     /// Whether the agent may publish documents for it.
     public var isEditor: Bool
+
+    /// Creates a value with every field.
+    public init(departmentID: String, title: String, isEditor: Bool) {
+        self.departmentID = departmentID
+        self.title = title
+        self.isEditor = isEditor
+    }
 }

@@ -106,6 +106,26 @@ public struct Announcement: Sendable, Hashable {
     public var inAudience: Bool
     /// Its item in the department's news channel (announcements for everyone, once published).
     public var itemID: Int64?
+
+    /// Creates a value with every field.
+    public init(id: String, departmentID: String, departmentTitle: String, content: AnnouncementContent,
+                status: AnnouncementStatus, author: String? = nil, approvedBy: String? = nil, createdAt: Date,
+                updatedAt: Date, acknowledgedAt: Date? = nil, canManage: Bool, inAudience: Bool,
+                itemID: Int64? = nil) {
+        self.id = id
+        self.departmentID = departmentID
+        self.departmentTitle = departmentTitle
+        self.content = content
+        self.status = status
+        self.author = author
+        self.approvedBy = approvedBy
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.acknowledgedAt = acknowledgedAt
+        self.canManage = canManage
+        self.inAudience = inAudience
+        self.itemID = itemID
+    }
 }
 
 /// One saved version of an announcement.
@@ -122,6 +142,17 @@ public struct AnnouncementRevision: Sendable, Hashable {
     public var editedBy: String?
     /// When.
     public var editedAt: Date
+
+    /// Creates a value with every field.
+    public init(number: Int, title: String, summary: String, bodyMarkdown: String, editedBy: String? = nil,
+                editedAt: Date) {
+        self.number = number
+        self.title = title
+        self.summary = summary
+        self.bodyMarkdown = bodyMarkdown
+        self.editedBy = editedBy
+        self.editedAt = editedAt
+    }
 }
 
 /// The figures of one announcement.
@@ -134,6 +165,14 @@ public struct AnnouncementStats: Sendable, Hashable {
     public var acknowledged: Int
     /// Agents in the audience (active accounts).
     public var audience: Int
+
+    /// Creates a value with every field.
+    public init(views: Int, readers: Int, acknowledged: Int, audience: Int) {
+        self.views = views
+        self.readers = readers
+        self.acknowledged = acknowledged
+        self.audience = audience
+    }
 }
 
 /// One day of an announcement's figures (UTC day).
@@ -146,6 +185,14 @@ public struct AnnouncementDay: Sendable, Hashable {
     public var readers: Int
     /// Confirmations that day.
     public var acknowledged: Int
+
+    /// Creates a value with every field.
+    public init(day: String, views: Int, readers: Int, acknowledged: Int) {
+        self.day = day
+        self.views = views
+        self.readers = readers
+        self.acknowledged = acknowledged
+    }
 }
 
 /// One agent of a must-read announcement's audience and whether they confirmed.
@@ -156,6 +203,13 @@ public struct AcknowledgementEntry: Sendable, Hashable {
     public var name: String
     /// When they confirmed (nil: not yet).
     public var acknowledgedAt: Date?
+
+    /// Creates a value with every field.
+    public init(login: String, name: String, acknowledgedAt: Date? = nil) {
+        self.login = login
+        self.name = name
+        self.acknowledgedAt = acknowledgedAt
+    }
 }
 
 /// A department where the viewer may write announcements.
@@ -166,4 +220,11 @@ public struct NewsDepartment: Sendable, Hashable {
     public var title: String
     /// Whether announcements need a second writer's approval.
     public var needsApproval: Bool
+
+    /// Creates a value with every field.
+    public init(id: String, title: String, needsApproval: Bool) {
+        self.id = id
+        self.title = title
+        self.needsApproval = needsApproval
+    }
 }

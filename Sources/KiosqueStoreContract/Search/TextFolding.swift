@@ -2,15 +2,15 @@
 ///
 /// One scanner serves the FTS5 tokenizer, the channel keyword filters and the query parser,
 /// so that a word is cut the same way when indexed, filtered and searched.
-struct WordScanner {
+public struct WordScanner {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    public init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     /// The next word as lowercase scalars in `word`, with its byte range; nil at the end.
     /// `elided` tells whether the word is a French elision ("l'", "qu'") to be skipped.
-    mutating func next(into word: inout [UInt32]) -> (start: Int, end: Int, elided: Bool)? {
+    public mutating func next(into word: inout [UInt32]) -> (start: Int, end: Int, elided: Bool)? {
         word.removeAll(keepingCapacity: true)
         var start = -1
         while position < bytes.count {
@@ -47,7 +47,7 @@ struct WordScanner {
     }
 
     /// The lowercase form of a scalar that belongs to a word, or nil for a separator.
-    static func wordScalar(_ c: UInt32) -> UInt32? {
+    public static func wordScalar(_ c: UInt32) -> UInt32? {
         switch c {
         case 0x30...0x39, 0x61...0x7A: return c
         case 0x41...0x5A: return c + 0x20
@@ -64,18 +64,18 @@ struct WordScanner {
         }
     }
 
-    static func isApostrophe(_ c: UInt32) -> Bool { c == 0x27 || c == 0x2019 }
+    public static func isApostrophe(_ c: UInt32) -> Bool { c == 0x27 || c == 0x2019 }
 
     /// French elided articles and conjunctions, which carry no meaning for search.
     private static let elisions: Set<[UInt32]> = Set(["l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu",
                                                       "lorsqu", "puisqu", "quoiqu"].map { $0.unicodeScalars.map(\.value) })
-    static func isElision(_ word: [UInt32]) -> Bool { word.count <= 6 && elisions.contains(word) }
+    public static func isElision(_ word: [UInt32]) -> Bool { word.count <= 6 && elisions.contains(word) }
 }
 
 /// Case and diacritic folding to plain ASCII-like lowercase, as UTF-8 bytes.
-enum TextFolding {
+public enum TextFolding {
     /// Appends the folded UTF-8 of lowercase `word` to `out` ("é" → "e", "œ" → "oe").
-    static func appendFolded(_ word: [UInt32], to out: inout [UInt8]) {
+    public static func appendFolded(_ word: [UInt32], to out: inout [UInt8]) {
         for c in word {
             if c < 0x80 { out.append(UInt8(c)); continue }
             if c <= 0xFF, let base = latin1[Int(c - 0x80)] {
@@ -93,7 +93,7 @@ enum TextFolding {
     }
 
     /// Folds a whole string into space-separated words: " conseil municipal ".
-    static func foldedWords(_ text: String, stem: Bool = false) -> String {
+    public static func foldedWords(_ text: String, stem: Bool = false) -> String {
         var out: [UInt8] = [0x20]
         var text = text
         text.withUTF8 { buffer in

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Everything that can go wrong in the store, each case naming the file or the record involved.
 public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
@@ -55,25 +54,6 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
             return "not allowed to change \(what) \(id)"
         case .sqlite(let path, let operation, let code, let message):
             return "SQLite error \(code) while \(operation) in \(path): \(message)"
-        }
-    }
-
-    /// Wraps any error thrown inside a database access, keeping store errors as they are.
-    static func wrap(_ error: any Error, path: String, operation: String) -> StoreError {
-        if let error = error as? StoreError { return error }
-        if let error = error as? SearchQueryError { return .invalidSearch(error) }
-        guard let db = error as? DatabaseError else {
-            return .sqlite(path: path, operation: operation, code: -1, message: String(describing: error))
-        }
-        let message = db.message ?? "\(db)"
-        switch db.resultCode {
-        case .SQLITE_NOTADB: return .notADatabase(path: path)
-        case .SQLITE_CORRUPT: return .corrupt(path: path, detail: message)
-        case .SQLITE_FULL: return .diskFull(path: path, operation: operation)
-        case .SQLITE_READONLY: return .readOnly(path: path, operation: operation)
-        case .SQLITE_CANTOPEN, .SQLITE_PERM: return .cannotOpen(path: path, detail: message)
-        case .SQLITE_CONSTRAINT: return .conflict(what: operation, detail: message)
-        default: return .sqlite(path: path, operation: operation, code: db.resultCode.rawValue, message: message)
         }
     }
 }

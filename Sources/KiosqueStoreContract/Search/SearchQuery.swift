@@ -45,6 +45,13 @@ public struct SearchQuery: Sendable, Hashable {
         public var isPhrase: Bool
         /// Whether it ended with `*`.
         public var isPrefix: Bool
+
+        /// Creates a value with every field.
+        public init(text: String, isPhrase: Bool, isPrefix: Bool) {
+            self.text = text
+            self.isPhrase = isPhrase
+            self.isPrefix = isPrefix
+        }
     }
 
     /// Terms that must all match.
@@ -195,5 +202,18 @@ public struct SearchQuery: Sendable, Hashable {
         guard let start = calendar.date(from: components),
               calendar.component(.day, from: start) == day else { return nil }
         return DateInterval(start: start, duration: 86_400)
+    }
+
+    /// Creates a value with every field.
+    public init(required: [Term] = [], excluded: [Term] = [], channels: [String] = [], sources: [String] = [],
+                services: [String] = [], types: [String] = [], since: Date? = nil, before: Date? = nil) {
+        self.required = required
+        self.excluded = excluded
+        self.channels = channels
+        self.sources = sources
+        self.services = services
+        self.types = types
+        self.since = since
+        self.before = before
     }
 }

@@ -46,6 +46,18 @@ public struct OutboxMessage: Sendable, Hashable {
     public var body: Data
     /// Tries so far.
     public var attempts: Int
+
+    /// Creates a value with every field.
+    public init(id: Int64, messageID: String, recipient: String, sender: String, kind: String, body: Data,
+                attempts: Int) {
+        self.id = id
+        self.messageID = messageID
+        self.recipient = recipient
+        self.sender = sender
+        self.kind = kind
+        self.body = body
+        self.attempts = attempts
+    }
 }
 
 /// An address the relay refused for good.
@@ -60,6 +72,15 @@ public struct MailBounce: Sendable, Hashable {
     public var refusals: Int
     /// The logins of the agents with this address.
     public var logins: [String]
+
+    /// Creates a value with every field.
+    public init(address: String, reason: String, bouncedAt: Date, refusals: Int, logins: [String]) {
+        self.address = address
+        self.reason = reason
+        self.bouncedAt = bouncedAt
+        self.refusals = refusals
+        self.logins = logins
+    }
 }
 
 /// How many messages the outbox holds in each state.
@@ -72,6 +93,14 @@ public struct OutboxCounts: Sendable, Hashable {
     public var sent: Int
     /// Refused for good (recipient or message).
     public var bounced: Int
+
+    /// Creates a value with every field.
+    public init(pending: Int, deferred: Int, sent: Int, bounced: Int) {
+        self.pending = pending
+        self.deferred = deferred
+        self.sent = sent
+        self.bounced = bounced
+    }
 }
 
 /// An agent who may receive a digest.
@@ -120,6 +149,14 @@ public struct DigestChannel: Sendable, Hashable {
     public var kind: String
     /// The agent's unread items in it.
     public var unread: Int
+
+    /// Creates a value with every field.
+    public init(key: String, title: String, kind: String, unread: Int) {
+        self.key = key
+        self.title = title
+        self.kind = kind
+        self.unread = unread
+    }
 }
 
 /// An item new since a digest's start.
@@ -134,6 +171,15 @@ public struct DigestItem: Sendable, Hashable {
     public var sourceTitle: String
     /// Its date.
     public var date: Date
+
+    /// Creates a value with every field.
+    public init(id: Int64, title: String, link: String? = nil, sourceTitle: String, date: Date) {
+        self.id = id
+        self.title = title
+        self.link = link
+        self.sourceTitle = sourceTitle
+        self.date = date
+    }
 }
 
 /// The newest items of one channel in a period, and how many there are in all.
@@ -142,4 +188,10 @@ public struct DigestChannelNews: Sendable, Hashable {
     public var count: Int
     /// The most recent of them.
     public var items: [DigestItem]
+
+    /// Creates a value with every field.
+    public init(count: Int, items: [DigestItem]) {
+        self.count = count
+        self.items = items
+    }
 }

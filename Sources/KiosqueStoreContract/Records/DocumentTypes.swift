@@ -53,6 +53,15 @@ public struct DepartmentInfo: Sendable, Hashable {
     public var canPublish: Bool
     /// The key of the department's document channel.
     public var channelID: String { "service-" + id }
+
+    /// Creates a value with every field.
+    public init(id: String, title: String, categories: [String], isMember: Bool, canPublish: Bool) {
+        self.id = id
+        self.title = title
+        self.categories = categories
+        self.isMember = isMember
+        self.canPublish = canPublish
+    }
 }
 
 /// A stored file version of a document.
@@ -79,6 +88,23 @@ public struct DocumentVersion: Sendable, Hashable {
     public var indexError: String?
     /// The store's row id (for the extraction worker).
     public var rowID: Int64
+
+    /// Creates a value with every field.
+    public init(number: Int, sha256: String, fileName: String, mediaType: String, kind: String, size: Int64,
+                uploadedAt: Date, uploadedBy: String? = nil, indexStatus: IndexStatus, indexError: String? = nil,
+                rowID: Int64) {
+        self.number = number
+        self.sha256 = sha256
+        self.fileName = fileName
+        self.mediaType = mediaType
+        self.kind = kind
+        self.size = size
+        self.uploadedAt = uploadedAt
+        self.uploadedBy = uploadedBy
+        self.indexStatus = indexStatus
+        self.indexError = indexError
+        self.rowID = rowID
+    }
 }
 
 /// A document with its metadata and versions (newest first).
@@ -111,6 +137,25 @@ public struct DocumentRecord: Sendable, Hashable {
     public var versions: [DocumentVersion]
     /// The current version.
     public var current: DocumentVersion { versions[0] }
+
+    /// Creates a value with every field.
+    public init(id: String, departmentID: String, departmentTitle: String, title: String, category: String? = nil,
+                description: String, actDate: String? = nil, tags: [String], visibility: DocumentVisibility,
+                status: DocumentStatus, createdAt: Date, updatedAt: Date, versions: [DocumentVersion]) {
+        self.id = id
+        self.departmentID = departmentID
+        self.departmentTitle = departmentTitle
+        self.title = title
+        self.category = category
+        self.description = description
+        self.actDate = actDate
+        self.tags = tags
+        self.visibility = visibility
+        self.status = status
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.versions = versions
+    }
 }
 
 /// The metadata of a document, as an editor submits it.

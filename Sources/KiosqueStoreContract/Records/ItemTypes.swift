@@ -24,6 +24,12 @@ public struct ChannelRef: Sendable, Hashable, Codable {
     public var id: String
     /// The channel's title.
     public var title: String
+
+    /// Creates a value with every field.
+    public init(id: String, title: String) {
+        self.id = id
+        self.title = title
+    }
 }
 
 /// An item as listed on pages (no HTML body), with the agent's read and star state.
@@ -56,6 +62,26 @@ public struct ItemSummary: Sendable, Hashable {
     public var isStarred: Bool
     /// Its picture (content's first image or image enclosure), for the thumbnail of its row.
     public var picture: ItemPicture? = nil
+
+    /// Creates a value with every field.
+    public init(id: Int64, title: String? = nil, link: String? = nil, author: String? = nil, summary: String? = nil,
+                sourceID: String, sourceTitle: String, channel: ChannelRef? = nil, published: Date? = nil,
+                sortDate: Date, isUpdated: Bool, isRead: Bool, isStarred: Bool, picture: ItemPicture? = nil) {
+        self.id = id
+        self.title = title
+        self.link = link
+        self.author = author
+        self.summary = summary
+        self.sourceID = sourceID
+        self.sourceTitle = sourceTitle
+        self.channel = channel
+        self.published = published
+        self.sortDate = sortDate
+        self.isUpdated = isUpdated
+        self.isRead = isRead
+        self.isStarred = isStarred
+        self.picture = picture
+    }
 }
 
 /// One item with its sanitized HTML body and its neighbours in a channel.
@@ -78,6 +104,21 @@ public struct ItemDetail: Sendable, Hashable {
     public var previousID: Int64?
     /// The older neighbour in the channel.
     public var nextID: Int64?
+
+    /// Creates a value with every field.
+    public init(summary: ItemSummary, contentHTML: String? = nil, contentText: String? = nil,
+                canonicalLink: String? = nil, updated: Date? = nil, fetchedAt: Date, channels: [ChannelRef],
+                previousID: Int64? = nil, nextID: Int64? = nil) {
+        self.summary = summary
+        self.contentHTML = contentHTML
+        self.contentText = contentText
+        self.canonicalLink = canonicalLink
+        self.updated = updated
+        self.fetchedAt = fetchedAt
+        self.channels = channels
+        self.previousID = previousID
+        self.nextID = nextID
+    }
 }
 
 /// A keyset pagination position in a channel: the last item shown.
@@ -112,6 +153,13 @@ public struct ItemPage: Sendable, Hashable {
     public var nextCursor: PageCursor?
     /// For a channel's page: how many of the channel's items the agent has not read.
     public var channelUnread: Int?
+
+    /// Creates a value with every field.
+    public init(items: [ItemSummary], nextCursor: PageCursor? = nil, channelUnread: Int? = nil) {
+        self.items = items
+        self.nextCursor = nextCursor
+        self.channelUnread = channelUnread
+    }
 }
 
 /// A subscribed channel's counts on the home page.
@@ -124,6 +172,14 @@ public struct ChannelUnread: Sendable, Hashable {
     public var total: Int
     /// The channel's newest items (filled when the home page asks for grouped items).
     public var latest: [ItemSummary]
+
+    /// Creates a value with every field.
+    public init(channel: ChannelRef, unread: Int, total: Int, latest: [ItemSummary]) {
+        self.channel = channel
+        self.unread = unread
+        self.total = total
+        self.latest = latest
+    }
 }
 
 /// The agent's home page ("Ma page").
@@ -134,4 +190,11 @@ public struct HomePage: Sendable, Hashable {
     public var channels: [ChannelUnread]
     /// The newest members-only documents of the agent's departments, when asked for.
     public var memberDocuments: [DocumentRecord] = []
+
+    /// Creates a value with every field.
+    public init(items: [ItemSummary], channels: [ChannelUnread], memberDocuments: [DocumentRecord] = []) {
+        self.items = items
+        self.channels = channels
+        self.memberDocuments = memberDocuments
+    }
 }
