@@ -1,6 +1,6 @@
 // swift-tools-version: 6.2
 // Kiosque — intranet news portal. Layers (imports point down only):
-// 0 KiosqueModel · 1 Config, Fetch(+CCurl), Parse(+CLibXML2), Sanitize(+CLibXML2), Store(+GRDB)
+// 0 KiosqueModel · 1 Config, Fetch(+CCurl), Parse(+CLibXML2), Sanitize(+CLibXML2), StoreContract, Store(+GRDB)
 // 2 Documents, Refresh · 3 Web · 4 the `kiosque` executable. See ../shared/ARCHITECTURE.md.
 import PackageDescription
 
@@ -57,13 +57,13 @@ let package = Package(
             "KiosqueModel", "KiosqueStoreContract", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .target(name: "KiosqueRefresh", dependencies: [
-            "KiosqueModel", "KiosqueConfig", "KiosqueFetch", "KiosqueParse", "KiosqueSanitize", "KiosqueStore",
+            "KiosqueModel", "KiosqueConfig", "KiosqueFetch", "KiosqueParse", "KiosqueSanitize", "KiosqueStoreContract",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Metrics", package: "swift-metrics"),
         ], swiftSettings: strict),
         .target(name: "KiosqueDocuments", dependencies: [
-            "KiosqueModel", "KiosqueStore", "CLibXML2", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "KiosqueModel", "KiosqueStoreContract", "CLibXML2", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // Layer 1: who the agent is: TOTP, the directory (libldap through CLDAP); OpenID Connect is to come (issue 14).
@@ -72,7 +72,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Layer 2: e-mail (MIME, SMTP over libcurl, outbox delivery, digests); see issue 15.
         .target(name: "KiosqueMail", dependencies: [
-            "KiosqueModel", "KiosqueConfig", "KiosqueStore", "CCurl",
+            "KiosqueModel", "KiosqueConfig", "KiosqueStoreContract", "CCurl",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(name: "DocumentsCrashHelper", dependencies: ["KiosqueDocuments", "KiosqueStore"],
                           path: "Tests/DocumentsCrashHelper"),
         .target(name: "KiosqueWeb", dependencies: [
-            "KiosqueModel", "KiosqueConfig", "CKiosqueZlib", "KiosqueStore", "KiosqueRefresh", "KiosqueDocuments", "KiosqueMail",
+            "KiosqueModel", "KiosqueConfig", "CKiosqueZlib", "KiosqueStoreContract", "KiosqueRefresh", "KiosqueDocuments", "KiosqueMail",
             "KiosqueMedia", "KiosqueIdentity",
             "KiosqueSanitize",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,4 +1,4 @@
-public import KiosqueStore
+public import KiosqueStoreContract
 
 /// Why a documents operation was refused or failed; `description` names the field or the file.
 public enum DocumentError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,11 +1,11 @@
 public import Foundation
-public import KiosqueStore
+public import KiosqueStoreContract
 
 /// Departmental documents: checks rights, makes uploads durable before recording them, and
 /// extracts their text in the background. The one entry point the web layer uses.
 public final class DocumentLibrary: Sendable {
     /// The store holding the rows.
-    public let store: AppDatabase
+    public let store: any PortalStore
     /// The files.
     public let storage: BlobStorage
     /// The largest upload accepted, in bytes.
@@ -17,7 +17,7 @@ public final class DocumentLibrary: Sendable {
 
     /// A library storing files under `root` (e.g. `data/documents`); `extractsInBackground: false`
     /// leaves extraction to explicit `extractPending()` calls (tests, tools).
-    public init(root: URL, store: AppDatabase, maxUploadBytes: Int64 = 50 * 1_048_576,
+    public init(root: URL, store: any PortalStore, maxUploadBytes: Int64 = 50 * 1_048_576,
                 limits: ExtractionLimits = ExtractionLimits(), extractsInBackground: Bool = true) throws(DocumentError) {
         self.extractsInBackground = extractsInBackground
         self.store = store
@@ -168,7 +168,7 @@ public final class DocumentLibrary: Sendable {
     private func call<T>(_ body: () async throws -> T) async throws(DocumentError) -> T {
         do { return try await body() } catch let error as StoreError { throw DocumentError.wrap(error) } catch let error as DocumentError {
             throw error
-        } catch { throw .storage(path: store.path, detail: "\(error)") }
+        } catch { throw .storage(path: store.location, detail: "\(error)") }
     }
 }
 

@@ -1,4 +1,4 @@
-public import KiosqueStore
+public import KiosqueStoreContract
 import Foundation
 
 extension DocumentLibrary {

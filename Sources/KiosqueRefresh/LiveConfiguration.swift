@@ -1,6 +1,6 @@
 public import Foundation
 public import KiosqueConfig
-public import KiosqueStore
+public import KiosqueStoreContract
 public import Logging
 import Synchronization
 
@@ -9,10 +9,10 @@ import Synchronization
 public final class LiveConfiguration: Sendable {
     private let state: Mutex<PortalConfiguration>
     private let path: String
-    private let store: AppDatabase
+    private let store: any PortalStore
     private let logger: Logger
 
-    public init(_ configuration: PortalConfiguration, path: String, store: AppDatabase, logger: Logger = Logger(label: "kiosque.config")) {
+    public init(_ configuration: PortalConfiguration, path: String, store: any PortalStore, logger: Logger = Logger(label: "kiosque.config")) {
         self.state = Mutex(configuration)
         self.path = path
         self.store = store

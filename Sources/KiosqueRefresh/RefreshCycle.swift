@@ -1,6 +1,6 @@
 import Foundation
 import KiosqueModel
-import KiosqueStore
+import KiosqueStoreContract
 
 /// One pass over many sources, as a pipeline: `width` transfers at once; parsing and sanitizing
 /// (the CPU part) at most one per core; the store's single writer fed grouped batches of several

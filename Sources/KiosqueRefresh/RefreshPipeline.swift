@@ -3,7 +3,7 @@ public import KiosqueConfig
 public import KiosqueFetch
 public import KiosqueModel
 import KiosqueParse
-public import KiosqueStore
+public import KiosqueStoreContract
 public import Logging
 import Synchronization
 
@@ -13,7 +13,7 @@ import Synchronization
 public struct RefreshPipeline: Sendable {
     public let engine: HTTPEngine
     public let cache: ResponseCache
-    public let store: AppDatabase
+    public let store: any PortalStore
     /// Read at each refresh, so a reloaded channels.yml applies to the next fetch.
     public let live: LiveConfiguration
     let logger: Logger
@@ -23,7 +23,7 @@ public struct RefreshPipeline: Sendable {
     /// cooperative ones, which are only as many as the cores and would sit idle meanwhile.
     let fileWriters = BlockingLane(label: "kiosque.cache-writer", width: 8)
 
-    public init(configuration live: LiveConfiguration, engine: HTTPEngine, cache: ResponseCache, store: AppDatabase,
+    public init(configuration live: LiveConfiguration, engine: HTTPEngine, cache: ResponseCache, store: any PortalStore,
                 logger: Logger = Logger(label: "kiosque.refresh")) {
         self.live = live
         self.engine = engine

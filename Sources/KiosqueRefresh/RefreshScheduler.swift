@@ -1,7 +1,7 @@
 public import Foundation
 import KiosqueConfig
 public import KiosqueModel
-public import KiosqueStore
+public import KiosqueStoreContract
 public import Logging
 public import ServiceLifecycle
 
@@ -80,7 +80,7 @@ public final class RefreshScheduler: Service, Sendable {
     }
 
     /// The sources whose next attempt is due (never-fetched sources first).
-    public static func dueSources(_ sources: [SourceDefinition], store: AppDatabase, now: Date) async -> [SourceDefinition] {
+    public static func dueSources(_ sources: [SourceDefinition], store: any PortalStore, now: Date) async -> [SourceDefinition] {
         let health = (try? await store.allHealth()) ?? []
         let nextByID = Dictionary(health.map { ($0.sourceID, $0.nextAttemptAt) }, uniquingKeysWith: { a, _ in a })
         return sources.filter { source in
@@ -100,7 +100,7 @@ public final class RefreshScheduler: Service, Sendable {
 
 /// Retention and database upkeep: hourly retention, a daily optimize.
 struct MaintenanceTask: Sendable {
-    let store: AppDatabase
+    let store: any PortalStore
     let live: LiveConfiguration
     let logger: Logger
 

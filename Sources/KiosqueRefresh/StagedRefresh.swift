@@ -1,7 +1,7 @@
 import Foundation
 import KiosqueFetch
 import KiosqueModel
-import KiosqueStore
+import KiosqueStoreContract
 
 /// A source between its stages: fetched, maybe parsed and prepared, not yet stored nor recorded.
 struct StagedRefresh: Sendable {

@@ -1,5 +1,5 @@
 public import Foundation
-public import KiosqueStore
+public import KiosqueStoreContract
 
 /// What the command line needs to manage accounts the same way the web front does.
 public enum AccountTools {
@@ -21,7 +21,7 @@ public enum AccountTools {
 extension AccountTools {
     /// Opens a browser session for an agent and returns the cookie value, as a sign-in would
     /// (for tooling such as the web benchmark; the store keeps only the token's hash).
-    public static func openSession(store: AppDatabase, userID: Int64, idleTimeout: TimeInterval = 8 * 3_600,
+    public static func openSession(store: any PortalStore, userID: Int64, idleTimeout: TimeInterval = 8 * 3_600,
                                    absoluteTimeout: TimeInterval = 7 * 86_400) async throws -> String {
         try await SessionStore(store: store, idleTimeout: idleTimeout, absoluteTimeout: absoluteTimeout).create(userID: userID)
     }

@@ -1,5 +1,5 @@
 import Hummingbird
-import KiosqueStore
+import KiosqueStoreContract
 import NIOCore
 
 /// What each request carries through middleware to the controllers: who is asking, in which

@@ -2,7 +2,7 @@ public import Foundation
 public import Hummingbird
 public import KiosqueConfig
 public import KiosqueRefresh
-public import KiosqueStore
+public import KiosqueStoreContract
 public import Logging
 import HummingbirdCore
 import KiosqueIdentity
@@ -49,7 +49,7 @@ public struct WebServer {
 
     /// Settings read at start (theme, authentication, security headers) need a restart to change;
     /// the catalogue and portal title follow `live` reloads.
-    public init(configuration live: LiveConfiguration, store: AppDatabase, scheduler: RefreshScheduler?,
+    public init(configuration live: LiveConfiguration, store: any PortalStore, scheduler: RefreshScheduler?,
                 options: Options, logger: Logger) async throws {
         let configuration = live.current
         self.options = options

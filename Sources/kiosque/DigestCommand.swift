@@ -85,7 +85,7 @@ struct MailServices {
     let settings: MailSettings
     let composer: DigestComposer
     let writer: DigestWriter
-    let store: AppDatabase
+    let store: any PortalStore
 
     /// Opens the store and the mail settings; a configuration without `mail:` is a user error.
     static func open(_ locations: LocationOptions) async throws -> (Services, MailServices) {

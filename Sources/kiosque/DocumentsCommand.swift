@@ -25,7 +25,7 @@ struct DocumentsCheckCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: locations.databasePath) else {
             throw CLIFailure.user("no database at \(locations.databasePath)")
         }
-        let store: AppDatabase
+        let store: any PortalStore
         do { store = try AppDatabase.open(path: locations.databasePath) } catch { throw CLIFailure.user("cannot open the database: \(error)") }
         let report: StorageReport
         let unindexed: [(id: String, title: String, error: String)]

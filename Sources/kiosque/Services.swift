@@ -10,13 +10,13 @@ import Logging
 /// the pipeline. Commands only ask for what they use.
 struct Services {
     let configuration: PortalConfiguration
-    let store: AppDatabase
+    let store: any PortalStore
     let live: LiveConfiguration
 
     /// Opens the store and mirrors the configuration's catalogue into it.
     static func open(_ locations: LocationOptions, configuration: PortalConfiguration) async throws -> Services {
         try locations.prepareDirectories()
-        let store: AppDatabase
+        let store: any PortalStore
         do {
             store = try AppDatabase.open(path: locations.databasePath)
         } catch {

@@ -96,7 +96,7 @@ struct BackupCommand: AsyncParsableCommand {
             throw CLIFailure.user("cannot create \(destination): \(error.localizedDescription)")
         }
         guard fm.fileExists(atPath: locations.databasePath) else { throw CLIFailure.user("no database at \(locations.databasePath)") }
-        let store: AppDatabase
+        let store: any PortalStore
         do { store = try AppDatabase.open(path: locations.databasePath) } catch { throw CLIFailure.user("cannot open the database: \(error)") }
         do { try await store.backup(to: databaseCopy) } catch { throw CLIFailure.internal("backup of the database failed: \(error)") }
         let documents = locations.documentsPath

@@ -1,5 +1,5 @@
 public import Foundation
-public import KiosqueStore
+public import KiosqueStoreContract
 public import Logging
 import Metrics
 
@@ -18,7 +18,7 @@ public struct MailDelivery: Sendable {
     }
 
     /// The store holding the outbox.
-    public let store: AppDatabase
+    public let store: any PortalStore
     /// The connections to the relay: `sender` and as many more on the same settings.
     public let senders: [SMTPSender]
     /// Messages per minute at most.
@@ -28,7 +28,7 @@ public struct MailDelivery: Sendable {
     /// A delivery over `sender` for the outbox of `store`, with up to `connections` messages in
     /// flight on as many connections (a relay takes the next message while it files the last;
     /// after a crash, at most one copy more per connection goes out again).
-    public init(store: AppDatabase, sender: SMTPSender, maxPerMinute: Int, connections: Int = 3,
+    public init(store: any PortalStore, sender: SMTPSender, maxPerMinute: Int, connections: Int = 3,
                 logger: Logger = Logger(label: "kiosque.mail")) {
         self.store = store
         self.senders = [sender] + (1..<max(1, connections)).map { _ in SMTPSender(settings: sender.settings) }

@@ -1,5 +1,5 @@
 public import Foundation
-public import KiosqueStore
+public import KiosqueStoreContract
 public import Logging
 public import ServiceLifecycle
 import Synchronization
@@ -18,7 +18,7 @@ public final class MailScheduler: Service, Sendable {
     }
 
     private let currentSettings: @Sendable () -> MailSettings?
-    private let store: AppDatabase
+    private let store: any PortalStore
     private let signer: UnsubscribeSigner
     private let parts: Mutex<Parts?>
     private let tick: Duration
@@ -27,7 +27,7 @@ public final class MailScheduler: Service, Sendable {
     /// A scheduler that reads its settings before each pass from `currentSettings` (the running
     /// configuration: a SIGHUP reload changes the relay, the schedule or the sender without a
     /// restart; nil, no `mail:` section, makes passes do nothing).
-    public init(currentSettings: @escaping @Sendable () -> MailSettings?, store: AppDatabase, signer: UnsubscribeSigner,
+    public init(currentSettings: @escaping @Sendable () -> MailSettings?, store: any PortalStore, signer: UnsubscribeSigner,
                 tick: Duration = .seconds(60), logger: Logger = Logger(label: "kiosque.mail")) {
         self.currentSettings = currentSettings
         self.store = store
@@ -39,7 +39,7 @@ public final class MailScheduler: Service, Sendable {
     }
 
     /// A scheduler on fixed settings.
-    public convenience init(settings: MailSettings, store: AppDatabase, signer: UnsubscribeSigner, tick: Duration = .seconds(60),
+    public convenience init(settings: MailSettings, store: any PortalStore, signer: UnsubscribeSigner, tick: Duration = .seconds(60),
                             logger: Logger = Logger(label: "kiosque.mail")) {
         self.init(currentSettings: { settings }, store: store, signer: signer, tick: tick, logger: logger)
     }

@@ -1,5 +1,5 @@
 public import Foundation
-public import KiosqueStore
+public import KiosqueStoreContract
 
 /// One pass of immediate alerts: for every agent opted in to a channel marked `alerts: true`,
 /// the channel's items stored since that agent's last alert go out as one message, at most one
@@ -7,7 +7,7 @@ public import KiosqueStore
 /// subscription moved on in the same transaction, so a crash neither loses nor doubles one.
 public struct AlertRun: Sendable {
     /// The store read and written.
-    public let store: AppDatabase
+    public let store: any PortalStore
     /// Turns news into messages.
     public let writer: DigestWriter
     /// The keys of the channels marked `alerts: true`.
@@ -18,7 +18,7 @@ public struct AlertRun: Sendable {
     public let itemsPerAlert: Int
 
     /// An alert run over `store` for the `alerts: true` channels of the settings.
-    public init(store: AppDatabase, writer: DigestWriter, itemsPerAlert: Int = 20) {
+    public init(store: any PortalStore, writer: DigestWriter, itemsPerAlert: Int = 20) {
         self.store = store
         self.writer = writer
         channels = writer.settings.alertChannels

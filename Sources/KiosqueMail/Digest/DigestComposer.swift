@@ -1,18 +1,18 @@
 public import Foundation
-public import KiosqueStore
+public import KiosqueStoreContract
 
 /// Gathers each agent's digest from the store. Channel news are read once per channel and period
 /// and shared by every agent whose digest covers the same period (after the first run, nearly all).
 public final class DigestComposer: @unchecked Sendable {
     /// Items shown per channel (the most recent); the rest are counted.
     public let itemsPerChannel: Int
-    private let store: AppDatabase
+    private let store: any PortalStore
     private let lock = NSLock()
     // Guarded by `lock`.
     private var cache: [String: DigestChannelNews] = [:]
 
     /// A composer over `store`.
-    public init(store: AppDatabase, itemsPerChannel: Int = 5) {
+    public init(store: any PortalStore, itemsPerChannel: Int = 5) {
         self.store = store
         self.itemsPerChannel = itemsPerChannel
     }

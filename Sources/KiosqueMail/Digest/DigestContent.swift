@@ -1,5 +1,5 @@
 public import Foundation
-public import KiosqueStore
+public import KiosqueStoreContract
 
 /// What one agent's digest holds: the followed channels with news, then the followed services'
 /// new documents, over the period from `since` to `until`.

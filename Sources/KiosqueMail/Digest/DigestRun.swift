@@ -1,5 +1,5 @@
 public import Foundation
-public import KiosqueStore
+public import KiosqueStoreContract
 
 /// One pass of digests: agents read 500 at a time, each digest composed, rendered and recorded in
 /// the outbox (a few dozen per transaction) before anything is sent, so that 10,000 agents never
@@ -18,14 +18,14 @@ public struct DigestRun: Sendable {
     }
 
     /// The store read and written.
-    public let store: AppDatabase
+    public let store: any PortalStore
     /// Reads each agent's news.
     public let composer: DigestComposer
     /// Turns news into messages.
     public let writer: DigestWriter
 
     /// A run over `store`.
-    public init(store: AppDatabase, composer: DigestComposer, writer: DigestWriter) {
+    public init(store: any PortalStore, composer: DigestComposer, writer: DigestWriter) {
         self.store = store
         self.composer = composer
         self.writer = writer

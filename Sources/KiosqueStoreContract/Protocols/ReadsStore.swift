@@ -37,6 +37,11 @@ public protocol ReadsStore: Sendable {
 
 /// The default arguments of the implementations (protocol requirements cannot have them).
 extension ReadsStore {
+    /// `homePage` with documentLimit = 8.
+    public func homePage(userID: Int64, limit: Int, perChannel: Int,
+                         documentsFor viewer: DocumentViewer?) async throws(StoreError) -> HomePage {
+        try await homePage(userID: userID, limit: limit, perChannel: perChannel, documentsFor: viewer, documentLimit: 8)
+    }
     /// `homePage` with limit = 50, perChannel = 0.
     public func homePage(userID: Int64, documentsFor viewer: DocumentViewer?, documentLimit: Int) async throws(StoreError) -> HomePage {
         try await homePage(userID: userID, limit: 50, perChannel: 0, documentsFor: viewer, documentLimit: documentLimit)

@@ -2,12 +2,12 @@ import Foundation
 import Hummingbird
 import KiosqueModel
 import KiosqueRefresh
-import KiosqueStore
+import KiosqueStoreContract
 
 /// The JSON API under /api/v1, for mobile readers and scripts. Authenticated by session cookie
 /// (state changes then need X-CSRF-Token) or `Authorization: Bearer <personal token>`.
 struct APIController {
-    let store: AppDatabase
+    let store: any PortalStore
     let scheduler: RefreshScheduler?
     let live: LiveConfiguration
     var sources: [SourceDefinition] { live.current.catalog.sources }

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import KiosqueStore
+import KiosqueStoreContract
 
 /// The publishers' figures of one announcement: totals, per day (an SVG chart drawn here with the
 /// same figures in a table), a CSV export, and for a must-read one who in the audience confirmed.

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import KiosqueStore
+import KiosqueStoreContract
 
 /// The writing form (new and edit), filled from the record, or from what was sent when it is refused.
 extension AnnouncementsController {

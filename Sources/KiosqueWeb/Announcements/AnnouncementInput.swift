@@ -1,6 +1,6 @@
 import Foundation
 import KiosqueSanitize
-import KiosqueStore
+import KiosqueStoreContract
 
 /// What a writer sends (the API's JSON or the page's form), read strictly: a field of the wrong
 /// type, too long, unknown, or a date that is not RFC 3339 is refused naming the field; Markdown

@@ -1,13 +1,13 @@
 import Foundation
 import Hummingbird
-import KiosqueStore
+import KiosqueStoreContract
 
 /// /api/v1/announcements: what the agent may see, writing for the editors of a department,
 /// confirmation of must-read ones, figures for their writers and administrators. An
 /// announcement outside the agent's audience answers 404 everywhere (its existence is not
 /// disclosed); one they see but may not change answers 403.
 struct AnnouncementsAPI {
-    let store: AppDatabase
+    let store: any PortalStore
 
     func register(agents: RouterGroup<AppRequestContext>) {
         agents.get("/api/v1/announcements", use: list)

@@ -1,12 +1,12 @@
 import Foundation
 import Hummingbird
-import KiosqueStore
+import KiosqueStoreContract
 
 /// The announcement pages: the list, one announcement (with "J'ai pris connaissance"), the
 /// writing form for a department's writers, approval, and the figures for writers and administrators.
 /// Everything the agent may not see answers 404, as if it did not exist.
 struct AnnouncementsController {
-    let store: AppDatabase
+    let store: any PortalStore
     let views: ViewRenderer
 
     func register(agents: RouterGroup<AppRequestContext>) {

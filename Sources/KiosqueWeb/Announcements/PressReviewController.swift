@@ -1,13 +1,13 @@
 import Foundation
 import Hummingbird
-import KiosqueStore
+import KiosqueStoreContract
 
 /// The press review: the writers of a publisher department (Communication) add items from any
 /// channel ("Ajouter à la revue de presse" on an item), order them, write an introduction and a
 /// line of comment per item, and publish the review as an announcement of category "Revue de
 /// presse" (title, source, date, link, comment per item), which prints cleanly (print stylesheet).
 struct PressReviewController {
-    let store: AppDatabase
+    let store: any PortalStore
     let views: ViewRenderer
     static let category = "Revue de presse"
 

@@ -1,10 +1,10 @@
 import Foundation
 import Hummingbird
-import KiosqueStore
+import KiosqueStoreContract
 
 /// The agent's account: preferences, password, personal API token, sign-out everywhere.
 struct AccountController {
-    let store: AppDatabase
+    let store: any PortalStore
     let views: ViewRenderer
     let sessions: SessionStore
     let passwords: PasswordHasher

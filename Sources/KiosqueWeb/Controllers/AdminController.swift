@@ -4,12 +4,12 @@ import KiosqueConfig
 import KiosqueMedia
 import KiosqueModel
 import KiosqueRefresh
-import KiosqueStore
+import KiosqueStoreContract
 
 /// IT's pages: source health at a glance (sortable, filterable to failures), a source's history
 /// with "fetch now", safe configuration reload, accounts and department rights, a dashboard.
 struct AdminController {
-    let store: AppDatabase
+    let store: any PortalStore
     let views: ViewRenderer
     let live: LiveConfiguration
     let scheduler: RefreshScheduler?

@@ -1,13 +1,13 @@
 import Foundation
 import Hummingbird
 import HummingbirdBcrypt
-import KiosqueStore
+import KiosqueStoreContract
 import NIOPosix
 
 /// Sign-in and sign-out. Failures say the same thing whether the login exists or not, take the
 /// same time, and are throttled per account and per address.
 struct AuthController {
-    let store: AppDatabase
+    let store: any PortalStore
     let sessions: SessionStore
     let views: ViewRenderer
     let throttle: LoginThrottle

@@ -1,10 +1,10 @@
 import Foundation
 import Hummingbird
-import KiosqueStore
+import KiosqueStoreContract
 
 /// The catalogue: bouquets → channels, with subscribe and unsubscribe per channel or bouquet.
 struct CatalogueController {
-    let store: AppDatabase
+    let store: any PortalStore
     let views: ViewRenderer
 
     func register(on group: RouterGroup<AppRequestContext>) {

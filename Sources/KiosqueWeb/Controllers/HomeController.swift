@@ -1,11 +1,11 @@
 import Foundation
 import Hummingbird
 import KiosqueRefresh
-import KiosqueStore
+import KiosqueStoreContract
 
 /// "Ma page": the latest items of the agent's channels, grouped by channel or as one river.
 struct HomeController {
-    let store: AppDatabase
+    let store: any PortalStore
     let views: ViewRenderer
     /// Agents reload Ma page far more often than its content changes (a fetch cycle, a click).
     /// It holds the pages gzipped.

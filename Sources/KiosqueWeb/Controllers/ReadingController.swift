@@ -1,11 +1,11 @@
 import Foundation
 import Hummingbird
 import KiosqueRefresh
-import KiosqueStore
+import KiosqueStoreContract
 
 /// A channel's items (keyset pagination), one item's page, and the agent's marks on items.
 struct ReadingController {
-    let store: AppDatabase
+    let store: any PortalStore
     let views: ViewRenderer
     let feeds: FeedsController
     let live: LiveConfiguration

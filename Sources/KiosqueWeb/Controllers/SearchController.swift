@@ -1,10 +1,10 @@
 import Foundation
 import Hummingbird
-import KiosqueStore
+import KiosqueStoreContract
 
 /// Search with the store's syntax: facets by channel and month, highlighted snippets.
 struct SearchController {
-    let store: AppDatabase
+    let store: any PortalStore
     let views: ViewRenderer
     let pageSize = 20
 

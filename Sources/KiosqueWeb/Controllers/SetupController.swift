@@ -1,7 +1,7 @@
 public import Foundation
 import Crypto
 import Hummingbird
-public import KiosqueStore
+public import KiosqueStoreContract
 
 /// The first start of a portal: `kiosque serve` prints a one-time address while no administrator
 /// exists, and this page creates that administrator and signs them in. Once one exists the page
@@ -12,7 +12,7 @@ public enum FirstRunSetup {
 
     /// A new set-up token (128 random bits) when the store has no administrator, else nil.
     /// Only its hash is stored; the caller prints the token once.
-    public static func prepare(store: AppDatabase, now: Date = Date()) async throws -> String? {
+    public static func prepare(store: any PortalStore, now: Date = Date()) async throws -> String? {
         guard try await !store.administratorExists() else { return nil }
         let token = SymmetricKey(size: .bits128).withUnsafeBytes { Data($0) }.base64URLEncoded
         guard try await store.issueSetupToken(hash: Secrets.hash(token), expiresAt: now.addingTimeInterval(validity)) else { return nil }
@@ -30,7 +30,7 @@ public enum FirstRunSetup {
 
 /// `/installation`: the form that creates the first administrator.
 struct SetupController {
-    let store: AppDatabase
+    let store: any PortalStore
     let sessions: SessionStore
     let views: ViewRenderer
     let passwords: PasswordHasher

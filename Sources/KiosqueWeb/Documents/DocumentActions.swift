@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import KiosqueDocuments
-import KiosqueStore
+import KiosqueStoreContract
 
 /// The editors' and administrators' changes. Browser forms with a file are multipart: their CSRF
 /// token comes as the `_csrf` query parameter of the form's action (checked by CSRFMiddleware).

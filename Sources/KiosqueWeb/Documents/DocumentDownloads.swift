@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import KiosqueDocuments
-import KiosqueStore
+import KiosqueStoreContract
 import NIOCore
 
 /// File answers: the sniffed type, nosniff, the original name encoded per RFC 6266/8187, and

@@ -1,5 +1,5 @@
 import Foundation
-import KiosqueStore
+import KiosqueStoreContract
 
 /// The documents part of a general search (/recherche, /api/v1/search, `kiosque search`): the
 /// documents the agent may see, shown apart from the articles. Organisation-wide documents are
@@ -12,7 +12,7 @@ struct DocumentSearchSection {
     let articleTotal: Int
 
     /// Runs the document search for the query the item search understood.
-    static func run(store: AppDatabase, results: SearchResults, viewer: DocumentViewer, limit: Int) async throws(StoreError) -> DocumentSearchSection {
+    static func run(store: any PortalStore, results: SearchResults, viewer: DocumentViewer, limit: Int) async throws(StoreError) -> DocumentSearchSection {
         let documents = try await store.searchDocuments(results.query, viewer: viewer, limit: limit)
         let articles = results.items.filter { !isDocumentItem($0.item) }
         return DocumentSearchSection(documents: documents, articles: articles,

@@ -1,12 +1,12 @@
 import Foundation
 import Hummingbird
 import KiosqueDocuments
-import KiosqueStore
+import KiosqueStoreContract
 
 /// The documents part of /api/v1: list and search, read, download, publish, add a version.
 struct DocumentsAPI {
     let library: DocumentLibrary
-    var store: AppDatabase { library.store }
+    var store: any PortalStore { library.store }
 
     func register(agents: RouterGroup<AppRequestContext>) {
         agents.get("/api/v1/documents", use: list)

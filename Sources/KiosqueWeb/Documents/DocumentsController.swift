@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import KiosqueDocuments
-import KiosqueStore
+import KiosqueStoreContract
 import Logging
 
 /// Departmental documents for agents: /services, /services/{id}, /documents/{id}, the editors'
@@ -10,10 +10,10 @@ import Logging
 struct DocumentsController {
     let library: DocumentLibrary
     let views: ViewRenderer
-    var store: AppDatabase { library.store }
+    var store: any PortalStore { library.store }
 
     /// Opens the library under `data/documents`, checks the storage and resumes pending extractions.
-    static func make(store: AppDatabase, views: ViewRenderer, dataDirectory: String, maxUpload: Int64,
+    static func make(store: any PortalStore, views: ViewRenderer, dataDirectory: String, maxUpload: Int64,
                      logger: Logger) async throws -> DocumentsController {
         let root = URL(fileURLWithPath: dataDirectory).appendingPathComponent("documents")
         let library = try DocumentLibrary(root: root, store: store, maxUploadBytes: maxUpload)

@@ -1,5 +1,5 @@
 import Foundation
-import KiosqueStore
+import KiosqueStoreContract
 
 /// Writes Atom 1.0 (RFC 4287) for a channel or an agent's page: every text escaped, dates in UTC.
 struct AtomWriter {

@@ -3,12 +3,12 @@ import Hummingbird
 import KiosqueConfig
 import KiosqueModel
 import KiosqueRefresh
-import KiosqueStore
+import KiosqueStoreContract
 
 /// Atom and OPML out: channel feeds (public news), each agent's private "Ma page" feed behind an
 /// unguessable token, and OPML exports of the catalogue and of an agent's subscriptions.
 struct FeedsController {
-    let store: AppDatabase
+    let store: any PortalStore
     let live: LiveConfiguration
     let views: ViewRenderer
     var configuration: PortalConfiguration { live.current }

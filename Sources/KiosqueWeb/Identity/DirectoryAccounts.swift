@@ -1,7 +1,7 @@
 public import Foundation
 public import KiosqueConfig
 public import KiosqueIdentity
-public import KiosqueStore
+public import KiosqueStoreContract
 
 /// Agents known through the organisation's directory: created at their first sign-in (default
 /// bouquets, bouquets and departments of their groups, through the same matching as the proxy's
@@ -10,12 +10,12 @@ public import KiosqueStore
 public struct DirectoryAccounts: Sendable {
     /// The directory.
     public let client: DirectoryClient
-    let store: AppDatabase
+    let store: any PortalStore
     let defaultLanguage: String
     let defaultDigest: String
 
     /// Accounts of `store` kept from `client`'s directory.
-    public init(client: DirectoryClient, store: AppDatabase, defaultLanguage: String = "fr", defaultDigest: String = "never") {
+    public init(client: DirectoryClient, store: any PortalStore, defaultLanguage: String = "fr", defaultDigest: String = "never") {
         self.client = client
         self.store = store
         self.defaultLanguage = defaultLanguage

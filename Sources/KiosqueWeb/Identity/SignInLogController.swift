@@ -1,11 +1,11 @@
 import Foundation
 import Hummingbird
-import KiosqueStore
+import KiosqueStoreContract
 
 /// The sign-in audit log for administrators: every attempt (local, directory, proxy) with its
 /// address and the reason of a failure, newest first, kept per `retention.activity_days`.
 struct SignInLogController {
-    let store: AppDatabase
+    let store: any PortalStore
     let views: ViewRenderer
 
     func register(on admins: RouterGroup<AppRequestContext>) {

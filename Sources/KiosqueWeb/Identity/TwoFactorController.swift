@@ -4,12 +4,12 @@ import Hummingbird
 import HTTPTypes
 import HummingbirdBcrypt
 import KiosqueIdentity
-import KiosqueStore
+import KiosqueStoreContract
 
 /// The second factor (TOTP, RFC 6238): the sign-in's second step (or enrolment when the policy
 /// requires it), enrolment and disabling from /compte, and the administrators' reset.
 struct TwoFactorController {
-    let store: AppDatabase
+    let store: any PortalStore
     let sessions: SessionStore
     let views: ViewRenderer
     let throttle: LoginThrottle

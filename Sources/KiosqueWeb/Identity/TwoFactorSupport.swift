@@ -4,7 +4,7 @@ import Hummingbird
 import KiosqueConfig
 import KiosqueIdentity
 import KiosqueModel
-import KiosqueStore
+import KiosqueStoreContract
 
 /// Seals TOTP secrets for the store (AES-GCM under a key derived from the portal key, bound to the
 /// account by the authenticated data: a sealed secret copied to another row does not open) and
@@ -102,7 +102,7 @@ struct PendingSignIn: Codable, Sendable {
 
 /// The policy at sign-in: who must answer a second step (or enrol first) after their password.
 struct TwoFactorGate: Sendable {
-    let store: AppDatabase
+    let store: any PortalStore
     let policy: PortalConfiguration.TwoFactor
     let pendingKey: SymmetricKey
     let secureCookies: Bool

@@ -3,14 +3,14 @@ import Hummingbird
 import KiosqueConfig
 import KiosqueMail
 import KiosqueRefresh
-import KiosqueStore
+import KiosqueStoreContract
 import NIOCore
 
 /// The signed-in pages about e-mail: an agent's digest as the message would show it
 /// (/compte/resume), the agent's immediate alerts per channel (/compte/alertes), and IT clearing
 /// an address off the bounce list (the list is on /admin).
 struct MailPages {
-    let store: AppDatabase
+    let store: any PortalStore
     let views: ViewRenderer
     let live: LiveConfiguration
     /// The unsubscribe-link signer (the portal key); nil when the data folder has none yet.

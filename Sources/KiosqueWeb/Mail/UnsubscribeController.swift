@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import KiosqueMail
-import KiosqueStore
+import KiosqueStoreContract
 
 /// One-click unsubscribe from e-mail digests and from a channel's alerts (RFC 8058; kinds
 /// "digest" and "alert:<channel>"). The link's signature (the portal key
@@ -10,7 +10,7 @@ import KiosqueStore
 /// routes are registered before the session and CSRF middleware. GET only shows a confirmation
 /// with a button (link scanners in mail gateways follow GETs); the POST does it.
 struct UnsubscribeController {
-    let store: AppDatabase
+    let store: any PortalStore
     let signer: UnsubscribeSigner
     let portalTitle: String
 

@@ -1,5 +1,5 @@
 public import KiosqueMedia
-public import KiosqueStore
+public import KiosqueStoreContract
 public import ServiceLifecycle
 
 /// Fetches the newest items' pictures soon after they are stored, so the first agent to open Ma page finds them
@@ -8,12 +8,12 @@ public import ServiceLifecycle
 /// four fetched at a time (the media engine's politeness limits apply on top).
 public struct MediaPrefetchService: Service {
     let media: MediaService
-    let store: AppDatabase
+    let store: any PortalStore
     let interval: Duration
     let batch: Int
 
     /// A prefetcher of the `batch` newest pictures, checking every `interval`.
-    public init(media: MediaService, store: AppDatabase, interval: Duration = .seconds(30), batch: Int = 120) {
+    public init(media: MediaService, store: any PortalStore, interval: Duration = .seconds(30), batch: Int = 120) {
         self.media = media
         self.store = store
         self.interval = interval
@@ -43,7 +43,7 @@ public struct MediaPrefetchService: Service {
 
 extension WebServer {
     /// The picture prefetcher to run beside the web front (nil in `media.mode: direct`).
-    public func mediaPrefetcher(store: AppDatabase) -> MediaPrefetchService? {
+    public func mediaPrefetcher(store: any PortalStore) -> MediaPrefetchService? {
         media.map { MediaPrefetchService(media: $0, store: store) }
     }
 }

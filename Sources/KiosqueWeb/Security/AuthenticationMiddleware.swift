@@ -2,14 +2,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KiosqueConfig
-import KiosqueStore
+import KiosqueStoreContract
 import Logging
 
 /// Finds out who is asking: an API token (`Authorization: Bearer`), a session cookie, or the
 /// single-sign-on headers of a trusted reverse proxy. It never refuses; `requireAgent` does.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let store: AppDatabase
+    let store: any PortalStore
     let sessions: SessionStore
     let auth: PortalConfiguration.Auth
     let localizer: Localizer
@@ -112,7 +112,7 @@ struct SingleSignOn {
         var groups: [String]
     }
 
-    let store: AppDatabase
+    let store: any PortalStore
 
     func agent(for identity: Identity, defaultLanguage: String, defaultDigest: String = "never") async throws -> UserAccount {
         if var existing = try await store.user(login: identity.login) {

@@ -1,12 +1,12 @@
 import Foundation
 import Hummingbird
-import KiosqueStore
+import KiosqueStoreContract
 import Synchronization
 
 /// Browser sessions kept in the store (a restart logs nobody out). The cookie holds a random
 /// token; the store holds only its hash, so a copy of the database opens no session.
 struct SessionStore: Sendable {
-    let store: AppDatabase
+    let store: any PortalStore
     let idleTimeout: TimeInterval
     let absoluteTimeout: TimeInterval
     /// How stale `lastSeen` may get before it is written again (saves a write per request).
@@ -101,7 +101,7 @@ final class RecentSessions: Sendable {
     let lifetime: TimeInterval = 10
     let capacity = 50_000
 
-    func session(key: String, store: AppDatabase, now: Date) -> (record: SessionStore.Record, agent: UserAccount)? {
+    func session(key: String, store: any PortalStore, now: Date) -> (record: SessionStore.Record, agent: UserAccount)? {
         guard let entry = entries.withLock({ $0[key] }), now.timeIntervalSince(entry.keptAt) < lifetime, now >= entry.keptAt,
               store.changeStamp(userID: entry.agent.id).agent <= entry.changeCount else { return nil }
         return (entry.record, entry.agent)

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import KiosqueStore
+import KiosqueStoreContract
 
 /// JSON errors of the API: `{"error": {"code", "message"}}` with the right status.
 enum APIError {

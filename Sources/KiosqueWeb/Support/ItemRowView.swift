@@ -1,4 +1,4 @@
-import KiosqueStore
+import KiosqueStoreContract
 
 /// The item rows of Ma page and channel pages, written straight from Swift: a grouped Ma page
 /// shows about 150 rows, and rendering them through Mustache look-ups cost ~50 µs a row.

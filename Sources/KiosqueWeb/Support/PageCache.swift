@@ -1,5 +1,5 @@
 import Hummingbird
-import KiosqueStore
+import KiosqueStoreContract
 import NIOCore
 import Synchronization
 

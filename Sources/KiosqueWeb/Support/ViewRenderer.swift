@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import KiosqueConfig
 import KiosqueMedia
-import KiosqueStore
+import KiosqueStoreContract
 import Mustache
 
 /// Renders Mustache pages with what every page needs (strings, agent, CSRF token, navigation),
