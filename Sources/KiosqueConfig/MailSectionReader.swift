@@ -8,7 +8,8 @@ struct MailSectionReader {
     var environment: [String: String] = ProcessInfo.processInfo.environment
 
     static let keys = ["smtp_url", "from", "user_env", "password_env", "starttls", "ca_file", "connect_timeout", "timeout",
-                       "default_digest", "digest_time", "weekly_day", "time_zone", "max_per_minute", "alert_min_interval"]
+                       "default_digest", "digest_time", "weekly_day", "time_zone", "max_per_minute", "alert_min_interval",
+                       "eight_bit"]
 
     func read(_ node: Node, into m: inout PortalConfiguration.Mail) {
         guard let f = reader.fields(node, in: "mail", allowed: Self.keys) else { return }
@@ -67,6 +68,7 @@ struct MailSectionReader {
         }
         if let v = f["max_per_minute"], let i = reader.int(v, field: "mail.max_per_minute", range: 1...100_000) { m.maxPerMinute = i }
         if let v = f["alert_min_interval"], let d = reader.duration(v, field: "mail.alert_min_interval", minimum: 60) { m.alertMinInterval = d }
+        if let v = f["eight_bit"], let b = reader.bool(v, field: "mail.eight_bit") { m.eightBit = b }
         if m.smtpURL == nil && f["smtp_url"] == nil {
             reader.error(node, "the `mail` section needs `smtp_url` (the relay, e.g. smtp://relais.ville.local:25)")
         }

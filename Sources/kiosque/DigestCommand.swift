@@ -37,10 +37,13 @@ struct DigestCommand: AsyncParsableCommand {
         }
         if let user, try await services.store.user(login: user) == nil { throw CLIFailure.user("no account `\(user)`") }
         let run = DigestRun(store: services.store, composer: mail.composer, writer: mail.writer)
-        try await run.enqueue(frequencies: ["daily", "weekly"], login: user, report: { line in
-            if let skipped = line.skipped { print("\(line.login): no digest (\(skipped))") }
-        })
-        let tally = try await mail.delivery().deliver(ignoringBackoff: true) { report in
+        let user = user
+        // The relay takes the first digests while the last are being composed.
+        let tally = try await mail.delivery().deliver(alongside: { () async throws(StoreError) in
+            try await run.enqueue(frequencies: ["daily", "weekly"], login: user, report: { line in
+                if let skipped = line.skipped { print("\(line.login): no digest (\(skipped))") }
+            })
+        }, ignoringBackoff: true) { report in
             print("\(report.recipient) <\(report.messageID)>: \(report.outcome.summary)")
         }
         print("\(tally["sent"] ?? 0) sent, \(tally["deferred"] ?? 0) deferred, \(tally["bounced"] ?? 0) refused")
@@ -71,7 +74,8 @@ struct MailCommand: AsyncParsableCommand {
                 messageID: "kiosque.test.\(Int(now.timeIntervalSince1970)).\(UUID().uuidString.lowercased())@\(settings.from.domain)",
                 date: now,
                 text: french ? "Ce message vérifie que \(settings.portalTitle) peut envoyer du courriel par \(settings.smtp.url)."
-                    : "This message checks that \(settings.portalTitle) can send mail through \(settings.smtp.url).")
+                    : "This message checks that \(settings.portalTitle) can send mail through \(settings.smtp.url).",
+                eightBit: settings.mail.eightBit)
             let outcome = await SMTPSender(settings: settings.smtp).send(message.rendered(), from: settings.from.address, to: address)
             print("\(address): \(outcome.summary)")
             if case .accepted = outcome { return }

@@ -15,6 +15,7 @@ struct MailConfigTests {
           digest_time: "07:30"
           weekly_day: monday
           max_per_minute: 600
+          eight_bit: false
         """ + "\n" + validBase.replacingOccurrences(of: "sources: [cert-fr] }", with: "sources: [cert-fr], alerts: true }")
         let (config, warnings) = try ConfigLoader.parse(yaml)
         #expect(warnings.isEmpty)
@@ -25,12 +26,14 @@ struct MailConfigTests {
         #expect(config.mail.weeklyDay == 2)
         #expect(config.mail.maxPerMinute == 600)
         #expect(config.mail.timeZone == "Europe/Paris")
+        #expect(!config.mail.eightBit)
         #expect(config.catalog.channels[0].alerts)
     }
 
     @Test func withoutMailSectionNothingIsSent() throws {
         let (config, _) = try ConfigLoader.parse(validBase)
         #expect(!config.mail.isEnabled)
+        #expect(config.mail.eightBit)
         #expect(!config.catalog.channels[0].alerts)
     }
 
@@ -44,6 +47,7 @@ struct MailConfigTests {
         ("mail:\n  smtp_url: \"smtp://relais.local\"\n  default_digest: hourly\n", 3, 19, "`mail.default_digest` must be never, daily or weekly"),
         ("mail:\n  smtp_url: \"smtp://relais.local\"\n  from: \"nobody\"\n", 3, 9, "`mail.from` must be an address"),
         ("mail:\n  smtp_url: \"smtp://relais.local\"\n  time_zone: Mars/Olympus\n", 3, 14, "`mail.time_zone` must be a time zone"),
+        ("mail:\n  smtp_url: \"smtp://relais.local\"\n  eight_bit: sometimes\n", 3, 14, "mail.eight_bit"),
         ("mail:\n  from: \"a@b.example\"\n", 2, 3, "the `mail` section needs `smtp_url`"),
     ])
     func brokenMailSectionsPointAtTheField(yaml: String, line: Int, column: Int, message: String) throws {

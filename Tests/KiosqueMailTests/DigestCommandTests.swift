@@ -131,7 +131,9 @@ struct DigestCommandTests {
         // The next run finds the message still pending: the relay gets it again, the same message.
         let again = try Self.kiosque(["digest", "--send-now"], in: folder)
         #expect(again.status == 0, "\(again.out)\(again.err)")
-        #expect(again.out.contains("alice: no digest (a digest is waiting in the outbox)"), "\(again.out)")
+        // Composing and sending overlap: the waiting digest may leave before or after the composer
+        // looks at alice ("a digest is waiting" or "nothing new"); either way no second digest.
+        #expect(again.out.contains("alice: no digest ("), "\(again.out)")
         #expect(again.out.contains("1 sent"))
         let third = try Self.kiosque(["digest", "--send-now"], in: folder)
         #expect(third.out.contains("0 sent"), "\(third.out)")

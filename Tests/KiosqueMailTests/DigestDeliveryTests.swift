@@ -37,7 +37,9 @@ struct DigestDeliveryTests {
             #expect(message.listUnsubscribe.hasPrefix("<https://intranet.ville.example/courriel/desabonnement?u="))
             #expect(message.messageID.hasPrefix("<kiosque.digest."))
             #expect(message.messageID.hasSuffix(".20250615T150640Z@ville.example>"))
-            #expect(message.longestLine <= 78)
+            // 8bit parts (mail.eight_bit's default): rows whole, within SMTP's 998 octets.
+            #expect(message.longestLine <= 998)
+            #expect(message.encodings == ["8bit", "8bit"])
             #expect(message.defects.isEmpty, "\(message.defects)")
         }
         // A second run right after finds nothing new and sends nothing.
@@ -45,6 +47,20 @@ struct DigestDeliveryTests {
         #expect(again == 0)
         #expect(second["sent"] == 0)
         #expect(try server.messages().count == 2)
+    }
+
+    /// `mail.eight_bit: false`, for a relay without 8BITMIME: the same digests, quoted-printable.
+    @Test func withoutEightBitThePartsGoQuotedPrintable() async throws {
+        let server = try SMTPTestServer()
+        let db = try await MailTown.store()
+        let (recorded, _) = try await MailTown.run(db, try MailTown.settings(url: server.url, eightBit: false))
+        #expect(recorded == 2)
+        let messages = try server.messages()
+        let alice = try #require(messages.first { $0.to.contains("alice") })
+        #expect(alice.encodings == ["quoted-printable", "quoted-printable"])
+        #expect(alice.longestLine <= 78)
+        #expect(alice.text.contains("Délibération n°12 : budget « participatif » été 2025"))
+        #expect(alice.defects.isEmpty, "\(alice.defects)")
     }
 
     @Test func relayDownKeepsTheDigestsAndTheNextRunDeliversEachOnce() async throws {
@@ -91,6 +107,34 @@ struct DigestDeliveryTests {
         let messages = try server.messages()
         #expect(Set(messages.map(\.text)).count == 8)
         #expect(messages.allSatisfy { $0.text.contains("Corps du message") })
+    }
+
+    /// Composing and sending overlap: the relay takes the first message while later ones are
+    /// still being recorded, and a message refused for now (451) is not tried twice in one run.
+    @Test func messagesGoOutWhileLaterOnesAreStillBeingRecorded() async throws {
+        actor Seen { var sentWhileRecording = false; func saw() { sentWhileRecording = true } }
+        let server = try SMTPTestServer()
+        let db = try await MailTown.store()
+        let settings = try MailTown.settings(url: server.url)
+        @Sendable func entry(_ name: String) -> OutboxEntry {
+            OutboxEntry(messageID: "\(name)@ville.example", userID: nil, recipient: "\(name)@ville.example",
+                        sender: "intranet@ville.example", kind: "test",
+                        body: Data("Subject: \(name)\r\nMessage-ID: <\(name)@ville.example>\r\n\r\nCorps \(name)\r\n".utf8))
+        }
+        let seen = Seen()
+        let delivery = MailDelivery(store: db, sender: SMTPSender(settings: settings.smtp), maxPerMinute: 60_000)
+        let tally = try await delivery.deliver(alongside: { () async throws(StoreError) in
+            _ = try await db.enqueueMail([entry("first")], at: MailTown.now)
+            // Without overlap the first message would only leave after this closure returns.
+            for _ in 0..<100 {
+                if try await db.outboxCounts().sent == 1 { await seen.saw(); break }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            _ = try await db.enqueueMail([entry("second"), entry("busy-third")], at: MailTown.now)
+        }, ignoringBackoff: true)
+        #expect(await seen.sentWhileRecording)
+        #expect(tally == ["sent": 2, "deferred": 1, "bounced": 0])
+        #expect(Set(try server.messages().map(\.subject)) == ["first", "second"])
     }
 
     @Test func permanentRefusalBouncesThatAddressOnlyAndStopsMailToIt() async throws {

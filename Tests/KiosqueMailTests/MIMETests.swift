@@ -76,6 +76,30 @@ struct MIMETests {
         #expect(decode(QuotedPrintable.encode(worst)) == worst)
     }
 
+    /// 8bit parts: CRLF line ends, the text unchanged; a line over 998 octets, a NUL or the
+    /// boundary inside a part sends that part quoted-printable instead; ASCII is labelled 7bit.
+    @Test func eightBitPartsOnlyWhenEveryLineFits() {
+        func message(_ text: String, html: String? = nil) -> String {
+            let m = MailMessage(from: MailAddress(address: "a@ville.example"), to: MailAddress(address: "b@ville.example"),
+                                subject: "s", messageID: "id@ville.example", date: Date(timeIntervalSince1970: 0),
+                                text: text, html: html, eightBit: true)
+            return String(decoding: m.rendered(), as: UTF8.self)
+        }
+        let french = message("Réunion à 18 h\nsalle des fêtes\r\n.fin")
+        #expect(french.contains("Content-Transfer-Encoding: 8bit\r\n\r\nRéunion à 18 h\r\nsalle des fêtes\r\n.fin"))
+        #expect(message("plain\nascii").contains("Content-Transfer-Encoding: 7bit\r\n\r\nplain\r\nascii"))
+        let long = message(String(repeating: "é", count: 500))
+        #expect(long.contains("Content-Transfer-Encoding: quoted-printable"))
+        #expect(long.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 998 })
+        #expect(message("a\u{0}b").contains("Content-Transfer-Encoding: quoted-printable"))
+        // A feed title cannot end the part early: the boundary is predictable from the Message-ID.
+        let boundary = try! #require(message("x", html: "<p>y</p>").firstMatch(of: /boundary="([^"]+)"/)?.1)
+        let hostile = message("--\(boundary)--\nContent-Type: text/html\n\n<script>", html: "<p>é</p>")
+        #expect(hostile.contains("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable"))
+        #expect(hostile.contains("Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit"))
+        #expect(hostile.components(separatedBy: "--\(boundary)").count == 4) // opening, middle, closing: only ours
+    }
+
     @Test func displayNamesAreQuotedOrEncoded() {
         #expect(MailAddress(name: "Intranet", address: "i@v.example").headerValue == "Intranet <i@v.example>")
         #expect(MailAddress(name: "Dupont, Jean", address: "j@v.example").headerValue == "\"Dupont, Jean\" <j@v.example>")

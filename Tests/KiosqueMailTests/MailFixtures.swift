@@ -27,7 +27,8 @@ enum MailTown {
     }
 
     /// The settings of a portal at https://intranet.ville.example sending through `url`.
-    static func settings(url: String, startTLS: String = "off", caFile: String? = nil, alerts: [String] = []) throws -> MailSettings {
+    static func settings(url: String, startTLS: String = "off", caFile: String? = nil, alerts: [String] = [],
+                         eightBit: Bool = true) throws -> MailSettings {
         var configuration = PortalConfiguration()
         configuration.catalog = catalog
         for index in configuration.catalog.channels.indices where alerts.contains(configuration.catalog.channels[index].id) {
@@ -41,6 +42,7 @@ enum MailTown {
         configuration.mail.caFile = caFile
         configuration.mail.timeout = 10
         configuration.mail.maxPerMinute = 60_000
+        configuration.mail.eightBit = eightBit
         return try #require(MailSettings(configuration, environment: [:]))
     }
 

@@ -126,6 +126,8 @@ struct DeliveredMessage: Decodable {
     var text: String
     var html: String
     var longestLine: Int
+    /// Each leaf part's Content-Transfer-Encoding.
+    var encodings: [String]
     var defects: [String]
 
     static let script = """
@@ -146,7 +148,8 @@ struct DeliveredMessage: Decodable {
                 listUnsubscribe=str(msg.get('List-Unsubscribe', '')).strip(), listUnsubscribePost=str(msg.get('List-Unsubscribe-Post', '')).strip(),
                 contentType=msg.get_content_type(), parts=[p.get_content_type() for p in msg.walk()],
                 text=text.get_content() if text else '', html=html.get_content() if html else '',
-                longestLine=max(len(l) for l in lines), defects=defects))
+                longestLine=max(len(l) for l in lines), defects=defects,
+                encodings=[str(p.get('Content-Transfer-Encoding', '')) for p in msg.walk() if not p.is_multipart()]))
         print(json.dumps(out))
         """
 

@@ -2,6 +2,7 @@ public import Foundation
 public import KiosqueStoreContract
 public import Logging
 import Metrics
+import Synchronization
 
 /// Hands the outbox to the relay: each message was recorded before, and is marked once the relay
 /// answers. Temporary failures wait with a growing delay; a recipient refused for good goes on
@@ -56,44 +57,114 @@ public struct MailDelivery: Sendable {
     @discardableResult
     public func deliver(now: Date = Date(), ignoringBackoff: Bool = false,
                         report: (Report) -> Void = { _ in }) async throws(StoreError) -> [String: Int] {
+        var pass = Pass(spacing: spacing)
+        try await deliverDue(&pass, now: now, ignoringBackoff: ignoringBackoff, report: report)
+        if let reason = pass.relayDown {
+            pass.tally["deferred", default: 0] += try await deferRest(after: pass.afterID, reason: reason, now: now,
+                                                                      ignoringBackoff: ignoringBackoff, report: report)
+        }
+        return pass.tally
+    }
+
+    /// Runs `produce`, which records messages in the outbox, and sends them while it goes on:
+    /// the relay takes the first digests while the last are still being composed (one core
+    /// composes while the other core, and the relay, send). Each message is tried at most once;
+    /// once the relay is down, nothing more is tried and what remains is deferred at the end.
+    @discardableResult
+    public func deliver(alongside produce: @escaping @Sendable () async throws(StoreError) -> Void, ignoringBackoff: Bool = false,
+                        report: (Report) -> Void = { _ in }) async throws(StoreError) -> [String: Int] {
+        let finished = Flag()
+        let producer = Task { () async -> Result<Void, StoreError> in
+            defer { finished.set() }
+            do throws(StoreError) { try await produce() } catch { return .failure(error) }
+            return .success(())
+        }
+        var pass = Pass(spacing: spacing)
+        do {
+            while true {
+                // Read before the pass: what was recorded before production ended is then seen below.
+                let produced = finished.isSet
+                let before = pass.afterID
+                if pass.relayDown == nil {
+                    try await deliverDue(&pass, now: Date(), ignoringBackoff: ignoringBackoff, report: report)
+                }
+                if produced { break }
+                // Nothing new yet (or the relay is down): wait for the composer, not in a busy loop.
+                if pass.afterID == before { try? await Task.sleep(for: .milliseconds(100)) }
+            }
+        } catch {
+            producer.cancel()
+            _ = await producer.value
+            throw error
+        }
+        try await producer.value.get()
+        if let reason = pass.relayDown {
+            pass.tally["deferred", default: 0] += try await deferRest(after: pass.afterID, reason: reason, now: Date(),
+                                                                      ignoringBackoff: ignoringBackoff, report: report)
+        } else {
+            try await deliverDue(&pass, now: Date(), ignoringBackoff: ignoringBackoff, report: report)
+            if let reason = pass.relayDown {
+                pass.tally["deferred", default: 0] += try await deferRest(after: pass.afterID, reason: reason, now: Date(),
+                                                                          ignoringBackoff: ignoringBackoff, report: report)
+            }
+        }
+        return pass.tally
+    }
+
+    /// Where a delivery stands: what it counted, the last outbox entry it handled (it never goes
+    /// back: a message deferred in this delivery is not tried again in it), its pacing, and why
+    /// the relay is unreachable once it is.
+    struct Pass {
         var tally: [String: Int] = ["sent": 0, "deferred": 0, "bounced": 0]
         var afterID: Int64 = 0
-        let spacing = Duration.milliseconds(60_000 / max(1, maxPerMinute))
         var lastSend: ContinuousClock.Instant?
-        while true {
-            let batch = try await store.dueMail(now: now, ignoringBackoff: ignoringBackoff, afterID: afterID, limit: 100)
-            guard !batch.isEmpty else { break }
+        var relayDown: String?
+        let spacing: Duration
+        init(spacing: Duration) { self.spacing = spacing }
+    }
+
+    /// Set once, read from another task.
+    private final class Flag: Sendable {
+        private let value = Mutex(false)
+        func set() { value.withLock { $0 = true } }
+        var isSet: Bool { value.withLock { $0 } }
+    }
+
+    private var spacing: Duration { .milliseconds(60_000 / max(1, maxPerMinute)) }
+
+    /// Sends the due messages after `pass.afterID`, in outbox order, until none is left or the
+    /// relay cannot be reached (then `pass.relayDown` says why and the rest is left as it is).
+    private func deliverDue(_ pass: inout Pass, now: Date, ignoringBackoff: Bool,
+                            report: (Report) -> Void) async throws(StoreError) {
+        while pass.relayDown == nil {
+            let batch = try await store.dueMail(now: now, ignoringBackoff: ignoringBackoff, afterID: pass.afterID, limit: 100,
+                                                withBodies: true)
+            guard !batch.isEmpty else { return }
             for start in stride(from: 0, to: batch.count, by: senders.count) {
                 let group = Array(batch[start..<min(start + senders.count, batch.count)])
-                afterID = group[group.count - 1].id
+                pass.afterID = group[group.count - 1].id
                 // Paced as a whole: the group's messages leave together, after as many spacings.
-                if let lastSend, lastSend.duration(to: .now) < spacing * group.count {
-                    try? await Task.sleep(until: lastSend.advanced(by: spacing * group.count), clock: .continuous)
+                if let lastSend = pass.lastSend, lastSend.duration(to: .now) < pass.spacing * group.count {
+                    try? await Task.sleep(until: lastSend.advanced(by: pass.spacing * group.count), clock: .continuous)
                 }
-                lastSend = .now
-                var unavailable: String?
+                pass.lastSend = .now
                 for (message, outcome) in zip(group, await send(group)) {
                     Self.crashHookForTests(outcome)
                     try await record(outcome, for: message, now: now)
                     report(Report(messageID: message.messageID, recipient: message.recipient, outcome: outcome))
                     switch outcome {
-                    case .accepted: tally["sent", default: 0] += 1
-                    case .temporary: tally["deferred", default: 0] += 1
+                    case .accepted: pass.tally["sent", default: 0] += 1
+                    case .temporary: pass.tally["deferred", default: 0] += 1
                     case .relayUnavailable(let reason):
-                        tally["deferred", default: 0] += 1
-                        unavailable = reason
-                    case .recipientRefused, .messageRefused: tally["bounced", default: 0] += 1
+                        pass.tally["deferred", default: 0] += 1
+                        pass.relayDown = reason
+                    case .recipientRefused, .messageRefused: pass.tally["bounced", default: 0] += 1
                     }
                 }
-                if let reason = unavailable {
-                    // Every other message would fail the same way now: defer them without trying.
-                    tally["deferred", default: 0] += try await deferRest(after: afterID, reason: reason, now: now,
-                                                                         ignoringBackoff: ignoringBackoff, report: report)
-                    return tally
-                }
+                // Every other message would fail the same way now: the caller defers them without trying.
+                if pass.relayDown != nil { return }
             }
         }
-        return tally
     }
 
     /// The relay's answers to `group`, in its order, one message per connection at the same time.

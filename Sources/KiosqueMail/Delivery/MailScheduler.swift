@@ -75,22 +75,24 @@ public final class MailScheduler: Service, Sendable {
         logger.info("mail scheduler stopped")
     }
 
-    /// One pass: due digests recorded, then the outbox delivered. Public for tests.
+    /// One pass: due digests and alerts recorded while the outbox is delivered. Public for tests.
     public func pass(now: Date) async {
         guard let parts = currentParts() else { return }
         do {
             let schedule = parts.schedule, settle = parts.settings.settleDelay
-            // Periods end settleDelay back, so that fetches still being stored fall in the next one.
-            let until = now.addingTimeInterval(-settle)
-            let recorded = try await parts.run.enqueue(frequencies: ["daily", "weekly"], until: until,
-                                                       isDue: { schedule.isDue($0, now: now, settle: settle) })
-            if recorded > 0 { logger.info("digests recorded", metadata: ["count": "\(recorded)"]) }
-            // Alerts: each tick sees what the last fetch cycle stored, at most one message per
-            // channel and agent within mail.alert_min_interval.
-            let alerted = try await parts.alerts.enqueue(until: Date().addingTimeInterval(-settle))
-            if alerted > 0 { logger.info("alerts recorded", metadata: ["count": "\(alerted)"]) }
-            // Now, not `now`: the run waited for the end of its last second, and what it recorded is due from then.
-            let tally = try await parts.delivery.deliver(now: Date())
+            let run = parts.run, alerts = parts.alerts, logger = logger
+            // Recorded and sent at once: the relay takes the first digests while the last are composed.
+            let tally = try await parts.delivery.deliver(alongside: { () async throws(StoreError) in
+                // Periods end settleDelay back, so that fetches still being stored fall in the next one.
+                let until = now.addingTimeInterval(-settle)
+                let recorded = try await run.enqueue(frequencies: ["daily", "weekly"], until: until,
+                                                     isDue: { schedule.isDue($0, now: now, settle: settle) })
+                if recorded > 0 { logger.info("digests recorded", metadata: ["count": "\(recorded)"]) }
+                // Alerts: each tick sees what the last fetch cycle stored, at most one message per
+                // channel and agent within mail.alert_min_interval.
+                let alerted = try await alerts.enqueue(until: Date().addingTimeInterval(-settle))
+                if alerted > 0 { logger.info("alerts recorded", metadata: ["count": "\(alerted)"]) }
+            })
             if tally.values.contains(where: { $0 > 0 }) {
                 logger.info("mail delivered", metadata: tally.mapValues { "\($0)" })
             }

@@ -29,7 +29,8 @@ public struct DigestWriter: Sendable {
             messageID: "kiosque.\(kind.replacingOccurrences(of: ":", with: ".")).\(recipient.userID).\(stamp)@\(settings.from.domain)",
             date: content.until,
             text: text(content, strings), html: html(content, strings, unsubscribe: unsubscribe),
-            unsubscribeURL: unsubscribe, listID: "\(kind == "digest" ? "digest" : "alerts").kiosque.\(settings.from.domain)")
+            unsubscribeURL: unsubscribe, listID: "\(kind == "digest" ? "digest" : "alerts").kiosque.\(settings.from.domain)",
+            eightBit: settings.mail.eightBit)
     }
 
     /// What the message is, for its unsubscribe link and Message-ID: "digest", or
