@@ -6,7 +6,7 @@ import Testing
 /// A portal with three departments (Communication publishes, RH wants approval), and one agent per role.
 struct NewsTown {
     static let now = Town.now
-    let store: AppDatabase
+    let store: any PortalStore
     let writer: DocumentViewer     // member of communication (publisher: true), not an editor
     let rhEditor: DocumentViewer   // editor of rh (approval: true)
     let rhEditor2: DocumentViewer
@@ -23,8 +23,8 @@ struct NewsTown {
             DepartmentDefinition(id: "dsi", title: "Informatique", groups: ["gg-dsi"]),
         ])
 
-    static func make() async throws -> NewsTown {
-        let store = try AppDatabase.temporary()
+    static func make(_ backend: StoreBackend = StoreBackends.sqlite) async throws -> NewsTown {
+        let store = try await backend.make()
         try await store.syncCatalog(catalog, now: now)
         func user(_ login: String, admin: Bool = false) async throws -> DocumentViewer {
             let id = try await store.createUser(NewUser(login: login, name: login.capitalized, isAdmin: admin), at: now).id
@@ -74,9 +74,9 @@ struct NewsTown {
 
 @Suite("Announcements in the store")
 struct AnnouncementTests {
-    @Test("audience matrix: everyone, a department, a directory group × member, outsider, writer, administrator")
-    func audienceMatrix() async throws {
-        let town = try await NewsTown.make()
+    @Test("audience matrix: everyone, a department, a directory group × member, outsider, writer, administrator", arguments: StoreBackends.all)
+    func audienceMatrix(_ backend: StoreBackend) async throws {
+        let town = try await NewsTown.make(backend)
         let store = town.store
         let everyone = try await store.createAnnouncement(
             departmentID: "communication", content: town.content("Fermeture estivale zorglub", pinned: true), by: town.writer, now: NewsTown.now)
@@ -132,9 +132,9 @@ struct AnnouncementTests {
         }
     }
 
-    @Test("publication and expiry at the second: invisible before publish_at, archived from expire_at")
-    func schedule() async throws {
-        let town = try await NewsTown.make()
+    @Test("publication and expiry at the second: invisible before publish_at, archived from expire_at", arguments: StoreBackends.all)
+    func schedule(_ backend: StoreBackend) async throws {
+        let town = try await NewsTown.make(backend)
         let store = town.store
         let publish = NewsTown.now.addingTimeInterval(3_600), expire = NewsTown.now.addingTimeInterval(7_200)
         let created = try await store.createAnnouncement(
@@ -168,9 +168,9 @@ struct AnnouncementTests {
         }
     }
 
-    @Test("drafts are their department's writers' only, and submitting one publishes it")
-    func drafts() async throws {
-        let town = try await NewsTown.make()
+    @Test("drafts are their department's writers' only, and submitting one publishes it", arguments: StoreBackends.all)
+    func drafts(_ backend: StoreBackend) async throws {
+        let town = try await NewsTown.make(backend)
         let store = town.store
         let draft = try await store.createAnnouncement(departmentID: "communication", content: town.content("Brouillon zorglub", draft: true),
                                                        by: town.writer, now: NewsTown.now)
@@ -208,9 +208,9 @@ struct AnnouncementTests {
         #expect(byAdmin.status == .draft && byAdmin.content.title == "Repris par l’administrateur")
     }
 
-    @Test("only writers create: an editor, or a member of a publisher department")
-    func writers() async throws {
-        let town = try await NewsTown.make()
+    @Test("only writers create: an editor, or a member of a publisher department", arguments: StoreBackends.all)
+    func writers(_ backend: StoreBackend) async throws {
+        let town = try await NewsTown.make(backend)
         let store = town.store
         for (viewer, department) in [(town.dsiMember, "dsi"), (town.outsider, "communication"), (town.admin, "rh"), (town.writer, "rh")] {
             await #expect(throws: StoreError.forbidden(what: "department", id: department)) {
@@ -222,9 +222,9 @@ struct AnnouncementTests {
         #expect(try await store.newsDepartments(viewer: town.dsiMember).isEmpty)
     }
 
-    @Test("approval: pending until a second writer approves; the author cannot approve their own")
-    func approval() async throws {
-        let town = try await NewsTown.make()
+    @Test("approval: pending until a second writer approves; the author cannot approve their own", arguments: StoreBackends.all)
+    func approval(_ backend: StoreBackend) async throws {
+        let town = try await NewsTown.make(backend)
         let store = town.store
         let note = try await store.createAnnouncement(departmentID: "rh", content: town.content("Entretiens annuels zorglub", mustRead: true),
                                                       by: town.rhEditor, now: NewsTown.now)
@@ -245,9 +245,9 @@ struct AnnouncementTests {
         }
     }
 
-    @Test("must-read: À la une until confirmed, idempotent confirmation, the list of who confirmed, the figures")
-    func mustRead() async throws {
-        let town = try await NewsTown.make()
+    @Test("must-read: À la une until confirmed, idempotent confirmation, the list of who confirmed, the figures", arguments: StoreBackends.all)
+    func mustRead(_ backend: StoreBackend) async throws {
+        let town = try await NewsTown.make(backend)
         let store = town.store
         let note = try await store.createAnnouncement(
             departmentID: "communication", content: town.content("Charte informatique zorglub", audience: .init(departments: ["dsi"], groups: ["gg-finances"]),
@@ -294,9 +294,9 @@ struct AnnouncementTests {
         #expect(try await store.announcementStats(id: note.id, viewer: town.admin, now: later).views == 3)
     }
 
-    @Test("a directory group audience meets the groups the directory gave (by DN or CN), and counts them in the audience")
-    func directoryGroups() async throws {
-        let town = try await NewsTown.make()
+    @Test("a directory group audience meets the groups the directory gave (by DN or CN), and counts them in the audience", arguments: StoreBackends.all)
+    func directoryGroups(_ backend: StoreBackend) async throws {
+        let town = try await NewsTown.make(backend)
         let store = town.store
         try await store.confirmDirectoryAccount(userID: town.outsider.userID, dn: "uid=olivier,ou=people,dc=ville,dc=local",
                                                 groups: ["cn=GG-Compta,ou=groups,dc=ville,dc=local"], at: NewsTown.now)
@@ -312,9 +312,9 @@ struct AnnouncementTests {
         #expect(try await store.announcement(id: prefix.id, viewer: town.outsider, now: NewsTown.now) == nil, "a CN is compared whole")
     }
 
-    @Test("announcements are kept by the item retention, like documents: they have their own life (expiry, deletion)")
-    func retention() async throws {
-        let town = try await NewsTown.make()
+    @Test("announcements are kept by the item retention, like documents: they have their own life (expiry, deletion)", arguments: StoreBackends.all)
+    func retention(_ backend: StoreBackend) async throws {
+        let town = try await NewsTown.make(backend)
         let store = town.store
         let old = try await store.createAnnouncement(departmentID: "communication", content: town.content("Ancienne zorglub"),
                                                      by: town.writer, now: NewsTown.now)
@@ -324,9 +324,9 @@ struct AnnouncementTests {
         #expect(try await store.search(query: "ancienne", userID: town.outsider.userID, now: NewsTown.now).items.count == 1)
     }
 
-    @Test("a non-must-read announcement cannot be confirmed; deleting removes the item")
-    func deleteAndNoConfirm() async throws {
-        let town = try await NewsTown.make()
+    @Test("a non-must-read announcement cannot be confirmed; deleting removes the item", arguments: StoreBackends.all)
+    func deleteAndNoConfirm(_ backend: StoreBackend) async throws {
+        let town = try await NewsTown.make(backend)
         let store = town.store
         let plain = try await store.createAnnouncement(departmentID: "communication", content: town.content("Simple zorglub"),
                                                        by: town.writer, now: NewsTown.now)

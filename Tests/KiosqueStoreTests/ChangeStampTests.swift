@@ -7,8 +7,8 @@ import Testing
 /// committed change an agent can see, and only then.
 @Suite("Change stamps")
 struct ChangeStampTests {
-    @Test func agentChangesMoveOnlyThatAgentsStamp() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func agentChangesMoveOnlyThatAgentsStamp(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         _ = try await db.ingest(sourceID: "mairie", items: [Town.item("m1", "Budget primitif voté")], fetchedAt: Town.now)
         let anne = try await Town.user(db, "anne"), paul = try await Town.user(db, "paul")
         let item = try #require(try await db.search(query: "budget", userID: anne).items.first?.item.id)
@@ -43,8 +43,8 @@ struct ChangeStampTests {
         #expect(db.changeStamp(userID: paul) == paulBefore)
     }
 
-    @Test func sharedContentMovesEveryStampAndBookkeepingNone() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func sharedContentMovesEveryStampAndBookkeepingNone(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         let anne = try await Town.user(db, "anne")
         let items = [Town.item("m1", "Budget primitif voté"), Town.item("m2", "Travaux de voirie")]
         _ = try await db.ingest(sourceID: "mairie", items: items, fetchedAt: Town.now)
@@ -68,8 +68,8 @@ struct ChangeStampTests {
         #expect(db.changeStamp(userID: anne) == stamp)
     }
 
-    @Test func cachedCatalogueFollowsSubscriptionsAndNewItems() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func cachedCatalogueFollowsSubscriptionsAndNewItems(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         let anne = try await Town.user(db, "anne"), paul = try await Town.user(db, "paul")
         func culture(_ user: Int64) async throws -> ChannelListing {
             let listing = try await db.catalogue(userID: user)

@@ -20,8 +20,8 @@ struct DirectoryStoreTests {
         #expect(GroupMatch(groups).meets(configured) == meets)
     }
 
-    @Test func followingGroupsJoinsAndLeavesWhatTheyMap() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func followingGroupsJoinsAndLeavesWhatTheyMap(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         let agent = try await db.createUser(NewUser(login: "zoe"))
         _ = try await db.subscribeDefaults(userID: agent.id, groups: [])
         let dsi = "cn=gg-dsi,ou=groups,dc=ville,dc=local", culture = "cn=GG-Culture,ou=groups,dc=ville,dc=local"
@@ -38,8 +38,8 @@ struct DirectoryStoreTests {
         #expect(change.left.isEmpty && kept.map(\.departmentID) == ["dsi"])
     }
 
-    @Test func aSyncDisablesAndASignInEnablesAgainButNeverUndoesAnAdministrator() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func aSyncDisablesAndASignInEnablesAgainButNeverUndoesAnAdministrator(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         let agent = try await db.createUser(NewUser(login: "yann"))
         try await db.confirmDirectoryAccount(userID: agent.id, dn: "uid=yann,dc=x", groups: ["g"])
         try await db.disableGoneDirectoryAccount(userID: agent.id)
@@ -54,8 +54,8 @@ struct DirectoryStoreTests {
         #expect(try await db.directoryAccounts().map(\.account.login) == ["yann"])
     }
 
-    @Test func signInLogIsPurgedWithTheActivityLog() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func signInLogIsPurgedWithTheActivityLog(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         try await db.recordSignIn(SignInEvent(method: "directory", login: "old", address: "10.0.0.1", success: false,
                                               reason: "wrong password", at: Town.day(100)))
         try await db.recordSignIn(SignInEvent(method: "local", login: "recent", address: "10.0.0.2", success: true, at: Town.day(1)))

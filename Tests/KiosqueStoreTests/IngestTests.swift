@@ -36,14 +36,14 @@ struct IngestTests {
         #expect(found.total == 1)
     }
 
-    @Test func sameGuidTwiceInOneFeedIsStoredOnce() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func sameGuidTwiceInOneFeedIsStoredOnce(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         let result = try await db.ingest(sourceID: "mairie", items: [Town.item("x", "Un"), Town.item("x", "Deux")], fetchedAt: Town.now)
         #expect(result == IngestResult(new: 1))
     }
 
-    @Test func sameGuidInTwoSourcesIsTwoItems() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func sameGuidInTwoSourcesIsTwoItems(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         _ = try await db.ingest(sourceID: "mairie", items: [Town.item("x", "Un", link: "https://a.fr/1")], fetchedAt: Town.now)
         _ = try await db.ingest(sourceID: "presse", items: [Town.item("x", "Un théâtre", link: "https://b.fr/1")], fetchedAt: Town.now)
         #expect(try await db.counts()["items"] == 2)
@@ -107,15 +107,15 @@ struct IngestTests {
         #expect(try await channelItems(db, "conseil") == ["1"])
     }
 
-    @Test func unknownSourceIsNotFound() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func unknownSourceIsNotFound(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         await #expect(throws: StoreError.notFound(what: "source", id: "nope")) {
             try await db.ingest(sourceID: "nope", items: [], fetchedAt: Town.now)
         }
     }
 
-    @Test func futureDatesAreClampedToFetchTime() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func futureDatesAreClampedToFetchTime(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         let future = Town.now.addingTimeInterval(86_400 * 365)
         _ = try await db.ingest(sourceID: "mairie", items: [Town.item("f", "Demain", published: future)], fetchedAt: Town.now)
         let user = try await Town.user(db)

@@ -5,8 +5,8 @@ import Testing
 
 /// Users, memberships, sessions, sign-in failures, activity log, source health.
 struct PeopleTests {
-    @Test func userLifecycle() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func userLifecycle(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         let alice = try await db.createUser(NewUser(login: "alice", name: "Alice", passwordHash: "$2b$10$hash"), at: Town.now)
         await #expect(throws: StoreError.conflict(what: "login", detail: "ALICE is already taken")) {
             try await db.createUser(NewUser(login: "ALICE"))
@@ -32,8 +32,8 @@ struct PeopleTests {
         await #expect(throws: StoreError.notFound(what: "user", id: String(alice.id))) { try await db.deleteUser(id: alice.id) }
     }
 
-    @Test func departmentsFromGroupsAndEditors() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func departmentsFromGroupsAndEditors(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         let user = try await Town.user(db)
         try await db.applyDepartmentGroups(userID: user, groups: ["GG-DSI", "autre"])
         #expect(try await db.memberships(userID: user) == [DepartmentMembership(departmentID: "dsi", title: "Informatique", isEditor: false)])
@@ -46,8 +46,8 @@ struct PeopleTests {
         }
     }
 
-    @Test func sessionsExpireAndLogOutEverywhere() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func sessionsExpireAndLogOutEverywhere(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         let user = try await Town.user(db)
         try await db.sessionSet(key: "k1", value: Data("un".utf8), expires: Town.now.addingTimeInterval(60), userID: user, now: Town.now)
         try await db.sessionSet(key: "k2", value: Data("deux".utf8), expires: Town.now.addingTimeInterval(-1), userID: user, now: Town.now)
@@ -64,8 +64,8 @@ struct PeopleTests {
         #expect(try await db.sessionGet(key: "k3", now: Town.now) == nil)
     }
 
-    @Test func loginFailuresByAccountAndAddress() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func loginFailuresByAccountAndAddress(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         for minute in 0..<3 { try await db.recordLoginFailure(account: "Bob", address: "10.0.0.1", at: Town.now.addingTimeInterval(Double(minute) * 60)) }
         try await db.recordLoginFailure(account: "carol", address: "10.0.0.1", at: Town.now)
         let counts = try await db.loginFailures(account: "bob", address: "10.0.0.1", since: Town.now.addingTimeInterval(30))
@@ -90,8 +90,8 @@ struct PeopleTests {
         #expect(leftover == 0) // no address survives the purge
     }
 
-    @Test func dashboardAggregates() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func dashboardAggregates(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         _ = try await db.ingest(sourceID: "mairie", items: [Town.item("a", "Un", published: Town.day(1)),
                                                             Town.item("b", "Deux", published: Town.day(1)),
                                                             Town.item("c", "Trois", published: Town.day(3))], fetchedAt: Town.now)
@@ -104,8 +104,8 @@ struct PeopleTests {
         #expect(try await db.itemsPerDay(since: Town.day(10)).map(\.count) == [1, 2])
     }
 
-    @Test func healthFollowsAttempts() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func healthFollowsAttempts(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         #expect(try await db.health(sourceID: "mairie") == SourceHealth(sourceID: "mairie"))
         #expect(try await db.health(sourceID: "nope") == nil)
         let ok = FetchAttempt(sourceID: "mairie", startedAt: Town.day(2), duration: 0.5, httpStatus: 200, bytes: 1234, newItems: 3)

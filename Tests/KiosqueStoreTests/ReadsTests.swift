@@ -5,8 +5,8 @@ import Testing
 /// Per-agent reads: home page, channel pages, marks, stars, catalogue and subscriptions.
 struct ReadsTests {
     /// 12 council items one hour apart (c0 newest), 3 press items.
-    static func store() async throws -> (AppDatabase, Int64) {
-        let db = try await Town.store()
+    static func store(_ backend: StoreBackend) async throws -> (any PortalStore, Int64) {
+        let db = try await Town.store(backend)
         let council = (0..<12).map { Town.item("c\($0)", "Conseil \($0)", published: Town.now.addingTimeInterval(-3_600 * Double($0))) }
         _ = try await db.ingest(sourceID: "mairie", items: council, fetchedAt: Town.now)
         _ = try await db.ingest(sourceID: "presse", items: (0..<3).map {
@@ -18,8 +18,8 @@ struct ReadsTests {
 
     func titles(_ items: [ItemSummary]) -> [String] { items.map { $0.title ?? "" } }
 
-    @Test func homePageMergesChannelsNewestFirstWithUnreadCounts() async throws {
-        let (db, user) = try await Self.store()
+    @Test(arguments: StoreBackends.all) func homePageMergesChannelsNewestFirstWithUnreadCounts(_ backend: StoreBackend) async throws {
+        let (db, user) = try await Self.store(backend)
         try await db.subscribe(userID: user, channelID: "conseil")
         try await db.subscribe(userID: user, channelID: "culture")
         try await db.subscribe(userID: user, channelID: "presse")
@@ -40,8 +40,8 @@ struct ReadsTests {
         #expect(counts == [12, 3, 3])
     }
 
-    @Test func anotherAgentNeverSeesMyState() async throws {
-        let (db, user) = try await Self.store()
+    @Test(arguments: StoreBackends.all) func anotherAgentNeverSeesMyState(_ backend: StoreBackend) async throws {
+        let (db, user) = try await Self.store(backend)
         let other = try await Town.user(db, "autre")
         try await db.subscribe(userID: user, channelID: "conseil")
         try await db.subscribe(userID: other, channelID: "conseil")
@@ -55,8 +55,8 @@ struct ReadsTests {
         #expect(try await db.starredItems(userID: other).items.isEmpty)
     }
 
-    @Test func channelPagesWalkEveryItemOnceWithKeysets() async throws {
-        let (db, user) = try await Self.store()
+    @Test(arguments: StoreBackends.all) func channelPagesWalkEveryItemOnceWithKeysets(_ backend: StoreBackend) async throws {
+        let (db, user) = try await Self.store(backend)
         var seen: [String] = []
         var cursor: PageCursor?
         repeat {
@@ -72,8 +72,8 @@ struct ReadsTests {
         }
     }
 
-    @Test func markAllReadOlderThan() async throws {
-        let (db, user) = try await Self.store()
+    @Test(arguments: StoreBackends.all) func markAllReadOlderThan(_ backend: StoreBackend) async throws {
+        let (db, user) = try await Self.store(backend)
         try await db.subscribe(userID: user, channelID: "conseil")
         let changed = try await db.markAllRead(channelID: "conseil", userID: user, olderThan: Town.now.addingTimeInterval(-3_600 * 5))
         #expect(changed == 7) // c5…c11
@@ -84,8 +84,8 @@ struct ReadsTests {
         #expect(try await db.unreadItems(userID: user).items.isEmpty)
     }
 
-    @Test func unreadListAcrossChannelsShowsEachItemOnce() async throws {
-        let (db, user) = try await Self.store()
+    @Test(arguments: StoreBackends.all) func unreadListAcrossChannelsShowsEachItemOnce(_ backend: StoreBackend) async throws {
+        let (db, user) = try await Self.store(backend)
         try await db.subscribe(userID: user, channelID: "culture")
         try await db.subscribe(userID: user, channelID: "presse")
         let page = try await db.unreadItems(userID: user, limit: 2)
@@ -95,8 +95,8 @@ struct ReadsTests {
         #expect(rest.nextCursor == nil)
     }
 
-    @Test func itemDetailWithNeighbours() async throws {
-        let (db, user) = try await Self.store()
+    @Test(arguments: StoreBackends.all) func itemDetailWithNeighbours(_ backend: StoreBackend) async throws {
+        let (db, user) = try await Self.store(backend)
         let page = try await db.channelPage(channelID: "conseil", userID: user, limit: 3)
         let middle = try await db.item(id: page.items[1].id, userID: user)
         #expect(middle.previousID == page.items[0].id)
@@ -111,8 +111,8 @@ struct ReadsTests {
         await #expect(throws: StoreError.notFound(what: "item", id: "999999")) { try await db.markRead(itemID: 999_999, userID: user) }
     }
 
-    @Test func starredListNewestStarFirst() async throws {
-        let (db, user) = try await Self.store()
+    @Test(arguments: StoreBackends.all) func starredListNewestStarFirst(_ backend: StoreBackend) async throws {
+        let (db, user) = try await Self.store(backend)
         let items = try await db.channelPage(channelID: "conseil", userID: user, limit: 3).items
         try await db.star(itemID: items[2].id, userID: user, at: Town.day(2))
         try await db.star(itemID: items[0].id, userID: user, at: Town.day(1))
@@ -121,8 +121,8 @@ struct ReadsTests {
         #expect(try await db.starredItems(userID: user).items.map(\.id) == [items[2].id])
     }
 
-    @Test func defaultBouquetsAndGroupBouquets() async throws {
-        let (db, user) = try await Self.store()
+    @Test(arguments: StoreBackends.all) func defaultBouquetsAndGroupBouquets(_ backend: StoreBackend) async throws {
+        let (db, user) = try await Self.store(backend)
         #expect(try await db.subscribeDefaults(userID: user, groups: []) == 1)
         #expect(try await db.subscriptions(userID: user).map(\.id) == ["conseil"])
         let cultured = try await Town.user(db, "culture")
@@ -134,8 +134,8 @@ struct ReadsTests {
         #expect(try await db.subscriptions(userID: cultured).map(\.id) == ["conseil", "culture"])
     }
 
-    @Test func catalogueListsBouquetsChannelsAndSources() async throws {
-        let (db, user) = try await Self.store()
+    @Test(arguments: StoreBackends.all) func catalogueListsBouquetsChannelsAndSources(_ backend: StoreBackend) async throws {
+        let (db, user) = try await Self.store(backend)
         try await db.subscribe(userID: user, channelID: "culture")
         let listing = try await db.catalogue(userID: user)
         #expect(listing.bouquets.map(\.id).prefix(2) == ["essentiel", "loisirs"])

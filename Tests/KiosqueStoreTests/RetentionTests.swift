@@ -4,8 +4,8 @@ import Testing
 
 /// Retention never touches starred items; optimize and backup keep the data.
 struct RetentionTests {
-    @Test func olderThanDaysSparesStarredItems() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func olderThanDaysSparesStarredItems(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         let items = (0..<10).map { Town.item("i\($0)", "Avis n°\($0)", published: Town.day(Double($0) * 10)) } // 0…90 days
         _ = try await db.ingest(sourceID: "mairie", items: items, fetchedAt: Town.now)
         let user = try await Town.user(db)
@@ -28,8 +28,8 @@ struct RetentionTests {
         #expect(try await db.search(query: "avis", userID: user, now: Town.now).total == 6)
     }
 
-    @Test func maxItemsPerSourceKeepsTheNewestAndStarred() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func maxItemsPerSourceKeepsTheNewestAndStarred(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         _ = try await db.ingest(sourceID: "mairie", items: (0..<8).map { Town.item("m\($0)", "Mairie \($0)", published: Town.day(Double($0))) },
                                 fetchedAt: Town.now)
         _ = try await db.ingest(sourceID: "presse", items: (0..<3).map { Town.item("p\($0)", "Presse \($0)", published: Town.day(Double($0))) },

@@ -5,8 +5,8 @@ import Testing
 /// Full-text search through the real FTS5 index and the French tokenizer.
 struct SearchTests {
     /// A store with a handful of council and press items.
-    static func store() async throws -> AppDatabase {
-        let db = try await Town.store()
+    static func store(_ backend: StoreBackend) async throws -> any PortalStore {
+        let db = try await Town.store(backend)
         _ = try await db.ingest(sourceID: "mairie", items: [
             Town.item("d1", "Délibération sur le budget primitif", summary: "Le conseil a voté le budget.",
                       content: "Les élus ont adopté la délibération n° 2025-14 relative au budget primitif.", published: Town.day(1)),
@@ -28,7 +28,7 @@ struct SearchTests {
         Set(results.items.map { $0.item.link!.replacingOccurrences(of: "https://example.org/", with: "") })
     }
 
-    @Test(arguments: [
+    @Test(arguments: StoreBackends.all, [
         ("délibérations", ["d1", "d2"]), ("deliberation", ["d1", "d2"]), ("DÉLIBÉRATION", ["d1", "d2"]),
         ("élus", ["d1", "e1", "p2"]), ("elu", ["d1", "e1", "p2"]), ("budget élus", ["d1", "p2"]),
         ("\"théâtre municipal\"", ["p1"]), ("\"municipal théâtre\"", []), ("budget -opposition", ["d1"]),
@@ -37,15 +37,15 @@ struct SearchTests {
         ("presse locale théâtre", ["p1"]), ("opposit*", ["p2"]), ("l'opposition", ["p2"]),
         ("budget service:finances", []), ("budget type:deliberation", []), ("canal:culture", ["p1"]),
     ])
-    func finds(_ pair: (String, [String])) async throws {
-        let db = try await Self.store()
+    func finds(_ backend: StoreBackend, _ pair: (String, [String])) async throws {
+        let db = try await Self.store(backend)
         let results = try await db.search(query: pair.0, userID: nil, now: Town.now)
         #expect(ids(results) == Set(pair.1))
         #expect(results.total == pair.1.count)
     }
 
-    @Test func invalidSyntaxIsAHelpfulErrorNotAnSQLiteOne() async throws {
-        let db = try await Self.store()
+    @Test(arguments: StoreBackends.all) func invalidSyntaxIsAHelpfulErrorNotAnSQLiteOne(_ backend: StoreBackend) async throws {
+        let db = try await Self.store(backend)
         await #expect(throws: StoreError.invalidSearch(.unterminatedQuote(position: 7))) {
             try await db.search(query: "budget \"primitif", userID: nil)
         }
@@ -59,8 +59,8 @@ struct SearchTests {
         }
     }
 
-    @Test func cachedRankingsNeverHideNewItems() async throws {
-        let db = try await Self.store()
+    @Test(arguments: StoreBackends.all) func cachedRankingsNeverHideNewItems(_ backend: StoreBackend) async throws {
+        let db = try await Self.store(backend)
         #expect(try await db.search(query: "piscine", userID: nil, now: Town.now).total == 0)
         _ = try await db.ingest(sourceID: "mairie", items: [Town.item("n", "La piscine rouvre")], fetchedAt: Town.now)
         #expect(try await db.search(query: "piscine", userID: nil, now: Town.now).total == 1)
@@ -68,8 +68,8 @@ struct SearchTests {
         #expect(try await db.search(query: "piscine", userID: nil, now: Town.now).total == 0)
     }
 
-    @Test func oddTextIsIndexedSafely() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func oddTextIsIndexedSafely(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         let odd = "\u{0301}\u{0345} é\u{0301}té ｆｕｌｌｗｉｄｔｈ 東京 \u{FFFD}\u{0} l' d’ qu'« » \(String(repeating: "x", count: 500))"
         _ = try await db.ingest(sourceID: "mairie", items: [Town.item("odd", odd, content: odd)], fetchedAt: Town.now)
         #expect(try await db.search(query: "東京", userID: nil, now: Town.now).total == 1)
@@ -98,8 +98,8 @@ struct SearchTests {
         }
     }
 
-    @Test func snippetsAreSegmentsWithHighlights() async throws {
-        let db = try await Self.store()
+    @Test(arguments: StoreBackends.all) func snippetsAreSegmentsWithHighlights(_ backend: StoreBackend) async throws {
+        let db = try await Self.store(backend)
         let results = try await db.search(query: "délibération adoptée", userID: nil, now: Town.now)
         let hit = try #require(results.items.first)
         let highlighted = hit.snippet.filter(\.highlighted).map { $0.text.lowercased() }
@@ -108,8 +108,8 @@ struct SearchTests {
         #expect(!hit.snippet.contains { $0.text.contains("\u{E000}") || $0.text.contains("<") })
     }
 
-    @Test func commandLineJSONShape() async throws {
-        let db = try await Self.store()
+    @Test(arguments: StoreBackends.all) func commandLineJSONShape(_ backend: StoreBackend) async throws {
+        let db = try await Self.store(backend)
         let data = try await db.search(query: "théâtre", userID: nil, now: Town.now).jsonData()
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["total"] as? Int == 1)
@@ -120,8 +120,8 @@ struct SearchTests {
         #expect((item["published"] as? String)?.hasPrefix("2025-06-13") == true)
     }
 
-    @Test func recentItemsRankFirstAmongEquals() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func recentItemsRankFirstAmongEquals(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         _ = try await db.ingest(sourceID: "mairie", items: [
             Town.item("old", "Piscine fermée", published: Town.day(300)),
             Town.item("new", "Piscine fermée", published: Town.day(1)),
@@ -130,8 +130,8 @@ struct SearchTests {
         #expect(results.items.map { $0.item.link } == ["https://example.org/new", "https://example.org/old"])
     }
 
-    @Test func facetsCountChannelsAndMonths() async throws {
-        let db = try await Self.store()
+    @Test(arguments: StoreBackends.all) func facetsCountChannelsAndMonths(_ backend: StoreBackend) async throws {
+        let db = try await Self.store(backend)
         let results = try await db.search(query: "budget", userID: nil, now: Town.now)
         let channels = Dictionary(uniqueKeysWithValues: results.channelFacets.map { ($0.key, $0.count) })
         #expect(channels == ["conseil": 1, "presse": 1])
@@ -139,8 +139,8 @@ struct SearchTests {
         #expect(results.monthFacets.first?.count == 2)
     }
 
-    @Test func monthFacetsFollowParisTimeAcrossAYear() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func monthFacetsFollowParisTimeAcrossAYear(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         let stamps: [(String, TimeInterval)] = [
             ("a", 1_733_000_000),  // 2024-11-30 21:53 UTC = 22:53 Paris
             ("b", 1_735_684_200),  // 2024-12-31 22:30 UTC = 23:30 Paris → December
@@ -155,8 +155,8 @@ struct SearchTests {
         #expect(results.monthFacets.map(\.count) == [1, 1, 1, 1])
     }
 
-    @Test func sameArticleFromTwoSourcesIsOneResult() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func sameArticleFromTwoSourcesIsOneResult(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         _ = try await db.ingest(sourceID: "mairie", items: [Town.item("a", "Fibre optique", link: "https://x.fr/fibre")], fetchedAt: Town.now)
         _ = try await db.ingest(sourceID: "metropole", items: [Town.item("b", "Fibre optique", link: "https://x.fr/fibre/")], fetchedAt: Town.now)
         let results = try await db.search(query: "fibre", userID: nil, now: Town.now)
@@ -164,8 +164,8 @@ struct SearchTests {
         #expect(results.total == 1)
     }
 
-    @Test func pagingWithOffset() async throws {
-        let db = try await Town.store()
+    @Test(arguments: StoreBackends.all) func pagingWithOffset(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
         let items = (0..<25).map { Town.item("n\($0)", "Stationnement numéro \($0)", published: Town.day(Double($0))) }
         _ = try await db.ingest(sourceID: "mairie", items: items, fetchedAt: Town.now)
         let first = try await db.search(query: "stationnement", userID: nil, limit: 10, offset: 0, now: Town.now)
@@ -178,8 +178,8 @@ struct SearchTests {
         #expect(Set(first.items.map(\.item.id)).isDisjoint(with: third.items.map(\.item.id)))
     }
 
-    @Test func renamedSourceIsReindexed() async throws {
-        let db = try await Self.store()
+    @Test(arguments: StoreBackends.all) func renamedSourceIsReindexed(_ backend: StoreBackend) async throws {
+        let db = try await Self.store(backend)
         var catalog = Town.catalog
         catalog.sources[2].title = "Gazette du canton"
         try await db.syncCatalog(catalog, now: Town.now)

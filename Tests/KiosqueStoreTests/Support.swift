@@ -43,6 +43,13 @@ enum Town {
         return db
     }
 
+    /// A fresh store of `backend` with the catalogue synced.
+    static func store(_ backend: StoreBackend) async throws -> any PortalStore {
+        let db = try await backend.make()
+        try await db.syncCatalog(catalog, now: now)
+        return db
+    }
+
     /// A fresh empty folder in the temporary directory.
     static func folder() throws -> String {
         let path = NSTemporaryDirectory() + "kiosque-test-\(UUID().uuidString)"
@@ -50,7 +57,7 @@ enum Town {
         return path
     }
 
-    static func user(_ db: AppDatabase, _ login: String = "agent") async throws -> Int64 {
+    static func user(_ db: any PortalStore, _ login: String = "agent") async throws -> Int64 {
         try await db.createUser(NewUser(login: login, name: login.capitalized), at: now).id
     }
 }
