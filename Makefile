@@ -18,7 +18,7 @@ FARM_PORT ?= 8800
 # a forward proxy, an HTTP/2 server, openssl for a self-signed TLS server, wrk for load, an SMTP server
 # (aiosmtpd, run with Debian's /usr/bin/python3) for the mail tests.
 DEB_BUILD := libxml2-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev pkg-config poppler-utils libldap-dev libvips-dev libqrencode-dev
-DEB_TEST  := chromium chromium-driver tinyproxy-bin nghttp2-server openssl python3 python3-feedparser wrk python3-aiosmtpd oathtool slapd ldap-utils
+DEB_TEST  := chromium chromium-driver tinyproxy-bin nghttp2-server openssl python3 python3-feedparser wrk python3-aiosmtpd oathtool slapd ldap-utils postgresql postgresql-contrib
 PIP_TEST  := selenium axe-selenium-python
 
 .PHONY: all deps deps-test build run test leaks check bench fuzz clean

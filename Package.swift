@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit", exact: "4.7.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
         .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.25.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
@@ -55,6 +57,13 @@ let package = Package(
         .target(name: "KiosqueStoreContract", dependencies: ["KiosqueModel"], swiftSettings: strict),
         .target(name: "KiosqueStore", dependencies: [
             "KiosqueModel", "KiosqueStoreContract", .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
+        // Layer 1: the same store on PostgreSQL (issue 18), a sibling of KiosqueStore; postgres-nio never leaks out.
+        .target(name: "KiosqueStorePostgres", dependencies: [
+            "KiosqueModel", "KiosqueStoreContract",
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .target(name: "KiosqueRefresh", dependencies: [
             "KiosqueModel", "KiosqueConfig", "KiosqueFetch", "KiosqueParse", "KiosqueSanitize", "KiosqueStoreContract",
@@ -155,6 +164,12 @@ let package = Package(
         .executableTarget(name: "SanitizeFuzz", dependencies: ["KiosqueSanitize", "CSanitizeFuzzDriver"],
                           path: "Fuzz/SanitizeFuzz/SanitizeFuzz", swiftSettings: strict),
 
+        .testTarget(name: "KiosqueStorePostgresTests", dependencies: [
+            "KiosqueStorePostgres", "KiosqueStore", "KiosqueStoreContract", "KiosqueModel", "KiosqueConfig", "KiosqueTestServer",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "KiosqueRefreshTests", dependencies: [
             "KiosqueRefresh", "KiosqueConfig", "KiosqueFetch", "KiosqueModel", "KiosqueStore", "KiosqueTestServer",
         ]),

@@ -88,6 +88,8 @@ public struct PortalConfiguration: Sendable, Hashable {
     public var mail = Mail()
     /// The `media:` section (pictures fetched once and served by Kiosque); see MediaConfiguration.swift.
     public var media = Media()
+    /// The `storage:` section (PostgreSQL instead of SQLite); see StorageConfiguration.swift.
+    public var storage = Storage()
     /// Sources, channels, bouquets and departments.
     public var catalog = Catalog()
     /// Where the file was read from (for messages and relative paths).

@@ -7,7 +7,7 @@ struct SectionReader {
     let reader: NodeReader
 
     func read(_ root: Node, into config: inout PortalConfiguration) {
-        let topKeys = ["portal", "fetch", "retention", "content", "auth", "documents", "mail", "media", "sources", "channels", "bouquets", "departments"]
+        let topKeys = ["portal", "fetch", "retention", "content", "auth", "documents", "mail", "media", "storage", "sources", "channels", "bouquets", "departments"]
         guard let top = reader.fields(root, in: "the file", allowed: topKeys) else { return }
         if let n = top["portal"] { readPortal(n, &config.portal) }
         if let n = top["fetch"] { readFetch(n, &config.fetch) }
@@ -19,6 +19,7 @@ struct SectionReader {
         }
         if let n = top["mail"] { MailSectionReader(reader: reader).read(n, into: &config.mail) }
         if let n = top["media"] { MediaSectionReader(reader: reader).read(n, into: &config.media) }
+        StorageSectionReader(reader: reader).read(top["storage"], into: &config.storage)
         if let n = top["sources"] { config.catalog.sources = readList(n, "sources", readSource) }
         if let n = top["channels"] { config.catalog.channels = readList(n, "channels", readChannel) }
         if let n = top["bouquets"] { config.catalog.bouquets = readList(n, "bouquets", readBouquet) }

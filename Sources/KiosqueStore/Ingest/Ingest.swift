@@ -51,17 +51,11 @@ extension AppDatabase {
         var seen = Set<Int64>()
         for prepared in items {
             let item = prepared.item
-            let guidHash = ItemIdentity.hash(item.id)
+            let keys = ItemKeys(prepared, fetchedAt: fetched)
             // A feed that repeats a guid in one document: keep the first, like a reader would.
-            guard seen.insert(guidHash).inserted else { continue }
-            let text = prepared.contentText.isEmpty ? nil : prepared.contentText
-            let canonical = ItemIdentity.canonicalLink(item.link)
-            let linkHash = canonical.map { ItemIdentity.hash($0) }
-            let contentHash = ItemIdentity.hash(item.title, item.link, item.author, item.summary, item.contentHTML, text)
-            let picture = ItemPicture.of(item)
-            var sortAt = (item.published ?? item.updated)?.unixSeconds ?? fetched
-            // A date in the future (clock skew, bad feed) would pin the item on top forever.
-            if sortAt > fetched { sortAt = fetched }
+            guard seen.insert(keys.guidHash).inserted else { continue }
+            let (guidHash, text, canonical, linkHash, contentHash, picture, sortAt) =
+                (keys.guidHash, keys.text, keys.canonicalLink, keys.linkHash, keys.contentHash, keys.picture, keys.sortAt)
             let values: [(any DatabaseValueConvertible)?] = [
                 linkHash, canonical, item.title, item.link, item.author, item.summary, item.contentHTML, text,
                 item.published?.unixSeconds, item.updated?.unixSeconds, sortAt, fetched, contentHash,

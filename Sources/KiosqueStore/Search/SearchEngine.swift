@@ -145,7 +145,7 @@ struct SearchEngine {
         ranking.total = total - (hits.count - ranking.hits.count)
         ranking.totalIsExact = exact
         ranking.isWindowed = hits.count >= SearchTuning.window
-        ranking.monthFacets = monthFacets(ranking.hits)
+        ranking.monthFacets = SearchFacets.months(ranking.hits.map(\.sortAt))
         ranking.channelFacets = try channelFacets(ranking.hits)
         return ranking
     }
@@ -162,29 +162,6 @@ struct SearchEngine {
     private func blended(bm25: Double, sortAt: Int64) -> Double {
         let ageDays = max(0, now.timeIntervalSince1970 - Double(sortAt)) / 86_400
         return -bm25 * (0.3 + 0.7 / (1 + ageDays / SearchTuning.freshnessDays))
-    }
-
-    private func monthFacets(_ hits: [SearchHitKey]) -> [FacetCount] {
-        guard let first = hits.map(\.sortAt).min(), let last = hits.map(\.sortAt).max() else { return [] }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Europe/Paris") ?? .current
-        // Month starts (local time) covering the hits, then a binary search per hit: Calendar
-        // calls are slow and a window holds thousands of hits over a few months.
-        var cursor = calendar.date(from: calendar.dateComponents([.year, .month], from: Date(unixSeconds: first)))
-        var starts: [(at: Int64, key: String)] = []
-        while let start = cursor, start.unixSeconds <= last {
-            let parts = calendar.dateComponents([.year, .month], from: start)
-            let month = parts.month ?? 1
-            starts.append((start.unixSeconds, "\(parts.year ?? 0)-" + (month < 10 ? "0" : "") + "\(month)"))
-            cursor = calendar.date(byAdding: .month, value: 1, to: start)
-        }
-        var counts = [Int](repeating: 0, count: starts.count)
-        for hit in hits {
-            var lo = 0, hi = starts.count - 1
-            while lo < hi { let mid = (lo + hi + 1) / 2; if starts[mid].at <= hit.sortAt { lo = mid } else { hi = mid - 1 } }
-            counts[lo] += 1
-        }
-        return zip(starts, counts).filter { $0.1 > 0 }.reversed().map { FacetCount(key: $0.0.key, label: $0.0.key, count: $0.1) }
     }
 
     private func channelFacets(_ hits: [SearchHitKey]) throws -> [FacetCount] {

@@ -1,9 +1,11 @@
-import Foundation
+public import Foundation
+public import KiosqueModel
 
-/// Hashes and link normalisation that decide whether two items are "the same".
-enum ItemIdentity {
+/// Hashes and link normalisation that decide whether two items are "the same" (shared by both
+/// store backends, so that an item has the same hashes on SQLite and PostgreSQL).
+public enum ItemIdentity {
     /// 64-bit FNV-1a over `parts` (separated so that ("ab","c") ≠ ("a","bc")), as a signed SQLite integer.
-    static func hash(_ parts: String?...) -> Int64 {
+    public static func hash(_ parts: String?...) -> Int64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for part in parts {
             if let part {
@@ -21,7 +23,7 @@ enum ItemIdentity {
 
     /// The link as it identifies an article across sources: no scheme, no "www.", lowercase host,
     /// no fragment, no tracking parameters, no trailing slash.
-    static func canonicalLink(_ link: String?) -> String? {
+    public static func canonicalLink(_ link: String?) -> String? {
         guard let link else { return nil }
         var rest = Substring(link).drop(while: \.isWhitespace)
         while let last = rest.last, last.isWhitespace { rest = rest.dropLast() }
@@ -51,24 +53,57 @@ enum ItemIdentity {
     }
 }
 
+/// What both backends store to identify, de-duplicate and order one prepared item.
+public struct ItemKeys: Sendable {
+    /// The guid's hash (the uniqueness rule within a source).
+    public let guidHash: Int64
+    /// The plain-text content, nil when empty.
+    public let text: String?
+    /// The link as it identifies an article across sources.
+    public let canonicalLink: String?
+    /// The canonical link's hash (one result per article across sources).
+    public let linkHash: Int64?
+    /// The hash of what an agent sees: a change flags the item as updated.
+    public let contentHash: Int64
+    /// The item's picture for list thumbnails.
+    public let picture: ItemPicture?
+    /// The ordering time (Unix seconds): published, else updated, else fetched; never after the fetch.
+    public let sortAt: Int64
+
+    /// The keys of `prepared`, fetched at `fetched` (Unix seconds).
+    public init(_ prepared: PreparedItem, fetchedAt fetched: Int64) {
+        let item = prepared.item
+        guidHash = ItemIdentity.hash(item.id)
+        text = prepared.contentText.isEmpty ? nil : prepared.contentText
+        canonicalLink = ItemIdentity.canonicalLink(item.link)
+        linkHash = canonicalLink.map { ItemIdentity.hash($0) }
+        contentHash = ItemIdentity.hash(item.title, item.link, item.author, item.summary, item.contentHTML, text)
+        picture = ItemPicture.of(item)
+        let dated = (item.published ?? item.updated).map { Int64($0.timeIntervalSince1970.rounded(.down)) } ?? fetched
+        // A date in the future (clock skew, bad feed) would pin the item on top forever.
+        sortAt = min(dated, fetched)
+    }
+}
+
 /// A channel's include/exclude keyword filters, folded for case and accents.
 ///
 /// A keyword matches whole words ("élu" does not match "élues"); a trailing `*` makes it a
 /// prefix ("urbanis*" matches "urbanisme"); several words match as a phrase.
-struct ChannelFilter: Sendable {
+public struct ChannelFilter: Sendable {
     let include: [String]
     let exclude: [String]
 
-    init(include: [String], exclude: [String]) {
+    /// Creates the filters of a channel from its channels.yml keywords.
+    public init(include: [String], exclude: [String]) {
         self.include = include.compactMap(Self.pattern)
         self.exclude = exclude.compactMap(Self.pattern)
     }
 
     /// Whether every item passes (no need to fold its text).
-    var isEmpty: Bool { include.isEmpty && exclude.isEmpty }
+    public var isEmpty: Bool { include.isEmpty && exclude.isEmpty }
 
     /// Whether folded text (" word word ") passes the filters.
-    func accepts(folded text: String) -> Bool {
+    public func accepts(folded text: String) -> Bool {
         var text = text
         return text.withUTF8 { haystack in
             // A byte search: Foundation's String.contains bridges through NSString and
@@ -99,7 +134,7 @@ struct ChannelFilter: Sendable {
     }
 
     /// The item text the filters look at, folded.
-    static func foldedText(_ item: PreparedItemFields) -> String {
+    public static func foldedText(_ item: PreparedItemFields) -> String {
         TextFolding.foldedWords([item.title, item.summary, item.contentText].compactMap { $0 }.joined(separator: " "))
     }
 
@@ -112,8 +147,18 @@ struct ChannelFilter: Sendable {
 }
 
 /// The text fields of an item that filters and hashes read.
-struct PreparedItemFields {
-    var title: String?
-    var summary: String?
-    var contentText: String?
+public struct PreparedItemFields {
+    /// The plain-text title.
+    public var title: String?
+    /// The plain-text summary.
+    public var summary: String?
+    /// The plain-text content.
+    public var contentText: String?
+
+    /// Creates the fields.
+    public init(title: String?, summary: String?, contentText: String?) {
+        self.title = title
+        self.summary = summary
+        self.contentText = contentText
+    }
 }

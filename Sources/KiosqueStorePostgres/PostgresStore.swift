@@ -1,0 +1,119 @@
+public import Logging
+public import KiosqueStoreContract
+import NIOSSL
+import PostgresNIO
+public import ServiceLifecycle
+
+/// The Kiosque store on PostgreSQL: one `PostgresClient` pool for the process's life, run as a
+/// ServiceLifecycle service (connections open once `run()` has started), every value a bound parameter.
+public final class PostgresStore: Service, Sendable {
+    /// Where the store lives.
+    public let configuration: PostgresStoreConfiguration
+    let client: PostgresClient
+    let logger: Logger
+
+    /// Creates the pool (no connection is opened before `run()`).
+    public init(configuration: PostgresStoreConfiguration, logger: Logger = Logger(label: "kiosque.store.postgres")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let tls: PostgresClient.Configuration.TLS = configuration.requiresTLS
+            ? .require(TLSConfiguration.makeClientConfiguration()) : .disable
+        var settings = PostgresClient.Configuration(host: configuration.host, port: configuration.port,
+                                                    username: configuration.user, password: configuration.password,
+                                                    database: configuration.database, tls: tls)
+        settings.options.maximumConnections = max(1, configuration.poolSize)
+        settings.options.minimumConnections = 0
+        client = PostgresClient(configuration: settings, backgroundLogger: logger)
+    }
+
+    /// Runs the connection pool until the service group stops (or the task is cancelled).
+    public func run() async throws {
+        await client.run()
+    }
+
+    /// Runs `body` on one pooled connection; postgres-nio errors become `PostgresStoreError`.
+    func withConnection<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws(PostgresStoreError) -> T {
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch {
+            throw PostgresStoreError.wrap(error, what)
+        }
+    }
+
+    /// Runs `body` in one transaction on one pooled connection: committed when it returns, rolled
+    /// back when it throws (the error thrown is `body`'s, wrapped only if it came from postgres-nio).
+    func transaction<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws(PostgresStoreError) -> T {
+        do {
+            return try await rawTransaction(body)
+        } catch {
+            throw PostgresStoreError.wrap(error, what)
+        }
+    }
+
+    /// A read for the store contract: errors become `StoreError`.
+    func read<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch {
+            throw storeError(error, what)
+        }
+    }
+
+    /// A transaction for the store contract (one per use case, as in SQLite): errors become `StoreError`.
+    func write<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await rawTransaction(body)
+        } catch {
+            throw storeError(error, what)
+        }
+    }
+
+    private func rawTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let logger = self.logger
+        return try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                let value = try await body(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return value
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    /// The contract's error for any failure: a `StoreError` thrown by the store's own code passes
+    /// through; database refusals of uniqueness or references become `.conflict`.
+    func storeError(_ error: any Error, _ what: String) -> StoreError {
+        if let mine = error as? StoreError { return mine }
+        let wrapped = PostgresStoreError.wrap(error, what)
+        switch wrapped {
+        case .schemaTooNew: return .newerSchema(path: location)
+        case .database(_, let message, let state) where state == "23505" || state == "23503":
+            return .conflict(what: what, detail: message)
+        default: return .sqlite(path: location, operation: what, code: 0, message: wrapped.description)
+        }
+    }
+
+    /// Where the data lives, without the password (the contract's `location`).
+    public var location: String { configuration.redactedURL }
+
+    /// Runs one statement without results (schema statements, which take no parameters).
+    static func execute(_ sql: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    public func ping() async -> Bool {
+        do {
+            return try await withConnection("checking the database") { connection in
+                let rows = try await connection.query("SELECT 1", logger: self.logger)
+                for try await _ in rows {}
+                return true
+            }
+        } catch {
+            return false
+        }
+    }
+}

@@ -1,0 +1,57 @@
+public import KiosqueStoreContract
+import PostgresNIO
+
+/// SQL text with its bound parameters, built piece by piece (placeholders `$n` in order).
+struct SQLBuilder {
+    var sql = ""
+    var binds = PostgresBindings()
+
+    /// Binds `value` and returns its placeholder.
+    mutating func bind<T: PostgresNonThrowingEncodable>(_ value: T) -> String {
+        binds.append(value)
+        return "$\(binds.count)"
+    }
+
+    var query: PostgresQuery { PostgresQuery(unsafeSQL: sql, binds: binds) }
+}
+
+/// The agents' query syntax as a PostgreSQL `tsquery` expression.
+///
+/// No text typed by an agent is ever parsed as tsquery syntax: words and phrases go through
+/// `phraseto_tsquery` as bound parameters (which reads any text as words), and a prefix term is
+/// reduced to its letters and digits before `:*` is appended. Terms are combined with the
+/// `&&` and `!!` operators on tsquery values, so no operator of the agent's can reach the parser.
+enum PostgresTextQuery {
+    /// The SQL expression of the query's words, or nil when it only filters.
+    static func expression(_ query: SearchQuery, into builder: inout SQLBuilder) -> String? {
+        guard query.hasText else { return nil }
+        var parts: [String] = []
+        for term in query.required {
+            if let part = tsquery(term, into: &builder) { parts.append(part) }
+        }
+        guard !parts.isEmpty else { return "''::tsquery" }
+        for term in query.excluded {
+            if let part = tsquery(term, into: &builder) { parts.append("!!" + part) }
+        }
+        return "(" + parts.joined(separator: " && ") + ")"
+    }
+
+    /// One term: a phrase (or a single word) stemmed like the index, or an unstemmed prefix.
+    static func tsquery(_ term: SearchQuery.Term, into builder: inout SQLBuilder) -> String? {
+        guard term.isPrefix else { return "phraseto_tsquery('kiosque_french', \(builder.bind(term.text)))" }
+        let chunks = words(term.text)
+        guard let last = chunks.last else { return nil }
+        var parts = chunks.dropLast().map { "phraseto_tsquery('kiosque_french', \(builder.bind($0)))" }
+        parts.append("to_tsquery('kiosque_prefix', \(builder.bind(last + ":*")))")
+        return "(" + parts.joined(separator: " && ") + ")"
+    }
+
+    /// The runs of letters and digits of a text: nothing else can reach `to_tsquery`.
+    static func words(_ text: String) -> [String] {
+        text.lowercased().split { !($0.isLetter || $0.isNumber) || !$0.unicodeScalars.allSatisfy(isWordScalar) }.map(String.init)
+    }
+
+    private static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+    }
+}

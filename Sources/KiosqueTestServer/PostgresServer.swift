@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Debian's PostgreSQL 15 as a real server on 127.0.0.1 (package postgresql), in a temporary folder.
+///
+/// PostgreSQL refuses to run as root: `initdb` and `postgres` run as the `postgres` user through
+/// `runuser`, in a folder owned by it (mode 700) that also holds the unix sockets. Connections over
+/// TCP need the password (SCRAM), so clients exercise the same authentication as a deployment.
+/// Start one per test suite (a cluster takes about a second), give each test its own database
+/// with `createDatabase()`, and `shutdown()` at the end (immediate stop, folder removed).
+public final class PostgresServer: @unchecked Sendable {
+    /// Where Debian installs the server's programs.
+    public static let binaries = "/usr/lib/postgresql/15/bin"
+    /// The port the server listens on (127.0.0.1 only).
+    public let port: UInt16
+    /// The superuser's name.
+    public let user = "postgres"
+    /// The superuser's password.
+    public let password = "kiosque-test-pw"
+    /// Always the loopback address.
+    public let host = "127.0.0.1"
+    private let folder: URL
+    private var process: Process?
+    private let lock = NSLock()
+    private var databases = 0
+
+    /// Whether the server's programs and `runuser` are installed.
+    public static var isAvailable: Bool {
+        FileManager.default.isExecutableFile(atPath: binaries + "/postgres") && ChildProcess.exists("runuser")
+    }
+
+    /// Creates a cluster in a new temporary folder and starts it; waits until it accepts connections.
+    public init() throws {
+        guard Self.isAvailable else {
+            throw TestServerError(message: "PostgreSQL 15 is not installed (apt-get install postgresql)")
+        }
+        folder = URL(fileURLWithPath: "/tmp/kiosque-pg-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let passwordFile = folder.appendingPathComponent("pw")
+        try Data(password.utf8).write(to: passwordFile)
+        try ChildProcess.run(["chown", "-R", "postgres:postgres", folder.path])
+        try ChildProcess.run(["chmod", "700", folder.path])
+        port = try Socket.freePort()
+        let data = folder.appendingPathComponent("data").path
+        try Self.runAsPostgres([Self.binaries + "/initdb", "-D", data, "-U", user, "--pwfile", passwordFile.path,
+                                "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8",
+                                "--no-sync"], log: folder.appendingPathComponent("initdb.log"))
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: ChildProcess.locate("runuser") ?? "/usr/sbin/runuser")
+        server.arguments = ["-u", "postgres", "--", Self.binaries + "/postgres", "-D", data, "-p", String(port),
+                            "-k", folder.path, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+                            "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        process = server
+        for _ in 0..<200 {
+            if let fd = try? Socket.connectLoopback(port: port) {
+                close(fd)
+                // The port answers a little before the server accepts sessions.
+                if (try? psql("SELECT 1")) != nil { return }
+            }
+            guard server.isRunning else { break }
+            usleep(50_000)
+        }
+        shutdown()
+        throw TestServerError(message: "postgres did not start on port \(port)")
+    }
+
+    deinit {
+        shutdown()
+    }
+
+    /// "postgres://postgres@127.0.0.1:PORT/DATABASE" (the password is given apart, as in channels.yml).
+    public func url(database: String) -> String {
+        "postgres://\(user)@\(host):\(port)/\(database)"
+    }
+
+    /// Creates an empty database with a fresh name and returns its name.
+    public func createDatabase(prefix: String = "kiosque") throws -> String {
+        let name = lock.withLock { () -> String in
+            databases += 1
+            return "\(prefix)_\(databases)_\(UUID().uuidString.prefix(6).lowercased())"
+        }
+        try psql("CREATE DATABASE \(name)")
+        return name
+    }
+
+    /// Runs SQL through `psql` as the superuser (on the `postgres` database unless told).
+    @discardableResult
+    public func psql(_ sql: String, database: String = "postgres") throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binaries + "/psql")
+        process.arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", host, "-p", String(port), "-U", user,
+                             "-d", database, "-c", sql]
+        process.environment = ["PGPASSWORD": password, "PATH": "/usr/bin:/bin"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestServerError(message: "psql: \(text)") }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Stops the server at once (SIGQUIT: an immediate shutdown that still frees shared memory,
+    /// then SIGKILL for anything left) and removes its folder.
+    public func shutdown() {
+        lock.withLock {
+            guard let server = process else { return }
+            process = nil
+            let pidFile = folder.appendingPathComponent("data/postmaster.pid").path
+            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+               let line = text.split(separator: "\n").first, let pid = pid_t(line) {
+                kill(pid, SIGQUIT)
+                for _ in 0..<100 where kill(pid, 0) == 0 { usleep(20_000) }
+                if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+            }
+            ChildProcess.stop(server)
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+
+    private static func runAsPostgres(_ arguments: [String], log: URL) throws {
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        defer { try? handle.close() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ChildProcess.locate("runuser") ?? "/usr/sbin/runuser")
+        process.arguments = ["-u", "postgres", "--"] + arguments
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let detail = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            throw TestServerError(message: "\(arguments[0]) failed: \(detail.suffix(500))")
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import KiosqueModel
+import KiosqueStorePostgres
+import KiosqueTestServer
+import Testing
+
+@Suite(.postgres)
+struct FetchLeaseTests {
+    static func catalog(sources count: Int) -> Catalog {
+        let sources = (0..<count).map { SourceDefinition(id: "s\($0)", url: "http://127.0.0.1:9/feed\($0).xml", title: "Source \($0)") }
+        return Catalog(sources: sources, channels: [ChannelDefinition(id: "all", title: "Tout", sources: sources.map(\.id))],
+                       bouquets: [BouquetDefinition(id: "b", title: "B", channels: ["all"], isDefault: true)])
+    }
+
+    /// Two instances leasing at the same time, repeatedly: no source is ever handed to both, and
+    /// together they take every due source.
+    @Test func twoConcurrentLeasersNeverGetTheSameSource() async throws {
+        let configuration = try PostgresCluster.freshDatabase(poolSize: 8)
+        try await PostgresCluster.withStore(configuration) { store in
+            try await store.syncCatalog(Self.catalog(sources: 300), now: Date())
+        }
+        let now = Date()
+        let taken = try await withThrowingTaskGroup(of: [String].self) { group in
+            for instance in ["a", "b"] {
+                group.addTask {
+                    try await PostgresCluster.withStore(configuration, migrate: false) { store in
+                        // Small batches in parallel: both instances hit the same rows again and again.
+                        try await withThrowingTaskGroup(of: [String].self) { inner in
+                            for _ in 0..<4 {
+                                inner.addTask {
+                                    var mine: [String] = []
+                                    while true {
+                                        let leases = try await store.leaseDueSources(owner: instance, limit: 7, duration: 300, now: now)
+                                        if leases.isEmpty { return mine }
+                                        mine += leases.map(\.sourceID)
+                                    }
+                                }
+                            }
+                            return try await inner.reduce(into: []) { $0 += $1 }
+                        }
+                    }
+                }
+            }
+            return try await group.reduce(into: [[String]]()) { $0.append($1) }
+        }
+        let all = taken.flatMap { $0 }
+        #expect(all.count == 300, "sources leased: \(all.count)")
+        #expect(Set(all).count == all.count, "a source was leased twice")
+        #expect(taken.allSatisfy { !$0.isEmpty }, "both instances should get work")
+    }
+
+    /// An instance that dies keeps its leases until they expire; then another takes its sources.
+    @Test func expiredLeasesAreTakenOver() async throws {
+        try await PostgresCluster.withFreshStore { store in
+            try await store.syncCatalog(Self.catalog(sources: 5), now: Date())
+            let start = Date()
+            let dead = try await store.leaseDueSources(owner: "dead", limit: 3, duration: 60, now: start)
+            #expect(dead.count == 3)
+            let meanwhile = try await store.leaseDueSources(owner: "alive", limit: 10, duration: 60, now: start.addingTimeInterval(30))
+            #expect(Set(meanwhile.map(\.sourceID)).isDisjoint(with: dead.map(\.sourceID)))
+            #expect(meanwhile.count == 2)
+            let later = try await store.leaseDueSources(owner: "alive", limit: 10, duration: 60, now: start.addingTimeInterval(61))
+            // The dead instance's three come back; "alive"'s own two are still leased (until +90 s).
+            #expect(Set(later.map(\.sourceID)) == Set(dead.map(\.sourceID)))
+        }
+    }
+
+    @Test func renewedLeasesAreKeptAndReleasedOnesComeBack() async throws {
+        try await PostgresCluster.withFreshStore { store in
+            try await store.syncCatalog(Self.catalog(sources: 2), now: Date())
+            let start = Date()
+            let leases = try await store.leaseDueSources(owner: "a", limit: 2, duration: 60, now: start)
+            let ids = leases.map(\.sourceID)
+            let kept = try await store.renewLeases(owner: "a", sourceIDs: ids, duration: 120, now: start.addingTimeInterval(50))
+            #expect(Set(kept) == Set(ids))
+            let stolen = try await store.renewLeases(owner: "b", sourceIDs: ids, duration: 120, now: start)
+            #expect(stolen.isEmpty)
+            let during = try await store.leaseDueSources(owner: "b", limit: 2, duration: 60, now: start.addingTimeInterval(100))
+            #expect(during.isEmpty)
+            try await store.releaseLeases(owner: "a", sourceIDs: [ids[0]])
+            let after = try await store.leaseDueSources(owner: "b", limit: 2, duration: 60, now: start.addingTimeInterval(100))
+            #expect(after.map(\.sourceID) == [ids[0]])
+        }
+    }
+}
