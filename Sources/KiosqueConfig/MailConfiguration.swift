@@ -33,9 +33,9 @@ extension PortalConfiguration {
         public var maxPerMinute = 600
         /// At most one alert message per channel and agent within this time.
         public var alertMinInterval: TimeInterval = 15 * 60
-        /// Whether message parts may go as UTF-8 8bit (RFC 6152; every relay of the last twenty
-        /// years announces 8BITMIME); false sends quoted-printable only.
-        public var eightBit = true
+        /// Whether message parts may go as UTF-8 8bit (RFC 6152) when the relay announces 8BITMIME
+        /// (Postfix, Exim and Exchange do); by default quoted-printable, which every relay carries.
+        public var eightBit = false
         public init() {}
 
         /// Whether mail is configured at all.

@@ -15,7 +15,7 @@ struct MailConfigTests {
           digest_time: "07:30"
           weekly_day: monday
           max_per_minute: 600
-          eight_bit: false
+          eight_bit: true
         """ + "\n" + validBase.replacingOccurrences(of: "sources: [cert-fr] }", with: "sources: [cert-fr], alerts: true }")
         let (config, warnings) = try ConfigLoader.parse(yaml)
         #expect(warnings.isEmpty)
@@ -26,14 +26,14 @@ struct MailConfigTests {
         #expect(config.mail.weeklyDay == 2)
         #expect(config.mail.maxPerMinute == 600)
         #expect(config.mail.timeZone == "Europe/Paris")
-        #expect(!config.mail.eightBit)
+        #expect(config.mail.eightBit)
         #expect(config.catalog.channels[0].alerts)
     }
 
     @Test func withoutMailSectionNothingIsSent() throws {
         let (config, _) = try ConfigLoader.parse(validBase)
         #expect(!config.mail.isEnabled)
-        #expect(config.mail.eightBit)
+        #expect(!config.mail.eightBit)
         #expect(!config.catalog.channels[0].alerts)
     }
 

@@ -37,9 +37,9 @@ struct DigestDeliveryTests {
             #expect(message.listUnsubscribe.hasPrefix("<https://intranet.ville.example/courriel/desabonnement?u="))
             #expect(message.messageID.hasPrefix("<kiosque.digest."))
             #expect(message.messageID.hasSuffix(".20250615T150640Z@ville.example>"))
-            // 8bit parts (mail.eight_bit's default): rows whole, within SMTP's 998 octets.
-            #expect(message.longestLine <= 998)
-            #expect(message.encodings == ["8bit", "8bit"])
+            // Quoted-printable parts (mail.eight_bit's default), lines within 78 characters.
+            #expect(message.longestLine <= 78)
+            #expect(message.encodings == ["quoted-printable", "quoted-printable"])
             #expect(message.defects.isEmpty, "\(message.defects)")
         }
         // A second run right after finds nothing new and sends nothing.
@@ -49,17 +49,19 @@ struct DigestDeliveryTests {
         #expect(try server.messages().count == 2)
     }
 
-    /// `mail.eight_bit: false`, for a relay without 8BITMIME: the same digests, quoted-printable.
-    @Test func withoutEightBitThePartsGoQuotedPrintable() async throws {
+    /// `mail.eight_bit: true`, for a relay that announces 8BITMIME: the same digests, their rows
+    /// whole (lines past 78 characters, within SMTP's 998), read back the same by Python's email.
+    @Test func withEightBitThePartsGoWholeWithinSMTPLimits() async throws {
         let server = try SMTPTestServer()
         let db = try await MailTown.store()
-        let (recorded, _) = try await MailTown.run(db, try MailTown.settings(url: server.url, eightBit: false))
+        let (recorded, _) = try await MailTown.run(db, try MailTown.settings(url: server.url, eightBit: true))
         #expect(recorded == 2)
         let messages = try server.messages()
         let alice = try #require(messages.first { $0.to.contains("alice") })
-        #expect(alice.encodings == ["quoted-printable", "quoted-printable"])
-        #expect(alice.longestLine <= 78)
+        #expect(alice.encodings == ["8bit", "8bit"])
+        #expect(alice.longestLine > 78 && alice.longestLine <= 998)
         #expect(alice.text.contains("Délibération n°12 : budget « participatif » été 2025"))
+        #expect(alice.html.contains("Délibération n°12 : budget « participatif » été 2025"))
         #expect(alice.defects.isEmpty, "\(alice.defects)")
     }
 

@@ -28,7 +28,7 @@ enum MailTown {
 
     /// The settings of a portal at https://intranet.ville.example sending through `url`.
     static func settings(url: String, startTLS: String = "off", caFile: String? = nil, alerts: [String] = [],
-                         eightBit: Bool = true) throws -> MailSettings {
+                         eightBit: Bool = false) throws -> MailSettings {
         var configuration = PortalConfiguration()
         configuration.catalog = catalog
         for index in configuration.catalog.channels.indices where alerts.contains(configuration.catalog.channels[index].id) {
