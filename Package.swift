@@ -127,8 +127,11 @@ let package = Package(
         .testTarget(name: "KiosqueSanitizeTests", dependencies: ["KiosqueSanitize", "CLibXML2"], resources: [.copy("Fixtures")]),
         .executableTarget(name: "StoreCrashHelper", dependencies: ["KiosqueStore", "KiosqueModel"],
                           path: "Benchmarks/StoreCrashHelper", swiftSettings: strict),
+        // The store backends the behavioural suites run over (SQLite; PostgreSQL when it provides a test factory).
+        .target(name: "KiosqueStoreTesting", dependencies: ["KiosqueStore"], path: "Tests/KiosqueStoreTesting",
+                swiftSettings: strict),
         .testTarget(name: "KiosqueStoreTests", dependencies: [
-            "KiosqueStore", "KiosqueModel", "StoreCrashHelper", .product(name: "GRDB", package: "GRDB.swift"),
+            "KiosqueStore", "KiosqueStoreTesting", "KiosqueModel", "StoreCrashHelper", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
 
         // Benchmarks (`make bench`): plain executables that print their figures.
@@ -184,7 +187,7 @@ let package = Package(
             "KiosqueMail", "KiosqueStore", "KiosqueConfig", "KiosqueModel", "KiosqueTestServer",
         ]),
         .testTarget(name: "KiosqueWebTests", dependencies: [
-            "KiosqueWeb", "KiosqueStore", "KiosqueConfig", "KiosqueModel", "KiosqueRefresh", "KiosqueParse", "KiosqueMail",
+            "KiosqueWeb", "KiosqueStore", "KiosqueStoreTesting", "KiosqueConfig", "KiosqueModel", "KiosqueRefresh", "KiosqueParse", "KiosqueMail",
             "KiosqueMedia", "KiosqueTestServer", "KiosqueIdentity",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

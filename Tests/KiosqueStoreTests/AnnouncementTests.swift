@@ -1,6 +1,7 @@
 import Foundation
 import KiosqueModel
 @testable import KiosqueStore
+import KiosqueStoreTesting
 import Testing
 
 /// A portal with three departments (Communication publishes, RH wants approval), and one agent per role.

@@ -1,6 +1,7 @@
 import Foundation
 import KiosqueModel
 @testable import KiosqueStore
+import KiosqueStoreTesting
 import Testing
 
 /// The change stamp is what lets the web front serve a cached Ma page: it must move on every

@@ -1,6 +1,7 @@
 import Foundation
 import KiosqueModel
 @testable import KiosqueStore
+import KiosqueStoreTesting
 import Testing
 
 /// The store's side of directory sign-in: group matching by DN or CN, following group changes,

@@ -3,6 +3,7 @@ import GRDB
 import KiosqueModel
 import Testing
 @testable import KiosqueStore
+import KiosqueStoreTesting
 
 /// Upsert, update and duplicate rules, channel filters and catalogue synchronisation.
 struct IngestTests {

@@ -2,6 +2,7 @@ import Foundation
 import KiosqueModel
 import Testing
 @testable import KiosqueStore
+import KiosqueStoreTesting
 
 /// Users, memberships, sessions, sign-in failures, activity log, source health.
 struct PeopleTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KiosqueStore
+import KiosqueStoreTesting
 
 /// Per-agent reads: home page, channel pages, marks, stars, catalogue and subscriptions.
 struct ReadsTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KiosqueStore
+import KiosqueStoreTesting
 
 /// Retention never touches starred items; optimize and backup keep the data.
 struct RetentionTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KiosqueStore
+import KiosqueStoreTesting
 
 /// Full-text search through the real FTS5 index and the French tokenizer.
 struct SearchTests {

@@ -1,6 +1,7 @@
 import Foundation
 import KiosqueModel
 @testable import KiosqueStore
+import KiosqueStoreTesting
 
 /// Builders shared by the store tests: a small town catalogue and French items.
 enum Town {

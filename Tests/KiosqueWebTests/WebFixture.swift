@@ -6,20 +6,22 @@ import KiosqueConfig
 import KiosqueModel
 import KiosqueRefresh
 import KiosqueStore
+import KiosqueStoreTesting
 @testable import KiosqueWeb
 import Logging
 import Testing
 
-/// A portal with a real SQLite store in a temporary folder, two channels with items and two agents.
+/// A portal with a real store (SQLite unless told otherwise) in a temporary folder, two channels with items and two agents.
 struct WebFixture {
     static let password = "un-mot-de-passe-solide"
-    let store: AppDatabase
+    let store: any PortalStore
     let server: WebServer
     let dataDirectory: String
     let configuration: PortalConfiguration
     let live: LiveConfiguration
 
-    static func make(configure: (inout PortalConfiguration) -> Void = { _ in }) async throws -> WebFixture {
+    static func make(backend: StoreBackend = StoreBackends.sqlite,
+                     configure: (inout PortalConfiguration) -> Void = { _ in }) async throws -> WebFixture {
         let yaml = """
         portal: { title: "Intranet de test", language: fr }
         sources:
@@ -36,7 +38,7 @@ struct WebFixture {
         configure(&configuration)
         let directory = NSTemporaryDirectory() + "kiosque-web-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let store = try AppDatabase.open(path: directory + "/kiosque.sqlite")
+        let store = try await backend.make(directory)
         _ = try await store.syncCatalog(configuration.catalog)
         let now = Date()
         _ = try await store.ingest(sourceID: "cert", items: [
