@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import KiosqueConfig
 import KiosqueModel
 import KiosqueStore
 @testable import KiosqueWeb
@@ -13,10 +14,11 @@ struct NewsPortal {
     let fixture: WebFixture
     let api: NewsAPI
 
-    static func make() async throws -> NewsPortal {
+    static func make(configure: (inout PortalConfiguration) -> Void = { _ in }) async throws -> NewsPortal {
         let fixture = try await WebFixture.make { configuration in
             configuration.catalog.departments = [DepartmentDefinition(id: "communication", title: "Communication", publisher: true),
                                                  DepartmentDefinition(id: "dsi", title: "Informatique")]
+            configure(&configuration)
         }
         let store = fixture.store
         let hash = await AccountTools.hashPassword(WebFixture.password)

@@ -55,7 +55,10 @@ extension AppDatabase {
                 SELECT (SELECT coalesce(sum(views), 0) FROM announcement_daily WHERE announcement_id = :a) AS views,
                   (SELECT count(*) FROM announcement_readers WHERE announcement_id = :a) AS readers,
                   (SELECT count(*) FROM announcement_acknowledgements k JOIN users u ON u.id = k.user_id
-                    WHERE k.announcement_id = :a AND \(AnnouncementStatistics.inAudience)) AS acknowledged,
+                    WHERE k.announcement_id = :a AND \(AnnouncementStatistics.inAudience))
+                  -- confirmations forgotten per retention still count (the daily totals keep them)
+                  + max(0, (SELECT coalesce(sum(acknowledged), 0) FROM announcement_daily WHERE announcement_id = :a)
+                    - (SELECT count(*) FROM announcement_acknowledgements WHERE announcement_id = :a)) AS acknowledged,
                   (SELECT count(*) FROM users u WHERE u.disabled = 0 AND \(AnnouncementStatistics.inAudience)) AS audience
                 """, arguments: ["a": rowID])!
             return AnnouncementStats(views: row["views"], readers: row["readers"], acknowledged: row["acknowledged"], audience: row["audience"])
@@ -68,15 +71,10 @@ extension AppDatabase {
             let (rowID, _) = try Self.managed(db, id: id, viewer: viewer, now: now)
             let publishAt = try Int64.fetchOne(db, sql: "SELECT publish_at FROM announcements WHERE id = ?", arguments: [rowID]) ?? now.unixSeconds
             var days: [String: AnnouncementDay] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT day, views, readers FROM announcement_daily WHERE announcement_id = ?", arguments: [rowID]) {
-                days[row["day"]] = AnnouncementDay(day: row["day"], views: row["views"], readers: row["readers"], acknowledged: 0)
-            }
-            for row in try Row.fetchAll(db, sql: """
-                SELECT date(acknowledged_at, 'unixepoch') AS day, count(*) AS n FROM announcement_acknowledgements
-                WHERE announcement_id = ? GROUP BY 1
-                """, arguments: [rowID]) {
-                let day: String = row["day"]
-                days[day, default: AnnouncementDay(day: day, views: 0, readers: 0, acknowledged: 0)].acknowledged = row["n"]
+            // Confirmations per day come from the daily totals, which outlive the confirmations themselves.
+            for row in try Row.fetchAll(db, sql: "SELECT day, views, readers, acknowledged FROM announcement_daily WHERE announcement_id = ?",
+                                        arguments: [rowID]) {
+                days[row["day"]] = AnnouncementDay(day: row["day"], views: row["views"], readers: row["readers"], acknowledged: row["acknowledged"])
             }
             var result: [AnnouncementDay] = []
             var time = min(publishAt, now.unixSeconds)
@@ -108,14 +106,12 @@ extension AppDatabase {
         }
     }
 
-    /// Forgets raw reading events older than `before` (retention.activity_days); daily figures and
-    /// distinct readers stay. Returns how many were removed.
+    /// Forgets raw reading events older than `before` (retention.activity_days) — see
+    /// `purgeReadingEvents`: views, channel readers, confirmations of expired must-read
+    /// announcements; daily figures and distinct readers stay. Returns how many were removed.
     @discardableResult
     public func purgeAnnouncementViews(before: Date) async throws(StoreError) -> Int {
-        try await write("forgetting old announcement views", changes: .bookkeeping) { db in
-            try db.execute(sql: "DELETE FROM announcement_views WHERE viewed_at < ?", arguments: [before.unixSeconds])
-            return db.changesCount
-        }
+        try await purgeReadingEvents(before: before)
     }
 
     /// Remembers the agent's directory groups (from their last sign-in), which audiences name:

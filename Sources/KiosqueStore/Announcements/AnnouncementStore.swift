@@ -100,7 +100,11 @@ extension AppDatabase {
     }
 
     /// Replaces an announcement's content (its history keeps the previous versions). A draft
-    /// submitted here goes to approval or publication like a new one; a published one stays published.
+    /// submitted here goes to approval or publication like a new one. In a department that wants
+    /// approval, a substantive change (title, summary, body, category, audience, must-read,
+    /// publication time) of a published announcement by a writer goes back to approval — readers no
+    /// longer see it until a second writer approves what changed; an administrator's edit, or a
+    /// change of pinning or expiry only, keeps it published.
     public func updateAnnouncement(id: String, content: AnnouncementContent, by viewer: DocumentViewer,
                                    now: Date = Date()) async throws(StoreError) -> Announcement {
         let cache = searchCache
@@ -110,7 +114,9 @@ extension AppDatabase {
             let approval = try Bool.fetchOne(db, sql: """
                 SELECT d.approval FROM announcements a JOIN departments d ON d.id = a.department_id WHERE a.id = ?
                 """, arguments: [rowID]) ?? false
-            let newState = content.isDraft ? "draft" : state == "published" ? "published" : approval ? "pending" : "published"
+            let current = try AnnouncementRows.written(db, rowID: rowID, by: viewer, now: now).content
+            let reviewAgain = approval && !viewer.isAdmin && state == "published" && Self.isSubstantive(from: current, to: content)
+            let newState = content.isDraft ? "draft" : state == "published" && !reviewAgain ? "published" : approval ? "pending" : "published"
             try db.execute(sql: "UPDATE announcements SET state = ?, updated_at = ?, approved_by = CASE WHEN ? = 'published' THEN approved_by END WHERE id = ?",
                            arguments: [newState, now.unixSeconds, newState, rowID])
             try Self.saveAnnouncement(db, rowID: rowID, content: content, by: viewer, now: now)
@@ -126,8 +132,12 @@ extension AppDatabase {
         return try await write("approving announcement \(id)", changes: .shared) { db in
             let (rowID, state) = try Self.managed(db, id: id, viewer: viewer, now: now)
             guard state == "pending" else { throw StoreError.conflict(what: "announcement \(id)", detail: "not awaiting approval") }
-            let author = try Int64.fetchOne(db, sql: "SELECT created_by FROM announcements WHERE id = ?", arguments: [rowID])
-            guard author != viewer.userID else {
+            // Whoever wrote the version waiting (its author, or the writer whose edit sent it back) cannot approve it.
+            let submitter = try Int64.fetchOne(db, sql: """
+                SELECT coalesce((SELECT edited_by FROM announcement_revisions WHERE announcement_id = ?1 ORDER BY number DESC LIMIT 1),
+                  (SELECT created_by FROM announcements WHERE id = ?1))
+                """, arguments: [rowID])
+            guard submitter != viewer.userID else {
                 throw StoreError.forbidden(what: "announcement", id: id)
             }
             try db.execute(sql: "UPDATE announcements SET state = 'published', approved_by = ?, updated_at = ? WHERE id = ?",
@@ -201,6 +211,14 @@ extension AppDatabase {
         }
         guard row["can_manage"] as Bool else { throw StoreError.forbidden(what: "announcement", id: id) }
         return (row["id"], row["state"])
+    }
+
+    /// Whether an edit changes what readers were approved to read (pinning and expiry are not).
+    static func isSubstantive(from old: AnnouncementContent, to new: AnnouncementContent) -> Bool {
+        old.title != new.title || old.summary != new.summary || old.bodyMarkdown != new.bodyMarkdown || old.category != new.category
+            || Set(old.audience.departments) != Set(new.audience.departments)
+            || Set(old.audience.groups.map { $0.lowercased() }) != Set(new.audience.groups.map { $0.lowercased() })
+            || old.mustRead != new.mustRead || old.publishAt.unixSeconds != new.publishAt.unixSeconds
     }
 
     private static func saveAnnouncement(_ db: Database, rowID: Int64, content: AnnouncementContent, by viewer: DocumentViewer,

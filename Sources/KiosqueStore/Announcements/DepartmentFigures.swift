@@ -6,16 +6,8 @@ extension AppDatabase {
     /// `.notFound` for an unknown department).
     public func departmentFigures(departmentID: String, viewer: DocumentViewer, now: Date = Date()) async throws(StoreError) -> DepartmentFigures {
         let records = try await read("checking the department's figures rights") { db -> [Announcement] in
-            guard let row = try Row.fetchOne(db, sql: "SELECT id, title FROM departments WHERE key = ? AND retired_at IS NULL",
-                                             arguments: [departmentID]) else {
-                throw StoreError.notFound(what: "department", id: departmentID)
-            }
-            let writer = try Bool.fetchOne(db, sql: """
-                SELECT 1 FROM department_members m JOIN departments d ON d.id = m.department_id
-                WHERE m.user_id = ? AND d.id = ? AND (m.is_editor = 1 OR d.publisher = 1)
-                """, arguments: [viewer.userID, row["id"] as Int64]) ?? false
-            guard writer || viewer.isAdmin else { throw StoreError.forbidden(what: "department", id: departmentID) }
-            return try AnnouncementRows.records(db, where: "a.department_id = :dep", ["dep": row["id"] as Int64], viewer: viewer, now: now)
+            let rowID = try Self.publishingDepartment(db, departmentID, viewer: viewer)
+            return try AnnouncementRows.records(db, where: "a.department_id = :dep", ["dep": rowID], viewer: viewer, now: now)
         }
         var rows: [DepartmentFigures.Row] = []
         for record in records where record.status == .published || record.status == .expired {
@@ -29,10 +21,10 @@ extension AppDatabase {
                 FROM channels c WHERE c.key IN (?, ?) AND c.retired_at IS NULL ORDER BY c.key DESC
                 """, arguments: ["news-" + departmentID, "service-" + departmentID]).map { row -> DepartmentFigures.Channel in
                 let key: String = row["key"]
+                // The lasting daily totals (v13-publishing-totals), kept after the activity log is purged.
                 let days = try Row.fetchAll(db, sql: """
-                    SELECT date(at, 'unixepoch') AS day, count(*) AS reads, count(DISTINCT user_id) AS readers FROM activity_log
-                    WHERE action = 'read' AND detail = ? GROUP BY 1 ORDER BY 1
-                    """, arguments: [key]).map { (day: $0["day"] as String, reads: $0["reads"] as Int, readers: $0["readers"] as Int) }
+                    SELECT day, reads, readers FROM channel_daily WHERE channel_id = ? ORDER BY day
+                    """, arguments: [row["id"] as Int64]).map { (day: $0["day"] as String, reads: $0["reads"] as Int, readers: $0["readers"] as Int) }
                 return DepartmentFigures.Channel(id: key, title: row["title"], subscribers: row["subscribers"], days: days)
             }
             return DepartmentFigures(departmentID: departmentID, departmentTitle: title, announcements: announcements, channels: channels)

@@ -79,6 +79,39 @@ public protocol AnnouncementStore: Sendable {
         removed: Set<Int64>, viewer: DocumentViewer) async throws(StoreError)
     /// Empties the review once published.
     func clearPressReview(departmentID: String, viewer: DocumentViewer) async throws(StoreError)
+    /// Records a file on an announcement the viewer manages (writers of its department,
+    /// administrators); a new picture replaces the previous one. Returns the file and the hashes
+    /// of stored files no row uses any more (to delete from the storage).
+    func addAnnouncementFile(announcementID: String, role: AnnouncementFileRole, file: AnnouncementFileInput,
+        by viewer: DocumentViewer, now: Date) async throws(StoreError) -> (AnnouncementFile, unused: [String])
+    /// Removes a file from an announcement the viewer manages; returns the hashes no row uses any more.
+    @discardableResult
+    func removeAnnouncementFile(announcementID: String, fileID: String, by viewer: DocumentViewer, now: Date) async throws(StoreError) -> [String]
+    /// The picture and attachments of an announcement the viewer may see (empty otherwise), the
+    /// picture first then attachments in the order they were added.
+    func announcementFiles(announcementID: String, viewer: DocumentViewer, now: Date) async throws(StoreError) -> [AnnouncementFile]
+    /// One file of an announcement, if the viewer may see the announcement (checked in SQL, like
+    /// every read of it): nil for anyone outside its audience, as if it did not exist.
+    func announcementFile(announcementID: String, fileID: String, viewer: DocumentViewer, now: Date) async throws(StoreError) -> AnnouncementFile?
+    /// Every stored file's hash that a row uses (the storage check of `data/announcements`).
+    func announcementBlobHashes() async throws(StoreError) -> Set<String>
+    /// The hashes of an announcement's files, before it is deleted (the rows go with it).
+    func announcementFileHashes(announcementID: String, by viewer: DocumentViewer, now: Date) async throws(StoreError) -> [String]
+    /// Of `hashes`, those no announcement file uses (after a deletion).
+    func unusedAnnouncementBlobs(_ hashes: [String]) async throws(StoreError) -> [String]
+    /// A department's lasting daily totals, oldest first, from `since` (writers of the department
+    /// and administrators; `.forbidden` for others, `.notFound` for an unknown department).
+    func departmentDailyTotals(departmentID: String, viewer: DocumentViewer, since: Date) async throws(StoreError) -> [PublishingDay]
+    /// A department's documents with their figures, most viewed first (same rights).
+    func departmentDocumentFigures(departmentID: String, viewer: DocumentViewer) async throws(StoreError) -> [DocumentFigure]
+    /// The whole portal's publishing figures (administrators only): each department that published
+    /// with its totals, and the portal's days from `since`.
+    func portalPublishing(viewer: DocumentViewer, since: Date) async throws(StoreError) -> PortalPublishing
+    /// Forgets raw reading events older than `before` (`retention.activity_days`): announcement and
+    /// document views, who read a channel on a day, and the confirmations of must-read announcements
+    /// that expired before then. Every daily total stays. Returns how many rows were removed.
+    @discardableResult
+    func purgeReadingEvents(before: Date, now: Date) async throws(StoreError) -> Int
 }
 
 /// The default arguments of the implementations (protocol requirements cannot have them).
@@ -199,5 +232,27 @@ extension AnnouncementStore {
     /// `addToPressReview` with now = Date().
     public func addToPressReview(departmentID: String, itemID: Int64, viewer: DocumentViewer) async throws(StoreError) {
         try await addToPressReview(departmentID: departmentID, itemID: itemID, viewer: viewer, now: Date())
+    }
+    /// `addAnnouncementFile` with now = Date().
+    public func addAnnouncementFile(announcementID: String, role: AnnouncementFileRole, file: AnnouncementFileInput,
+                                    by viewer: DocumentViewer) async throws(StoreError) -> (AnnouncementFile, unused: [String]) {
+        try await addAnnouncementFile(announcementID: announcementID, role: role, file: file, by: viewer, now: Date())
+    }
+    /// `removeAnnouncementFile` with now = Date().
+    @discardableResult
+    public func removeAnnouncementFile(announcementID: String, fileID: String, by viewer: DocumentViewer) async throws(StoreError) -> [String] {
+        try await removeAnnouncementFile(announcementID: announcementID, fileID: fileID, by: viewer, now: Date())
+    }
+    /// `announcementFiles` with now = Date().
+    public func announcementFiles(announcementID: String, viewer: DocumentViewer) async throws(StoreError) -> [AnnouncementFile] {
+        try await announcementFiles(announcementID: announcementID, viewer: viewer, now: Date())
+    }
+    /// `announcementFile` with now = Date().
+    public func announcementFile(announcementID: String, fileID: String, viewer: DocumentViewer) async throws(StoreError) -> AnnouncementFile? {
+        try await announcementFile(announcementID: announcementID, fileID: fileID, viewer: viewer, now: Date())
+    }
+    /// `announcementFileHashes` with now = Date().
+    public func announcementFileHashes(announcementID: String, by viewer: DocumentViewer) async throws(StoreError) -> [String] {
+        try await announcementFileHashes(announcementID: announcementID, by: viewer, now: Date())
     }
 }

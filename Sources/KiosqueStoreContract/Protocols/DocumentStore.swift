@@ -46,6 +46,9 @@ public protocol DocumentStore: Sendable {
     func documentBlobHashes() async throws(StoreError) -> Set<String>
     /// Documents whose text could not be extracted, for IT: (id, title, department, error).
     func unindexedDocuments() async throws(StoreError) -> [(id: String, title: String, error: String)]
+    /// Counts one consultation (page or download) of a published document the agent may see: a raw
+    /// event (kept `retention.activity_days`) and the document's and department's daily totals (kept).
+    func recordDocumentView(id: String, viewer: DocumentViewer, now: Date) async throws(StoreError)
 }
 
 /// The default arguments of the implementations (protocol requirements cannot have them).
@@ -97,5 +100,9 @@ extension DocumentStore {
     /// `setDocumentText` with now = Date().
     public func setDocumentText(versionRowID: Int64, text: String?, error: String?) async throws(StoreError) {
         try await setDocumentText(versionRowID: versionRowID, text: text, error: error, now: Date())
+    }
+    /// `recordDocumentView` with now = Date().
+    public func recordDocumentView(id: String, viewer: DocumentViewer) async throws(StoreError) {
+        try await recordDocumentView(id: id, viewer: viewer, now: Date())
     }
 }

@@ -96,7 +96,15 @@ extension AnnouncementsController {
         }
         do {
             let figures = try await store.departmentFigures(departmentID: department, viewer: viewer)
+            let documents = try await store.departmentDocumentFigures(departmentID: department, viewer: viewer)
+            let totals = try await store.departmentDailyTotals(departmentID: department, viewer: viewer,
+                                                               since: Date().addingTimeInterval(-Double(Self.totalsDays) * 86_400))
             return views.page("announcements-statistics", [
+                "documents": documents.map { ["id": $0.id, "title": $0.title, "views": Self.masked($0.views),
+                                              "readers": Self.masked($0.recentReaders)] },
+                "has_documents": !documents.isEmpty,
+                "totals": totals.reversed().map(Self.dayValues), "has_totals": !totals.isEmpty, "totals_days": Self.totalsDays,
+                "is_admin": viewer.isAdmin,
                 "department_title": figures.departmentTitle,
                 "departments": all.map { ["id": $0.0, "title": $0.1, "current": $0.0 == department] },
                 "announcements": figures.announcements.map { row -> [String: Any] in
@@ -113,6 +121,38 @@ extension AnnouncementsController {
                      "days": channel.days.map { ["day": $0.day, "reads": Self.masked($0.reads), "readers": Self.masked($0.readers)] }]
                 },
             ], context: context, navigation: "announcements")
+        } catch {
+            return try failure(error, context)
+        }
+    }
+}
+
+/// The portal's publishing figures for administrators (/admin/statistiques-publication): each
+/// department's totals since the beginning and the portal's days, with the same "< 5" rule.
+extension AnnouncementsController {
+    /// Days of daily totals shown.
+    static let totalsDays = 90
+
+    static func dayValues(_ day: PublishingDay) -> [String: Any] {
+        ["day": day.day, "announcement_views": masked(day.announcementViews), "document_views": masked(day.documentViews),
+         "channel_reads": masked(day.channelReads), "acknowledgements": masked(day.acknowledgements)]
+    }
+
+    @Sendable func portalStatistics(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        do {
+            let figures = try await store.portalPublishing(viewer: viewer, since: Date().addingTimeInterval(-Double(Self.totalsDays) * 86_400))
+            return views.page("admin-publishing", [
+                "departments": figures.departments.map { department -> [String: Any] in
+                    var values = Self.dayValues(department.totals)
+                    values["id"] = department.id
+                    values["title"] = department.title
+                    values["announcements"] = department.announcements
+                    values["documents"] = department.documents
+                    return values
+                },
+                "days": figures.days.reversed().map(Self.dayValues), "has_days": !figures.days.isEmpty, "totals_days": Self.totalsDays,
+            ], context: context, navigation: "admin")
         } catch {
             return try failure(error, context)
         }

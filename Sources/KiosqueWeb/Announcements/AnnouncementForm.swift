@@ -5,8 +5,9 @@ import KiosqueStoreContract
 /// The writing form (new and edit), filled from the record, or from what was sent when it is refused.
 extension AnnouncementsController {
     func formPage(departments: [NewsDepartment], chosen: String, values: FormData?, record: Announcement? = nil, id: String?,
-                  error: String?, context: AppRequestContext) async throws -> Response {
-        let all = try await store.documentDepartments(viewer: try context.documentViewer())
+                  error: String?, context: AppRequestContext, status: HTTPResponse.Status? = nil) async throws -> Response {
+        let viewer = try context.documentViewer()
+        let all = try await store.documentDepartments(viewer: viewer)
         var data: [String: Any] = [:]
         if let record {
             let content = record.content
@@ -32,10 +33,21 @@ extension AnnouncementsController {
             ["id": department.id, "title": department.title, "selected": department.id == chosen, "approval": department.needsApproval]
         }
         data["single_department"] = departments.count == 1
-        if let id { data["id"] = id; data["editing"] = true } else { data["action"] = "/annonces/nouvelle" }
+        if let id {
+            if let record, record.status == .published || record.status == .scheduled || record.status == .expired, !viewer.isAdmin,
+               try await store.newsDepartments(viewer: viewer).first(where: { $0.id == record.departmentID })?.needsApproval == true {
+                data["approved_again"] = true
+            }
+            data["id"] = id
+            data["editing"] = true
+            data.merge(try await fileValues(announcementID: id, viewer: viewer)) { $1 }
+            data["max_mb"] = files.maxUploadBytes / 1_048_576
+        } else {
+            data["action"] = "/annonces/nouvelle"
+        }
         if let error { data["error"] = error }
         return views.page("announcement-form", data, context: context, navigation: "announcements",
-                          status: error == nil ? .ok : .unprocessableContent)
+                          status: status ?? (error == nil ? .ok : .unprocessableContent))
     }
 
     /// A `datetime-local` value in the portal's time zone.

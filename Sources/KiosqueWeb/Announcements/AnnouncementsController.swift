@@ -8,8 +8,11 @@ import KiosqueStoreContract
 struct AnnouncementsController {
     let store: any PortalStore
     let views: ViewRenderer
+    /// The pictures' and attachments' files.
+    let files: AnnouncementStorage
 
-    func register(agents: RouterGroup<AppRequestContext>) {
+    func register(agents: RouterGroup<AppRequestContext>, admins: RouterGroup<AppRequestContext>) {
+        admins.get("/admin/statistiques-publication", use: portalStatistics)
         agents.get("/annonces", use: list)
         agents.get("/annonces/statistiques", use: departmentStatistics)
         agents.get("/annonces/nouvelle", use: newForm)
@@ -22,6 +25,7 @@ struct AnnouncementsController {
         agents.post("/annonces/:id/supprimer", use: remove)
         agents.get("/annonces/:id/statistiques", use: statistics)
         agents.get("/annonces/:id/statistiques.csv", use: statisticsCSV)
+        registerFiles(agents: agents)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -43,13 +47,15 @@ struct AnnouncementsController {
         try await store.recordAnnouncementView(id: id, viewer: viewer)
         var data = row(record, context)
         data["body_html"] = record.content.bodyHTML  // rendered from Markdown and sanitized when saved
+        data.merge(try await fileValues(announcementID: id, viewer: viewer)) { $1 }
         if record.content.mustRead && record.inAudience && (record.status == .published || record.status == .expired) {
             data["can_acknowledge"] = record.acknowledgedAt == nil
         }
         if record.canManage {
             data["can_manage"] = true
-            data["can_approve"] = record.status == .pending && record.author != context.agent?.login
             let history = try await store.announcementHistory(id: id, viewer: viewer)
+            // The writer of the version waiting (the newest revision) cannot approve it.
+            data["can_approve"] = record.status == .pending && (history.first?.editedBy ?? record.author) != context.agent?.login
             data["history"] = history.map { revision -> [String: Any] in ["number": revision.number, "title": revision.title, "by": revision.editedBy ?? "—",
                                              "date": views.dates.format(revision.editedAt, language: context.language),
                                              "date_iso": views.dates.iso(revision.editedAt)] }
@@ -129,8 +135,11 @@ struct AnnouncementsController {
 
     @Sendable func remove(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.documentViewer()
+        let id = context.parameters.get("id") ?? ""
         do {
-            try await store.deleteAnnouncement(id: context.parameters.get("id") ?? "", by: viewer)
+            let hashes = try await store.announcementFileHashes(announcementID: id, by: viewer)
+            try await store.deleteAnnouncement(id: id, by: viewer)
+            files.remove(try await store.unusedAnnouncementBlobs(hashes))
             return .seeOther("/annonces")
         } catch {
             return try failure(error, context)

@@ -20,16 +20,21 @@ enum DocumentDownload {
             version = found
         }
         let inline = query["apercu"] != nil && (DocumentKind(rawValue: version.kind)?.isPreviewable ?? false)
-        let url = library.fileURL(version)
+        return await file(request, at: library.fileURL(version), size: version.size, mediaType: version.mediaType,
+                          fileName: version.fileName, sha256: version.sha256, inline: inline, context: context)
+    }
+
+    /// The response for a stored file (documents, announcements' attachments and pictures).
+    static func file(_ request: Request, at url: URL, size: Int64, mediaType: String, fileName: String, sha256: String, inline: Bool,
+                     context: some RequestContext) async -> Response {
         guard FileManager.default.isReadableFile(atPath: url.path) else { return Response(status: .internalServerError) }
-        let size = version.size
         var headers: HTTPFields = [
-            .contentType: version.mediaType,
-            .contentDisposition: contentDisposition(version.fileName, inline: inline),
+            .contentType: mediaType,
+            .contentDisposition: contentDisposition(fileName, inline: inline),
             .init("X-Content-Type-Options")!: "nosniff",
             .acceptRanges: "bytes",
             .cacheControl: "private, no-store",  // departments' files stay out of shared caches and disks
-            .eTag: "\"\(version.sha256)\"",
+            .eTag: "\"\(sha256)\"",
         ]
         var status = HTTPResponse.Status.ok
         var start: Int64 = 0, end = size - 1
@@ -91,6 +96,10 @@ extension DocumentsController {
         let viewer = try context.documentViewer()
         guard let record = try await store.document(id: context.parameters.get("id") ?? "", viewer: viewer) else {
             return notFound(context)
+        }
+        // A download counts as a consultation; the page's preview and range requests (a PDF viewer's next pages) do not count again.
+        if request.method == .get, request.headers[.range] == nil, request.query["apercu"] == nil {
+            try? await store.recordDocumentView(id: record.id, viewer: viewer)
         }
         return await DocumentDownload.response(request, record: record, library: library, context: context)
     }

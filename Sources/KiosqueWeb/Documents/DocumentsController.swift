@@ -94,6 +94,7 @@ struct DocumentsController {
         let viewer = try context.documentViewer()
         let id = context.parameters.get("id") ?? ""
         guard let record = try await store.document(id: id, viewer: viewer) else { return notFound(context) }
+        try? await store.recordDocumentView(id: id, viewer: viewer)  // the department's figures (issue 17)
         var values = row(record, context)
         let manage = try await store.canManageDocument(id: id, viewer: viewer)
         if manage { values["can_manage"] = true }

@@ -16,13 +16,19 @@ struct MultipartUpload {
 
     /// Reads the request; throws `DocumentError` for size, storage or malformed bodies.
     static func read(_ request: Request, library: DocumentLibrary) async throws(DocumentError) -> MultipartUpload {
+        try await read(request, maxBytes: library.maxUploadBytes) { () throws(DocumentError) in try library.beginUpload() }
+    }
+
+    /// Reads the request, the `file` part streaming into the temporary file `begin` opens (capped at `maxBytes`).
+    static func read(_ request: Request, maxBytes: Int64,
+                     begin: @escaping () throws(DocumentError) -> UploadFile) async throws(DocumentError) -> MultipartUpload {
         guard let type = request.headers[.contentType], let boundary = boundary(in: type) else {
             throw .invalidField(field: "Content-Type", message: "multipart/form-data with a boundary is required")
         }
-        if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > library.maxUploadBytes + 1_048_576 {
-            throw .tooLarge(limit: library.maxUploadBytes)
+        if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > maxBytes + 1_048_576 {
+            throw .tooLarge(limit: maxBytes)
         }
-        let state = State(library: library)
+        let state = State(begin: begin)
         let parser = MultipartParser(boundary: boundary)
         parser.onHeader = { name, value in state.header(name, value) }
         parser.onBody = { buffer in state.body(&buffer) }
@@ -56,7 +62,7 @@ struct MultipartUpload {
 
     /// The parser's callbacks write here; one request, one task.
     private final class State {
-        let library: DocumentLibrary
+        let begin: () throws(DocumentError) -> UploadFile
         var result = MultipartUpload()
         var failure: DocumentError?
         var name: String?
@@ -64,14 +70,14 @@ struct MultipartUpload {
         var value: [UInt8] = []
         var fieldBytes = 0
 
-        init(library: DocumentLibrary) { self.library = library }
+        init(begin: @escaping () throws(DocumentError) -> UploadFile) { self.begin = begin }
 
         func header(_ name: String, _ value: String) {
             guard name.lowercased() == "content-disposition" else { return }
             self.name = Self.parameter("name", in: value)
             self.fileName = Self.parameter("filename", in: value)
             if self.name == "file", fileName != nil, result.upload == nil, failure == nil {
-                do { result.upload = try library.beginUpload() } catch { failure = error }
+                do { result.upload = try begin() } catch { failure = error }
                 result.fileName = fileName ?? ""
             }
         }
