@@ -19,6 +19,11 @@ FARM_PORT ?= 8800
 # (aiosmtpd, run with Debian's /usr/bin/python3) for the mail tests.
 DEB_BUILD := libxml2-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev pkg-config poppler-utils libldap-dev libvips-dev libqrencode-dev
 DEB_TEST  := chromium chromium-driver tinyproxy-bin nghttp2-server openssl python3 python3-feedparser wrk python3-aiosmtpd oathtool slapd ldap-utils postgresql postgresql-contrib
+# The OpenID provider of the sign-in tests: LemonLDAP::NG run headless by plackup, with the Perl modules its
+# portal loads at start-up (absent with --no-install-recommends), and curl as the agent's browser there.
+DEB_TEST  += curl lemonldap-ng libgd-securityimage-perl libimage-magick-perl libgd-perl libstring-random-perl libemail-sender-perl \
+             libcrypt-openssl-bignum-perl libconvert-base32-perl libio-string-perl libipc-run-perl libmime-tools-perl libnet-ldap-perl \
+             libio-socket-timeout-perl libunicode-string-perl libauthen-webauthn-perl fonts-urw-base35
 PIP_TEST  := selenium axe-selenium-python
 
 .PHONY: all deps deps-test build run test leaks check bench fuzz clean

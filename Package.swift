@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit", exact: "4.7.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
         .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.25.0"),
     ],
@@ -75,9 +76,11 @@ let package = Package(
             "KiosqueModel", "KiosqueStoreContract", "CLibXML2", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
-        // Layer 1: who the agent is: TOTP, the directory (libldap through CLDAP); OpenID Connect is to come (issue 14).
+        // Layer 1: who the agent is: TOTP, the directory (libldap through CLDAP), OpenID Connect (JWT and JWKS
+        // through jwt-kit; its HTTP calls go through a transport protocol that the web layer fills with libcurl).
         .target(name: "KiosqueIdentity", dependencies: [
             "KiosqueModel", "CLDAP", "CQRencode", .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "JWTKit", package: "jwt-kit"),
         ], swiftSettings: strict),
         // Layer 2: e-mail (MIME, SMTP over libcurl, outbox delivery, digests); see issue 15.
         .target(name: "KiosqueMail", dependencies: [
@@ -96,7 +99,7 @@ let package = Package(
                           path: "Tests/DocumentsCrashHelper"),
         .target(name: "KiosqueWeb", dependencies: [
             "KiosqueModel", "KiosqueConfig", "CKiosqueZlib", "KiosqueStoreContract", "KiosqueRefresh", "KiosqueDocuments", "KiosqueMail",
-            "KiosqueMedia", "KiosqueIdentity",
+            "KiosqueMedia", "KiosqueIdentity", "KiosqueFetch",
             "KiosqueSanitize",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "MultipartKit", package: "multipart-kit"),
@@ -181,14 +184,16 @@ let package = Package(
         .testTarget(name: "KiosqueCLITests", dependencies: ["KiosqueModel", "KiosqueStore", "KiosqueDocuments", "KiosqueMedia", "KiosqueTestServer"]),
         .testTarget(name: "KiosqueDocumentsTests", dependencies: ["KiosqueDocuments", "KiosqueStore", "KiosqueModel"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "KiosqueIdentityTests", dependencies: ["KiosqueIdentity", "KiosqueTestServer"]),
+        .testTarget(name: "KiosqueIdentityTests", dependencies: [
+            "KiosqueIdentity", "KiosqueTestServer", .product(name: "JWTKit", package: "jwt-kit"),
+        ]),
         .testTarget(name: "KiosqueMediaTests", dependencies: ["KiosqueMedia", "KiosqueFetch", "KiosqueModel", "KiosqueTestServer"]),
         .testTarget(name: "KiosqueMailTests", dependencies: [
             "KiosqueMail", "KiosqueStore", "KiosqueConfig", "KiosqueModel", "KiosqueTestServer",
         ]),
         .testTarget(name: "KiosqueWebTests", dependencies: [
             "KiosqueWeb", "KiosqueStore", "KiosqueStoreTesting", "KiosqueConfig", "KiosqueModel", "KiosqueRefresh", "KiosqueParse", "KiosqueMail",
-            "KiosqueMedia", "KiosqueTestServer", "KiosqueIdentity",
+            "KiosqueMedia", "KiosqueTestServer", "KiosqueIdentity", .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),

@@ -122,24 +122,9 @@ struct DirectorySectionReader {
     }
 
     private func secret(_ f: Fields) -> SecretReference? {
-        if let v = f["bind_password_env"], let name = reader.nonEmptyString(v, field: "auth.ldap.bind_password_env") {
-            guard name.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil else {
-                reader.error(v, "`auth.ldap.bind_password_env` must name an environment variable such as KIOSQUE_LDAP_PASSWORD, found `\(name)`")
-                return nil
-            }
-            if environment[name] == nil {
-                reader.warning(v, "`auth.ldap.bind_password_env`: the environment variable \(name) is not set here; the directory will refuse the service account without it")
-            }
-            return .environment(name)
-        }
-        if let v = f["bind_password_file"], let path = reader.nonEmptyString(v, field: "auth.ldap.bind_password_file") {
-            let resolved = path.hasPrefix("/") ? path : ((reader.file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
-            if !FileManager.default.isReadableFile(atPath: resolved) {
-                reader.warning(v, "`auth.ldap.bind_password_file`: \(resolved) cannot be read here; the directory will refuse the service account without it")
-            }
-            return .file(path)
-        }
-        return nil
+        reader.secretReference(f, envKey: "bind_password_env", fileKey: "bind_password_file", field: "auth.ldap",
+                               label: { "`auth.ldap.\($0)`" }, example: "KIOSQUE_LDAP_PASSWORD",
+                               consequence: "the directory will refuse the service account without it", environment: environment)
     }
 
     /// 127.0.0.0/8, ::1 and localhost: the only hosts plain ldap:// may reach without `allow_insecure`.

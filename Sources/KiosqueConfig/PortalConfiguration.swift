@@ -69,6 +69,8 @@ public struct PortalConfiguration: Sendable, Hashable {
         public var ldap: Directory?
         /// The second factor (`auth.two_factor`); see TwoFactorConfiguration.swift.
         public var twoFactor = TwoFactor()
+        /// OpenID providers (`auth.oidc`); see OIDCConfiguration.swift.
+        public var oidc: [OIDCProvider] = []
         public init() {}
     }
 

@@ -93,7 +93,7 @@ struct SectionReader {
 
     private func readAuth(_ node: Node, _ a: inout PortalConfiguration.Auth) {
         let keys = ["session_idle", "session_absolute", "secure_cookies", "user_header", "name_header", "email_header",
-                    "groups_header", "trusted_proxies", "local_accounts", "ldap", "two_factor"]
+                    "groups_header", "trusted_proxies", "local_accounts", "ldap", "two_factor", "oidc"]
         guard let f = reader.fields(node, in: "auth", allowed: keys) else { return }
         if let v = f["session_idle"], let d = reader.duration(v, field: "auth.session_idle", minimum: 60) { a.sessionIdle = d }
         if let v = f["session_absolute"], let d = reader.duration(v, field: "auth.session_absolute", minimum: 60) { a.sessionAbsolute = d }
@@ -108,6 +108,7 @@ struct SectionReader {
         if let v = f["local_accounts"], let b = reader.bool(v, field: "auth.local_accounts") { a.localAccounts = b }
         if let v = f["ldap"] { a.ldap = DirectorySectionReader(reader: reader).read(v) }
         if let v = f["two_factor"] { a.twoFactor = TwoFactorSectionReader(reader: reader).read(v) }
+        if let v = f["oidc"] { a.oidc = OIDCSectionReader(reader: reader).read(v) }
         if a.userHeader != nil && a.trustedProxies.isEmpty {
             reader.error(f.values["user_header"]?.key, "`auth.user_header` needs `auth.trusted_proxies`: without it anyone could claim any identity")
         }

@@ -17,6 +17,14 @@ public struct FetchRequest: Sendable, Hashable {
     /// (outside content such as a feed's pictures: see `AddressGuard`). Connections are reused per host name, so one
     /// engine's guarded requests should all carry the same policy (the media cache has an engine of its own).
     public var addressPolicy: AddressPolicy?
+    /// A form body (`application/x-www-form-urlencoded`) sent with POST; nil sends a GET. A POST follows
+    /// no redirect: its 3xx answer is a failure like any other (an OpenID provider's token endpoint).
+    public var formBody: String?
+    /// More header fields, sent to the request's own origin only, never after a redirect elsewhere
+    /// (e.g. `Authorization: Bearer …` for an OpenID provider's userinfo endpoint).
+    public var headers: [HeaderField] = []
+    /// The Accept header; nil sends the feed reader's (feeds first).
+    public var accept: String?
 
     /// A request for `url` with optional validators and credentials.
     public init(sourceID: String, url: String, etag: String? = nil, lastModified: String? = nil,

@@ -101,6 +101,10 @@ final class Transfer: @unchecked Sendable {
         kq_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(settings.lowSpeedTime)))
         kq_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(settings.maxBytes))
         kq_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
+        if let form = request.formBody {
+            kq_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(form.utf8.count))
+            kq_setopt_str(handle, CURLOPT_COPYPOSTFIELDS, form)  // copied by libcurl: nothing to keep alive
+        }
         if let bundle = settings.caBundlePath { kq_setopt_str(handle, CURLOPT_CAINFO, bundle) }
         configureProxy(handle)
         kq_setopt_ptr(handle, CURLOPT_WRITEDATA, context)
@@ -157,9 +161,10 @@ final class Transfer: @unchecked Sendable {
         kq_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(1, Int(remaining * 1000)))
         kq_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(min(settings.connectTimeout, remaining) * 1000)))
 
-        var fields = [HeaderField("Accept", Self.accept)] + ConditionalGet(request).headers
+        var fields = [HeaderField("Accept", request.accept ?? Self.accept)] + ConditionalGet(request).headers
         // Credentials go to the configured origin only: a redirect elsewhere must not receive them.
         let sameOrigin = Origin(currentURL) == Origin(request.url)
+        if sameOrigin { fields += request.headers }
         kq_setopt_ptr(easy, CURLOPT_USERNAME, nil)
         kq_setopt_ptr(easy, CURLOPT_PASSWORD, nil)
         kq_setopt_ptr(easy, CURLOPT_COOKIE, nil)
@@ -240,7 +245,7 @@ final class Transfer: @unchecked Sendable {
         }
         var status = 0
         kq_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-        if (300...399).contains(status) && status != 304 {
+        if (300...399).contains(status) && status != 304 && request.formBody == nil {
             var location: UnsafeMutablePointer<CChar>?
             kq_getinfo_str(easy, CURLINFO_REDIRECT_URL, &location)
             if let location {

@@ -62,6 +62,7 @@ public struct WebServer {
                                  hasThemeCSS: resources.themeFiles["theme.css"] != nil,
                                  hasThemeLogo: resources.themeFiles["logo.svg"] != nil, secureCookies: secure)
         views.themedItemRow = resources.themedTemplates.contains("item-row")
+        views.oidcConfigured = !configuration.auth.oidc.isEmpty
         let sessions = SessionStore(store: store, idleTimeout: configuration.auth.sessionIdle,
                                     absoluteTimeout: configuration.auth.sessionAbsolute)
         let passwords = PasswordHasher(cost: 11)
@@ -108,9 +109,21 @@ public struct WebServer {
         }
         let twoFactorGate = TwoFactorGate(store: store, policy: configuration.auth.twoFactor,
                                           pendingKey: secrets.derivedKey(purpose: "two-factor-pending"), secureCookies: secure)
+        let oidcProviders = try OIDCSetup.settings(from: configuration)
+        var oidc: OIDCSignIn?
+        if !oidcProviders.isEmpty {
+            oidc = OIDCSignIn(providers: oidcProviders, transport: CurlOIDCTransport(engine: OIDCSetup.engine(for: configuration)),
+                              accounts: OIDCAccounts(store: store, defaultLanguage: configuration.portal.language,
+                                                     defaultDigest: configuration.mail.defaultDigest),
+                              store: store, sessions: sessions, views: views, gate: twoFactorGate,
+                              pendingKey: SymmetricKeyBox(key: secrets.derivedKey(purpose: "oidc-pending")),
+                              baseURL: configuration.portal.baseURL, secureCookies: secure)
+            oidc?.passwordForm = configuration.auth.localAccounts || directory != nil
+            oidc?.register(on: router)
+        }
         AuthController(store: store, sessions: sessions, views: views, throttle: throttle, passwords: passwords,
                        localAccounts: configuration.auth.localAccounts, secureCookies: secure, directory: directory,
-                       twoFactor: twoFactorGate).register(on: router)
+                       twoFactor: twoFactorGate, oidc: oidc).register(on: router)
         SetupController(store: store, sessions: sessions, views: views, passwords: passwords, throttle: throttle,
                         secureCookies: secure, language: configuration.portal.language).register(on: router)
 
@@ -126,14 +139,12 @@ public struct WebServer {
         let admins = router.group().add(middleware: RequireAdminMiddleware(views: views))
         APIController(store: store, scheduler: scheduler, live: live).register(agents: agents, admins: admins)
         AnnouncementsAPI(store: store).register(agents: agents)
-        let announcementFiles = try await AnnouncementStorage.make(dataDirectory: options.dataDirectory,
-                                                                   maxUpload: configuration.documents.maxUploadBytes,
-                                                                   maxDimension: configuration.media.maxDimension, store: store, logger: logger)
-        AnnouncementsController(store: store, views: views, files: announcementFiles).register(agents: agents, admins: admins)
+        AnnouncementsController(store: store, views: views).register(agents: agents)
         PressReviewController(store: store, views: views).register(agents: agents)
         AdminController(store: store, views: views, live: live, scheduler: scheduler, passwords: passwords, sessions: sessions, media: media)
             .register(on: admins)
         SignInLogController(store: store, views: views).register(on: admins)
+        if !oidcProviders.isEmpty { OIDCAdminController(store: store, views: views, providers: oidcProviders).register(on: admins) }
         TwoFactorController(store: store, sessions: sessions, views: views, throttle: throttle, passwords: passwords,
                             vault: TwoFactorVault(secrets: secrets), gate: twoFactorGate, issuer: configuration.portal.title,
                             secureCookies: secure).register(public: router, agents: agents, admins: admins)

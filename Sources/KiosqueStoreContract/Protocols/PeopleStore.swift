@@ -74,10 +74,30 @@ public protocol PeopleStore: Sendable {
     func memberships(userID: Int64) async throws(StoreError) -> [DepartmentMembership]
     /// Adds the agent to every department whose channels.yml `groups` meet the directory groups given.
     func applyDepartmentGroups(userID: Int64, groups: [String]) async throws(StoreError)
+    /// The account bound to this OpenID provider's subject, or nil (never found by e-mail or login).
+    func oidcAccount(provider: String, subject: String) async throws(StoreError) -> UserAccount?
+    /// The OpenID identities bound to an account, by provider.
+    func oidcIdentities(userID: Int64) async throws(StoreError) -> [OIDCIdentityLink]
+    /// Binds a provider's subject to an account. `.conflict` when the subject is already bound (to any
+    /// account) or the account already has an identity at this provider; `.notFound` without the account.
+    func linkOIDCIdentity(provider: String, subject: String, userID: Int64, email: String?, at date: Date) async throws(StoreError)
+    /// Unbinds the account's identity at `provider`; true when there was one.
+    @discardableResult
+    func unlinkOIDCIdentity(provider: String, userID: Int64) async throws(StoreError) -> Bool
+    /// Records a sign-in through an identity, with the e-mail the provider gave this time.
+    func touchOIDCIdentity(provider: String, subject: String, email: String?, at date: Date) async throws(StoreError)
 }
 
 /// The default arguments of the implementations (protocol requirements cannot have them).
 extension PeopleStore {
+    /// `linkOIDCIdentity` with at = Date().
+    public func linkOIDCIdentity(provider: String, subject: String, userID: Int64, email: String?) async throws(StoreError) {
+        try await linkOIDCIdentity(provider: provider, subject: subject, userID: userID, email: email, at: Date())
+    }
+    /// `touchOIDCIdentity` with at = Date().
+    public func touchOIDCIdentity(provider: String, subject: String, email: String?) async throws(StoreError) {
+        try await touchOIDCIdentity(provider: provider, subject: subject, email: email, at: Date())
+    }
     /// `confirmDirectoryAccount` with at = Date().
     public func confirmDirectoryAccount(userID: Int64, dn: String, groups: [String]) async throws(StoreError) {
         try await confirmDirectoryAccount(userID: userID, dn: dn, groups: groups, at: Date())

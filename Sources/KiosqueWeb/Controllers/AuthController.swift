@@ -18,6 +18,8 @@ struct AuthController {
     var directory: DirectoryAccounts? = nil
     /// The second factor's policy (`auth.two_factor`): after a right password, a second step or an enrolment may come first.
     var twoFactor: TwoFactorGate? = nil
+    /// The OpenID providers (`auth.oidc`): their buttons on the sign-in page, their logout.
+    var oidc: OIDCSignIn? = nil
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/connexion", use: form)
@@ -108,8 +110,16 @@ struct AuthController {
     }
 
     @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if let token = context.sessionToken { try await sessions.end(token: token) }
-        var response = Response.seeOther("/connexion")
+        var location = "/connexion"
+        if let token = context.sessionToken {
+            // Signed in with an OpenID provider: its end_session_endpoint too, with the id_token as hint.
+            if let oidc, let link = try? await sessions.resumeWithAgent(token: token)?.record.oidc,
+               let providerLogout = await oidc.logoutLocation(link) {
+                location = providerLogout
+            }
+            try await sessions.end(token: token)
+        }
+        var response = Response.seeOther(location)
         response.setCookie(WebCookies.expired(WebCookies.session, secure: secureCookies))
         return response
     }
@@ -120,6 +130,8 @@ struct AuthController {
         if context.csrfBinding == nil { context.newAnonymousBinding = Secrets.randomToken() }
         var data: [String: Any] = ["login": login, "return_to": localPath(returnTo)]
         if let error { data["error"] = views.text(error, context) }
+        if let oidc { data.merge(oidc.loginPageData(context: context, returnTo: returnTo)) { a, _ in a } }
+        if localAccounts || directory != nil || oidc == nil { data["password_form"] = true }
         return views.page("login", data, context: context, status: status)
     }
 }

@@ -68,7 +68,7 @@ struct TwoFactorController {
         let typed = context.form?["code"] ?? ""
         let throttleKey = "second-factor:\(agent.id)"
         guard await throttle.allows(account: throttleKey, address: context.clientAddress) else {
-            await audit(pending.method, agent: agent, context: context, failure: "second factor throttled")
+            await audit(pending.method, provider: pending.oidc?.provider, agent: agent, context: context, failure: "second factor throttled")
             var response = try await stepResponse(agent: agent, context: context, error: "login_throttled", status: .tooManyRequests)
             response.headers[.retryAfter] = String(await throttle.retryAfter(account: throttleKey, address: context.clientAddress))
             return response
@@ -78,22 +78,22 @@ struct TwoFactorController {
             switch try await check(typed, agent: agent, record: record) {
             case .accepted(let how):
                 await throttle.recordSuccess(account: throttleKey)
-                await audit(pending.method, agent: agent, context: context, reason: how)
+                await audit(pending.method, provider: pending.oidc?.provider, agent: agent, context: context, reason: how)
                 return try await signedIn(agent, pending: pending, context: context)
             case .refused(let reason):
                 await throttle.recordFailure(account: throttleKey, address: context.clientAddress)
-                await audit(pending.method, agent: agent, context: context, failure: reason)
+                await audit(pending.method, provider: pending.oidc?.provider, agent: agent, context: context, failure: reason)
                 return try await stepResponse(agent: agent, context: context, error: "two_factor_wrong_code", status: .unauthorized)
             }
         }
         // Enrolment required by the policy: the first code confirms it, then the recovery codes are shown once.
         guard let codes = try await confirmEnrolment(typed, agent: agent, record: record) else {
             await throttle.recordFailure(account: throttleKey, address: context.clientAddress)
-            await audit(pending.method, agent: agent, context: context, failure: "wrong code at enrolment")
+            await audit(pending.method, provider: pending.oidc?.provider, agent: agent, context: context, failure: "wrong code at enrolment")
             return try await stepResponse(agent: agent, context: context, error: "two_factor_wrong_code", status: .unauthorized)
         }
         await throttle.recordSuccess(account: throttleKey)
-        await audit(pending.method, agent: agent, context: context, reason: "second factor enrolled")
+        await audit(pending.method, provider: pending.oidc?.provider, agent: agent, context: context, reason: "second factor enrolled")
         let redirect = try await signedIn(agent, pending: pending, context: context)
         var page = views.page("two-factor-codes", ["codes": codes, "continue": pending.returnTo], context: context)
         for cookie in redirect.headers[values: .setCookie] { page.headers.append(HTTPField(name: .setCookie, value: cookie)) }
@@ -102,15 +102,17 @@ struct TwoFactorController {
 
     private func signedIn(_ agent: UserAccount, pending: PendingSignIn, context: AppRequestContext) async throws -> Response {
         var response = try await sessions.signedIn(userID: agent.id, replacing: context.sessionToken, location: pending.returnTo,
-                                                   secureCookies: secureCookies)
+                                                   secureCookies: secureCookies, oidc: pending.oidc)
         response.setCookie(PendingSignIn.expired(secure: secureCookies))
         try await store.touchUser(id: agent.id)
         try? await store.logActivity(action: "login", userID: agent.id, address: context.clientAddress)
         return response
     }
 
-    private func audit(_ method: String, agent: UserAccount, context: AppRequestContext, failure: String? = nil, reason: String? = nil) async {
-        try? await store.recordSignIn(SignInEvent(method: method, login: agent.login, userID: agent.id, address: context.clientAddress,
+    private func audit(_ method: String, provider: String? = nil, agent: UserAccount, context: AppRequestContext, failure: String? = nil,
+                       reason: String? = nil) async {
+        try? await store.recordSignIn(SignInEvent(method: method, provider: provider, login: agent.login, userID: agent.id,
+                                                  address: context.clientAddress,
                                                   success: failure == nil, reason: failure ?? reason))
     }
 

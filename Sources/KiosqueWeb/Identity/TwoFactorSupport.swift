@@ -65,13 +65,16 @@ struct PendingSignIn: Codable, Sendable {
     /// How the password was checked (`local`, `directory`), for the audit log.
     var method: String
     var nonce: String
+    /// After an OpenID Connect sign-in: the provider and its id_token, kept for the session (logout).
+    var oidc: OIDCSessionLink?
 
-    init(userID: Int64, returnTo: String, method: String, now: Date = Date()) {
+    init(userID: Int64, returnTo: String, method: String, oidc: OIDCSessionLink? = nil, now: Date = Date()) {
         self.userID = userID
         self.expires = Int64(now.addingTimeInterval(Self.lifetime).timeIntervalSince1970)
         self.returnTo = returnTo
         self.method = method
         self.nonce = Secrets.randomToken()
+        self.oidc = oidc
     }
 
     func encoded(key: SymmetricKey) -> String {
@@ -119,9 +122,10 @@ struct TwoFactorGate: Sendable {
 
     /// The answer that sends the browser to the second step instead of opening a session, or nil
     /// when a full session may start now.
-    func pendingStep(for agent: UserAccount, method: String, returnTo: String?, context: AppRequestContext) async throws -> Response? {
+    func pendingStep(for agent: UserAccount, method: String, returnTo: String?, context: AppRequestContext,
+                     oidc: OIDCSessionLink? = nil) async throws -> Response? {
         guard try await decision(for: agent, address: context.clientAddress) != .none else { return nil }
-        let pending = PendingSignIn(userID: agent.id, returnTo: localPath(returnTo), method: method)
+        let pending = PendingSignIn(userID: agent.id, returnTo: localPath(returnTo), method: method, oidc: oidc)
         var response = Response.seeOther("/connexion/double-authentification")
         response.setCookie(PendingSignIn.cookie(pending.encoded(key: pendingKey), secure: secureCookies))
         return response

@@ -19,12 +19,14 @@ struct SessionStore: Sendable {
         var createdAt: Date
         var lastSeen: Date
         var singleSignOn: Bool
+        /// The OpenID provider the agent signed in with and its id_token, for the provider's logout.
+        var oidc: OIDCSessionLink?
     }
 
     /// Starts a session for an agent and returns the token for the cookie.
-    func create(userID: Int64, singleSignOn: Bool = false, now: Date = Date()) async throws -> String {
+    func create(userID: Int64, singleSignOn: Bool = false, oidc: OIDCSessionLink? = nil, now: Date = Date()) async throws -> String {
         let token = Secrets.randomToken()
-        let record = Record(userID: userID, createdAt: now, lastSeen: now, singleSignOn: singleSignOn)
+        let record = Record(userID: userID, createdAt: now, lastSeen: now, singleSignOn: singleSignOn, oidc: oidc)
         try await save(token: token, record)
         return token
     }
@@ -59,9 +61,10 @@ struct SessionStore: Sendable {
     /// A sign-in's answer: a redirect to `location` carrying a new session for `userID`. The
     /// session the browser had is ended first — a token planted before sign-in is worthless after
     /// it — and the anonymous CSRF cookie is dropped.
-    func signedIn(userID: Int64, replacing old: String?, location: String, secureCookies: Bool) async throws -> Response {
+    func signedIn(userID: Int64, replacing old: String?, location: String, secureCookies: Bool,
+                  oidc: OIDCSessionLink? = nil) async throws -> Response {
         if let old { try await end(token: old) }
-        let token = try await create(userID: userID)
+        let token = try await create(userID: userID, oidc: oidc)
         var response = Response.seeOther(location)
         response.setCookie(WebCookies.sessionCookie(token, secure: secureCookies))
         response.setCookie(WebCookies.expired(WebCookies.anonymous, secure: secureCookies))

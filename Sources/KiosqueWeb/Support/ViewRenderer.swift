@@ -19,6 +19,8 @@ struct ViewRenderer: Sendable {
     var themedItemRow = false
     /// Rewrites article pictures to `/media/…` (`media.mode: proxy`); nil leaves them pointing at their sites.
     var mediaRewriter: MediaRewriter?
+    /// OpenID providers are configured (`auth.oidc`): the accounts page links to each account's identities.
+    var oidcConfigured = false
     let dates = DateDisplay()
 
     /// A full HTML page.
@@ -35,6 +37,7 @@ struct ViewRenderer: Sendable {
         values["csrf"] = csrfToken(context)
         if hasThemeCSS { values["theme_css"] = true }
         if hasThemeLogo { values["theme_logo"] = true }
+        if oidcConfigured { values["oidc_configured"] = true }
         if let navigation { values["nav"] = [navigation: true] }
         if let agent = context.agent {
             var agentValues: [String: Any] = ["name": agent.name.isEmpty ? agent.login : agent.name, "login": agent.login]
