@@ -29,6 +29,8 @@ enum Migrations {
         migrator.registerMigration("v8-item-pictures", migrate: AppDatabase.migrateItemPictures)
         migrator.registerMigration("v9-press-review", migrate: PressReviewSchema.migrate)
         migrator.registerMigration("v10-two-factor", migrate: AppDatabase.migrateTwoFactor)
+        migrator.registerMigration("v12-announcement-attachments", migrate: AnnouncementFileSchema.migrate)
+        migrator.registerMigration("v13-publishing-totals", migrate: PublishingTotalsSchema.migrate)
         migrator.registerMigration("v11-oidc-identities", migrate: AppDatabase.migrateOIDCIdentities)
         return migrator
     }
