@@ -3,13 +3,14 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import KiosqueStore
+import KiosqueStoreTesting
 @testable import KiosqueWeb
 import Testing
 
 @Suite("Administration and JSON API")
 struct AdminAndAPITests {
-    @Test func adminPagesAreForAdminsOnly() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func adminPagesAreForAdminsOnly(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var bruno = Browser()
             _ = try await bruno.signIn(client, login: "bruno")
@@ -26,8 +27,8 @@ struct AdminAndAPITests {
         }
     }
 
-    @Test func reloadWithABrokenFileKeepsTheRunningConfiguration() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func reloadWithABrokenFileKeepsTheRunningConfiguration(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         let live = fixture.live
         let path = fixture.dataDirectory + "/channels.yml"
         let good = try String(contentsOfFile: path, encoding: .utf8)
@@ -48,8 +49,8 @@ struct AdminAndAPITests {
         }
     }
 
-    @Test func adminManagesAccounts() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func adminManagesAccounts(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         let store = fixture.store
         try await fixture.application().test(.router) { client in
             var alice = Browser()
@@ -65,8 +66,8 @@ struct AdminAndAPITests {
         }
     }
 
-    @Test func apiRefusesWithExactStatuses() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func apiRefusesWithExactStatuses(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         let store = fixture.store
         try await fixture.application().test(.router) { client in
             let none = try await client.execute(uri: "/api/v1/channels", method: .get)
@@ -100,8 +101,8 @@ struct AdminAndAPITests {
             }
         }
 
-        @Test func channelAtomFeedIsPublicAndParsesBack() async throws {
-            let fixture = try await WebFixture.make()
+        @Test(arguments: StoreBackends.all) func channelAtomFeedIsPublicAndParsesBack(_ backend: StoreBackend) async throws {
+            let fixture = try await WebFixture.make(backend: backend)
             try await fixture.application().test(.router) { client in
                 let feed = try await client.execute(uri: "/canaux/securite.atom", method: .get)
                 #expect(feed.status == .ok)

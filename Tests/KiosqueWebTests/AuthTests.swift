@@ -2,13 +2,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import KiosqueStoreTesting
 @testable import KiosqueWeb
 import Testing
 
 @Suite("Sign-in, sessions and refusals")
 struct AuthTests {
-    @Test func anonymousVisitorIsSentToSignIn() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func anonymousVisitorIsSentToSignIn(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             for path in ["/", "/catalogue", "/canaux/securite", "/recherche?q=x", "/compte"] {
                 let response = try await client.execute(uri: path, method: .get)
@@ -18,8 +19,8 @@ struct AuthTests {
         }
     }
 
-    @Test func signInSignOutRoundTrip() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func signInSignOutRoundTrip(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             let signIn = try await browser.signIn(client, login: "alice")
@@ -38,8 +39,8 @@ struct AuthTests {
         }
     }
 
-    @Test func sessionSurvivesARestartOfTheServer() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func sessionSurvivesARestartOfTheServer(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         let signedIn = try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.signIn(client, login: "alice")
@@ -55,8 +56,8 @@ struct AuthTests {
         }
     }
 
-    @Test func wrongPasswordAndUnknownLoginLookTheSame() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func wrongPasswordAndUnknownLoginLookTheSame(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             let wrong = try await browser.signIn(client, login: "alice", password: "mauvais-mot-de-passe")
@@ -70,8 +71,8 @@ struct AuthTests {
         }
     }
 
-    @Test func repeatedFailuresAreThrottledWithAClearMessage() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func repeatedFailuresAreThrottledWithAClearMessage(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             for _ in 0..<5 { _ = try await browser.signIn(client, login: "bruno", password: "non-non-non-non") }
@@ -83,8 +84,8 @@ struct AuthTests {
 
     /// Behind the intranet's reverse proxy every agent has the proxy's address: the throttle then
     /// counts the address the trusted proxy forwards, and ignores what an untrusted peer claims.
-    @Test func addressThrottleUsesTheAddressATrustedProxyForwards() async throws {
-        let fixture = try await WebFixture.make { $0.auth.trustedProxies = ["127.0.0.1"] }
+    @Test(arguments: StoreBackends.all) func addressThrottleUsesTheAddressATrustedProxyForwards(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend) { $0.auth.trustedProxies = ["127.0.0.1"] }
         try await fixture.application().test(.live) { client in
             let forwarded = HTTPField.Name("X-Forwarded-For")!
             for n in 0..<20 {
@@ -99,8 +100,8 @@ struct AuthTests {
         }
     }
 
-    @Test func signInWithoutCSRFTokenIsRefused() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func signInWithoutCSRFTokenIsRefused(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.get(client, "/connexion")
@@ -111,8 +112,8 @@ struct AuthTests {
         }
     }
 
-    @Test func stateChangesNeedTheSessionsToken() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func stateChangesNeedTheSessionsToken(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var alice = Browser(), bruno = Browser()
             _ = try await alice.signIn(client, login: "alice")
@@ -131,8 +132,8 @@ struct AuthTests {
         }
     }
 
-    @Test func singleSignOnHeaderFromAnUntrustedPeerIsIgnored() async throws {
-        let fixture = try await WebFixture.make { config in
+    @Test(arguments: StoreBackends.all) func singleSignOnHeaderFromAnUntrustedPeerIsIgnored(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend) { config in
             config.auth.userHeader = "Remote-User"
             config.auth.trustedProxies = ["10.1.2.3"]
         }
@@ -143,8 +144,8 @@ struct AuthTests {
         }
     }
 
-    @Test func securityHeadersOnEveryResponse() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func securityHeadersOnEveryResponse(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             for path in ["/connexion", "/", "/nexiste-pas", "/static/kiosque.css"] {
                 let response = try await client.execute(uri: path, method: .get)
@@ -160,8 +161,8 @@ struct AuthTests {
 
 @Suite("Single sign-on through a trusted proxy")
 struct SingleSignOnTests {
-    @Test func trustedProxyCreatesTheAgentWithGroupBouquets() async throws {
-        let fixture = try await WebFixture.make { config in
+    @Test(arguments: StoreBackends.all) func trustedProxyCreatesTheAgentWithGroupBouquets(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend) { config in
             config.auth.userHeader = "Remote-User"
             config.auth.nameHeader = "Remote-Name"
             config.auth.groupsHeader = "Remote-Groups"

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import KiosqueModel
 import KiosqueStore
+import KiosqueStoreTesting
 @testable import KiosqueWeb
 import NIOCore
 import Testing
@@ -11,8 +12,8 @@ import Testing
 /// Ma page is served from a per-agent cache: every change the page shows must still appear at once.
 @Suite("Ma page cache")
 struct HomeCacheTests {
-    @Test func cachedHomeFollowsEveryChangeItShows() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func cachedHomeFollowsEveryChangeItShows(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         let id = try await fixture.itemID("a1")
         let store = fixture.store
         try await fixture.application().test(.router) { client in
@@ -45,8 +46,8 @@ struct HomeCacheTests {
         }
     }
 
-    @Test func eachAgentGetsTheirOwnPageAndToken() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func eachAgentGetsTheirOwnPageAndToken(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var alice = Browser(), bruno = Browser()
             _ = try await alice.signIn(client, login: "alice")
@@ -86,8 +87,8 @@ struct HomeCacheTests {
         #expect(cache.page(userID: 2, variant: "fr", stamp: stamp, now: start + .seconds(12)) == nil, "least recently used, dropped")
     }
 
-    @Test func homeIsGzippedForBrowsersThatAcceptIt() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func homeIsGzippedForBrowsersThatAcceptIt(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var bruno = Browser()
             _ = try await bruno.signIn(client, login: "bruno")

@@ -2,13 +2,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import KiosqueStoreTesting
 @testable import KiosqueWeb
 import Testing
 
 @Suite("Agents' pages")
 struct PagesTests {
-    @Test func homeShowsSubscribedChannelsAndEscapesTitles() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func homeShowsSubscribedChannelsAndEscapesTitles(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.signIn(client, login: "bruno")
@@ -23,8 +24,8 @@ struct PagesTests {
         }
     }
 
-    @Test func englishByAcceptLanguageAndByChoice() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func englishByAcceptLanguageAndByChoice(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var browser = Browser(acceptLanguage: "en-GB,en;q=0.9,fr;q=0.5")
             let login = try await browser.get(client, "/connexion")
@@ -38,8 +39,8 @@ struct PagesTests {
         }
     }
 
-    @Test func subscribeThroughTheCatalogue() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func subscribeThroughTheCatalogue(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.signIn(client, login: "bruno")
@@ -54,8 +55,8 @@ struct PagesTests {
         }
     }
 
-    @Test func readingAnItemMarksItReadForThatAgentOnly() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func readingAnItemMarksItReadForThatAgentOnly(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         let id = try await fixture.itemID("a1")
         try await fixture.application().test(.router) { client in
             var alice = Browser(), bruno = Browser()
@@ -71,8 +72,8 @@ struct PagesTests {
         }
     }
 
-    @Test func markReadAndStarWithAndWithoutJavaScript() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func markReadAndStarWithAndWithoutJavaScript(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         let id = try await fixture.itemID("a2")
         try await fixture.application().test(.router) { client in
             var browser = Browser()
@@ -91,8 +92,8 @@ struct PagesTests {
         }
     }
 
-    @Test func searchFindsAccentedAndPluralFormsWithHighlights() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func searchFindsAccentedAndPluralFormsWithHighlights(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.signIn(client, login: "alice")
@@ -106,8 +107,8 @@ struct PagesTests {
         }
     }
 
-    @Test func accountTokenIsShownOnceAndWorksForTheAPI() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func accountTokenIsShownOnceAndWorksForTheAPI(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.signIn(client, login: "bruno")
