@@ -60,6 +60,15 @@ def sign_in(base, login, password):
     return status, time.perf_counter() - start
 
 
+def clean_up(processes, folder):
+    """Kills the servers a benchmark started (those that did start) and removes its folder."""
+    for process in processes:
+        if process:
+            process.kill()
+            process.wait()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def report(name, samples):
     ms = sorted(s * 1000 for s in samples)
     p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
@@ -166,11 +175,7 @@ departments:
               "memberships:", db.execute("SELECT count(*) FROM department_members").fetchone()[0],
               "sign-in log rows:", db.execute("SELECT count(*) FROM sign_in_log").fetchone()[0])
     finally:
-        for process in (serve, slapd):
-            if process:
-                process.kill()
-                process.wait()
-        shutil.rmtree(folder, ignore_errors=True)
+        clean_up((serve, slapd), folder)
 
 
 if __name__ == "__main__":

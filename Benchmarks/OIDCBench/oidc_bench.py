@@ -12,11 +12,11 @@ Run on a quiet machine after a release build:
   swift build -c release --product kiosque
   /usr/bin/python3 Benchmarks/OIDCBench/oidc_bench.py --kiosque .build/release/kiosque
 """
-import argparse, http.cookiejar, json, os, re, shutil, sqlite3, subprocess, sys, tempfile, time
+import argparse, http.cookiejar, json, os, re, sqlite3, subprocess, sys, tempfile, time
 import urllib.error, urllib.parse, urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "DirectoryBench"))
-from directory_bench import NoRedirect, free_port, report, wait_port  # noqa: E402
+from directory_bench import NoRedirect, clean_up, free_port, report, wait_port  # noqa: E402
 
 USERS = ["dwho", "rtyler", "msmith"]
 
@@ -151,11 +151,7 @@ departments:
         print("identities:", db.execute("SELECT count(*) FROM oidc_identities").fetchone()[0],
               "sign-in log rows:", db.execute("SELECT count(*) FROM sign_in_log WHERE method = 'oidc'").fetchone()[0])
     finally:
-        for process in (serve, provider):
-            if process:
-                process.kill()
-                process.wait()
-        shutil.rmtree(folder, ignore_errors=True)
+        clean_up((serve, provider), folder)
 
 
 if __name__ == "__main__":
