@@ -26,6 +26,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case forbidden(what: String, id: String)
     /// Any other SQLite failure, with its code and message.
     case sqlite(path: String, operation: String, code: Int32, message: String)
+    /// Any other failure of a database server (PostgreSQL), with its message; `location` has no password.
+    case database(location: String, operation: String, message: String)
 
     /// A message for logs and the command line.
     public var description: String {
@@ -54,6 +56,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
             return "not allowed to change \(what) \(id)"
         case .sqlite(let path, let operation, let code, let message):
             return "SQLite error \(code) while \(operation) in \(path): \(message)"
+        case .database(let location, let operation, let message):
+            return "database error while \(operation) in \(location): \(message)"
         }
     }
 }

@@ -11,6 +11,8 @@ public final class PostgresStore: Service, Sendable {
     public let configuration: PostgresStoreConfiguration
     let client: PostgresClient
     let logger: Logger
+    /// This instance's committed writes (see `StoreCore.changeStamp`).
+    let changes = PostgresChangeClock()
 
     /// Creates the pool (no connection is opened before `run()`).
     public init(configuration: PostgresStoreConfiguration, logger: Logger = Logger(label: "kiosque.store.postgres")) throws {
@@ -59,10 +61,13 @@ public final class PostgresStore: Service, Sendable {
         }
     }
 
-    /// A transaction for the store contract (one per use case, as in SQLite): errors become `StoreError`.
+    /// A transaction for the store contract (one per use case, as in SQLite): errors become `StoreError`;
+    /// a commit moves the change clock.
     func write<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws(StoreError) -> T {
         do {
-            return try await rawTransaction(body)
+            let value = try await rawTransaction(body)
+            changes.record()
+            return value
         } catch {
             throw storeError(error, what)
         }
@@ -92,7 +97,9 @@ public final class PostgresStore: Service, Sendable {
         case .schemaTooNew: return .newerSchema(path: location)
         case .database(_, let message, let state) where state == "23505" || state == "23503":
             return .conflict(what: what, detail: message)
-        default: return .sqlite(path: location, operation: what, code: 0, message: wrapped.description)
+        case .database(_, let message, let state):
+            return .database(location: location, operation: what, message: message + (state.map { " (SQLSTATE \($0))" } ?? ""))
+        case .unexpected: return .database(location: location, operation: what, message: wrapped.description)
         }
     }
 

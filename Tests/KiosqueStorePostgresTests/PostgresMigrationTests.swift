@@ -53,8 +53,9 @@ struct PostgresMigrationTests {
         }
     }
 
-    /// Both migration lists follow each other name for name: a migration added to SQLite needs its
-    /// PostgreSQL counterpart (and the reverse).
+    /// Both migration lists name the same migrations: one added to SQLite needs its PostgreSQL
+    /// counterpart (and the reverse). Their order may differ where helpers landed independent
+    /// migrations in another order; each list's own order is fixed once released.
     @Test func migrationNamesMatchSQLite() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pg-names-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -64,7 +65,8 @@ struct PostgresMigrationTests {
         let names = try DatabaseQueue(path: path).read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
         }
-        #expect(names == PostgresStore.knownMigrations)
+        #expect(Set(names) == Set(PostgresStore.knownMigrations))
+        #expect(names.count == PostgresStore.knownMigrations.count)
     }
 
     /// Every table of the SQLite schema exists on PostgreSQL with the same columns, except the
