@@ -1,14 +1,15 @@
 import Foundation
 import HummingbirdTesting
 import KiosqueParse
+import KiosqueStoreTesting
 @testable import KiosqueWeb
 import Testing
 
 /// Atom out is read back by our own parser and by Python's feedparser (Debian's python3-feedparser).
 @Suite("Atom output")
 struct AtomTests {
-    @Test func channelFeedParsesBackWithOurParserAndFeedparser() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func channelFeedParsesBackWithOurParserAndFeedparser(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         let body = try await fixture.application().test(.router) { client in
             let response = try await client.execute(uri: "/canaux/securite.atom", method: .get)
             #expect(response.status == .ok)

@@ -1,13 +1,14 @@
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import KiosqueStoreTesting
 @testable import KiosqueWeb
 import Testing
 
 @Suite("HEAD requests")
 struct HeadRequestTests {
-    @Test func headAnswersLikeGetWithoutTheBody() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func headAnswersLikeGetWithoutTheBody(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             let get = try await client.execute(uri: "/connexion", method: .get)
             let head = try await client.execute(uri: "/connexion", method: .head)

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import KiosqueConfig
 import KiosqueMail
 import KiosqueStore
+import KiosqueStoreTesting
 @testable import KiosqueWeb
 import Testing
 
@@ -17,8 +18,8 @@ struct MailPagesTests {
         configuration.mail.from = "Intranet <intranet@ville.example>"
     }
 
-    @Test func digestPreviewIsTheMessageHTMLEscapedAndWithoutScript() async throws {
-        let fixture = try await WebFixture.make(configure: Self.withMail)
+    @Test(arguments: StoreBackends.all) func digestPreviewIsTheMessageHTMLEscapedAndWithoutScript(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend, configure: Self.withMail)
         try await fixture.application().test(.router) { client in
             var bruno = Browser()
             _ = try await bruno.signIn(client, login: "bruno")
@@ -40,8 +41,8 @@ struct MailPagesTests {
         }
     }
 
-    @Test func previewWithNothingNewOrWithoutMailSaysSo() async throws {
-        let fixture = try await WebFixture.make(configure: Self.withMail)
+    @Test(arguments: StoreBackends.all) func previewWithNothingNewOrWithoutMailSaysSo(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend, configure: Self.withMail)
         let hash = await AccountTools.hashPassword(WebFixture.password)
         _ = try await fixture.store.createUser(NewUser(login: "chloe", name: "Chloé", passwordHash: hash))  // follows nothing
         try await fixture.application().test(.router) { client in
@@ -52,7 +53,7 @@ struct MailPagesTests {
             #expect(empty.headers[.location] == "/compte?resume=vide")
             #expect(try await chloe.get(client, "/compte?resume=vide").body.string.contains("Rien de nouveau depuis votre dernier résumé"))
         }
-        let without = try await WebFixture.make()
+        let without = try await WebFixture.make(backend: backend)
         try await without.application().test(.router) { client in
             var bruno = Browser()
             _ = try await bruno.signIn(client, login: "bruno")
@@ -60,8 +61,8 @@ struct MailPagesTests {
         }
     }
 
-    @Test func adminSeesBouncingAddressesAndClearsOneWithACSRFToken() async throws {
-        let fixture = try await WebFixture.make(configure: Self.withMail)
+    @Test(arguments: StoreBackends.all) func adminSeesBouncingAddressesAndClearsOneWithACSRFToken(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend, configure: Self.withMail)
         try await fixture.store.markMailRefused(id: 0, reason: "550 5.1.1 <bruno@ville.example>: User unknown",
                                                 bounceAddress: "bruno@ville.example")
         try await fixture.store.markMailRefused(id: 0, reason: "550 5.1.1 <ancien@ville.example>: User unknown",
@@ -95,8 +96,8 @@ struct MailPagesTests {
         }
     }
 
-    @Test func accountsMadeByTheAdminFormAndBySingleSignOnGetTheDefaultDigest() async throws {
-        let fixture = try await WebFixture.make { config in
+    @Test(arguments: StoreBackends.all) func accountsMadeByTheAdminFormAndBySingleSignOnGetTheDefaultDigest(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend) { config in
             Self.withMail(&config)
             config.mail.defaultDigest = "weekly"
             config.auth.userHeader = "Remote-User"
@@ -116,7 +117,7 @@ struct MailPagesTests {
             #expect(try await store.user(login: "chloe")?.digestFrequency == "weekly")
         }
         // Without the setting, new accounts get none.
-        let plain = try await WebFixture.make()
+        let plain = try await WebFixture.make(backend: backend)
         let plainStore = plain.store
         try await plain.application().test(.router) { client in
             var alice = Browser()

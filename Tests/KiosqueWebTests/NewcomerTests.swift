@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import KiosqueModel
 import KiosqueStore
+import KiosqueStoreTesting
 @testable import KiosqueWeb
 import Testing
 
@@ -96,8 +97,8 @@ struct NewcomerTests {
         #expect(FirstRunSetup.address(token: "T", host: "::1", port: 80, baseURL: "") == "http://[::1]:80/installation?jeton=T")
     }
 
-    @Test func anAgentWhoFollowsNothingIsSentToTheCatalogue() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func anAgentWhoFollowsNothingIsSentToTheCatalogue(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         let bruno = try #require(try await fixture.store.user(login: "bruno"))
         try await fixture.store.unsubscribe(userID: bruno.id, channelID: "securite")
         try await fixture.application().test(.router) { client in
@@ -114,8 +115,8 @@ struct NewcomerTests {
         }
     }
 
-    @Test func anAdministratorSeesThatSourcesFailAndAnEmptyChannelSaysWhenItWasFetched() async throws {
-        let fixture = try await WebFixture.make { configuration in
+    @Test(arguments: StoreBackends.all) func anAdministratorSeesThatSourcesFailAndAnEmptyChannelSaysWhenItWasFetched(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend) { configuration in
             configuration.catalog.sources.append(SourceDefinition(id: "vide", url: "https://vide.example.org/rss"))
             configuration.catalog.channels.append(ChannelDefinition(id: "calme", title: "Calme", sources: ["vide"]))
         }
@@ -140,8 +141,8 @@ struct NewcomerTests {
         }
     }
 
-    @Test func aTwoWordSearchFromTheBoxFindsWhatTheCommandLineFinds() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func aTwoWordSearchFromTheBoxFindsWhatTheCommandLineFinds(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         let token = try await Self.apiToken(fixture, login: "bruno")
         let bruno = try #require(try await fixture.store.user(login: "bruno"))
         let direct = try await fixture.store.search(query: "faille critique", userID: bruno.id)
@@ -194,8 +195,8 @@ struct NewcomerTests {
         #expect(SearchQuery.forgiving(String(repeating: "mot ", count: 400))?.required.count == 32)
     }
 
-    @Test func apiParametersAreReadAsDeclared() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func apiParametersAreReadAsDeclared(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         let token = try await Self.apiToken(fixture, login: "bruno")
         try await fixture.application().test(.router) { client in
             let auth: HTTPFields = [.authorization: "Bearer \(token)"]
@@ -220,8 +221,8 @@ struct NewcomerTests {
         #expect(FormData(encoded: "a=&b")["a"] == "" && FormData(encoded: "a=&b").nonEmpty("a") == nil)
     }
 
-    @Test func aMethodAPathDoesNotAllowIs405WithAllow() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func aMethodAPathDoesNotAllowIs405WithAllow(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             let put = try await client.execute(uri: "/api/v1/items", method: .put, headers: [:])
             #expect(put.status == .methodNotAllowed)

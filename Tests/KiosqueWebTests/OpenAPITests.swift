@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import KiosqueStore
+import KiosqueStoreTesting
 @testable import KiosqueWeb
 import Testing
 
@@ -24,8 +25,8 @@ struct OpenAPITests {
         #expect(documented.subtracting(routed).isEmpty, "documented but not routed: \(documented.subtracting(routed).sorted())")
     }
 
-    @Test func responsesCarryTheRequiredProperties() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func responsesCarryTheRequiredProperties(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         let store = fixture.store
         let spec = try await Self.fetchSpec(fixture)
         let schemaObjects = try #require((spec["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import KiosqueStoreTesting
 @testable import KiosqueWeb
 import Testing
 
@@ -9,8 +10,8 @@ import Testing
 /// very next request, even for a session that was just used.
 @Suite("Recently resumed sessions")
 struct RecentSessionsTests {
-    @Test func signedOutCookieIsDeadAtOnce() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func signedOutCookieIsDeadAtOnce(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var bruno = Browser()
             _ = try await bruno.signIn(client, login: "bruno")
@@ -23,8 +24,8 @@ struct RecentSessionsTests {
         }
     }
 
-    @Test func signOutEverywhereAndDisablingEndCachedSessions() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func signOutEverywhereAndDisablingEndCachedSessions(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         let brunoID = try #require(try await fixture.store.user(login: "bruno")).id
         try await fixture.application().test(.router) { client in
             var office = Browser(), laptop = Browser(), alice = Browser()

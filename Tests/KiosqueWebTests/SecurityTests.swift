@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import KiosqueModel
 import KiosqueStore
+import KiosqueStoreTesting
 @testable import KiosqueWeb
 import Testing
 #if canImport(Glibc)
@@ -13,8 +14,8 @@ import Glibc
 /// Holes found by attacking a running portal, each kept closed by a test.
 @Suite("Attacks on the web front")
 struct SecurityTests {
-    @Test func oversizedBodiesAreRefusedWith413NotAnInternalError() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func oversizedBodiesAreRefusedWith413NotAnInternalError(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.signIn(client, login: "bruno")
@@ -32,8 +33,8 @@ struct SecurityTests {
         }
     }
 
-    @Test func privateFeedAddressIsShownOnceAndNeverInAURL() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func privateFeedAddressIsShownOnceAndNeverInAURL(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.signIn(client, login: "bruno")
@@ -73,8 +74,8 @@ struct SecurityTests {
     }
 
     /// A client that opens a connection and trickles (or never finishes) its request head is cut off.
-    @Test func silentConnectionsAreClosed() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func silentConnectionsAreClosed(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         let server = try await WebServer(configuration: fixture.live, store: fixture.store, scheduler: nil,
                                          options: .init(port: 0, dataDirectory: fixture.dataDirectory, idleTimeout: .seconds(1)),
                                          logger: .init(label: "test"))
@@ -124,8 +125,8 @@ struct SecurityTests {
 struct FeedLinkTests {
     /// A feed may give an item any link; the item page already kept only http(s), but the Atom
     /// feeds and the API republished `javascript:` links to other readers.
-    @Test func scriptLinksAreNotRepublished() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func scriptLinksAreNotRepublished(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         let now = Date()
         _ = try await fixture.store.ingest(sourceID: "cert", items: [
             PreparedItem(item: ParsedItem(id: "evil", title: "Lien piégé", link: "JavaScript:alert(document.cookie)", published: now),
@@ -148,8 +149,8 @@ struct FeedLinkTests {
 
 @Suite("Response headers")
 struct ResponseHeaderTests {
-    @Test func everyAnswerIsSameOriginOnlyAndHTTPSPortalsAskForHSTS() async throws {
-        let plain = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func everyAnswerIsSameOriginOnlyAndHTTPSPortalsAskForHSTS(_ backend: StoreBackend) async throws {
+        let plain = try await WebFixture.make(backend: backend)
         try await plain.application().test(.router) { client in
             for path in ["/connexion", "/nexiste-pas", "/static/kiosque.css", "/api/v1/channels", "/canaux/securite.atom", "/healthz"] {
                 let response = try await client.execute(uri: path, method: .get)
@@ -157,7 +158,7 @@ struct ResponseHeaderTests {
                 #expect(response.headers[HTTPField.Name("Strict-Transport-Security")!] == nil, "\(path)")
             }
         }
-        let secure = try await WebFixture.make { $0.portal.baseURL = "https://intranet.example.org" }
+        let secure = try await WebFixture.make(backend: backend) { $0.portal.baseURL = "https://intranet.example.org" }
         try await secure.application().test(.router) { client in
             for path in ["/connexion", "/nexiste-pas"] {
                 let response = try await client.execute(uri: path, method: .get)
@@ -166,8 +167,8 @@ struct ResponseHeaderTests {
         }
     }
 
-    @Test func theAgentsPrivateFeedIsNotCached() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func theAgentsPrivateFeedIsNotCached(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.signIn(client, login: "bruno")
@@ -184,8 +185,8 @@ struct ResponseHeaderTests {
 struct OriginTests {
     /// Behind a reverse proxy that rewrites Host, the browser's Origin is the public address:
     /// forms keep working there, and every other origin is still refused.
-    @Test func thePublicAddressIsASameSiteOrigin() async throws {
-        let fixture = try await WebFixture.make { $0.portal.baseURL = "https://intranet.example.org" }
+    @Test(arguments: StoreBackends.all) func thePublicAddressIsASameSiteOrigin(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend) { $0.portal.baseURL = "https://intranet.example.org" }
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.signIn(client, login: "bruno")
@@ -228,8 +229,8 @@ struct DocumentsAPIFailureTests {
 struct PasswordGuessingTests {
     /// The password-change form checks the current password: with someone else's session it was a
     /// way to guess that password without the sign-in form's limits.
-    @Test func theCurrentPasswordOfTheAccountPageIsThrottledWithTheSignIn() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func theCurrentPasswordOfTheAccountPageIsThrottledWithTheSignIn(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.signIn(client, login: "bruno")
@@ -300,8 +301,8 @@ extension WebFixture {
 
 @Suite("API error answers")
 struct APIErrorEchoTests {
-    @Test func echoedInputNeverComesBackAsMarkup() async throws {
-        let fixture = try await WebFixture.make()
+    @Test(arguments: StoreBackends.all) func echoedInputNeverComesBackAsMarkup(_ backend: StoreBackend) async throws {
+        let fixture = try await WebFixture.make(backend: backend)
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.signIn(client, login: "bruno")
