@@ -225,6 +225,20 @@ struct OIDCSignInTests {
         #expect(try await store.signIns().contains { $0.method == "oidc_link" && $0.login == "dwho" })
     }
 
+    @Test func aProviderThatDoesNotAnswerIsSaidSoAndLogged() async throws {
+        let fixture = try await portal(llng: { $0.issuer = "http://127.0.0.1:1/" })  // nothing listens on port 1
+        let store = fixture.store
+        try await fixture.application().test(.router) { client in
+            var browser = Browser()
+            let start = try await browser.get(client, "/connexion/oidc/llng")
+            #expect(start.status == .badGateway)
+            #expect(start.body.string.contains("ne répond pas pour le moment"))
+            #expect(try await browser.get(client, "/connexion/oidc/inconnu").status == .notFound)
+        }
+        let log = try #require(try await store.signIns().first)
+        #expect(!log.success && log.method == "oidc" && log.provider == "llng" && log.reason?.hasPrefix("provider unreachable: discovery") == true)
+    }
+
     @Test func disabledAccountsAreRefused() async throws {
         let fixture = try await portal()
         let store = fixture.store

@@ -86,6 +86,10 @@ final class OIDCTokenTests: @unchecked Sendable {
             let (x, y) = try #require(key.publicKey.parameters)
             keys.append(["kty": "EC", "kid": kid, "crv": "P-256", "alg": "ES256", "use": "sig", "x": x, "y": y])
         }
+        // Keys that are not for signing, or not readable by jwt-kit, sit beside them (as in Keycloak's set).
+        let (n, e) = try otherRSA.publicKey.getKeyPrimitives()
+        keys.append(["kty": "RSA", "kid": "enc-1", "use": "enc", "alg": "RSA-OAEP", "n": n.base64URLEncoded, "e": e.base64URLEncoded])
+        keys.append(["kty": "oct", "kid": "hmac-1", "k": "c2VjcmV0"])
         let json = String(decoding: try JSONSerialization.data(withJSONObject: ["keys": keys]), as: UTF8.self)
         forge.state.withLock { $0.jwks = json }
     }

@@ -52,16 +52,20 @@ actor OIDCKeySet {
         do { answer = try await transport.get(url, headers: [:], accept: "application/jwk-set+json, application/json") } catch {
             throw .unreachable("JWKS: \(error)")
         }
-        guard let jwks = try? JSONDecoder().decode(JWKS.self, from: answer.body) else { throw .unreachable("JWKS is not a key set") }
+        // Key by key: a set also holding keys jwt-kit cannot read (an encryption key such as RSA-OAEP, an
+        // `oct` key; Keycloak publishes one) must still yield its signing keys.
+        guard let object = try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any],
+              let entries = object["keys"] as? [[String: Any]] else { throw .unreachable("JWKS is not a key set") }
+        let signing = entries.filter { ($0["use"] as? String).map { $0 == "sig" } ?? true }
         let collection = JWTKeyCollection()
         var found: Set<String> = []
-        for key in jwks.keys {
+        for entry in signing {
             // Keys without an id are not for us (a set of one key without id still works).
-            let kid = key.keyIdentifier?.string ?? (jwks.keys.count == 1 ? "" : nil)
-            guard let kid else { continue }
-            var named = key
-            if key.keyIdentifier == nil { named.keyIdentifier = JWKIdentifier(string: kid) }
-            if (try? await collection.add(jwk: named)) != nil { found.insert(kid) }
+            guard let kid = entry["kid"] as? String ?? (signing.count == 1 ? "" : nil),
+                  let data = try? JSONSerialization.data(withJSONObject: entry), var key = try? JSONDecoder().decode(JWK.self, from: data)
+            else { continue }
+            if key.keyIdentifier == nil { key.keyIdentifier = JWKIdentifier(string: kid) }
+            if (try? await collection.add(jwk: key)) != nil { found.insert(kid) }
         }
         keys = collection
         kids = found
