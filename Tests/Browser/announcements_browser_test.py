@@ -5,7 +5,9 @@ Starts a real `kiosque serve` on 127.0.0.1 over a temporary data folder. A membe
 Communication department (`publisher: true`) signs in with the keyboard, writes a must-read
 announcement for everyone in the form and publishes it; an agent signs in, finds it "À la une" at
 the top of Ma page, reads it, and confirms with "J'ai pris connaissance" from the keyboard; the
-writer then sees her in the confirmation list. Every page is checked with axe-core (zero serious
+writer then sees her in the confirmation list. The writer also adds a picture and a PDF attachment
+from the editing page (file inputs, by keyboard); the agent sees the picture (served by the portal,
+re-encoded) and downloads the attachment. Every page is checked with axe-core (zero serious
 or critical violations). Prints "N passed, M failed" and exits non-zero on any failure.
 """
 import os
@@ -14,8 +16,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import struct
 import traceback
 import urllib.request
+import zlib
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -34,6 +38,19 @@ FEED = """<?xml version="1.0" encoding="utf-8"?>
 <item><title>Délibérations du conseil municipal</title><link>https://example.org/1</link><guid>m-1</guid>
 <pubDate>Mon, 02 Nov 2026 08:00:00 +0100</pubDate><description>Le conseil a voté.</description></item>
 </channel></rss>"""
+
+
+def png(width, height):
+    """A small real PNG (a gradient), written without any imaging library."""
+    rows = b"".join(b"\x00" + b"".join(bytes((x * 255 // max(1, width - 1), y * 255 // max(1, height - 1), 128))
+                                        for x in range(width)) for y in range(height))
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 class Run:
@@ -154,6 +171,32 @@ departments:
         announcement = driver.current_url
         axe_check("annonce (rédactrice)")
 
+        print("The writer adds a picture and an attachment")
+        picture_path = os.path.join(work, "affiche.png")
+        with open(picture_path, "wb") as f:
+            f.write(png(64, 48))
+        pdf_path = os.path.join(work, "charte.pdf")
+        with open(pdf_path, "wb") as f:
+            f.write(PDF)
+        driver.get(announcement + "/modifier")
+        axe_check("annonce-modification")
+        driver.find_element(By.CSS_SELECTOR, "form[action*='/image?'] input[type=file]").send_keys(picture_path)
+        driver.find_element(By.CSS_SELECTOR, "form[action*='/image?'] input[name=alt]").send_keys("Affiche de la charte")
+        run.check("Tab reaches 'Envoyer l'image'", tab_to("form[action*='/image?'] button[type=submit]"))
+        press(Keys.ENTER)
+        time.sleep(0.8)
+        shown = driver.find_elements(By.CSS_SELECTOR, ".announcement__files figure img")
+        run.check("the picture is shown on the editing page", bool(shown) and
+                  driver.execute_script("return arguments[0].naturalWidth", shown[0]) == 64,
+                  driver.current_url)
+        driver.find_element(By.CSS_SELECTOR, "form[action*='/pieces-jointes?'] input[type=file]").send_keys(pdf_path)
+        run.check("Tab reaches 'Joindre le fichier'", tab_to("form[action*='/pieces-jointes?'] button[type=submit]"))
+        press(Keys.ENTER)
+        time.sleep(0.8)
+        run.check("the attachment is listed with a remove button", "charte.pdf" in driver.page_source and
+                  bool(driver.find_elements(By.CSS_SELECTOR, "form[action$='/supprimer'] button[aria-label*='charte.pdf']")))
+        axe_check("annonce-modification avec fichiers")
+
         print("The agent confirms from Ma page")
         sign_in("agnes")
         run.check("Ma page", driver.find_element(By.TAG_NAME, "h1").text == "Ma page")
@@ -165,6 +208,16 @@ departments:
         axe_check("ma page avec à la une")
         driver.get(announcement)
         axe_check("annonce (agente)")
+        picture = driver.find_elements(By.CSS_SELECTOR, ".announcement__picture img")
+        run.check("the agent sees the picture, served by the portal", bool(picture) and
+                  picture[0].get_attribute("alt") == "Affiche de la charte" and
+                  driver.execute_script("return arguments[0].naturalWidth", picture[0]) == 64)
+        link = driver.find_elements(By.CSS_SELECTOR, ".announcement__attachments a")
+        status = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(arguments[0]).then(r => r.text().then(b => done(r.status + ' ' + b.slice(0, 8)))).catch(e => done(String(e)));",
+            link[0].get_attribute("href")) if link else ""
+        run.check("the agent downloads the attachment", status == "200 %PDF-1.4", status)
         run.check("Tab reaches 'J'ai pris connaissance'", tab_to(".announcement__acknowledge button"))
         press(Keys.ENTER)
         time.sleep(0.5)

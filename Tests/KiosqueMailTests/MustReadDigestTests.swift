@@ -10,17 +10,9 @@ import Testing
 struct MustReadDigestTests {
     @Test("the audience gets the reminder until confirming, the others never")
     func reminders() async throws {
-        let db = try AppDatabase.temporary()
-        var catalog = MailTown.catalog
-        catalog.departments = [DepartmentDefinition(id: "communication", title: "Communication", publisher: true),
-                               DepartmentDefinition(id: "dsi", title: "Informatique")]
-        try await db.syncCatalog(catalog, now: MailTown.now.addingTimeInterval(-30 * 86_400))
-        let created = MailTown.now.addingTimeInterval(-10 * 86_400)
-        let writer = try await db.createUser(NewUser(login: "claire", name: "Claire"), at: created)
-        try await db.setMembership(userID: writer.id, departmentID: "communication", isEditor: false)
-        let member = try await db.createUser(NewUser(login: "denis", name: "Denis", email: "denis@ville.example"), at: created)
-        try await db.setMembership(userID: member.id, departmentID: "dsi", isEditor: false)
-        let outsider = try await db.createUser(NewUser(login: "olga", name: "Olga", email: "olga@ville.example"), at: created)
+        let town = try await NewsMailTown.make()
+        let (db, writer, member, outsider) = (town.db, town.writer, town.member, town.outsider)
+        let recipient = town.recipient
         let note = try await db.createAnnouncement(
             departmentID: "communication",
             content: AnnouncementContent(title: "Charte <informatique> & messagerie", summary: "À lire", bodyMarkdown: "Texte",
@@ -28,11 +20,6 @@ struct MustReadDigestTests {
                                          publishAt: MailTown.now.addingTimeInterval(-7_200), mustRead: true),
             by: DocumentViewer(userID: writer.id, isAdmin: false), now: MailTown.now.addingTimeInterval(-7_200))
 
-        func recipient(_ account: UserAccount) -> DigestRecipient {
-            DigestRecipient(userID: account.id, login: account.login, name: account.name, email: account.email ?? "", language: "fr",
-                            frequency: "daily", coveredUntil: MailTown.now.addingTimeInterval(-86_400), createdAt: created,
-                            hasPendingDigest: false)
-        }
         let composer = DigestComposer(store: db)
         let digestWriter = DigestWriter(settings: try MailTown.settings(url: "smtp://127.0.0.1:1"), signer: MailTown.signer)
 

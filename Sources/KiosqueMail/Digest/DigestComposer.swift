@@ -34,10 +34,17 @@ public final class DigestComposer: @unchecked Sendable {
             let news = try await news(channel.key, since: since, until: until)
             guard news.count > 0 else { continue }
             let section = DigestContent.Section(channel: channel, news: news)
-            if channel.kind == "documents" { content.documents.append(section) } else { content.channels.append(section) }
+            // Departments' news channels ("Actualités — …", key news-*) have kind documents but are news.
+            if channel.kind == "documents" && !channel.key.hasPrefix("news-") { content.documents.append(section) } else {
+                content.channels.append(section)
+            }
         }
         // Reminders of unconfirmed must-read announcements, checked against the audience in the store.
-        content.mustRead = try await store.unacknowledgedMustRead(viewer: DocumentViewer(userID: recipient.userID, isAdmin: false), now: until)
+        let viewer = DocumentViewer(userID: recipient.userID, isAdmin: false)
+        content.mustRead = try await store.unacknowledgedMustRead(viewer: viewer, now: until)
+            .map { DigestContent.MustReadReminder(id: $0.id, title: $0.content.title, department: $0.departmentTitle) }
+        // Press reviews of the agent's audience published during the period (the web's PressReviewController.category).
+        content.pressReviews = try await store.publishedAnnouncements(category: "Revue de presse", viewer: viewer, since: since, now: until)
             .map { DigestContent.MustReadReminder(id: $0.id, title: $0.content.title, department: $0.departmentTitle) }
         return content
     }

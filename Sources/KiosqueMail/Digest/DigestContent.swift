@@ -25,8 +25,11 @@ public struct DigestContent: Sendable {
     /// Must-read announcements of the agent's audience not yet confirmed: recalled in every digest
     /// until the agent confirms them (issue 17), first in the message.
     public var mustRead: [MustReadReminder] = []
+    /// Press reviews published for the agent during the period (announcements of category "Revue
+    /// de presse" of their audience): a section of their own, after the reminders (issue 17).
+    public var pressReviews: [MustReadReminder] = []
 
-    /// One unconfirmed must-read announcement.
+    /// One announcement linked from the digest (an unconfirmed must-read, a press review).
     public struct MustReadReminder: Sendable, Hashable {
         /// The announcement's public id (its page is /annonces/<id>).
         public var id: String
@@ -37,7 +40,7 @@ public struct DigestContent: Sendable {
     }
 
     /// Nothing new and nothing to confirm: no message is sent.
-    public var isEmpty: Bool { channels.isEmpty && documents.isEmpty && mustRead.isEmpty }
+    public var isEmpty: Bool { channels.isEmpty && documents.isEmpty && mustRead.isEmpty && pressReviews.isEmpty }
 
     /// New items in all.
     public var itemCount: Int { (channels + documents).reduce(0) { $0 + $1.news.count } }
@@ -73,6 +76,7 @@ struct DigestStrings {
     }
     var documentsHeading: String { french ? "Nouveaux documents de vos services" : "New documents from your services" }
     var mustReadHeading: String { french ? "À lire et à confirmer" : "To read and confirm" }
+    var pressReviewHeading: String { french ? "Revue de presse" : "Press review" }
     var mustReadIntro: String {
         french ? "Ces annonces vous demandent de confirmer que vous en avez pris connaissance :"
             : "These announcements ask you to confirm you have read them:"

@@ -73,6 +73,13 @@ public struct DigestWriter: Sendable {
             }
             out += "\n"
         }
+        if !content.pressReviews.isEmpty {
+            out += "\(s.pressReviewHeading.uppercased())\n"
+            for review in content.pressReviews {
+                out += "- \(review.title) [\(review.department)]\n  \(announcementLink(review.id))\n"
+            }
+            out += "\n"
+        }
         out += s.intro + "\n"
         func section(_ part: DigestContent.Section) {
             out += "\n== \(part.channel.title) (\(s.unread(part.channel.unread))) ==\n"
@@ -104,6 +111,16 @@ public struct DigestWriter: Sendable {
                     <tr><td style="padding:4px 24px;\(font)font-size:15px;line-height:1.4;">\
                     <a href="\(e(announcementLink(reminder.id)))" style="color:#0b4f9c;">\(e(reminder.title))</a>\
                     <br><span style="font-size:12px;color:#4d4d4d;">\(e(reminder.department))</span></td></tr>\n
+                    """
+            }
+        }
+        if !content.pressReviews.isEmpty {
+            rows += "<tr><td style=\"padding:16px 24px 4px 24px;\(font)\"><h2 style=\"margin:0;font-size:18px;color:#1a1a1a;\">\(e(s.pressReviewHeading))</h2></td></tr>\n"
+            for review in content.pressReviews {
+                rows += """
+                    <tr><td style="padding:4px 24px;\(font)font-size:15px;line-height:1.4;">\
+                    <a href="\(e(announcementLink(review.id)))" style="color:#0b4f9c;">\(e(review.title))</a>\
+                    <br><span style="font-size:12px;color:#4d4d4d;">\(e(review.department))</span></td></tr>\n
                     """
             }
         }

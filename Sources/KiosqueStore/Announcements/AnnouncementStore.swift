@@ -59,6 +59,17 @@ extension AppDatabase {
         }
     }
 
+    /// Announcements of `category` of the agent's audience published after `since` and up to `now`,
+    /// oldest first (a digest's press reviews): one indexed query, whatever the number of announcements.
+    public func publishedAnnouncements(category: String, viewer: DocumentViewer, since: Date,
+                                       now: Date = Date()) async throws(StoreError) -> [Announcement] {
+        try await read("listing the announcements of a category") { db in
+            try AnnouncementRows.records(db, where: """
+                \(AnnouncementRows.live) AND \(AnnouncementRows.audience) AND a.publish_at > :since AND a.category = :category
+                """, ["since": since.unixSeconds, "category": category], viewer: viewer, now: now, order: "a.publish_at, a.id", limit: 20)
+        }
+    }
+
     /// Full-text search of the announcements the viewer may see (archived ones included), best first.
     public func searchAnnouncements(query text: String, viewer: DocumentViewer, now: Date = Date(),
                                     limit: Int = 20) async throws(StoreError) -> [Announcement] {

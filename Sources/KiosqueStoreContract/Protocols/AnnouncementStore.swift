@@ -112,6 +112,9 @@ public protocol AnnouncementStore: Sendable {
     /// that expired before then. Every daily total stays. Returns how many rows were removed.
     @discardableResult
     func purgeReadingEvents(before: Date, now: Date) async throws(StoreError) -> Int
+    /// Announcements of `category` of the agent's audience published after `since` and up to `now`,
+    /// oldest first (a digest's press reviews).
+    func publishedAnnouncements(category: String, viewer: DocumentViewer, since: Date, now: Date) async throws(StoreError) -> [Announcement]
 }
 
 /// The default arguments of the implementations (protocol requirements cannot have them).
