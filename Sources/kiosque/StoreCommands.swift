@@ -80,7 +80,8 @@ extension SearchCommand {
     }
 }
 
-/// `kiosque backup`: a consistent online snapshot of the database and the documents.
+/// `kiosque backup`: a consistent online snapshot of the database, the documents and the
+/// announcements' pictures and attachments (`data/announcements`).
 struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "backup", abstract: "Write a consistent snapshot of the database and the documents into a folder.")
     @OptionGroup var locations: LocationOptions
@@ -104,6 +105,14 @@ struct BackupCommand: AsyncParsableCommand {
             let target = (destination as NSString).appendingPathComponent("documents")
             do { try fm.copyItem(atPath: documents, toPath: target) } catch { throw CLIFailure.internal("copying the documents failed: \(error.localizedDescription)") }
         }
+        // Announcements' pictures and attachments: the rows are in the database copy, the bytes here.
+        let announcements = (locations.dataPath as NSString).appendingPathComponent("announcements")
+        if fm.fileExists(atPath: announcements) {
+            let target = (destination as NSString).appendingPathComponent("announcements")
+            do { try fm.copyItem(atPath: announcements, toPath: target) } catch {
+                throw CLIFailure.internal("copying the announcements' files failed: \(error.localizedDescription)")
+            }
+        }
         // The portal key signs sessions' CSRF tokens and unsubscribe links and will decrypt second
         // factors: a portal restored without it would make itself a new one and lose them.
         let key = (locations.dataPath as NSString).appendingPathComponent("kiosque.key")
@@ -117,6 +126,7 @@ struct BackupCommand: AsyncParsableCommand {
             } catch { throw CLIFailure.internal("copying the portal key failed: \(error.localizedDescription)") }
         }
         print("Backup written to \(destination): kiosque.sqlite\(fm.fileExists(atPath: documents) ? ", documents/" : "")"
+              + (fm.fileExists(atPath: announcements) ? ", announcements/" : "")
               + (copiedKey ? " and kiosque.key." : "."))
         if copiedKey {
             print("It holds the portal key (kiosque.key): keep the backup as secret as the database itself.")

@@ -117,9 +117,16 @@ struct EndToEndTests {
         let destination = portal.directory.appendingPathComponent("sauvegarde").path
         let key = Data((0..<32).map { UInt8($0) })
         try key.write(to: portal.directory.appendingPathComponent("data/kiosque.key"))
+        // An announcement's attachment (data/announcements, content-addressed) travels too.
+        let blob = portal.directory.appendingPathComponent("data/announcements/ab/cd")
+        try FileManager.default.createDirectory(at: blob, withIntermediateDirectories: true)
+        try Data("%PDF-1.4".utf8).write(to: blob.appendingPathComponent("abcd" + String(repeating: "0", count: 60)))
         let backup = try portal.run(["backup", destination])
         #expect(backup.status == 0, "\(backup.stderr)")
         #expect(FileManager.default.fileExists(atPath: destination + "/kiosque.sqlite"))
+        #expect(FileManager.default.contents(atPath: destination + "/announcements/ab/cd/abcd" + String(repeating: "0", count: 60))
+                == Data("%PDF-1.4".utf8))
+        #expect(backup.stdout.contains("announcements/"))
         // The portal key travels with the backup (restored, the portal keeps its signatures), private to its owner.
         #expect(FileManager.default.contents(atPath: destination + "/kiosque.key") == key)
         let mode = try FileManager.default.attributesOfItem(atPath: destination + "/kiosque.key")[.posixPermissions] as? Int
