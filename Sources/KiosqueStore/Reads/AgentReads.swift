@@ -17,9 +17,8 @@ extension AppDatabase {
                 """, arguments: [userID])
             // One short index range per channel, merged here: SQLite cannot merge 30 ordered
             // ranges itself and would sort every subscribed item instead.
-            var keys: [(sortAt: Int64, itemID: Int64, channel: Int)] = []
+            var merged = HomeRiver(limit: limit)
             var latestIDs: [[Int64]] = []
-            var floor: PageCursor?  // the limit-th newest key so far: older rows cannot enter the river
             for (index, row) in subscribed.enumerated() {
                 let channelRowID: Int64 = row["id"]
                 var page: [(sortAt: Int64, itemID: Int64)]
@@ -29,27 +28,16 @@ extension AppDatabase {
                     page = try ItemRows.channelKeys(db, channelRowID: channelRowID, before: nil, limit: perChannel - 1)
                     if page.count == perChannel, limit > perChannel, let last = page.last {
                         page += try ItemRows.channelKeys(db, channelRowID: channelRowID, before: PageCursor(sortAt: last.sortAt, itemID: last.itemID),
-                                                         limit: limit - perChannel - 1, notOlderThan: floor)
+                                                         limit: limit - perChannel - 1, notOlderThan: merged.floor)
                     }
                 } else {
-                    page = try ItemRows.channelKeys(db, channelRowID: channelRowID, before: nil, limit: limit - 1, notOlderThan: floor)
+                    page = try ItemRows.channelKeys(db, channelRowID: channelRowID, before: nil, limit: limit - 1, notOlderThan: merged.floor)
                 }
-                keys += page.map { ($0.sortAt, $0.itemID, index) }
+                merged.add(page.map { PageCursor(sortAt: $0.sortAt, itemID: $0.itemID) }, channel: index)
                 latestIDs.append(page.prefix(perChannel).map(\.itemID))
-                if keys.count >= limit {
-                    // Keep the newest `limit` distinct items (one item may come through two channels).
-                    keys.sort { ($0.sortAt, $0.itemID) > ($1.sortAt, $1.itemID) }
-                    var distinct = Set<Int64>()
-                    keys = keys.filter { distinct.insert($0.itemID).inserted }
-                    if keys.count >= limit {
-                        keys.removeSubrange(limit...)
-                        floor = keys.last.map { PageCursor(sortAt: $0.sortAt, itemID: $0.itemID) }
-                    }
-                }
             }
-            keys.sort { ($0.sortAt, $0.itemID) > ($1.sortAt, $1.itemID) }
-            var seen = Set<Int64>(), river: [Int64] = [], context: [Int64: ChannelRef] = [:]
-            for key in keys where river.count < limit && seen.insert(key.itemID).inserted {
+            var river: [Int64] = [], context: [Int64: ChannelRef] = [:]
+            for key in merged.items() {
                 river.append(key.itemID)
                 let row = subscribed[key.channel]
                 context[key.itemID] = ChannelRef(id: row["key"], title: row["title"])

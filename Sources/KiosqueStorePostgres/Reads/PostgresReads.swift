@@ -20,34 +20,23 @@ extension PostgresStore {
                 subscribed.append((id, ChannelRef(id: key, title: title), Int(count), Int(reads)))
             }
             let keysOf = PostgresChannelKeys(connection: connection, logger: logger)
-            var keys: [(sortAt: Int64, itemID: Int64, channel: Int)] = []
+            var merged = HomeRiver(limit: limit)
             var latestIDs: [[Int64]] = []
-            var floor: PageCursor?
             for (index, channel) in subscribed.enumerated() {
                 var page: [PageCursor]
                 if perChannel > 0 {
                     page = try await keysOf.page(channel.id, before: nil, limit: perChannel - 1)
                     if page.count == perChannel, limit > perChannel, let last = page.last {
-                        page += try await keysOf.page(channel.id, before: last, limit: limit - perChannel - 1, notOlderThan: floor)
+                        page += try await keysOf.page(channel.id, before: last, limit: limit - perChannel - 1, notOlderThan: merged.floor)
                     }
                 } else {
-                    page = try await keysOf.page(channel.id, before: nil, limit: limit - 1, notOlderThan: floor)
+                    page = try await keysOf.page(channel.id, before: nil, limit: limit - 1, notOlderThan: merged.floor)
                 }
-                keys += page.map { ($0.sortAt, $0.itemID, index) }
+                merged.add(page, channel: index)
                 latestIDs.append(page.prefix(perChannel).map(\.itemID))
-                if keys.count >= limit {
-                    keys.sort { ($0.sortAt, $0.itemID) > ($1.sortAt, $1.itemID) }
-                    var distinct = Set<Int64>()
-                    keys = keys.filter { distinct.insert($0.itemID).inserted }
-                    if keys.count >= limit {
-                        keys.removeSubrange(limit...)
-                        floor = keys.last.map { PageCursor(sortAt: $0.sortAt, itemID: $0.itemID) }
-                    }
-                }
             }
-            keys.sort { ($0.sortAt, $0.itemID) > ($1.sortAt, $1.itemID) }
-            var seen = Set<Int64>(), river: [Int64] = [], context: [Int64: ChannelRef] = [:]
-            for key in keys where river.count < limit && seen.insert(key.itemID).inserted {
+            var river: [Int64] = [], context: [Int64: ChannelRef] = [:]
+            for key in merged.items() {
                 river.append(key.itemID)
                 context[key.itemID] = subscribed[key.channel].ref
             }
