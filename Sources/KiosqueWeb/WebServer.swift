@@ -138,10 +138,10 @@ public struct WebServer {
         ReadingController(store: store, views: views, feeds: feeds, live: live).register(public: router, on: agents)
         let admins = router.group().add(middleware: RequireAdminMiddleware(views: views))
         APIController(store: store, scheduler: scheduler, live: live).register(agents: agents, admins: admins)
-        AnnouncementsAPI(store: store).register(agents: agents)
         let announcementFiles = try await AnnouncementStorage.make(dataDirectory: options.dataDirectory,
                                                                    maxUpload: configuration.documents.maxUploadBytes,
                                                                    maxDimension: configuration.media.maxDimension, store: store, logger: logger)
+        AnnouncementsAPI(store: store, files: announcementFiles).register(agents: agents)
         AnnouncementsController(store: store, views: views, files: announcementFiles).register(agents: agents, admins: admins)
         PressReviewController(store: store, views: views).register(agents: agents)
         AdminController(store: store, views: views, live: live, scheduler: scheduler, passwords: passwords, sessions: sessions, media: media)

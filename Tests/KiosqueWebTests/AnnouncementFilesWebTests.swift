@@ -101,6 +101,23 @@ struct AnnouncementFilesWebTests {
         }
     }
 
+    @Test("deleting an announcement through the API deletes its stored files with it")
+    func apiDeletionRemovesFiles() async throws {
+        let portal = try await NewsPortal.make()
+        let api = portal.api, folder = portal.fixture.dataDirectory + "/announcements"
+        try await portal.fixture.application().test(.router) { client in
+            let note = try await api.create(client, as: "claire", ["department": "communication", "title": "Éphémère zorglub"])
+            let id = try #require(note["id"] as? String)
+            #expect(try await Self.upload(client, "/annonces/\(id)/pieces-jointes", headers: api.auth("claire"),
+                                          file: DocumentsPermissionTests.pdf, name: "a.pdf").status == .seeOther)
+            func stored() -> [String] { FileManager.default.subpaths(atPath: folder)?.filter { $0.count > 60 && !$0.hasPrefix("tmp") } ?? [] }
+            #expect(stored().count == 1)
+            #expect(try await client.execute(uri: "/api/v1/announcements/\(id)", method: .delete, headers: api.auth("claire")).status
+                    == .noContent)
+            #expect(stored().isEmpty)
+        }
+    }
+
     @Test("refusals: a fake picture, an executable, a name that lies, too large, and no CSRF token from a browser")
     func refusals() async throws {
         let portal = try await NewsPortal.make { configuration in configuration.documents.maxUploadBytes = 1 << 20 }

@@ -8,6 +8,8 @@ import KiosqueStoreContract
 /// disclosed); one they see but may not change answers 403.
 struct AnnouncementsAPI {
     let store: any PortalStore
+    /// The pictures' and attachments' files (deleted with the announcement's last use of them).
+    let files: AnnouncementStorage
 
     func register(agents: RouterGroup<AppRequestContext>) {
         agents.get("/api/v1/announcements", use: list)
@@ -69,8 +71,11 @@ struct AnnouncementsAPI {
 
     @Sendable func remove(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.documentViewer()
+        let id = context.parameters.get("id") ?? ""
         do {
-            try await store.deleteAnnouncement(id: context.parameters.get("id") ?? "", by: viewer)
+            let hashes = try await store.announcementFileHashes(announcementID: id, by: viewer)
+            try await store.deleteAnnouncement(id: id, by: viewer)
+            files.remove(try await store.unusedAnnouncementBlobs(hashes))
             return Response(status: .noContent)
         } catch { return try Self.refusal(error) }
     }
