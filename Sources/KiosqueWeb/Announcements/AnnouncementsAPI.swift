@@ -28,13 +28,15 @@ struct AnnouncementsAPI {
         do { limit = try query.integer("limit", in: 1...200, default: 50) } catch { return error.response }
         try await store.publishDueAnnouncements()
         let records = try await store.announcements(viewer: viewer, limit: limit)
-        return .json(["announcements": records.map(Self.json)])
+        var rows: [[String: Any]] = []
+        for record in records { rows.append(Self.json(record, files: try await store.announcementFiles(announcementID: record.id, viewer: viewer))) }
+        return .json(["announcements": rows])
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.documentViewer()
         guard let record = try await store.announcement(id: context.parameters.get("id") ?? "", viewer: viewer) else { return Self.notFound }
-        return .json(Self.json(record))
+        return .json(Self.json(record, files: try await store.announcementFiles(announcementID: record.id, viewer: viewer)))
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -63,7 +65,7 @@ struct AnnouncementsAPI {
         do {
             let input = try AnnouncementInput.json(Data(buffer: body), patch: true)
             let record = try await store.updateAnnouncement(id: id, content: try input.content(over: current.content, now: Date()), by: viewer)
-            return .json(Self.json(record))
+            return .json(Self.json(record, files: try await store.announcementFiles(announcementID: id, viewer: viewer)))
         } catch {
             return try Self.refusal(error)
         }
@@ -89,7 +91,7 @@ struct AnnouncementsAPI {
                                      message: "Only a published must-read announcement of your audience is confirmed.")
         }
         let record = try await store.acknowledgeAnnouncement(id: id, viewer: viewer)
-        return .json(Self.json(record))
+        return .json(Self.json(record, files: try await store.announcementFiles(announcementID: id, viewer: viewer)))
     }
 
     @Sendable func stats(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -123,9 +125,20 @@ struct AnnouncementsAPI {
         }
     }
 
-    static func json(_ record: Announcement) -> [String: Any] {
+    /// The announcement as the API gives it, with its picture and attachments (`files`, as the viewer may see them).
+    static func json(_ record: Announcement, files: [AnnouncementFile] = []) -> [String: Any] {
         let content = record.content
+        let picture: Any = files.first { $0.role == .picture }.map { file -> [String: Any] in
+            var values: [String: Any] = ["url": "/annonces/\(record.id)/image", "alt": file.file.alt]
+            if let width = file.file.width, let height = file.file.height { values["width"] = width; values["height"] = height }
+            return values
+        } ?? NSNull()
+        let attachments = files.filter { $0.role == .attachment }.map { file -> [String: Any] in
+            ["id": file.id, "file_name": file.file.fileName, "media_type": file.file.mediaType, "size": file.file.size,
+             "url": "/annonces/\(record.id)/pieces-jointes/\(file.id)"]
+        }
         return [
+            "picture": picture, "attachments": attachments,
             "id": record.id, "department": record.departmentID, "department_title": record.departmentTitle, "title": content.title,
             "summary": content.summary, "body_markdown": content.bodyMarkdown, "body_html": content.bodyHTML,
             "category": content.category.map { $0 as Any } ?? NSNull(),
