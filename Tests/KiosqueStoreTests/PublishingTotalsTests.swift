@@ -63,6 +63,8 @@ struct PublishingTotalsTests {
         #expect(afterStats.views == 4 && afterStats.readers == 3 && afterStats.acknowledged == 3)
         #expect(try await store.departmentDocumentFigures(departmentID: "communication", viewer: town.writer)
             == [DocumentFigure(id: document.id, title: "Plan d'évacuation", views: 4, recentReaders: 0)])
+        let documentDays = try await store.documentDays(id: document.id, viewer: town.writer, now: now)
+        #expect(documentDays.map(\.views) == [4] && documentDays.map(\.readers) == [3], "the document's days outlive its raw views")
         let kept = try await store.departmentFigures(departmentID: "communication", viewer: town.writer, now: later).channels
             .first { $0.id == "news-communication" }
         #expect(kept?.days.map(\.reads) == [3] && kept?.days.map(\.readers) == [3])

@@ -63,7 +63,15 @@ struct AnnouncementFiguresWebTests {
             #expect(html.contains("Totaux par jour"))
             let today = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
             #expect(html.contains("<tr><th scope=\"row\">\(today)</th><td>&lt; 5</td><td>&lt; 5</td>"), "two views of each, shown as < 5")
-            #expect(html.contains("<a href=\"/documents/\(document.id)\">Organigramme zorglub</a>"))
+            #expect(html.contains("<a href=\"/documents/\(document.id)/statistiques\">Organigramme zorglub</a>"))
+            // The document's own page of figures: per day, for the department's writers only.
+            let documentPage = try await client.execute(uri: "/documents/\(document.id)/statistiques", method: .get, headers: api.auth("claire"))
+            #expect(documentPage.status == .ok)
+            #expect(documentPage.body.string.contains("<tr><th scope=\"row\">\(today)</th><td>&lt; 5</td><td>&lt; 5</td></tr>"))
+            #expect(documentPage.body.string.contains("<svg class=\"chart\" role=\"img\""))
+            #expect(try await client.execute(uri: "/documents/\(document.id)/statistiques", method: .get, headers: api.auth("olga")).status
+                    == .forbidden)
+            #expect(try await client.execute(uri: "/documents/0000/statistiques", method: .get, headers: api.auth("claire")).status == .notFound)
             #expect(try await store.departmentDocumentFigures(departmentID: "communication", viewer: admin).first?.views == 2)
             #expect(try await client.execute(uri: "/annonces/statistiques?service=communication", method: .get, headers: api.auth("olga")).status
                     == .forbidden)

@@ -151,6 +151,35 @@ extension AppDatabase {
         }
     }
 
+    /// A document's views and distinct readers per UTC day since it was published (days without
+    /// activity included; `acknowledged` stays 0), for its department's writers and administrators:
+    /// `.notFound` when the viewer does not see it, `.forbidden` when they see it but do not write for it.
+    public func documentDays(id: String, viewer: DocumentViewer, now: Date = Date()) async throws(StoreError) -> [AnnouncementDay] {
+        try await read("counting the daily figures of document \(id)") { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT d.id, d.created_at, dep.key FROM documents d JOIN departments dep ON dep.id = d.department_id
+                WHERE d.public_id = :id AND \(DocumentRows.visible)
+                """, arguments: ["id": id, "user": viewer.userID, "admin": viewer.isAdmin]) else {
+                throw StoreError.notFound(what: "document", id: id)
+            }
+            do { _ = try Self.publishingDepartment(db, row["key"], viewer: viewer) } catch { throw StoreError.forbidden(what: "document", id: id) }
+            var days: [String: AnnouncementDay] = [:]
+            for day in try Row.fetchAll(db, sql: "SELECT day, views, readers FROM document_daily WHERE document_id = ?", arguments: [row["id"] as Int64]) {
+                days[day["day"]] = AnnouncementDay(day: day["day"], views: day["views"], readers: day["readers"], acknowledged: 0)
+            }
+            var result: [AnnouncementDay] = []
+            var time: Int64 = max(row["created_at"] as Int64, now.unixSeconds - 399 * 86_400)
+            let today = AnnouncementStatistics.day(now)
+            while result.count < 400 {
+                let day = AnnouncementStatistics.day(Date(unixSeconds: time))
+                guard day <= today else { break }
+                if result.last?.day != day { result.append(days[day] ?? AnnouncementDay(day: day, views: 0, readers: 0, acknowledged: 0)) }
+                time += 86_400
+            }
+            return result
+        }
+    }
+
     /// The whole portal's publishing figures (administrators only): each department that published
     /// with its totals, and the portal's days from `since`.
     public func portalPublishing(viewer: DocumentViewer, since: Date) async throws(StoreError) -> PortalPublishing {

@@ -115,6 +115,9 @@ public protocol AnnouncementStore: Sendable {
     /// Announcements of `category` of the agent's audience published after `since` and up to `now`,
     /// oldest first (a digest's press reviews).
     func publishedAnnouncements(category: String, viewer: DocumentViewer, since: Date, now: Date) async throws(StoreError) -> [Announcement]
+    /// A document's views and distinct readers per UTC day since it was published, for its
+    /// department's writers and administrators (`.notFound` unseen, `.forbidden` seen but not theirs).
+    func documentDays(id: String, viewer: DocumentViewer, now: Date) async throws(StoreError) -> [AnnouncementDay]
 }
 
 /// The default arguments of the implementations (protocol requirements cannot have them).
@@ -257,5 +260,9 @@ extension AnnouncementStore {
     /// `announcementFileHashes` with now = Date().
     public func announcementFileHashes(announcementID: String, by viewer: DocumentViewer) async throws(StoreError) -> [String] {
         try await announcementFileHashes(announcementID: announcementID, by: viewer, now: Date())
+    }
+    /// `documentDays` with now = Date().
+    public func documentDays(id: String, viewer: DocumentViewer) async throws(StoreError) -> [AnnouncementDay] {
+        try await documentDays(id: id, viewer: viewer, now: Date())
     }
 }

@@ -138,6 +138,24 @@ extension AnnouncementsController {
          "channel_reads": masked(day.channelReads), "acknowledgements": masked(day.acknowledgements)]
     }
 
+    /// A document's views and readers per day, for its department's writers and administrators.
+    @Sendable func documentStatistics(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let viewer = try context.documentViewer()
+        let id = context.parameters.get("id") ?? ""
+        do {
+            let days = try await store.documentDays(id: id, viewer: viewer)
+            guard let record = try await store.document(id: id, viewer: viewer) else { return notFound(context) }
+            return views.page("document-stats", [
+                "id": id, "title": record.title, "department_id": record.departmentID,
+                "views": Self.masked(days.reduce(0) { $0 + $1.views }),
+                "days": days.reversed().map { ["day": $0.day, "views": Self.masked($0.views), "readers": Self.masked($0.readers)] },
+                "chart_svg": Self.chart(days, title: views.text("announcements_chart_title", context), masked: views.text("announcements_masked", context)),
+            ], context: context, navigation: "services")
+        } catch {
+            return try failure(error, context)
+        }
+    }
+
     @Sendable func portalStatistics(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.documentViewer()
         do {

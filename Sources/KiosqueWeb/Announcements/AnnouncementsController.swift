@@ -13,6 +13,7 @@ struct AnnouncementsController {
 
     func register(agents: RouterGroup<AppRequestContext>, admins: RouterGroup<AppRequestContext>) {
         admins.get("/admin/statistiques-publication", use: portalStatistics)
+        agents.get("/documents/:id/statistiques", use: documentStatistics)
         agents.get("/annonces", use: list)
         agents.get("/annonces/statistiques", use: departmentStatistics)
         agents.get("/annonces/nouvelle", use: newForm)
