@@ -1,4 +1,5 @@
 import Foundation
+import KiosqueModel
 import KiosqueStore
 import KiosqueStorePostgres
 import KiosqueTestServer
@@ -43,3 +44,48 @@ struct PostgresAccountsTests {
         }
     }
 }
+
+extension PostgresAccountsTests {
+    @Test func updatesAndMembershipsMatchSQLite() async throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let sqlite = try AppDatabase.temporary()
+        let catalog = KiosqueModel.Catalog(
+            sources: [], channels: [], bouquets: [],
+            departments: [KiosqueModel.DepartmentDefinition(id: "urbanisme", title: "Urbanisme", groups: ["urba"]),
+                          KiosqueModel.DepartmentDefinition(id: "culture", title: "Culture")])
+        try await PostgresCluster.withFreshStore { postgres in
+            for store in [sqlite as any AccountsUnderTest, postgres as any AccountsUnderTest] {
+                try await store.syncCatalog(catalog, now: now)
+                _ = try await store.createUser(NewUser(login: "alice"), at: now)
+                var update = UserUpdate()
+                update.name = "Alice Martin"
+                update.email = .some(nil)
+                update.isAdmin = true
+                update.digestHour = 9
+                update.atomToken = "feed-token"
+                _ = try await store.updateUser(id: 1, update)
+                try await store.setMembership(userID: 1, departmentID: "culture", isEditor: true)
+                try await store.applyDepartmentGroups(userID: 1, groups: ["cn=URBA,ou=groups,dc=ville"])
+                try await store.setMembership(userID: 1, departmentID: "culture", isEditor: false)
+            }
+            #expect(try await postgres.user(id: 1) == (try await sqlite.user(id: 1)))
+            #expect(try await postgres.user(atomToken: "feed-token")?.name == "Alice Martin")
+            #expect(try await postgres.memberships(userID: 1) == (try await sqlite.memberships(userID: 1)))
+            #expect(try await postgres.memberships(userID: 1).count == 2)
+            try await postgres.removeMembership(userID: 1, departmentID: "culture")
+            #expect(try await postgres.memberships(userID: 1).map(\.departmentID) == ["urbanisme"])
+        }
+    }
+}
+
+/// What both stores offer for accounts (PostgreSQL does not declare `PeopleStore` yet).
+protocol AccountsUnderTest: Sendable {
+    func syncCatalog(_ catalog: KiosqueModel.Catalog, now: Date) async throws(StoreError) -> CatalogSyncReport
+    func createUser(_ user: NewUser, at date: Date) async throws(StoreError) -> UserAccount
+    func updateUser(id: Int64, _ update: UserUpdate) async throws(StoreError) -> UserAccount
+    func setMembership(userID: Int64, departmentID: String, isEditor: Bool) async throws(StoreError)
+    func applyDepartmentGroups(userID: Int64, groups: [String]) async throws(StoreError)
+}
+
+extension AppDatabase: AccountsUnderTest {}
+extension PostgresStore: AccountsUnderTest {}
