@@ -126,7 +126,7 @@ extension PostgresStore: CatalogStore {
         }
     }
 
-    private static func addBouquets(_ connection: PostgresConnection, userID: Int64, bouquets: [Int64], at: Int64,
+    static func addBouquets(_ connection: PostgresConnection, userID: Int64, bouquets: [Int64], at: Int64,
                                     logger: Logger) async throws -> Int {
         try await PostgresRows.all(connection.query("""
             INSERT INTO subscriptions (user_id, channel_id, created_at)
