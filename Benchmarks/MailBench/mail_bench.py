@@ -17,6 +17,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def process_cpu(pid):
+    """User + system seconds of a running process (the relay, aiosmtpd, on the same cores)."""
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--kiosque", default=".build/release/kiosque")
@@ -24,6 +33,7 @@ def main():
     parser.add_argument("--channels", type=int, default=30)
     parser.add_argument("--items", type=int, default=8)
     parser.add_argument("--no-relay", action="store_true", help="relay down: measures composing and recording only")
+    parser.add_argument("--eight-bit", action="store_true", help="mail.eight_bit: true (8bit parts instead of quoted-printable)")
     args = parser.parse_args()
     kiosque = os.path.abspath(args.kiosque)
     folder = tempfile.mkdtemp(prefix="kiosque-mailbench-")
@@ -44,6 +54,7 @@ mail:
   from: "Intranet de la Ville <intranet@ville.example>"
   starttls: off
   max_per_minute: 100000
+  eight_bit: {"true" if args.eight_bit else "false"}
 sources:
 {chr(10).join(sources)}
 channels:
@@ -76,6 +87,7 @@ bouquets:
         run = subprocess.run(["/usr/bin/time", "-v", kiosque, "digest", "--send-now"] + common,
                              capture_output=True, text=True, timeout=1_800)
         elapsed = time.monotonic() - started
+        relay_cpu = process_cpu(relay.pid) if not args.no_relay else None
     finally:
         relay.kill()
         relay.wait(timeout=10)
@@ -85,6 +97,8 @@ bouquets:
     user = re.search(r"User time \(seconds\): ([\d.]+)", run.stderr)
     system = re.search(r"System time \(seconds\): ([\d.]+)", run.stderr)
     cpu = f"CPU user+sys {float(user.group(1)) + float(system.group(1)):.1f} s, " if user and system else ""
+    if relay_cpu is not None:
+        cpu += f"relay CPU {relay_cpu:.1f} s, "
     print(f"{args.agents} agents x {args.channels} channels ({args.items} new items each): {elapsed:.1f} s, {cpu}"
           f"peak RSS {int(peak.group(1)) / 1024:.0f} MB" if peak else "peak RSS unknown", f"— {tally}")
     sys.exit(run.returncode)
