@@ -59,11 +59,7 @@ public struct MailDelivery: Sendable {
                         report: (Report) -> Void = { _ in }) async throws(StoreError) -> [String: Int] {
         var pass = Pass(spacing: spacing)
         try await deliverDue(&pass, now: now, ignoringBackoff: ignoringBackoff, report: report)
-        if let reason = pass.relayDown {
-            pass.tally["deferred", default: 0] += try await deferRest(after: pass.afterID, reason: reason, now: now,
-                                                                      ignoringBackoff: ignoringBackoff, report: report)
-        }
-        return pass.tally
+        return try await finish(&pass, now: now, ignoringBackoff: ignoringBackoff, report: report)
     }
 
     /// Runs `produce`, which records messages in the outbox, and sends them while it goes on:
@@ -85,9 +81,7 @@ public struct MailDelivery: Sendable {
                 // Read before the pass: what was recorded before production ended is then seen below.
                 let produced = finished.isSet
                 let before = pass.afterID
-                if pass.relayDown == nil {
-                    try await deliverDue(&pass, now: Date(), ignoringBackoff: ignoringBackoff, report: report)
-                }
+                try await deliverDue(&pass, now: Date(), ignoringBackoff: ignoringBackoff, report: report)
                 if produced { break }
                 // Nothing new yet (or the relay is down): wait for the composer, not in a busy loop.
                 if pass.afterID == before { try? await Task.sleep(for: .milliseconds(100)) }
@@ -97,18 +91,9 @@ public struct MailDelivery: Sendable {
             _ = await producer.value
             throw error
         }
+        // The last pass began after production had ended: it saw every recorded message.
         try await producer.value.get()
-        if let reason = pass.relayDown {
-            pass.tally["deferred", default: 0] += try await deferRest(after: pass.afterID, reason: reason, now: Date(),
-                                                                      ignoringBackoff: ignoringBackoff, report: report)
-        } else {
-            try await deliverDue(&pass, now: Date(), ignoringBackoff: ignoringBackoff, report: report)
-            if let reason = pass.relayDown {
-                pass.tally["deferred", default: 0] += try await deferRest(after: pass.afterID, reason: reason, now: Date(),
-                                                                          ignoringBackoff: ignoringBackoff, report: report)
-            }
-        }
-        return pass.tally
+        return try await finish(&pass, now: Date(), ignoringBackoff: ignoringBackoff, report: report)
     }
 
     /// Where a delivery stands: what it counted, the last outbox entry it handled (it never goes
@@ -211,6 +196,16 @@ public struct MailDelivery: Sendable {
             Counter(label: Self.bouncedCounter).increment()
             logger.error("mail refused", metadata: ["to": "\(message.recipient)", "reply": "\(reply)"])
         }
+    }
+
+    /// The pass's tally, once every message left is deferred untried when the relay was down.
+    private func finish(_ pass: inout Pass, now: Date, ignoringBackoff: Bool,
+                        report: (Report) -> Void) async throws(StoreError) -> [String: Int] {
+        if let reason = pass.relayDown {
+            pass.tally["deferred", default: 0] += try await deferRest(after: pass.afterID, reason: reason, now: now,
+                                                                      ignoringBackoff: ignoringBackoff, report: report)
+        }
+        return pass.tally
     }
 
     /// Marks every other due message deferred without trying it; returns how many.
