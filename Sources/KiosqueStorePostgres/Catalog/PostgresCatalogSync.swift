@@ -156,19 +156,20 @@ struct PostgresCatalogSync {
                 """, logger: logger)
             return
         }
-        var accepted: [(Int64, Int64, Int64?)] = []
-        for try await (itemID, sortAt, linkHash, title, summary, text) in try await connection.query("""
-            SELECT id, sort_at, link_hash, title, summary, content_text FROM items
+        var accepted: [Int64] = []
+        for try await (itemID, title, summary, text) in try await connection.query("""
+            SELECT id, title, summary, content_text FROM items
             WHERE source_id IN (\(unescaped: sources)\(id)) ORDER BY id
-            """, logger: logger).decode((Int64, Int64, Int64?, String?, String?, String?).self) {
+            """, logger: logger).decode((Int64, String?, String?, String?).self) {
             let folded = ChannelFilter.foldedText(PreparedItemFields(title: title, summary: summary, contentText: text))
-            if filter.accepts(folded: folded) { accepted.append((itemID, sortAt, linkHash)) }
+            if filter.accepts(folded: folded) { accepted.append(itemID) }
         }
-        for (itemID, sortAt, linkHash) in accepted {
-            try await connection.query("""
-                INSERT INTO channel_items (channel_id, sort_at, item_id, link_hash) VALUES (\(id), \(sortAt), \(itemID), \(linkHash))
-                ON CONFLICT DO NOTHING
-                """, logger: logger)
-        }
+        // The accepted items in one statement, not one INSERT per item.
+        guard !accepted.isEmpty else { return }
+        try await connection.query("""
+            INSERT INTO channel_items (channel_id, sort_at, item_id, link_hash)
+            SELECT \(id), sort_at, id, link_hash FROM items WHERE id = ANY(\(accepted)) ORDER BY id
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
     }
 }
