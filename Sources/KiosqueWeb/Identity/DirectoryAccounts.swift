@@ -117,34 +117,14 @@ public struct DirectoryAccounts: Sendable {
 
 /// Reads `auth.ldap` into the directory client's settings, resolving the service password.
 public enum DirectorySetup {
-    /// A failure to read the service password named in channels.yml.
-    public struct MissingSecret: Error, CustomStringConvertible {
-        /// What is missing.
-        public var description: String
-    }
-
     /// The settings, nil when `auth.ldap` is absent; throws when the password cannot be read.
     public static func settings(from configuration: PortalConfiguration,
                                 environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DirectorySettings? {
         guard let ldap = configuration.auth.ldap else { return nil }
         var settings = DirectorySettings(url: ldap.url, baseDN: ldap.baseDN)
         settings.bindDN = ldap.bindDN
-        let folder = (configuration.filePath as NSString).deletingLastPathComponent
-        func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : (folder as NSString).appendingPathComponent(path) }
-        switch ldap.bindPassword {
-        case .environment(let name)?:
-            guard let value = environment[name], !value.isEmpty else {
-                throw MissingSecret(description: "auth.ldap.bind_password_env: the environment variable \(name) is not set")
-            }
-            settings.bindPassword = value
-        case .file(let path)?:
-            guard let text = try? String(contentsOfFile: resolve(path), encoding: .utf8) else {
-                throw MissingSecret(description: "auth.ldap.bind_password_file: cannot read \(resolve(path))")
-            }
-            settings.bindPassword = text.trimmingCharacters(in: .newlines)
-        case nil:
-            break
-        }
+        settings.bindPassword = try ConfiguredSecret.read(ldap.bindPassword, envKey: "bind_password_env", fileKey: "bind_password_file",
+                                                          label: { "auth.ldap.\($0)" }, configuration: configuration, environment: environment)
         settings.userFilter = ldap.userFilter
         settings.attributes.login = ldap.loginAttribute
         settings.attributes.name = ldap.nameAttribute
@@ -152,7 +132,7 @@ public enum DirectorySetup {
         settings.attributes.groups = ldap.groupsAttribute
         settings.groupBaseDN = ldap.groupBaseDN
         settings.startTLS = ldap.startTLS
-        settings.caFile = ldap.caFile.map(resolve)
+        settings.caFile = ldap.caFile.map { ConfiguredSecret.path($0, in: configuration) }
         settings.connectTimeout = ldap.connectTimeout
         settings.timeout = ldap.timeout
         return settings

@@ -13,32 +13,16 @@ struct OIDCSessionLink: Codable, Sendable, Hashable {
 
 /// Reads `auth.oidc` into the clients' settings, resolving each client secret.
 enum OIDCSetup {
-    /// A client secret named in channels.yml that cannot be read.
-    struct MissingSecret: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// The providers' settings, in channels.yml order; throws when a secret cannot be read.
     static func settings(from configuration: PortalConfiguration,
                          environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [OIDCProviderSettings] {
-        let folder = (configuration.filePath as NSString).deletingLastPathComponent
-        return try configuration.auth.oidc.map { provider in
-            let secret: String
-            switch provider.clientSecret {
-            case .environment(let name)?:
-                guard let value = environment[name], !value.isEmpty else {
-                    throw MissingSecret(description: "auth.oidc `\(provider.id)`: client_secret_env: the environment variable \(name) is not set")
-                }
-                secret = value
-            case .file(let path)?:
-                let resolved = path.hasPrefix("/") ? path : (folder as NSString).appendingPathComponent(path)
-                guard let text = try? String(contentsOfFile: resolved, encoding: .utf8) else {
-                    throw MissingSecret(description: "auth.oidc `\(provider.id)`: client_secret_file: cannot read \(resolved)")
-                }
-                secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            case nil:
+        try configuration.auth.oidc.map { provider in
+            guard let read = try ConfiguredSecret.read(provider.clientSecret, envKey: "client_secret_env", fileKey: "client_secret_file",
+                                                       label: { "auth.oidc `\(provider.id)`: \($0)" }, configuration: configuration,
+                                                       environment: environment) else {
                 throw MissingSecret(description: "auth.oidc `\(provider.id)`: no client secret")
             }
+            let secret = read.trimmingCharacters(in: .whitespacesAndNewlines)
             return OIDCProviderSettings(
                 id: provider.id, title: provider.title, issuer: provider.issuer, clientID: provider.clientID, clientSecret: secret,
                 scopes: provider.scopes,
