@@ -116,7 +116,7 @@ public struct WebServer {
                               accounts: OIDCAccounts(store: store, defaultLanguage: configuration.portal.language,
                                                      defaultDigest: configuration.mail.defaultDigest),
                               store: store, sessions: sessions, views: views, gate: twoFactorGate,
-                              pendingKey: SymmetricKeyBox(key: secrets.derivedKey(purpose: "oidc-pending")),
+                              pendingKey: secrets.derivedKey(purpose: "oidc-pending"),
                               baseURL: configuration.portal.baseURL, secureCookies: secure)
             oidc?.passwordForm = configuration.auth.localAccounts || directory != nil
             oidc?.register(on: router)

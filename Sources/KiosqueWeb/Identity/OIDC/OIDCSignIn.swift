@@ -18,14 +18,14 @@ struct OIDCSignIn: Sendable {
     let sessions: SessionStore
     let views: ViewRenderer
     let gate: TwoFactorGate?
-    let pendingKey: SymmetricKeyBox
+    let pendingKey: SymmetricKey
     let baseURL: String
     let secureCookies: Bool
     /// Whether the sign-in page also shows the password form (local accounts or the directory).
     var passwordForm = true
 
     init(providers: [OIDCProviderSettings], transport: any OIDCTransport, accounts: OIDCAccounts, store: any PortalStore, sessions: SessionStore,
-         views: ViewRenderer, gate: TwoFactorGate?, pendingKey: SymmetricKeyBox, baseURL: String, secureCookies: Bool) {
+         views: ViewRenderer, gate: TwoFactorGate?, pendingKey: SymmetricKey, baseURL: String, secureCookies: Bool) {
         self.providers = providers
         self.clients = Dictionary(providers.map { ($0.id, OIDCClient(settings: $0, transport: transport)) }, uniquingKeysWith: { a, _ in a })
         self.accounts = accounts
@@ -53,7 +53,7 @@ struct OIDCSignIn: Sendable {
         let returnTo = localPath(request.query["retour"])
         do {
             let (url, pending) = try await client.authorization(redirectURI: redirectURI(id))
-            let cookie = try OIDCPendingCookie(provider: id, pending: pending, returnTo: returnTo).sealed(key: pendingKey.key)
+            let cookie = try OIDCPendingCookie(provider: id, pending: pending, returnTo: returnTo).sealed(key: pendingKey)
             var response = Response.seeOther(url)
             response.setCookie(OIDCPendingCookie.cookie(cookie, provider: id, secure: secureCookies))
             return response
@@ -67,7 +67,7 @@ struct OIDCSignIn: Sendable {
         guard let id = context.parameters.get("provider"), let client = clients[id] else {
             return views.error(.notFound, messageKey: "error_not_found", context: context)
         }
-        let opened = request.cookies[OIDCPendingCookie.name].flatMap { OIDCPendingCookie.opened($0.value, key: pendingKey.key) }
+        let opened = request.cookies[OIDCPendingCookie.name].flatMap { OIDCPendingCookie.opened($0.value, key: pendingKey) }
         var response = try await finish(request, provider: id, client: client, pending: opened, context: context)
         response.setCookie(OIDCPendingCookie.expired(provider: id, secure: secureCookies))  // one use, whatever happened
         return response
@@ -157,9 +157,4 @@ struct OIDCSignIn: Sendable {
         if passwordForm { data["password_form"] = true }
         return data
     }
-}
-
-/// The pending cookie's key, wrapped so the struct stays simple to pass around.
-struct SymmetricKeyBox: Sendable {
-    let key: SymmetricKey
 }
