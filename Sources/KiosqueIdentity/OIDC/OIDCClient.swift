@@ -143,10 +143,6 @@ public actor OIDCClient {
     }
 
     /// Verifies an id_token against the provider's keys and the portal's rules; returns its claims.
-    public func checkedIDToken(_ token: String, nonce: String, now: Date = Date()) async throws(OIDCError) -> Claims {
-        try await checkedIDToken(token, nonce: nonce, document: try await discovery(), now: now)
-    }
-
     private func checkedIDToken(_ token: String, nonce: String, document: OIDCMetadata, now: Date) async throws(OIDCError) -> Claims {
         guard let keySet else { throw .unreachable("no key set") }
         let payload = try await keySet.verify(token, as: IDTokenPayload.self)

@@ -63,18 +63,6 @@ public struct OIDCProviderSettings: Sendable, Hashable {
         self.isProConnect = isProConnect
     }
 
-    /// ProConnect, the State's federation for public agents: its scopes and claims (`given_name`,
-    /// `usual_name`, `email`, `uid`, `siret`, `organizational_unit`), its level asked through the `claims`
-    /// parameter, and the `acr` values it documents as multi-factor.
-    public static func proConnect(id: String, title: String = "ProConnect", issuer: String, clientID: String, clientSecret: String,
-                                  acrValues: [String] = ["eidas1"]) -> OIDCProviderSettings {
-        OIDCProviderSettings(
-            id: id, title: title, issuer: issuer, clientID: clientID, clientSecret: clientSecret,
-            scopes: ["openid", "email", "given_name", "usual_name", "uid", "siret", "organizational_unit"],
-            claims: ClaimNames(login: "uid", name: "given_name usual_name", email: "email", groups: "organizational_unit"),
-            acrValues: acrValues, acrAsClaimsRequest: true, mfaACRValues: proConnectMFALevels, isProConnect: true)
-    }
-
     /// The `acr` values ProConnect documents as multi-factor.
     public static let proConnectMFALevels = [
         "eidas2", "eidas3", "https://proconnect.gouv.fr/assurance/self-asserted-2fa",
