@@ -61,7 +61,7 @@ public final class DocumentLibrary: Sendable {
         do {
             let department = try await requirePublisher(departmentID: departmentID, viewer: viewer)
             let checked = try Self.validate(metadata, department: department)
-            let file = try durable(upload, originalName: originalName)
+            let file = try storage.commitChecked(upload, originalName: originalName)
             let record = try await call { try await store.createDocument(departmentID: departmentID, metadata: checked, file: file, by: viewer) }
             startExtraction()
             return record
@@ -76,7 +76,7 @@ public final class DocumentLibrary: Sendable {
                            viewer: DocumentViewer) async throws(DocumentError) -> DocumentRecord {
         do {
             _ = try await requireManager(documentID: documentID, viewer: viewer, action: "add a version")
-            let file = try durable(upload, originalName: originalName)
+            let file = try storage.commitChecked(upload, originalName: originalName)
             let record = try await call { try await store.addDocumentVersion(id: documentID, file: file, by: viewer) }
             startExtraction()
             return record
@@ -155,16 +155,6 @@ public final class DocumentLibrary: Sendable {
 
     // MARK: - Helpers
 
-    /// Sniffs the content, then makes the file durable; only then may a row point at it.
-    private func durable(_ upload: UploadFile, originalName: String) throws(DocumentError) -> StoredFile {
-        try upload.finish()
-        var name = FileNames.neutralise(originalName)
-        let kind = try ContentSniffer.sniff(fileAt: upload.url, name: name)
-        if DocumentKind.claimed(byExtension: FileNames.fileExtension(name)) == nil { name += "." + kind.fileExtension }
-        let (sha, size) = try storage.commit(upload)
-        return StoredFile(sha256: sha, size: size, fileName: name, mediaType: kind.mediaType, kind: kind.rawValue)
-    }
-
     private func call<T>(_ body: () async throws -> T) async throws(DocumentError) -> T {
         do { return try await body() } catch let error as StoreError { throw DocumentError.wrap(error) } catch let error as DocumentError {
             throw error
@@ -187,5 +177,20 @@ private actor ExtractionWorker {
         if again { again = false; return true }
         running = false
         return false
+    }
+}
+
+extension BlobStorage {
+    /// Sniffs an upload's content (executables, unknown types and names that lie are refused),
+    /// neutralises its name (adding the sniffed kind's extension to a name without an accepted
+    /// one), then makes it durable; only then may a row point at it. Documents and announcements'
+    /// attachments both go through here; the caller discards the upload on failure.
+    public func commitChecked(_ upload: UploadFile, originalName: String) throws(DocumentError) -> StoredFile {
+        try upload.finish()
+        var name = FileNames.neutralise(originalName)
+        let kind = try ContentSniffer.sniff(fileAt: upload.url, name: name)
+        if DocumentKind.claimed(byExtension: FileNames.fileExtension(name)) == nil { name += "." + kind.fileExtension }
+        let (sha, size) = try commit(upload)
+        return StoredFile(sha256: sha, size: size, fileName: name, mediaType: kind.mediaType, kind: kind.rawValue)
     }
 }

@@ -38,11 +38,8 @@ struct AnnouncementStorage: Sendable {
     /// Checks an attachment by its content and makes it durable (the upload is consumed either way).
     func attachment(_ upload: UploadFile, originalName: String) throws(DocumentError) -> AnnouncementFileInput {
         do {
-            var name = FileNames.neutralise(originalName)
-            let kind = try ContentSniffer.sniff(fileAt: upload.url, name: name)
-            if !Self.knownExtensions.contains(FileNames.fileExtension(name)) { name += "." + kind.fileExtension }
-            let (sha, size) = try blobs.commit(upload)
-            return AnnouncementFileInput(sha256: sha, size: size, fileName: name, mediaType: kind.mediaType, kind: kind.rawValue)
+            let file = try blobs.commitChecked(upload, originalName: originalName)  // the departmental documents' checks
+            return AnnouncementFileInput(sha256: file.sha256, size: file.size, fileName: file.fileName, mediaType: file.mediaType, kind: file.kind)
         } catch {
             upload.discard()
             throw error
@@ -80,7 +77,4 @@ struct AnnouncementStorage: Sendable {
     func remove(_ hashes: [String]) {
         for hash in hashes { blobs.remove(sha256: hash) }
     }
-
-    /// Extensions that already name an accepted kind (others get the sniffed kind's appended).
-    static let knownExtensions: Set<String> = Set(DocumentKind.allCases.map(\.rawValue) + ["jpg", "jpeg", "jpe", "markdown", "text"])
 }
