@@ -76,15 +76,7 @@ extension AppDatabase {
                                         arguments: [rowID]) {
                 days[row["day"]] = AnnouncementDay(day: row["day"], views: row["views"], readers: row["readers"], acknowledged: row["acknowledged"])
             }
-            var result: [AnnouncementDay] = []
-            var time = min(publishAt, now.unixSeconds)
-            let end = now.unixSeconds
-            while time <= end + 86_399, result.count < 400 {
-                let day = AnnouncementStatistics.day(Date(unixSeconds: time))
-                if result.last?.day != day { result.append(days[day] ?? AnnouncementDay(day: day, views: 0, readers: 0, acknowledged: 0)) }
-                time += 86_400
-            }
-            return result.filter { $0.day <= AnnouncementStatistics.day(now) }
+            return AnnouncementStatistics.everyDay(from: min(publishAt, now.unixSeconds), now: now, known: days)
         }
     }
 
@@ -149,5 +141,20 @@ enum AnnouncementStatistics {
         let days = Int((Double(date.unixSeconds) / 86_400).rounded(.down))
         let (y, m, d) = CivilCalendar.civil(days: days)
         return String(format: "%04d-%02d-%02d", y, m, d)
+    }
+
+    /// Every UTC day from the one of `start` (unix seconds) to today, at most 400, each taken from
+    /// `known` or zero (announcements' and documents' daily figures).
+    static func everyDay(from start: Int64, now: Date, known: [String: AnnouncementDay]) -> [AnnouncementDay] {
+        var result: [AnnouncementDay] = []
+        var time = start
+        let today = day(now)
+        while result.count < 400 {
+            let day = day(Date(unixSeconds: time))
+            guard day <= today else { break }
+            if result.last?.day != day { result.append(known[day] ?? AnnouncementDay(day: day, views: 0, readers: 0, acknowledged: 0)) }
+            time += 86_400
+        }
+        return result
     }
 }

@@ -167,16 +167,7 @@ extension AppDatabase {
             for day in try Row.fetchAll(db, sql: "SELECT day, views, readers FROM document_daily WHERE document_id = ?", arguments: [row["id"] as Int64]) {
                 days[day["day"]] = AnnouncementDay(day: day["day"], views: day["views"], readers: day["readers"], acknowledged: 0)
             }
-            var result: [AnnouncementDay] = []
-            var time: Int64 = max(row["created_at"] as Int64, now.unixSeconds - 399 * 86_400)
-            let today = AnnouncementStatistics.day(now)
-            while result.count < 400 {
-                let day = AnnouncementStatistics.day(Date(unixSeconds: time))
-                guard day <= today else { break }
-                if result.last?.day != day { result.append(days[day] ?? AnnouncementDay(day: day, views: 0, readers: 0, acknowledged: 0)) }
-                time += 86_400
-            }
-            return result
+            return AnnouncementStatistics.everyDay(from: max(row["created_at"] as Int64, now.unixSeconds - 399 * 86_400), now: now, known: days)
         }
     }
 
