@@ -50,19 +50,24 @@ extension AppDatabase {
     /// the viewer may not see it, `.forbidden` when they see it but do not manage it.
     public func announcementStats(id: String, viewer: DocumentViewer, now: Date = Date()) async throws(StoreError) -> AnnouncementStats {
         try await read("counting the figures of announcement \(id)") { db in
-            let (rowID, _) = try Self.managed(db, id: id, viewer: viewer, now: now)
-            let row = try Row.fetchOne(db, sql: """
-                SELECT (SELECT coalesce(sum(views), 0) FROM announcement_daily WHERE announcement_id = :a) AS views,
-                  (SELECT count(*) FROM announcement_readers WHERE announcement_id = :a) AS readers,
-                  (SELECT count(*) FROM announcement_acknowledgements k JOIN users u ON u.id = k.user_id
-                    WHERE k.announcement_id = :a AND \(AnnouncementStatistics.inAudience))
-                  -- confirmations forgotten per retention still count (the daily totals keep them)
-                  + max(0, (SELECT coalesce(sum(acknowledged), 0) FROM announcement_daily WHERE announcement_id = :a)
-                    - (SELECT count(*) FROM announcement_acknowledgements WHERE announcement_id = :a)) AS acknowledged,
-                  (SELECT count(*) FROM users u WHERE u.disabled = 0 AND \(AnnouncementStatistics.inAudience)) AS audience
-                """, arguments: ["a": rowID])!
-            return AnnouncementStats(views: row["views"], readers: row["readers"], acknowledged: row["acknowledged"], audience: row["audience"])
+            try Self.announcementStats(db, id: id, viewer: viewer, now: now)
         }
+    }
+
+    /// `announcementStats` inside a read (a department's figures count all its announcements in one).
+    static func announcementStats(_ db: Database, id: String, viewer: DocumentViewer, now: Date) throws -> AnnouncementStats {
+        let (rowID, _) = try Self.managed(db, id: id, viewer: viewer, now: now)
+        let row = try Row.fetchOne(db, sql: """
+            SELECT (SELECT coalesce(sum(views), 0) FROM announcement_daily WHERE announcement_id = :a) AS views,
+              (SELECT count(*) FROM announcement_readers WHERE announcement_id = :a) AS readers,
+              (SELECT count(*) FROM announcement_acknowledgements k JOIN users u ON u.id = k.user_id
+                WHERE k.announcement_id = :a AND \(AnnouncementStatistics.inAudience))
+              -- confirmations forgotten per retention still count (the daily totals keep them)
+              + max(0, (SELECT coalesce(sum(acknowledged), 0) FROM announcement_daily WHERE announcement_id = :a)
+                - (SELECT count(*) FROM announcement_acknowledgements WHERE announcement_id = :a)) AS acknowledged,
+              (SELECT count(*) FROM users u WHERE u.disabled = 0 AND \(AnnouncementStatistics.inAudience)) AS audience
+            """, arguments: ["a": rowID])!
+        return AnnouncementStats(views: row["views"], readers: row["readers"], acknowledged: row["acknowledged"], audience: row["audience"])
     }
 
     /// The figures per UTC day since publication (days without activity included), for managers.
