@@ -1,20 +1,5 @@
 import Foundation
 
-/// A ranked match, before the agent-specific page is built.
-struct SearchHitKey: Sendable, Hashable {
-    var id: Int64, sortAt: Int64, linkHash: Int64?, score: Double
-}
-
-/// Everything about a search that does not depend on the agent or the page.
-struct RankedSearch: Sendable {
-    var hits: [SearchHitKey] = []
-    var total = 0
-    var totalIsExact = true
-    var isWindowed = false
-    var channelFacets: [FacetCount] = []
-    var monthFacets: [FacetCount] = []
-}
-
 /// Recent rankings by query, dropped whenever items or channels change (the generation moves)
 /// and after a few minutes (freshness weights age). Paging through results and popular searches
 /// then cost a page of snippets instead of a full ranking.

@@ -135,17 +135,7 @@ struct SearchEngine {
             exact = total < SearchTuning.countCap
         }
         guard !hits.isEmpty else { return ranking }
-
-        // The same article through two sources is one result.
-        var seenLinks = Set<Int64>()
-        for hit in hits.sorted(by: { ($0.score, $0.id) > ($1.score, $1.id) }) {
-            if let link = hit.linkHash, !seenLinks.insert(link).inserted { continue }
-            ranking.hits.append(hit)
-        }
-        ranking.total = total - (hits.count - ranking.hits.count)
-        ranking.totalIsExact = exact
-        ranking.isWindowed = hits.count >= SearchTuning.window
-        ranking.monthFacets = SearchFacets.months(ranking.hits.map(\.sortAt))
+        ranking = RankedSearch(window: hits, total: total, totalIsExact: exact)
         ranking.channelFacets = try channelFacets(ranking.hits)
         return ranking
     }
@@ -160,8 +150,7 @@ struct SearchEngine {
 
     /// bm25 (negative, lower is better) turned into a positive score and weighted by freshness.
     private func blended(bm25: Double, sortAt: Int64) -> Double {
-        let ageDays = max(0, now.timeIntervalSince1970 - Double(sortAt)) / 86_400
-        return -bm25 * (0.3 + 0.7 / (1 + ageDays / SearchTuning.freshnessDays))
+        SearchTuning.blended(-bm25, sortAt: sortAt, now: now)
     }
 
     private func channelFacets(_ hits: [SearchHitKey]) throws -> [FacetCount] {

@@ -30,22 +30,6 @@ extension PostgresStore {
 
 /// One search on one connection (SQLite's SearchEngine, on tsvector/tsquery).
 struct PostgresSearchEngine {
-    struct Hit: Sendable {
-        var id: Int64
-        var sortAt: Int64
-        var linkHash: Int64?
-        var score: Double
-    }
-
-    struct Ranking: Sendable {
-        var hits: [Hit] = []
-        var total = 0
-        var totalIsExact = true
-        var isWindowed = false
-        var channelFacets: [FacetCount] = []
-        var monthFacets: [FacetCount] = []
-    }
-
     let connection: PostgresConnection
     let logger: Logger
     let query: SearchQuery
@@ -75,8 +59,8 @@ struct PostgresSearchEngine {
     }
 
     /// Ranks, counts and facets the matches.
-    func rank() async throws -> Ranking {
-        var ranking = Ranking()
+    func rank() async throws -> RankedSearch {
+        var ranking = RankedSearch()
         // Departmental documents have their own search; `service:` and document types find no article.
         if !query.services.isEmpty || query.types.contains(where: { !["article", "articles", "actualite"].contains($0) }) {
             return ranking
@@ -88,10 +72,10 @@ struct PostgresSearchEngine {
         builder.sql = hasText
             ? "SELECT i.id, i.sort_at, i.link_hash, ts_rank_cd('{0.05, 0.2, 0.4, 1.0}', i.search_vector, q.query, 1)::float8 \(from) ORDER BY i.id DESC LIMIT \(window)"
             : "SELECT i.id, i.sort_at, i.link_hash, i.sort_at::float8 \(from) ORDER BY i.sort_at DESC, i.id DESC LIMIT \(window)"
-        var hits: [Hit] = []
+        var hits: [SearchHitKey] = []
         for try await (id, sortAt, linkHash, rank) in try await connection.query(builder.query, logger: logger)
             .decode((Int64, Int64, Int64?, Double).self) {
-            hits.append(Hit(id: id, sortAt: sortAt, linkHash: linkHash, score: hasText ? blended(rank, sortAt: sortAt) : rank))
+            hits.append(SearchHitKey(id: id, sortAt: sortAt, linkHash: linkHash, score: hasText ? blended(rank, sortAt: sortAt) : rank))
         }
         var total = hits.count
         var exact = true
@@ -103,22 +87,13 @@ struct PostgresSearchEngine {
             exact = total < SearchTuning.countCap
         }
         guard !hits.isEmpty else { return ranking }
-        // The same article through two sources is one result.
-        var seenLinks = Set<Int64>()
-        for hit in hits.sorted(by: { ($0.score, $0.id) > ($1.score, $1.id) }) {
-            if let link = hit.linkHash, !seenLinks.insert(link).inserted { continue }
-            ranking.hits.append(hit)
-        }
-        ranking.total = total - (hits.count - ranking.hits.count)
-        ranking.totalIsExact = exact
-        ranking.isWindowed = hits.count >= SearchTuning.window
-        ranking.monthFacets = SearchFacets.months(ranking.hits.map(\.sortAt))
+        ranking = RankedSearch(window: hits, total: total, totalIsExact: exact)
         ranking.channelFacets = try await channelFacets(ranking.hits.map(\.id))
         return ranking
     }
 
     /// One page of a ranking, with the agent's marks, channels and snippets.
-    func page(_ ranking: Ranking, limit: Int, offset: Int) async throws -> SearchResults {
+    func page(_ ranking: RankedSearch, limit: Int, offset: Int) async throws -> SearchResults {
         let page = Array(ranking.hits.dropFirst(offset).prefix(limit))
         return SearchResults(query: query, total: ranking.total, totalIsExact: ranking.totalIsExact, items: try await pageHits(page),
                              channelFacets: ranking.channelFacets, monthFacets: ranking.monthFacets, isWindowed: ranking.isWindowed,
@@ -127,8 +102,7 @@ struct PostgresSearchEngine {
 
     /// Relevance weighted by freshness, as SQLite weighs bm25.
     private func blended(_ rank: Double, sortAt: Int64) -> Double {
-        let ageDays = max(0, now.timeIntervalSince1970 - Double(sortAt)) / 86_400
-        return rank * (0.3 + 0.7 / (1 + ageDays / SearchTuning.freshnessDays))
+        SearchTuning.blended(rank, sortAt: sortAt, now: now)
     }
 
     private func channelFacets(_ ids: [Int64]) async throws -> [FacetCount] {
@@ -144,7 +118,7 @@ struct PostgresSearchEngine {
     }
 
     /// Items, snippets and the channel to show for the page (the same choice of channel as SQLite's).
-    private func pageHits(_ page: [Hit]) async throws -> [SearchHit] {
+    private func pageHits(_ page: [SearchHitKey]) async throws -> [SearchHit] {
         guard !page.isEmpty else { return [] }
         let ids = page.map(\.id)
         var channels: [Int64: ChannelRef] = [:]
