@@ -18,13 +18,13 @@ public struct OIDCProviderSettings: Sendable, Hashable {
     public var claims: ClaimNames
     /// The authentication levels asked for (`acr_values`); a weaker `acr` in the answer is refused.
     public var acrValues: [String]
-    /// Send the level as ProConnect's `claims` request parameter (id_token acr essential, amr essential)
-    /// instead of `acr_values`.
-    public var acrAsClaimsRequest: Bool
     /// `acr` values that say the provider checked a second factor (the portal then asks for no TOTP code).
     public var mfaACRValues: [String]
     /// Whether the provider is ProConnect (its button follows ProConnect's guidelines).
     public var isProConnect: Bool
+    /// Send the level as ProConnect's `claims` request parameter (id_token acr essential, amr essential)
+    /// instead of `acr_values`: ProConnect only.
+    public var acrAsClaimsRequest: Bool { isProConnect }
 
     /// Where a provider names the agent's login, name, e-mail and groups.
     public struct ClaimNames: Sendable, Hashable {
@@ -49,7 +49,7 @@ public struct OIDCProviderSettings: Sendable, Hashable {
     /// A provider; the defaults suit a generic provider (Keycloak, LemonLDAP::NG, Entra ID).
     public init(id: String, title: String, issuer: String, clientID: String, clientSecret: String,
                 scopes: [String] = ["openid", "profile", "email"], claims: ClaimNames = ClaimNames(), acrValues: [String] = [],
-                acrAsClaimsRequest: Bool = false, mfaACRValues: [String] = [], isProConnect: Bool = false) {
+                mfaACRValues: [String] = [], isProConnect: Bool = false) {
         self.id = id
         self.title = title
         self.issuer = issuer
@@ -58,7 +58,6 @@ public struct OIDCProviderSettings: Sendable, Hashable {
         self.scopes = scopes
         self.claims = claims
         self.acrValues = acrValues
-        self.acrAsClaimsRequest = acrAsClaimsRequest
         self.mfaACRValues = mfaACRValues
         self.isProConnect = isProConnect
     }

@@ -27,7 +27,7 @@ enum OIDCSetup {
                 id: provider.id, title: provider.title, issuer: provider.issuer, clientID: provider.clientID, clientSecret: secret,
                 scopes: provider.scopes,
                 claims: .init(login: provider.loginClaim, name: provider.nameClaim, email: provider.emailClaim, groups: provider.groupsClaim),
-                acrValues: provider.acrValues, acrAsClaimsRequest: provider.isProConnect, mfaACRValues: provider.mfaACRValues,
+                acrValues: provider.acrValues, mfaACRValues: provider.mfaACRValues,
                 isProConnect: provider.isProConnect)
         }
     }
