@@ -164,9 +164,3 @@ public final class AppDatabase: Sendable {
         } catch { throw StoreError.wrap(error, path: path, operation: "closing") }
     }
 }
-
-/// Time conversions: the schema stores Unix seconds.
-extension Date {
-    var unixSeconds: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }
-    init(unixSeconds: Int64) { self.init(timeIntervalSince1970: TimeInterval(unixSeconds)) }
-}

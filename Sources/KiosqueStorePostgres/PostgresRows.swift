@@ -11,19 +11,5 @@ enum PostgresRows {
     }
 }
 
-/// Lists from channels.yml as JSONB: encoded here, bound as text and cast with `::jsonb`; read back as text.
-enum PostgresJSON {
-    static func encode(_ list: [String]) -> String {
-        (try? String(decoding: JSONEncoder().encode(list), as: UTF8.self)) ?? "[]"
-    }
-
-    static func decode(_ text: String?) -> [String] {
-        guard let text, text != "[]", let data = text.data(using: .utf8) else { return [] }
-        return (try? JSONDecoder().decode([String].self, from: data)) ?? []
-    }
-}
-
-extension Date {
-    /// Whole Unix seconds, as the schema stores times.
-    var unixSeconds: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }
-}
+// Lists from channels.yml as JSONB are `JSONList` text (KiosqueStoreContract), bound as text and
+// cast with `::jsonb`, read back as text.

@@ -95,14 +95,3 @@ extension AppDatabase {
         }
     }
 }
-
-/// Lists of strings stored as JSON text.
-enum JSONList {
-    static func encode(_ list: [String]) -> String {
-        (try? String(decoding: JSONEncoder().encode(list), as: UTF8.self)) ?? "[]"
-    }
-    static func decode(_ text: String?) -> [String] {
-        guard let text, text != "[]", let data = text.data(using: .utf8) else { return [] }
-        return (try? JSONDecoder().decode([String].self, from: data)) ?? []
-    }
-}

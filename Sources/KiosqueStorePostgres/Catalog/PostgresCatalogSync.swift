@@ -52,8 +52,8 @@ struct PostgresCatalogSync {
         for department in catalog.departments {
             try await connection.query("""
                 INSERT INTO departments (key, title, categories, groups, publisher, approval)
-                VALUES (\(department.id), \(department.title), \(PostgresJSON.encode(department.categories))::jsonb,
-                        \(PostgresJSON.encode(department.groups))::jsonb, \(department.publisher), \(department.approval))
+                VALUES (\(department.id), \(department.title), \(JSONList.encode(department.categories))::jsonb,
+                        \(JSONList.encode(department.groups))::jsonb, \(department.publisher), \(department.approval))
                 ON CONFLICT (key) DO UPDATE SET title = excluded.title, categories = excluded.categories,
                   groups = excluded.groups, publisher = excluded.publisher, approval = excluded.approval, retired_at = NULL
                 """, logger: logger)
@@ -73,7 +73,7 @@ struct PostgresCatalogSync {
             let ids = try await PostgresRows.all(connection.query("""
                 INSERT INTO bouquets (key, title, description, is_default, groups, position)
                 VALUES (\(bouquet.id), \(bouquet.title), \(bouquet.description), \(bouquet.isDefault),
-                        \(PostgresJSON.encode(bouquet.groups))::jsonb, \(position))
+                        \(JSONList.encode(bouquet.groups))::jsonb, \(position))
                 ON CONFLICT (key) DO UPDATE SET title = excluded.title, description = excluded.description,
                   is_default = excluded.is_default, groups = excluded.groups, position = excluded.position, retired_at = NULL
                 RETURNING id
@@ -93,7 +93,7 @@ struct PostgresCatalogSync {
 
     /// Upserts a channel and its source links; re-maps it when new or when its definition changed.
     private func syncChannel(_ channel: ChannelDefinition, position: Int) async throws -> Bool {
-        let include = PostgresJSON.encode(channel.include), exclude = PostgresJSON.encode(channel.exclude)
+        let include = JSONList.encode(channel.include), exclude = JSONList.encode(channel.exclude)
         var old: (id: Int64, include: String, exclude: String, retired: Int64?)?
         for try await row in try await connection.query("""
             SELECT id, include_words::text, exclude_words::text, retired_at FROM channels WHERE key = \(channel.id)
@@ -116,7 +116,7 @@ struct PostgresCatalogSync {
             """, logger: logger), Int64.self)
         guard let id = ids.first else { return false }
         let changed = old == nil || old?.retired != nil
-            || PostgresJSON.decode(old?.include) != channel.include.map { $0 } || PostgresJSON.decode(old?.exclude) != channel.exclude
+            || JSONList.decode(old?.include) != channel.include.map { $0 } || JSONList.decode(old?.exclude) != channel.exclude
             || oldSources != Set(channel.sources)
         guard changed else { return false }
         try await connection.query("DELETE FROM channel_sources WHERE channel_id = \(id)", logger: logger)
@@ -144,7 +144,7 @@ struct PostgresCatalogSync {
         for try await (include, exclude) in try await connection.query("""
             SELECT include_words::text, exclude_words::text FROM channels WHERE id = \(id)
             """, logger: logger).decode((String, String).self) {
-            filter = ChannelFilter(include: PostgresJSON.decode(include), exclude: PostgresJSON.decode(exclude))
+            filter = ChannelFilter(include: JSONList.decode(include), exclude: JSONList.decode(exclude))
         }
         guard let filter else { return }
         let sources = "SELECT source_id FROM channel_sources WHERE channel_id = "

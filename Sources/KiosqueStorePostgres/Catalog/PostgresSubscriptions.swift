@@ -57,7 +57,7 @@ extension PostgresStore: CatalogStore {
             var bouquets: [Int64] = []
             for try await (id, isDefault, configured) in try await connection.query(
                 "SELECT id, is_default, groups::text FROM bouquets WHERE retired_at IS NULL", logger: logger)
-                .decode((Int64, Bool, String).self) where isDefault || wanted.meets(PostgresJSON.decode(configured)) {
+                .decode((Int64, Bool, String).self) where isDefault || wanted.meets(JSONList.decode(configured)) {
                 bouquets.append(id)
             }
             return try await Self.addBouquets(connection, userID: userID, bouquets: bouquets, at: date.unixSeconds, logger: logger)

@@ -50,7 +50,7 @@ struct PostgresIngest {
             SELECT c.id, c.include_words::text, c.exclude_words::text FROM channel_sources cs JOIN channels c ON c.id = cs.channel_id
             WHERE cs.source_id = \(sourceRowID) AND c.retired_at IS NULL AND c.kind = 'feed'
             """, logger: logger).decode((Int64, String, String).self) {
-            channels.append((id, ChannelFilter(include: PostgresJSON.decode(include), exclude: PostgresJSON.decode(exclude))))
+            channels.append((id, ChannelFilter(include: JSONList.decode(include), exclude: JSONList.decode(exclude))))
         }
         let needsText = channels.contains { !$0.filter.isEmpty }
         let fetched = fetchedAt.unixSeconds

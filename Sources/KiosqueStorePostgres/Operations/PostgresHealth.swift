@@ -97,8 +97,8 @@ enum PostgresHealth {
               not_modified, new_items, updated_items, warnings, permanent_redirect, discovered_feeds)
             VALUES (\(source), \(attempt.startedAt.timeIntervalSince1970), \(attempt.duration), \(attempt.httpStatus),
               \(attempt.errorClass?.rawValue), \(attempt.errorMessage), \(attempt.bytes), \(attempt.notModified), \(attempt.newItems),
-              \(attempt.updatedItems), \(PostgresJSON.encode(attempt.warnings))::jsonb, \(attempt.permanentRedirect),
-              \(PostgresJSON.encode(attempt.discoveredFeeds))::jsonb)
+              \(attempt.updatedItems), \(JSONList.encode(attempt.warnings))::jsonb, \(attempt.permanentRedirect),
+              \(JSONList.encode(attempt.discoveredFeeds))::jsonb)
             RETURNING id
             """, logger: logger), Int64.self)
         let success: Double? = attempt.succeeded ? attempt.startedAt.timeIntervalSince1970 + attempt.duration : nil
@@ -139,7 +139,7 @@ enum PostgresHealth {
         return FetchAttempt(
             sourceID: c.0, startedAt: Date(timeIntervalSince1970: c.2 ?? 0), duration: c.3 ?? 0, httpStatus: c.4.map(Int.init),
             errorClass: c.5.flatMap(FetchErrorClass.init(rawValue:)), errorMessage: c.6, bytes: c.7 ?? 0, notModified: c.8 ?? false,
-            newItems: Int(c.9 ?? 0), updatedItems: Int(c.10 ?? 0), warnings: PostgresJSON.decode(c.11),
-            permanentRedirect: c.12, discoveredFeeds: PostgresJSON.decode(c.13))
+            newItems: Int(c.9 ?? 0), updatedItems: Int(c.10 ?? 0), warnings: JSONList.decode(c.11),
+            permanentRedirect: c.12, discoveredFeeds: JSONList.decode(c.13))
     }
 }

@@ -47,7 +47,7 @@ extension PostgresStore: PeopleStore {
                 """, logger: logger)
             try await connection.query("""
                 INSERT INTO directory_accounts (user_id, dn, groups, synced_at, disabled_by_sync)
-                VALUES (\(userID), \(dn), \(PostgresJSON.encode(groups))::jsonb, \(date.unixSeconds), false)
+                VALUES (\(userID), \(dn), \(JSONList.encode(groups))::jsonb, \(date.unixSeconds), false)
                 ON CONFLICT (user_id) DO UPDATE SET dn = excluded.dn, groups = excluded.groups, synced_at = excluded.synced_at,
                   disabled_by_sync = false
                 """, logger: logger)
@@ -78,7 +78,7 @@ extension PostgresStore: PeopleStore {
             var gained: [Int64] = []
             for try await (id, configured) in try await connection.query(
                 "SELECT id, groups::text FROM bouquets WHERE retired_at IS NULL", logger: logger).decode((Int64, String).self) {
-                let list = PostgresJSON.decode(configured)
+                let list = JSONList.decode(configured)
                 if now.meets(list) && !before.meets(list) { gained.append(id) }
             }
             _ = try await Self.addBouquets(connection, userID: userID, bouquets: gained, at: date.unixSeconds, logger: logger)
@@ -86,7 +86,7 @@ extension PostgresStore: PeopleStore {
             for try await (id, key, configured) in try await connection.query(
                 "SELECT id, key, groups::text FROM departments WHERE retired_at IS NULL ORDER BY id", logger: logger)
                 .decode((Int64, String, String).self) {
-                departments.append((id, key, PostgresJSON.decode(configured)))
+                departments.append((id, key, JSONList.decode(configured)))
             }
             var moves = GroupMoves()
             for (id, key, configured) in departments {
@@ -106,7 +106,7 @@ extension PostgresStore: PeopleStore {
     }
 
     private static func link(_ row: (String, String, Int64, Bool)) -> DirectoryLink {
-        DirectoryLink(dn: row.0, groups: PostgresJSON.decode(row.1), syncedAt: Date(timeIntervalSince1970: TimeInterval(row.2)),
+        DirectoryLink(dn: row.0, groups: JSONList.decode(row.1), syncedAt: Date(timeIntervalSince1970: TimeInterval(row.2)),
                       disabledBySync: row.3)
     }
 }

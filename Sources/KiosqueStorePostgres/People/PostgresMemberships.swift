@@ -86,7 +86,7 @@ extension PostgresStore {
             var matching: [Int64] = []
             for try await (id, configured) in try await connection.query(
                 "SELECT id, groups::text FROM departments WHERE retired_at IS NULL", logger: logger).decode((Int64, String).self)
-                where wanted.meets(PostgresJSON.decode(configured)) {
+                where wanted.meets(JSONList.decode(configured)) {
                 matching.append(id)
             }
             try await connection.query("""
