@@ -27,16 +27,23 @@ enum ChildProcess {
         }
     }
 
-    /// Starts a long-running command with its output discarded.
-    static func launch(_ arguments: [String]) throws -> Process {
+    /// Starts a long-running command with its output discarded, or written to `log`; `environment`
+    /// is added to this process's own.
+    static func launch(_ arguments: [String], environment: [String: String] = [:], log: URL? = nil) throws -> Process {
         guard let command = arguments.first, let executable = locate(command) else {
             throw TestServerError(message: "\(arguments.first ?? "command") is not installed")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = Array(arguments.dropFirst())
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
+        var output = FileHandle.nullDevice
+        if let log {
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            output = try FileHandle(forWritingTo: log)
+        }
+        process.standardOutput = output
+        process.standardError = output
         try process.run()
         return process
     }

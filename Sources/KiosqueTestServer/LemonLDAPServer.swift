@@ -66,20 +66,9 @@ public final class LemonLDAPServer: @unchecked Sendable {
         try ChildProcess.run(["openssl", "pkey", "-in", keyPath, "-pubout", "-out", publicPath])
         try writeConfiguration(relyingParties: relyingParties, privateKey: String(contentsOfFile: keyPath, encoding: .utf8),
                                publicKey: String(contentsOfFile: publicPath, encoding: .utf8))
-        let executable = ChildProcess.locate("plackup")!
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-p", String(port), "--host", "127.0.0.1", Self.portalScript]
-        var environment = ProcessInfo.processInfo.environment
-        environment["LLNG_DEFAULTCONFFILE"] = directory.appendingPathComponent("lemonldap-ng.ini").path
-        process.environment = environment
-        let log = directory.appendingPathComponent("portal.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        self.process = process
+        process = try ChildProcess.launch(["plackup", "-p", String(port), "--host", "127.0.0.1", Self.portalScript],
+                                          environment: ["LLNG_DEFAULTCONFFILE": directory.appendingPathComponent("lemonldap-ng.ini").path],
+                                          log: directory.appendingPathComponent("portal.log"))
         try waitUntilAnswering()
     }
 
