@@ -75,6 +75,11 @@ struct AnnouncementFilesWebTests {
             let attachmentsJSON = try #require(json["attachments"] as? [[String: Any]])
             #expect(attachmentsJSON.map { $0["url"] as? String } == [href])
             #expect(attachmentsJSON.first?["media_type"] as? String == "application/pdf")
+            // The list carries them as well (one query for all the announcements listed).
+            let list = try NewsAPI.object(try await client.execute(uri: "/api/v1/announcements", method: .get, headers: api.auth("denis")))
+            let listed = try #require((list["announcements"] as? [[String: Any]])?.first { $0["id"] as? String == id })
+            #expect((listed["picture"] as? [String: Any])?["url"] as? String == "/annonces/\(id)/image")
+            #expect((listed["attachments"] as? [[String: Any]])?.map { $0["url"] as? String } == [href])
             let download = try await client.execute(uri: href, method: .get, headers: api.auth("denis"))
             #expect(download.status == .ok)
             #expect(Data(buffer: download.body) == pdf)

@@ -84,7 +84,18 @@ extension AppDatabase {
     /// picture first then attachments in the order they were added.
     public func announcementFiles(announcementID: String, viewer: DocumentViewer, now: Date = Date()) async throws(StoreError) -> [AnnouncementFile] {
         try await read("listing the files of announcement \(announcementID)") { db in
-            try Self.visibleFiles(db, announcementID: announcementID, fileID: nil, viewer: viewer, now: now)
+            try Self.visibleFiles(db, announcementIDs: [announcementID], fileID: nil, viewer: viewer, now: now).map(\.file)
+        }
+    }
+
+    /// The files of several announcements the viewer may see, by announcement id (one without files
+    /// is absent), each in `announcementFiles`' order: one query for a list, not one per announcement.
+    public func announcementFiles(announcementIDs: [String], viewer: DocumentViewer,
+                                  now: Date = Date()) async throws(StoreError) -> [String: [AnnouncementFile]] {
+        guard !announcementIDs.isEmpty else { return [:] }
+        return try await read("listing the files of \(announcementIDs.count) announcements") { db in
+            Dictionary(grouping: try Self.visibleFiles(db, announcementIDs: announcementIDs, fileID: nil, viewer: viewer, now: now),
+                       by: \.announcement).mapValues { $0.map(\.file) }
         }
     }
 
@@ -93,7 +104,7 @@ extension AppDatabase {
     public func announcementFile(announcementID: String, fileID: String, viewer: DocumentViewer,
                                  now: Date = Date()) async throws(StoreError) -> AnnouncementFile? {
         try await read("reading a file of announcement \(announcementID)") { db in
-            try Self.visibleFiles(db, announcementID: announcementID, fileID: fileID, viewer: viewer, now: now).first
+            try Self.visibleFiles(db, announcementIDs: [announcementID], fileID: fileID, viewer: viewer, now: now).first?.file
         }
     }
 
@@ -127,21 +138,23 @@ extension AppDatabase {
         }
     }
 
-    private static func visibleFiles(_ db: Database, announcementID: String, fileID: String?, viewer: DocumentViewer,
-                                     now: Date) throws -> [AnnouncementFile] {
+    private static func visibleFiles(_ db: Database, announcementIDs: [String], fileID: String?, viewer: DocumentViewer,
+                                     now: Date) throws -> [(announcement: String, file: AnnouncementFile)] {
         var args = AnnouncementRows.arguments(viewer, now: now)
-        args["id"] = announcementID
+        for (index, id) in announcementIDs.enumerated() { args["id\(index)"] = id }
         args.updateValue(fileID, forKey: "file")  // a nil value must stay in the dictionary
+        let ids = announcementIDs.indices.map { ":id\($0)" }.joined(separator: ", ")
         return try Row.fetchAll(db, sql: """
-            SELECT f.* FROM announcement_files f JOIN announcements a ON a.id = f.announcement_id
-            WHERE a.public_id = :id AND (:file IS NULL OR f.public_id = :file) AND \(AnnouncementRows.visible)
+            SELECT f.*, a.public_id AS announcement FROM announcement_files f JOIN announcements a ON a.id = f.announcement_id
+            WHERE a.public_id IN (\(ids)) AND (:file IS NULL OR f.public_id = :file) AND \(AnnouncementRows.visible)
             ORDER BY f.role = 'attachment', f.id
             """, arguments: StatementArguments(args)).map { row in
-            AnnouncementFile(id: row["public_id"], role: AnnouncementFileRole(rawValue: row["role"]) ?? .attachment,
-                             file: AnnouncementFileInput(sha256: row["sha256"], size: row["size"], fileName: row["file_name"],
-                                                         mediaType: row["media_type"], kind: row["kind"], width: row["width"],
-                                                         height: row["height"], alt: row["alt"]),
-                             addedAt: Date(unixSeconds: row["added_at"]))
+            let file = AnnouncementFile(id: row["public_id"], role: AnnouncementFileRole(rawValue: row["role"]) ?? .attachment,
+                                        file: AnnouncementFileInput(sha256: row["sha256"], size: row["size"], fileName: row["file_name"],
+                                                                    mediaType: row["media_type"], kind: row["kind"], width: row["width"],
+                                                                    height: row["height"], alt: row["alt"]),
+                                        addedAt: Date(unixSeconds: row["added_at"]))
+            return (announcement: row["announcement"], file: file)
         }
     }
 }

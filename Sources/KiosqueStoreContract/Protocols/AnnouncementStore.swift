@@ -90,6 +90,9 @@ public protocol AnnouncementStore: Sendable {
     /// The picture and attachments of an announcement the viewer may see (empty otherwise), the
     /// picture first then attachments in the order they were added.
     func announcementFiles(announcementID: String, viewer: DocumentViewer, now: Date) async throws(StoreError) -> [AnnouncementFile]
+    /// The files of several announcements the viewer may see, by announcement id (one without files
+    /// is absent), each in `announcementFiles`' order: one query for a list, not one per announcement.
+    func announcementFiles(announcementIDs: [String], viewer: DocumentViewer, now: Date) async throws(StoreError) -> [String: [AnnouncementFile]]
     /// One file of an announcement, if the viewer may see the announcement (checked in SQL, like
     /// every read of it): nil for anyone outside its audience, as if it did not exist.
     func announcementFile(announcementID: String, fileID: String, viewer: DocumentViewer, now: Date) async throws(StoreError) -> AnnouncementFile?
@@ -252,6 +255,10 @@ extension AnnouncementStore {
     /// `announcementFiles` with now = Date().
     public func announcementFiles(announcementID: String, viewer: DocumentViewer) async throws(StoreError) -> [AnnouncementFile] {
         try await announcementFiles(announcementID: announcementID, viewer: viewer, now: Date())
+    }
+    /// `announcementFiles(announcementIDs:)` with now = Date().
+    public func announcementFiles(announcementIDs: [String], viewer: DocumentViewer) async throws(StoreError) -> [String: [AnnouncementFile]] {
+        try await announcementFiles(announcementIDs: announcementIDs, viewer: viewer, now: Date())
     }
     /// `announcementFile` with now = Date().
     public func announcementFile(announcementID: String, fileID: String, viewer: DocumentViewer) async throws(StoreError) -> AnnouncementFile? {

@@ -28,9 +28,8 @@ struct AnnouncementsAPI {
         do { limit = try query.integer("limit", in: 1...200, default: 50) } catch { return error.response }
         try await store.publishDueAnnouncements()
         let records = try await store.announcements(viewer: viewer, limit: limit)
-        var rows: [[String: Any]] = []
-        for record in records { rows.append(Self.json(record, files: try await store.announcementFiles(announcementID: record.id, viewer: viewer))) }
-        return .json(["announcements": rows])
+        let files = try await store.announcementFiles(announcementIDs: records.map(\.id), viewer: viewer)
+        return .json(["announcements": records.map { Self.json($0, files: files[$0.id] ?? []) }])
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
