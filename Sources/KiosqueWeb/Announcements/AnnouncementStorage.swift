@@ -77,4 +77,12 @@ struct AnnouncementStorage: Sendable {
     func remove(_ hashes: [String]) {
         for hash in hashes { blobs.remove(sha256: hash) }
     }
+
+    /// Deletes an announcement the viewer manages, then its stored files no other announcement uses
+    /// (the page and the API both delete this way).
+    func deleteAnnouncement(id: String, by viewer: DocumentViewer, store: any PortalStore) async throws(StoreError) {
+        let hashes = try await store.announcementFileHashes(announcementID: id, by: viewer)
+        try await store.deleteAnnouncement(id: id, by: viewer)
+        remove(try await store.unusedAnnouncementBlobs(hashes))
+    }
 }

@@ -74,9 +74,7 @@ struct AnnouncementsAPI {
         let viewer = try context.documentViewer()
         let id = context.parameters.get("id") ?? ""
         do {
-            let hashes = try await store.announcementFileHashes(announcementID: id, by: viewer)
-            try await store.deleteAnnouncement(id: id, by: viewer)
-            files.remove(try await store.unusedAnnouncementBlobs(hashes))
+            try await files.deleteAnnouncement(id: id, by: viewer, store: store)
             return Response(status: .noContent)
         } catch { return try Self.refusal(error) }
     }
