@@ -104,6 +104,11 @@ public final class SlapdServer: @unchecked Sendable {
 }
 
 extension SlapdServer {
+    /// `townHall(certificate:)` started off the threads concurrent tests run on (see `blockingWork`).
+    public static func startTownHall(certificate: SelfSignedCertificate? = nil) async throws -> SlapdServer {
+        try await blockingWork { try townHall(certificate: certificate) }
+    }
+
     /// A started directory holding `loadTownHall()`'s entries.
     public static func townHall(certificate: SelfSignedCertificate? = nil) throws -> SlapdServer {
         let server = try SlapdServer(certificate: certificate)

@@ -27,9 +27,13 @@ public struct WebServer {
         public var idleTimeout: Duration
         /// Where article pictures are cached (`<cache>/media`, disposable); nil puts them in `<data>/cache/media`.
         public var mediaCacheDirectory: String?
+        /// bcrypt's cost for passwords set through the web front. 11 in service; tests use the
+        /// minimum (4) so that hundreds of sign-ins running at once do not queue on two cores.
+        public var passwordCost: UInt8
         public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String, metrics: PrometheusCollectorRegistry? = nil,
-                    idleTimeout: Duration = .seconds(30), mediaCacheDirectory: String? = nil) {
+                    idleTimeout: Duration = .seconds(30), mediaCacheDirectory: String? = nil, passwordCost: UInt8 = 11) {
             self.mediaCacheDirectory = mediaCacheDirectory
+            self.passwordCost = passwordCost
             self.host = host
             self.port = port
             self.dataDirectory = dataDirectory
@@ -65,7 +69,7 @@ public struct WebServer {
         views.oidcConfigured = !configuration.auth.oidc.isEmpty
         let sessions = SessionStore(store: store, idleTimeout: configuration.auth.sessionIdle,
                                     absoluteTimeout: configuration.auth.sessionAbsolute)
-        let passwords = PasswordHasher(cost: 11)
+        let passwords = PasswordHasher(cost: options.passwordCost)
         let media = try MediaService.make(configuration: configuration, dataDirectory: options.dataDirectory,
                                           cacheDirectory: options.mediaCacheDirectory)
         views.mediaRewriter = media?.rewriter

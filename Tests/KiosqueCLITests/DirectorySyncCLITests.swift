@@ -8,7 +8,7 @@ import Testing
 @Suite("kiosque directory sync", .serialized, .timeLimit(.minutes(2)))
 struct DirectorySyncCLITests {
     @Test func syncDisablesWhoTheDirectoryNoLongerReturnsAndRefreshesTheOthers() async throws {
-        let slapd = try SlapdServer.townHall()
+        let slapd = try await SlapdServer.startTownHall()
         defer { slapd.shutdown() }
         let portal = try Portal.make()
         let secret = portal.directory.appendingPathComponent("ldap-password").path
@@ -26,7 +26,7 @@ struct DirectorySyncCLITests {
                 timeout: 3s
             """
         try yaml.write(toFile: portal.config, atomically: true, encoding: .utf8)
-        #expect(try portal.run(["check"]).status == 0)
+        #expect(try await portal.run(["check"]).status == 0)
         // Two agents provisioned from the directory earlier: alice (her e-mail has changed since)
         // and carole (disabled in the directory since: her entry now fails the filter).
         try FileManager.default.createDirectory(at: portal.directory.appendingPathComponent("data"), withIntermediateDirectories: true)
@@ -35,7 +35,7 @@ struct DirectorySyncCLITests {
             let user = try await store.createUser(NewUser(login: login, name: login, email: email))
             try await store.confirmDirectoryAccount(userID: user.id, dn: "uid=\(login),ou=agents,\(slapd.suffix)", groups: [])
         }
-        let dryRun = try portal.run(["directory", "sync", "--dry-run"])
+        let dryRun = try await portal.run(["directory", "sync", "--dry-run"])
         #expect(dryRun.status == 0, "\(dryRun.stderr)")
         #expect(dryRun.stdout.contains("would change carole: disabled"), "\(dryRun.stdout)")
         #expect(dryRun.stdout.contains("would change alice: email a.martin@ancienne.example → alice@ville.local"), "\(dryRun.stdout)")
@@ -43,21 +43,21 @@ struct DirectorySyncCLITests {
         #expect(try await store.user(login: "carole")?.isDisabled == false, "--dry-run writes nothing")
         #expect(try await store.user(login: "alice")?.email == "a.martin@ancienne.example", "--dry-run writes nothing")
 
-        let sync = try portal.run(["directory", "sync"])
+        let sync = try await portal.run(["directory", "sync"])
         #expect(sync.status == 0, "\(sync.stderr)")
         #expect(sync.stdout.contains("carole: disabled") && !sync.stdout.contains("would"), "\(sync.stdout)")
         #expect(try await store.user(login: "carole")?.isDisabled == true)
         let alice = try await store.user(login: "alice")
         #expect(alice?.email == "alice@ville.local" && alice?.name == "Alice Martin")
         #expect(try await store.directoryLink(userID: alice?.id ?? 0)?.groups.count == 2, "memberOf read")
-        #expect(try portal.run(["directory", "sync"]).stdout.contains("nothing to change"))
+        #expect(try await portal.run(["directory", "sync"]).stdout.contains("nothing to change"))
 
         slapd.shutdown()
-        let down = try portal.run(["directory", "sync"])
+        let down = try await portal.run(["directory", "sync"])
         #expect(down.status == 1 && down.stderr.contains("the directory did not answer"), "\(down.stderr)")
     }
 
-    @Test func checkReportsDirectoryMistakesWithLineAndColumn() throws {
+    @Test func checkReportsDirectoryMistakesWithLineAndColumn() async throws {
         let portal = try Portal.make()
         let yaml = try String(contentsOfFile: portal.config, encoding: .utf8) + """
 
@@ -71,7 +71,7 @@ struct DirectorySyncCLITests {
                 sync_intervall: 24h
             """
         try yaml.write(toFile: portal.config, atomically: true, encoding: .utf8)
-        let check = try portal.run(["check"])
+        let check = try await portal.run(["check"])
         #expect(check.status == 1)
         let output = check.stdout + check.stderr
         #expect(output.contains("channels.yml:15:5") && output.contains("unknown key `sync_intervall` (did you mean `sync_interval`?)"), "\(output)")

@@ -39,7 +39,7 @@ struct DocumentsCLITests {
         let (portal, library, _, editor) = try await Self.portal()
         let kept = try await Self.publish(library, "Compte rendu du conseil.", title: "Compte rendu", visibility: .organisation, by: editor)
         _ = await library.extractPending()
-        let clean = try portal.run(["documents", "check"])
+        let clean = try await portal.run(["documents", "check"])
         #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
         #expect(clean.stdout.contains("documents: OK"))
 
@@ -53,7 +53,7 @@ struct DocumentsCLITests {
         let version = try #require(try await library.store.pendingDocumentExtractions().first { $0.sha256 == broken.current.sha256 })
         try await library.store.setDocumentText(versionRowID: version.rowID, text: nil, error: "pdftotext took more than 60 s")
 
-        let result = try portal.run(["documents", "check"])
+        let result = try await portal.run(["documents", "check"])
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.filter { $0.hasPrefix("missing ") }.count == 1 && lines.contains { $0.contains(lost.current.sha256) })
@@ -70,16 +70,16 @@ struct DocumentsCLITests {
         let open = try await Self.publish(library, "Subvention zorglub au club.", title: "Subvention publique", visibility: .organisation, by: editor)
         let secret = try await Self.publish(library, "Subvention zorglub réservée.", title: "Subvention réservée", visibility: .department, by: editor)
         _ = await library.extractPending()
-        let anonymous = try portal.run(["search", "zorglub"])
+        let anonymous = try await portal.run(["search", "zorglub"])
         #expect(anonymous.status == 0, "\(anonymous.stderr)")
         #expect(anonymous.stdout.contains("1 document(s)") && anonymous.stdout.contains(open.id) && !anonymous.stdout.contains(secret.id))
         // Shown once, as a document, not again as an article.
         #expect(anonymous.stdout.contains("0 result(s)"))
-        let member = try portal.run(["search", "--as", "marc", "type:deliberation", "--json"])
+        let member = try await portal.run(["search", "--as", "marc", "type:deliberation", "--json"])
         #expect(member.status == 0, "\(member.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(member.stdout.utf8)) as? [String: Any])
         let ids = Set(((json["documents"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
         #expect(ids == [open.id, secret.id] && json["documents_total"] as? Int == 2)
-        #expect(try portal.run(["search", "--as", "personne", "zorglub"]).status == 1)
+        #expect(try await portal.run(["search", "--as", "personne", "zorglub"]).status == 1)
     }
 }

@@ -44,37 +44,37 @@ struct Portal {
         return Portal(directory: directory)
     }
 
-    func run(_ arguments: [String], stdin: String? = nil) throws -> CLI.Result {
-        try CLI.run(arguments, stdin: stdin, environment: environment)
+    func run(_ arguments: [String], stdin: String? = nil) async throws -> CLI.Result {
+        try await CLI.run(arguments, stdin: stdin, environment: environment)
     }
 }
 
 @Suite("kiosque end to end", .serialized)
 struct EndToEndTests {
-    @Test func fetchStoresItemsAndSearchFindsFrenchForms() throws {
+    @Test func fetchStoresItemsAndSearchFindsFrenchForms() async throws {
         let portal = try Portal.make(brokenSource: true)
-        let fetch = try portal.run(["fetch", "--all"])
+        let fetch = try await portal.run(["fetch", "--all"])
         #expect(fetch.status == 1, "one source is an HTML page: \(fetch.stdout)")
         #expect(fetch.stdout.contains("mairie") && fetch.stdout.contains("ok 2 new"), "\(fetch.stdout)")
         #expect(fetch.stdout.contains("FAILED not_a_feed"), "\(fetch.stdout)")
         #expect(fetch.stdout.contains("advertised feeds:"), "\(fetch.stdout)")
-        let again = try portal.run(["fetch"])
+        let again = try await portal.run(["fetch"])
         #expect(again.stdout.contains("No source is due"), "\(again.stdout)")
-        let search = try portal.run(["search", "deliberation", "--json"])
+        let search = try await portal.run(["search", "deliberation", "--json"])
         #expect(search.status == 0, "\(search.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(search.stdout.utf8)) as? [String: Any])
         #expect(object["total"] as? Int == 1)
         let first = try #require((object["items"] as? [[String: Any]])?.first)
         #expect(first["title"] as? String == "Délibérations du conseil municipal")
         #expect(first["channel"] as? String == "vie-locale")
-        let bad = try portal.run(["search", "\"jamais fermé"])
+        let bad = try await portal.run(["search", "\"jamais fermé"])
         #expect(bad.status == 1 || bad.status == 0)
         #expect(!bad.stderr.contains("internal error"), "\(bad.stderr)")
     }
 
-    @Test func parsePrintsTheContractWithSanitizedContent() throws {
+    @Test func parsePrintsTheContractWithSanitizedContent() async throws {
         let portal = try Portal.make()
-        let result = try portal.run(["parse", portal.directory.appendingPathComponent("mairie.xml").path, "--json"])
+        let result = try await portal.run(["parse", portal.directory.appendingPathComponent("mairie.xml").path, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["format"] as? String == "rss2.0")
@@ -84,36 +84,36 @@ struct EndToEndTests {
         #expect(!html.contains("onerror"))
         #expect(items.first?["summary"] as? String == "Les élus ont adopté trois délibérations.")
         #expect(items.last?["link"] as? String == "https://mairie.example.org/b")
-        let notFeed = try portal.run(["parse", portal.directory.appendingPathComponent("page.html").path])
+        let notFeed = try await portal.run(["parse", portal.directory.appendingPathComponent("page.html").path])
         #expect(notFeed.status == 1)
         #expect(notFeed.stderr.split(separator: "\n").count == 1, "\(notFeed.stderr)")
     }
 
-    @Test func sanitizeFromStandardInput() throws {
+    @Test func sanitizeFromStandardInput() async throws {
         let portal = try Portal.make()
-        let html = try portal.run(["sanitize", "--base", "https://example.org/a/", "-"], stdin: "<a href=\"x\" onclick=\"evil()\">lien</a><script>alert(1)</script>")
+        let html = try await portal.run(["sanitize", "--base", "https://example.org/a/", "-"], stdin: "<a href=\"x\" onclick=\"evil()\">lien</a><script>alert(1)</script>")
         #expect(html.status == 0)
         #expect(html.stdout.contains("href=\"https://example.org/a/x\""))
         #expect(!html.stdout.contains("onclick") && !html.stdout.contains("script"))
-        let text = try portal.run(["sanitize", "--text", "-"], stdin: "<p>Un&nbsp;texte</p><p>deux</p>")
+        let text = try await portal.run(["sanitize", "--text", "-"], stdin: "<p>Un&nbsp;texte</p><p>deux</p>")
         #expect(text.stdout.contains("Un\u{00A0}texte") || text.stdout.contains("Un texte"))
     }
 
-    @Test func usersAndTokensAndBackup() throws {
+    @Test func usersAndTokensAndBackup() async throws {
         let portal = try Portal.make()
-        let short = try portal.run(["user", "add", "zoe", "--password-stdin"], stdin: "court\n")
+        let short = try await portal.run(["user", "add", "zoe", "--password-stdin"], stdin: "court\n")
         #expect(short.status == 1)
         #expect(short.stderr.contains("at least 12 characters"))
-        let add = try portal.run(["user", "add", "zoe", "--name", "Zoé", "--password-stdin"], stdin: "un-mot-de-passe-long\n")
+        let add = try await portal.run(["user", "add", "zoe", "--name", "Zoé", "--password-stdin"], stdin: "un-mot-de-passe-long\n")
         #expect(add.status == 0, "\(add.stderr)")
-        #expect(try portal.run(["user", "add", "zoe", "--password-stdin"], stdin: "un-mot-de-passe-long\n").status == 1)
-        let list = try portal.run(["user", "list"])
+        #expect(try await portal.run(["user", "add", "zoe", "--password-stdin"], stdin: "un-mot-de-passe-long\n").status == 1)
+        let list = try await portal.run(["user", "list"])
         #expect(list.stdout.contains("zoe\tZoé"))
-        let token = try portal.run(["user", "token", "zoe"])
+        let token = try await portal.run(["user", "token", "zoe"])
         #expect(token.stdout.trimmingCharacters(in: .whitespacesAndNewlines).count >= 40)
-        #expect(try portal.run(["user", "disable", "zoe"]).status == 0)
-        #expect(try portal.run(["user", "list"]).stdout.contains("disabled"))
-        #expect(try portal.run(["user", "passwd", "personne", "--password-stdin"], stdin: "un-mot-de-passe-long\n").status == 1)
+        #expect(try await portal.run(["user", "disable", "zoe"]).status == 0)
+        #expect(try await portal.run(["user", "list"]).stdout.contains("disabled"))
+        #expect(try await portal.run(["user", "passwd", "personne", "--password-stdin"], stdin: "un-mot-de-passe-long\n").status == 1)
         let destination = portal.directory.appendingPathComponent("sauvegarde").path
         let key = Data((0..<32).map { UInt8($0) })
         try key.write(to: portal.directory.appendingPathComponent("data/kiosque.key"))
@@ -121,7 +121,7 @@ struct EndToEndTests {
         let blob = portal.directory.appendingPathComponent("data/announcements/ab/cd")
         try FileManager.default.createDirectory(at: blob, withIntermediateDirectories: true)
         try Data("%PDF-1.4".utf8).write(to: blob.appendingPathComponent("abcd" + String(repeating: "0", count: 60)))
-        let backup = try portal.run(["backup", destination])
+        let backup = try await portal.run(["backup", destination])
         #expect(backup.status == 0, "\(backup.stderr)")
         #expect(FileManager.default.fileExists(atPath: destination + "/kiosque.sqlite"))
         #expect(FileManager.default.contents(atPath: destination + "/announcements/ab/cd/abcd" + String(repeating: "0", count: 60))
@@ -132,7 +132,7 @@ struct EndToEndTests {
         let mode = try FileManager.default.attributesOfItem(atPath: destination + "/kiosque.key")[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(backup.stdout.contains("as secret as the database"))
-        #expect(try portal.run(["backup", destination]).status == 1, "a second backup into the same folder is refused")
+        #expect(try await portal.run(["backup", destination]).status == 1, "a second backup into the same folder is refused")
     }
 
     @Test func serveAnswersHealthReadinessAndMetricsThenStopsOnSIGTERM() async throws {
@@ -171,8 +171,8 @@ struct EndToEndTests {
         let opml = try await get(base + "/catalogue.opml")
         #expect(opml.0 == 200 && opml.1.contains("<outline text=\"Vie locale\""))
         // The JSON API with a personal token made by the CLI, against the running server.
-        _ = try portal.run(["user", "add", "api-user", "--password-stdin"], stdin: "un-mot-de-passe-long\n")
-        let token = try portal.run(["user", "token", "api-user"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try await portal.run(["user", "add", "api-user", "--password-stdin"], stdin: "un-mot-de-passe-long\n")
+        let token = try await portal.run(["user", "token", "api-user"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         var request = URLRequest(url: URL(string: base + "/api/v1/channels")!)
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         let (apiData, apiResponse) = try await URLSession.shared.data(for: request)
@@ -216,7 +216,7 @@ struct EndToEndTests {
 
 @Suite("OPML import")
 struct OPMLImportTests {
-    @Test func proposesAndMergesKeepingComments() throws {
+    @Test func proposesAndMergesKeepingComments() async throws {
         let portal = try Portal.make()
         let opml = portal.directory.appendingPathComponent("export.opml")
         try """
@@ -225,7 +225,7 @@ struct OPMLImportTests {
         <outline type="rss" text="Déjà là" xmlUrl="file://\(portal.directory.path)/mairie.xml"/></outline>
         </body></opml>
         """.write(to: opml, atomically: true, encoding: .utf8)
-        let printed = try portal.run(["import-opml", opml.path])
+        let printed = try await portal.run(["import-opml", opml.path])
         #expect(printed.status == 0, "\(printed.stderr)")
         #expect(printed.stdout.contains("{ id: anssi, url: \"https://cyber.example.org/feed\""))
         #expect(printed.stdout.contains("{ id: securite, title: \"Sécurité\", sources: [anssi] }"))
@@ -234,13 +234,13 @@ struct OPMLImportTests {
         config = "# Commentaire de la DSI\n" + config
         try config.write(toFile: portal.config, atomically: true, encoding: .utf8)
         let merged = portal.directory.appendingPathComponent("merged.yml").path
-        #expect(try portal.run(["import-opml", opml.path, "--merge-into", merged]).status == 0)
+        #expect(try await portal.run(["import-opml", opml.path, "--merge-into", merged]).status == 0)
         let text = try String(contentsOfFile: merged, encoding: .utf8)
         #expect(text.hasPrefix("# Commentaire de la DSI\n"))
-        let check = try CLI.run(["check", merged])
+        let check = try await CLI.run(["check", merged])
         #expect(check.status == 0, "\(check.stdout)")
         let broken = portal.directory.appendingPathComponent("broken.opml")
         try "<opml><body><outline".write(to: broken, atomically: true, encoding: .utf8)
-        #expect(try portal.run(["import-opml", broken.path]).status == 1)
+        #expect(try await portal.run(["import-opml", broken.path]).status == 1)
     }
 }

@@ -4,9 +4,9 @@ import Testing
 @Suite("Files kiosque writes")
 struct FilePermissionTests {
     /// The database holds password, session and API-token hashes; documents may be members-only.
-    @Test func dataIsNotReadableByOtherLocalUsers() throws {
+    @Test func dataIsNotReadableByOtherLocalUsers() async throws {
         let portal = try Portal.make()
-        let added = try portal.run(["user", "add", "agent", "--password-stdin"], stdin: "un-mot-de-passe-long\n")
+        let added = try await portal.run(["user", "add", "agent", "--password-stdin"], stdin: "un-mot-de-passe-long\n")
         #expect(added.status == 0, "\(added.stderr)")
         for path in ["data", "data/kiosque.sqlite"] {
             let attributes = try FileManager.default.attributesOfItem(atPath: portal.directory.appendingPathComponent(path).path)

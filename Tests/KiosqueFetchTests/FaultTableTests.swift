@@ -73,8 +73,10 @@ struct FaultTableTests {
             #expect(range.contains(retryAfter))
         }
         #expect(good.value?.status == 200, "the healthy source must not be stalled: \(String(describing: good.failure))")
-        // Not a speed check: a hang detector. Every fault must end near its 1.5 s limit, not run on.
-        #expect(Support.seconds(since: start) < 6)
+        // Not a speed check: a hang detector. Every fault must end near its 1.5 s limit, not run on; the
+        // bound is loose because the whole test run shares two cores and a case may wait its turn there
+        // for many seconds (17 s was seen), while a fetch without its limit would never end.
+        #expect(Support.seconds(since: start) < 60)
     }
 
     @Test func htmlPageIsFetchedWithItsContentTypeForDiscovery() async throws {

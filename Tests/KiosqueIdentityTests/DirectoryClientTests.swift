@@ -8,7 +8,7 @@ struct TownHallDirectory: SuiteTrait, TestScoping {
     @TaskLocal static var server: SlapdServer?
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        let server = try SlapdServer.townHall()
+        let server = try await SlapdServer.startTownHall()
         defer { server.shutdown() }
         try await Self.$server.withValue(server) { try await function() }
     }
@@ -143,7 +143,7 @@ struct DirectoryClientTests {
 struct DirectoryTLSTests {
     @Test func ldapsAndStartTLSNeedTheCAFile() async throws {
         let certificate = try SelfSignedCertificate()
-        let server = try SlapdServer.townHall(certificate: certificate)
+        let server = try await SlapdServer.startTownHall(certificate: certificate)
         defer { server.shutdown() }
         var ldaps = TownHallDirectory.settings(server)
         ldaps.url = try #require(server.tlsURL)

@@ -15,7 +15,7 @@ struct FetchLeaseTests {
     /// Two instances leasing at the same time, repeatedly: no source is ever handed to both, and
     /// together they take every due source.
     @Test func twoConcurrentLeasersNeverGetTheSameSource() async throws {
-        let configuration = try PostgresCluster.freshDatabase(poolSize: 8)
+        let configuration = try await PostgresCluster.freshDatabase(poolSize: 8)
         try await PostgresCluster.withStore(configuration) { store in
             try await store.syncCatalog(Self.catalog(sources: 300), now: Date())
         }

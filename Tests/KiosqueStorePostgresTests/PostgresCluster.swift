@@ -10,9 +10,13 @@ struct PostgresCluster: SuiteTrait, TestScoping {
     @TaskLocal static var server: PostgresServer?
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        let server = try PostgresServer()
-        defer { server.shutdown() }
-        try await Self.$server.withValue(server) { try await function() }
+        // initdb and the start-up wait block: off the threads the other tests run on.
+        let server = try await blockingWork { try PostgresServer() }
+        do { try await Self.$server.withValue(server) { try await function() } } catch {
+            _ = try? await blockingWork { server.shutdown() }
+            throw error
+        }
+        _ = try await blockingWork { server.shutdown() }
     }
 
     /// The suite's server (fails the test when the trait is missing).
@@ -21,9 +25,9 @@ struct PostgresCluster: SuiteTrait, TestScoping {
     }
 
     /// A configuration for a new empty database of the suite's server.
-    static func freshDatabase(poolSize: Int = 4) throws -> PostgresStoreConfiguration {
+    static func freshDatabase(poolSize: Int = 4) async throws -> PostgresStoreConfiguration {
         let server = try current()
-        let name = try server.createDatabase()
+        let name = try await blockingWork { try server.createDatabase() }
         return try PostgresStoreConfiguration.parse(url: server.url(database: name), password: server.password, poolSize: poolSize)
     }
 
@@ -41,7 +45,7 @@ struct PostgresCluster: SuiteTrait, TestScoping {
 
     /// Runs `body` with a migrated store on a new database.
     static func withFreshStore<T: Sendable>(_ body: (PostgresStore) async throws -> T) async throws -> T {
-        try await withStore(try freshDatabase(), body)
+        try await withStore(try await freshDatabase(), body)
     }
 }
 

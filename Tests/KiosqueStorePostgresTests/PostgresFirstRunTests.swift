@@ -8,7 +8,7 @@ import Testing
 @Suite(.postgres)
 struct PostgresFirstRunTests {
     @Test func twoInstancesSubmittingTheSetUpFormAtOnceCreateOneAdministrator() async throws {
-        let configuration = try PostgresCluster.freshDatabase()
+        let configuration = try await PostgresCluster.freshDatabase()
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         try await PostgresCluster.withStore(configuration) { first in
             #expect(try await !first.administratorExists())

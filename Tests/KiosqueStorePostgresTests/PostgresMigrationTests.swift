@@ -8,7 +8,7 @@ import Testing
 @Suite(.postgres)
 struct PostgresMigrationTests {
     @Test func freshDatabaseGetsEveryMigrationOnceThenNothing() async throws {
-        try await PostgresCluster.withStore(try PostgresCluster.freshDatabase(), migrate: false) { store in
+        try await PostgresCluster.withStore(try await PostgresCluster.freshDatabase(), migrate: false) { store in
             let before = try await store.appliedMigrations()
             let first = try await store.migrate()
             let second = try await store.migrate()
@@ -23,7 +23,7 @@ struct PostgresMigrationTests {
     /// Several instances starting together: the advisory lock makes one migrate and the others wait
     /// and find nothing left to do, with no error.
     @Test func concurrentMigratorsMigrateOnce() async throws {
-        let configuration = try PostgresCluster.freshDatabase()
+        let configuration = try await PostgresCluster.freshDatabase()
         let results = try await withThrowingTaskGroup(of: [String].self) { group in
             for _ in 0..<3 {
                 group.addTask { try await PostgresCluster.withStore(configuration, migrate: false) { try await $0.migrate() } }
@@ -36,7 +36,7 @@ struct PostgresMigrationTests {
 
     @Test func refusesASchemaNewerThanItKnows() async throws {
         let server = try PostgresCluster.current()
-        let configuration = try PostgresCluster.freshDatabase()
+        let configuration = try await PostgresCluster.freshDatabase()
         try await PostgresCluster.withStore(configuration) { _ in }
         try server.psql("INSERT INTO kiosque_migrations (position, name) VALUES (1000, 'v99-from-the-future')",
                         database: configuration.database)
@@ -88,7 +88,7 @@ struct PostgresMigrationTests {
             return tables
         }
         let server = try PostgresCluster.current()
-        let configuration = try PostgresCluster.freshDatabase()
+        let configuration = try await PostgresCluster.freshDatabase()
         try await PostgresCluster.withStore(configuration) { _ in }
         let listing = try server.psql("""
             SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = 'public'

@@ -9,7 +9,7 @@ import Testing
 struct PostgresSessionTests {
     @Test func aSessionCreatedThroughOneInstanceWorksThroughTheOther() async throws {
         let server = try PostgresCluster.current()
-        let configuration = try PostgresCluster.freshDatabase()
+        let configuration = try await PostgresCluster.freshDatabase()
         try await PostgresCluster.withStore(configuration) { _ in }
         try server.psql("INSERT INTO users (login, name, is_admin, created_at) VALUES ('Alice', 'Alice Martin', true, 1700000000)",
                         database: configuration.database)
@@ -48,7 +48,7 @@ struct PostgresSessionTests {
     }
 
     @Test func failedSignInsAreCountedAcrossInstances() async throws {
-        let configuration = try PostgresCluster.freshDatabase()
+        let configuration = try await PostgresCluster.freshDatabase()
         try await PostgresCluster.withStore(configuration) { first in
             try await PostgresCluster.withStore(configuration, migrate: false) { second in
                 let now = Date(timeIntervalSince1970: 1_800_000_000)

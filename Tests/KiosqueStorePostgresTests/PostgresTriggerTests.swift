@@ -10,7 +10,7 @@ import Testing
 struct PostgresTriggerTests {
     @Test func countersTotalsAndDepartmentChannelsFollowTheRows() async throws {
         let server = try PostgresCluster.current()
-        let configuration = try PostgresCluster.freshDatabase()
+        let configuration = try await PostgresCluster.freshDatabase()
         let catalog = Catalog(
             sources: [SourceDefinition(id: "presse", url: "http://127.0.0.1:9/p.xml", title: "Journal")],
             channels: [ChannelDefinition(id: "actu", title: "Actualités", sources: ["presse"])],

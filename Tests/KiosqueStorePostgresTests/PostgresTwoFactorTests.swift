@@ -12,7 +12,7 @@ struct PostgresTwoFactorTests {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let sqlite = try AppDatabase.temporary()
         _ = try await sqlite.createUser(NewUser(login: "alice"), at: now)
-        let configuration = try PostgresCluster.freshDatabase()
+        let configuration = try await PostgresCluster.freshDatabase()
         try await PostgresCluster.withStore(configuration) { postgres in
             _ = try await postgres.createUser(NewUser(login: "alice"), at: now)
             for store in [sqlite as any TwoFactorUnderTest, postgres as any TwoFactorUnderTest] {

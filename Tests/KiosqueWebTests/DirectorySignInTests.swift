@@ -15,7 +15,7 @@ struct WebTownHall: SuiteTrait, TestScoping {
     @TaskLocal static var server: SlapdServer?
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        let server = try SlapdServer.townHall()
+        let server = try await SlapdServer.startTownHall()
         defer { server.shutdown() }
         try await Self.$server.withValue(server) { try await function() }
     }

@@ -17,12 +17,13 @@ struct LemonLDAPProvider: SuiteTrait, TestScoping {
     static let portal = "http://kiosque.test"
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        let server = try LemonLDAPServer(relyingParties: [
+        // Perl's start-up takes seconds of polling: off the threads concurrent tests run on.
+        let server = try await blockingWork { try LemonLDAPServer(relyingParties: [
             .init(clientID: "kiosque", secret: "llng-secret", redirectURI: Self.portal + "/connexion/oidc/llng/retour",
                   postLogoutRedirectURI: Self.portal + "/connexion"),
             .init(clientID: "kiosque-pc", secret: "pc-secret", redirectURI: Self.portal + "/connexion/oidc/pc/retour",
                   postLogoutRedirectURI: Self.portal + "/connexion", signedUserinfo: true, proConnectClaims: true),
-        ])
+        ]) }
         defer { server.shutdown() }
         try await Self.$server.withValue(server) { try await function() }
     }

@@ -307,7 +307,7 @@ struct TwoFactorWebTests {
 
     /// A directory account (real slapd) answers the same second step, enrolment first when required.
     @Test(.timeLimit(.minutes(2))) func directoryAccountsAnswerTheSecondStep() async throws {
-        let slapd = try SlapdServer.townHall()
+        let slapd = try await SlapdServer.startTownHall()
         defer { slapd.shutdown() }
         try slapd.add(SlapdServer.person("gaelle", "Gaëlle Roux", suffix: slapd.suffix))
         let passwordFile = NSTemporaryDirectory() + "kiosque-ldap-secret-\(UUID().uuidString)"

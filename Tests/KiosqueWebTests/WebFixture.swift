@@ -14,6 +14,9 @@ import Testing
 /// A portal with a real store (SQLite unless told otherwise) in a temporary folder, two channels with items and two agents.
 struct WebFixture {
     static let password = "un-mot-de-passe-solide"
+    /// bcrypt's minimum: the suites sign in hundreds of times at once on two cores, and a hash at the
+    /// portal's cost 11 queued behind the others outlasted the test client's 20-second read timeout.
+    static let testPasswordCost: UInt8 = 4
     let store: any PortalStore
     let server: WebServer
     let dataDirectory: String
@@ -55,7 +58,7 @@ struct WebFixture {
                                           published: now.addingTimeInterval(-600), summary: "Les élus ont voté."),
                          contentText: "Les élus ont voté le budget primitif."),
         ], fetchedAt: now)
-        let hash = await AccountTools.hashPassword(password)
+        let hash = await PasswordHasher(cost: testPasswordCost).hash(password)
         for (login, admin) in [("alice", true), ("bruno", false)] {
             let user = try await store.createUser(NewUser(login: login, name: login.capitalized, passwordHash: hash, isAdmin: admin))
             _ = try await store.subscribeDefaults(userID: user.id)
@@ -65,7 +68,7 @@ struct WebFixture {
         let live = LiveConfiguration(configuration, path: directory + "/channels.yml", store: store)
         try yaml.write(toFile: directory + "/channels.yml", atomically: true, encoding: .utf8)
         let server = try await WebServer(configuration: live, store: store, scheduler: nil,
-                                         options: .init(dataDirectory: directory), logger: logger)
+                                         options: .init(dataDirectory: directory, passwordCost: testPasswordCost), logger: logger)
         return WebFixture(store: store, server: server, dataDirectory: directory, configuration: configuration, live: live)
     }
 
