@@ -28,9 +28,15 @@ public final class PostgresStore: Service, Sendable {
         client = PostgresClient(configuration: settings, backgroundLogger: logger)
     }
 
-    /// Runs the connection pool until the service group stops (or the task is cancelled).
+    /// Runs the connection pool, and the listener that hears other instances' writes, until the
+    /// service group stops (or the task is cancelled).
     public func run() async throws {
-        await client.run()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.client.run() }
+            group.addTask { await ChangeListener(store: self).run() }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     /// Runs `body` on one pooled connection; postgres-nio errors become `PostgresStoreError`.
@@ -65,7 +71,7 @@ public final class PostgresStore: Service, Sendable {
     /// a commit moves the change clock.
     func write<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws(StoreError) -> T {
         do {
-            let value = try await rawTransaction(body)
+            let value = try await rawTransaction(body, announce: true)
             changes.record()
             return value
         } catch {
@@ -73,12 +79,14 @@ public final class PostgresStore: Service, Sendable {
         }
     }
 
-    private func rawTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let logger = self.logger
+    /// `announce`: the transaction also notifies the other instances (delivered at commit only).
+    private func rawTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T, announce: Bool = false) async throws -> T {
+        let logger = self.logger, instance = changes.instance
         return try await client.withConnection { connection in
             try await connection.query("BEGIN", logger: logger)
             do {
                 let value = try await body(connection)
+                if announce { try await connection.query("SELECT pg_notify(\(ChangeListener.channel), \(instance))", logger: logger) }
                 try await connection.query("COMMIT", logger: logger)
                 return value
             } catch {

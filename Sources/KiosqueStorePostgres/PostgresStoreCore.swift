@@ -1,11 +1,14 @@
 public import KiosqueStoreContract
 import Synchronization
 
-/// How far this instance's committed writes went. Every write moves one counter (shared and agent
-/// stamps alike): a page cache above the store drops more than it must, never less. Writes of other
-/// instances are not seen here (LISTEN/NOTIFY is the next step of issue 18); caches also expire with age.
+/// How far the portal's committed writes went, as far as this instance knows: its own writes, and
+/// other instances' as their notifications arrive (see `ChangeListener`). Every write moves one
+/// counter (shared and agent stamps alike): a page cache above the store drops more than it must,
+/// never less.
 final class PostgresChangeClock: Sendable {
     private let count = Atomic<UInt64>(0)
+    /// This instance's name in its notifications, so that it skips its own.
+    let instance = "kiosque-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
 
     /// Records one committed write.
     func record() { count.add(1, ordering: .relaxed) }
