@@ -114,7 +114,7 @@ let package = Package(
         ], resources: [.copy("Resources")], swiftSettings: strict),
         .executableTarget(name: "kiosque", dependencies: [
             "KiosqueModel", "KiosqueConfig", "KiosqueParse", "KiosqueSanitize", "KiosqueFetch",
-            "KiosqueStore", "KiosqueRefresh", "KiosqueWeb", "KiosqueDocuments", "KiosqueMail", "KiosqueIdentity",
+            "KiosqueStore", "KiosqueStorePostgres", "KiosqueRefresh", "KiosqueWeb", "KiosqueDocuments", "KiosqueMail", "KiosqueIdentity",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -181,7 +181,9 @@ let package = Package(
         ]),
         .testTarget(name: "KiosqueConfigTests", dependencies: ["KiosqueConfig"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "KiosqueCLITests", dependencies: ["KiosqueModel", "KiosqueStore", "KiosqueDocuments", "KiosqueMedia", "KiosqueTestServer"]),
+        .testTarget(name: "KiosqueCLITests", dependencies: [
+            "KiosqueModel", "KiosqueStore", "KiosqueStorePostgres", "KiosqueDocuments", "KiosqueMedia", "KiosqueTestServer",
+        ]),
         .testTarget(name: "KiosqueDocumentsTests", dependencies: ["KiosqueDocuments", "KiosqueStore", "KiosqueModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KiosqueIdentityTests", dependencies: [

@@ -93,18 +93,25 @@ public final class PostgresServer: @unchecked Sendable {
     /// Runs SQL through `psql` as the superuser (on the `postgres` database unless told).
     @discardableResult
     public func psql(_ sql: String, database: String = "postgres") throws -> String {
+        try Self.tool("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", host, "-p", String(port), "-U", user,
+                               "-d", database, "-c", sql], environment: ["PGPASSWORD": password, "PATH": "/usr/bin:/bin"])
+    }
+
+    /// Runs one of the server's client programs (psql, pg_restore…) to its end and returns what it
+    /// printed (stdout and stderr), trimmed; a non-zero exit throws with that output.
+    @discardableResult
+    public static func tool(_ name: String, _ arguments: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"]) throws -> String {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binaries + "/psql")
-        process.arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", host, "-p", String(port), "-U", user,
-                             "-d", database, "-c", sql]
-        process.environment = ["PGPASSWORD": password, "PATH": "/usr/bin:/bin"]
+        process.executableURL = URL(fileURLWithPath: binaries + "/" + name)
+        process.arguments = arguments
+        process.environment = environment
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
         try process.run()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestServerError(message: "psql: \(text)") }
+        guard process.terminationStatus == 0 else { throw TestServerError(message: "\(name): \(text)") }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

@@ -15,7 +15,7 @@ struct Kiosque: AsyncParsableCommand {
         subcommands: [
             CheckCommand.self, ServeCommand.self, FetchCommand.self, ParseCommand.self, SanitizeCommand.self,
             SearchCommand.self, UserCommand.self, BackupCommand.self, ReloadCommand.self, ImportOPMLCommand.self,
-            DocumentsCommand.self, DigestCommand.self, MailCommand.self, DirectoryCommand.self,
+            DocumentsCommand.self, DigestCommand.self, MailCommand.self, DirectoryCommand.self, MigrateStoreCommand.self,
         ]
     )
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KiosqueConfig
+import KiosqueDocuments
 import KiosqueRefresh
 import Dispatch
 import KiosqueWeb
@@ -35,6 +36,13 @@ struct ServeCommand: AsyncParsableCommand {
         logFormat.bootstrap(level: .info)
         let configuration = try locations.loadConfiguration()
         let logger = Logger(label: "kiosque")
+        if configuration.storage.isPostgres {
+            // Instances on several machines share the data folder: documents need atomic rename and fsync
+            // there, and every instance the same portal key.
+            do { try SharedDataFolder.check(dataDirectory: locations.dataPath, documentsDirectory: locations.documentsPath) } catch {
+                throw CLIFailure.user("the data folder cannot be shared by several instances, nothing was started: \(error)")
+            }
+        }
         let services = try await Services.open(locations, configuration: configuration)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

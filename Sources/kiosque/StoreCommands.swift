@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KiosqueStore
+import KiosqueStorePostgres
 import KiosqueWeb
 
 /// `kiosque search`: the agents' search, from the terminal.
@@ -89,17 +90,26 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fm = FileManager.default
-        let databaseCopy = (destination as NSString).appendingPathComponent("kiosque.sqlite")
-        if fm.fileExists(atPath: databaseCopy) { throw CLIFailure.user("\(destination) already holds a backup; choose an empty folder") }
+        let postgres = try postgresStorage()
+        let databaseName = postgres == nil ? "kiosque.sqlite" : "kiosque.pgdump"
+        let databaseCopy = (destination as NSString).appendingPathComponent(databaseName)
+        for name in ["kiosque.sqlite", "kiosque.pgdump"] where fm.fileExists(atPath: (destination as NSString).appendingPathComponent(name)) {
+            throw CLIFailure.user("\(destination) already holds a backup; choose an empty folder")
+        }
         do {
             try fm.createDirectory(atPath: destination, withIntermediateDirectories: true)
         } catch {
             throw CLIFailure.user("cannot create \(destination): \(error.localizedDescription)")
         }
-        guard fm.fileExists(atPath: locations.databasePath) else { throw CLIFailure.user("no database at \(locations.databasePath)") }
-        let store: any PortalStore
-        do { store = try AppDatabase.open(path: locations.databasePath) } catch { throw CLIFailure.user("cannot open the database: \(error)") }
-        do { try await store.backup(to: databaseCopy) } catch { throw CLIFailure.internal("backup of the database failed: \(error)") }
+        if let postgres {
+            // pg_dump's custom format: restored with pg_restore into an empty database.
+            do { try PostgresDump(configuration: postgres).run(into: databaseCopy) } catch { throw CLIFailure.internal(error.description) }
+        } else {
+            guard fm.fileExists(atPath: locations.databasePath) else { throw CLIFailure.user("no database at \(locations.databasePath)") }
+            let store: any PortalStore
+            do { store = try AppDatabase.open(path: locations.databasePath) } catch { throw CLIFailure.user("cannot open the database: \(error)") }
+            do { try await store.backup(to: databaseCopy) } catch { throw CLIFailure.internal("backup of the database failed: \(error)") }
+        }
         let documents = locations.documentsPath
         if fm.fileExists(atPath: documents) {
             let target = (destination as NSString).appendingPathComponent("documents")
@@ -125,11 +135,25 @@ struct BackupCommand: AsyncParsableCommand {
                 copiedKey = true
             } catch { throw CLIFailure.internal("copying the portal key failed: \(error.localizedDescription)") }
         }
-        print("Backup written to \(destination): kiosque.sqlite\(fm.fileExists(atPath: documents) ? ", documents/" : "")"
+        print("Backup written to \(destination): \(databaseName)\(fm.fileExists(atPath: documents) ? ", documents/" : "")"
               + (fm.fileExists(atPath: announcements) ? ", announcements/" : "")
               + (copiedKey ? " and kiosque.key." : "."))
         if copiedKey {
             print("It holds the portal key (kiosque.key): keep the backup as secret as the database itself.")
+        }
+        if postgres != nil {
+            print("Restore the database with: pg_restore --dbname=<an empty database> \(databaseCopy)")
+        }
+    }
+
+    /// The PostgreSQL database of the configuration's `storage:` section (or KIOSQUE_DATABASE_URL), with
+    /// its password; nil when the portal keeps its SQLite store (no configuration file, or no storage).
+    func postgresStorage() throws -> PostgresStoreConfiguration? {
+        guard FileManager.default.fileExists(atPath: locations.configPath) else { return nil }
+        let storage = try locations.loadConfiguration(printWarnings: false).storage
+        guard let url = storage.url else { return nil }
+        do { return try PostgresStoreConfiguration.parse(url: url, password: storage.password(), poolSize: 1) } catch {
+            throw CLIFailure.user("storage.url: \(error)")
         }
     }
 }
