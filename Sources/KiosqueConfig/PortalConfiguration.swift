@@ -29,6 +29,9 @@ public struct PortalConfiguration: Sendable, Hashable {
         public var noProxy: [String] = []
         /// Upper bound of the backoff after repeated failures.
         public var maxBackoff: TimeInterval = 6 * 3_600
+        /// Several instances on PostgreSQL: how long a due source handed to one instance stays its
+        /// own; a dead instance's sources go to the others once it ends.
+        public var lease: TimeInterval = 300
         public init() {}
     }
 

@@ -49,7 +49,7 @@ struct SectionReader {
     }
 
     private func readFetch(_ node: Node, _ c: inout PortalConfiguration.Fetch) {
-        let keys = ["interval", "timeout", "connect_timeout", "max_bytes", "concurrency", "per_host", "user_agent", "proxy", "no_proxy", "max_backoff"]
+        let keys = ["interval", "timeout", "connect_timeout", "max_bytes", "concurrency", "per_host", "user_agent", "proxy", "no_proxy", "max_backoff", "lease"]
         guard let f = reader.fields(node, in: "fetch", allowed: keys) else { return }
         if let v = f["interval"], let d = reader.duration(v, field: "fetch.interval", minimum: 60) { c.interval = d }
         if let v = f["timeout"], let d = reader.duration(v, field: "fetch.timeout") { c.timeout = d }
@@ -59,6 +59,7 @@ struct SectionReader {
         if let v = f["per_host"], let i = reader.int(v, field: "fetch.per_host", range: 1...64) { c.perHost = i }
         if let v = f["user_agent"], let s = reader.nonEmptyString(v, field: "fetch.user_agent") { c.userAgent = s }
         if let v = f["max_backoff"], let d = reader.duration(v, field: "fetch.max_backoff", minimum: 60) { c.maxBackoff = d }
+        if let v = f["lease"], let d = reader.duration(v, field: "fetch.lease", minimum: 10) { c.lease = d }
         if let v = f["proxy"], let s = reader.nonEmptyString(v, field: "fetch.proxy") {
             if URLRules.proxyURL(s) {
                 if URLComponents(string: s)?.password != nil {

@@ -22,13 +22,18 @@ struct RefreshCycle: Sendable {
 
     /// Refreshes every source once; `report` sees each attempt once it is recorded.
     func run(_ sources: [SourceDefinition], report: @Sendable (FetchAttempt) async -> Void) async {
+        await run(from: SourceList(sources), report: report)
+    }
+
+    /// Refreshes the sources `feed` hands out until it has no more.
+    func run(from feed: some SourceFeed, report: @Sendable (FetchAttempt) async -> Void) async {
         let queue = IngestQueue(limit: maxQueuedItems)
         let cpu = AsyncGate(width: cpuWidth)
         let cacheWrites = AsyncGate(width: maxPendingCacheWrites)
         let pipeline = self.pipeline, width = self.width
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                await Self.fetchAndPrepare(sources, pipeline: pipeline, width: width, cpu: cpu, into: queue)
+                await Self.fetchAndPrepare(feed, pipeline: pipeline, width: width, cpu: cpu, into: queue)
                 await queue.finish()
             }
             // The writer's loop runs here; cache writes are added to the group and awaited with it.
@@ -48,16 +53,17 @@ struct RefreshCycle: Sendable {
     }
 
     /// The producers: fetches with bounded width, each prepared inside the CPU gate, then queued.
-    private static func fetchAndPrepare(_ sources: [SourceDefinition], pipeline: RefreshPipeline, width: Int,
+    private static func fetchAndPrepare(_ feed: some SourceFeed, pipeline: RefreshPipeline, width: Int,
                                         cpu: AsyncGate, into queue: IngestQueue) async {
         await withTaskGroup(of: Void.self) { group in
-            var pending = sources[...]
+            var exhausted = false
             for _ in 0..<max(1, width) {
-                guard let source = pending.popFirst() else { break }
+                guard let source = await feed.next() else { exhausted = true; break }
                 group.addTask { await queue.put(await pipeline.stage(source, startedAt: Date(), cpu: cpu)) }
             }
             while await group.next() != nil {
-                guard let source = pending.popFirst() else { continue }
+                guard !exhausted else { continue }
+                guard let source = await feed.next() else { exhausted = true; continue }
                 group.addTask { await queue.put(await pipeline.stage(source, startedAt: Date(), cpu: cpu)) }
             }
         }

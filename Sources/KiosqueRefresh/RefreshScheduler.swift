@@ -17,6 +17,8 @@ public final class RefreshScheduler: Service, Sendable {
     private let manual: AsyncStream<String>
     private let manualContinuation: AsyncStream<String>.Continuation
     private let maintenance: MaintenanceTask
+    /// This process's name on the sources it leases (host, process, and a random part for restarts).
+    let instance = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UInt32.random(in: 0...UInt32.max))"
 
     public init(configuration live: LiveConfiguration, pipeline: RefreshPipeline, tick: Duration = .seconds(5),
                 logger: Logger = Logger(label: "kiosque.scheduler")) {
@@ -74,7 +76,17 @@ public final class RefreshScheduler: Service, Sendable {
     }
 
     /// One pass: every due source, bounded concurrency. Public for `kiosque fetch` and tests.
+    /// On a store shared by several instances the due sources are leased a few at a time, so each
+    /// is fetched by one instance only.
     public func runDueSources(now: Date) async {
+        let configuration = self.configuration
+        if let shared = pipeline.store as? any SourceLeasing {
+            let feed = LeasedSources(store: shared, owner: instance, configuration: configuration, logger: logger)
+            let renewal = Task { await feed.keepLeases() }
+            await RefreshCycle(pipeline: pipeline, width: configuration.fetch.concurrency).run(from: feed) { _ in }
+            renewal.cancel()
+            return
+        }
         let due = await Self.dueSources(configuration.catalog.sources, store: pipeline.store, now: now)
         await Self.refreshAll(due, pipeline: pipeline, width: configuration.fetch.concurrency) { _ in }
     }

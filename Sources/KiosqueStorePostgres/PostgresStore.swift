@@ -2,6 +2,7 @@ public import Logging
 public import KiosqueStoreContract
 import NIOSSL
 import PostgresNIO
+import Synchronization
 public import ServiceLifecycle
 
 /// The Kiosque store on PostgreSQL: one `PostgresClient` pool for the process's life, run as a
@@ -13,6 +14,8 @@ public final class PostgresStore: Service, Sendable {
     let logger: Logger
     /// This instance's committed writes (see `StoreCore.changeStamp`).
     let changes = PostgresChangeClock()
+    /// Whether `run()` has started the pool.
+    private let poolStarted = Atomic<Bool>(false)
 
     /// Creates the pool (no connection is opened before `run()`).
     public init(configuration: PostgresStoreConfiguration, logger: Logger = Logger(label: "kiosque.store.postgres")) throws {
@@ -32,11 +35,23 @@ public final class PostgresStore: Service, Sendable {
     /// service group stops (or the task is cancelled).
     public func run() async throws {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.client.run() }
+            group.addTask {
+                self.poolStarted.store(true, ordering: .releasing)
+                await self.client.run()
+            }
             group.addTask { await ChangeListener(store: self).run() }
             await group.next()
             group.cancelAll()
         }
+    }
+
+    /// Returns once `run()` has started the pool (at most a second), so that a first query does not
+    /// find the pool idle and log a warning about it.
+    public func waitUntilRunning() async {
+        for _ in 0..<200 where !poolStarted.load(ordering: .acquiring) {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        await Task.yield()
     }
 
     /// Runs `body` on one pooled connection; postgres-nio errors become `PostgresStoreError`.

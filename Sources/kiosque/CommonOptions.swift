@@ -18,7 +18,8 @@ struct LocationOptions: ParsableArguments {
     var cachePath: String { cacheDir ?? env("KIOSQUE_CACHE_DIR") ?? "cache" }
     var databasePath: String { (dataPath as NSString).appendingPathComponent("kiosque.sqlite") }
     var documentsPath: String { (dataPath as NSString).appendingPathComponent("documents") }
-    var pidPath: String { (dataPath as NSString).appendingPathComponent("kiosque.pid") }
+    /// In the cache folder, which is each machine's own: instances on PostgreSQL share the data folder.
+    var pidPath: String { (cachePath as NSString).appendingPathComponent("kiosque.pid") }
 
     private func env(_ name: String) -> String? {
         guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else { return nil }

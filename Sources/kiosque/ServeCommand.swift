@@ -75,6 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await group.run()
         reloadOnHangup.cancel()
         pipeline.engine.shutdown()
+        services.storeService?.cancel()
     }
 }
 

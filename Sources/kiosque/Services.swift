@@ -4,6 +4,7 @@ import KiosqueFetch
 import KiosqueMail
 import KiosqueRefresh
 import KiosqueStore
+import KiosqueStorePostgres
 import Logging
 
 /// Builds the long-lived pieces once, from the shared options: the store, the fetch engine and
@@ -13,14 +14,23 @@ struct Services {
     let store: any PortalStore
     let live: LiveConfiguration
 
-    /// Opens the store and mirrors the configuration's catalogue into it.
+    /// The PostgreSQL store's connection pool, running while the process lives (nil on SQLite).
+    let storeService: Task<Void, any Error>?
+
+    /// Opens the store — PostgreSQL when `storage.url` (or KIOSQUE_DATABASE_URL) names one, else the
+    /// SQLite file under the data folder — and mirrors the configuration's catalogue into it.
     static func open(_ locations: LocationOptions, configuration: PortalConfiguration) async throws -> Services {
         try locations.prepareDirectories()
         let store: any PortalStore
-        do {
-            store = try AppDatabase.open(path: locations.databasePath)
-        } catch {
-            throw CLIFailure.user("cannot open the database: \(error)")
+        var storeService: Task<Void, any Error>?
+        if let postgres = try postgresConfiguration(configuration.storage, poolSize: configuration.storage.pool) {
+            (store, storeService) = try await openPostgres(postgres)
+        } else {
+            do {
+                store = try AppDatabase.open(path: locations.databasePath)
+            } catch {
+                throw CLIFailure.user("cannot open the database: \(error)")
+            }
         }
         do {
             _ = try await store.syncCatalog(configuration.catalog)
@@ -28,7 +38,38 @@ struct Services {
             throw CLIFailure.internal("cannot apply the catalogue of \(configuration.filePath) to the database: \(error)")
         }
         return Services(configuration: configuration, store: store,
-                        live: LiveConfiguration(configuration, path: locations.configPath, store: store))
+                        live: LiveConfiguration(configuration, path: locations.configPath, store: store),
+                        storeService: storeService)
+    }
+
+    /// The database of `storage:` with its password, or nil when the portal keeps its SQLite store.
+    static func postgresConfiguration(_ storage: PortalConfiguration.Storage, poolSize: Int) throws -> PostgresStoreConfiguration? {
+        guard let url = storage.url else { return nil }
+        do { return try PostgresStoreConfiguration.parse(url: url, password: storage.password(), poolSize: poolSize) } catch {
+            throw CLIFailure.user("storage.url: \(error)")
+        }
+    }
+
+    /// Starts the pool and brings the schema up to date (several instances starting together migrate
+    /// once, under an advisory lock). A schema newer than this binary knows stops the start.
+    private static func openPostgres(_ postgres: PostgresStoreConfiguration) async throws -> (any PortalStore, Task<Void, any Error>) {
+        let store: PostgresStore
+        do { store = try PostgresStore(configuration: postgres, logger: Logger(label: "kiosque.store")) } catch {
+            throw CLIFailure.user("cannot use the database \(postgres.redactedURL): \(error)")
+        }
+        let pool = Task { try await store.run() }
+        await store.waitUntilRunning()
+        do {
+            _ = try await store.migrate()
+        } catch {
+            pool.cancel()
+            if case .schemaTooNew(let unknown) = error {
+                throw CLIFailure.user("the database \(postgres.redactedURL) has a newer schema than this kiosque knows "
+                                      + "(\(unknown.joined(separator: ", "))): upgrade this instance before starting it")
+            }
+            throw CLIFailure.user("cannot open the database \(postgres.redactedURL): \(error)")
+        }
+        return (store, pool)
     }
 
     /// The fetch pipeline (libcurl engine, response cache, store).

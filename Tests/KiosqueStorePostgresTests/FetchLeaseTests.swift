@@ -49,6 +49,27 @@ struct FetchLeaseTests {
         #expect(taken.allSatisfy { !$0.isEmpty }, "both instances should get work")
     }
 
+    /// `fetch.per_host` is the portal's limit: sources of one host under a live lease count across
+    /// every instance, whatever the spelling of the address (case, user info, port).
+    @Test func perHostLimitHoldsAcrossInstances() async throws {
+        let urls = ["http://A.example/1", "http://a.example:8080/2", "https://user@a.example/3", "http://a.example/4",
+                    "http://b.example/1", "http://b.example/2", "http://b.example/3", "http://[::1]:9/v6"]
+        let sources = urls.enumerated().map { SourceDefinition(id: "s\($0.offset)", url: $0.element, title: "Source \($0.offset)") }
+        let catalog = Catalog(sources: sources, channels: [ChannelDefinition(id: "all", title: "Tout", sources: sources.map(\.id))],
+                              bouquets: [BouquetDefinition(id: "b", title: "B", channels: ["all"], isDefault: true)])
+        try await PostgresCluster.withFreshStore { store in
+            try await store.syncCatalog(catalog, now: Date())
+            let now = Date()
+            let first: [String] = try await store.leaseDueSources(owner: "x", limit: 10, perHost: 2, duration: 60, now: now)
+            #expect(first == ["s0", "s1", "s4", "s5", "s7"], "two per host, the IPv6 literal its own host")
+            let second: [String] = try await store.leaseDueSources(owner: "y", limit: 10, perHost: 2, duration: 60, now: now)
+            #expect(second.isEmpty, "every host is at its limit: \(second)")
+            try await store.releaseSources(owner: "x", sourceIDs: ["s1"])
+            let third: [String] = try await store.leaseDueSources(owner: "y", limit: 10, perHost: 2, duration: 60, now: now)
+            #expect(third.count == 1 && ["s1", "s2", "s3"].contains(third.first ?? ""), "one place freed on a.example: \(third)")
+        }
+    }
+
     /// An instance that dies keeps its leases until they expire; then another takes its sources.
     @Test func expiredLeasesAreTakenOver() async throws {
         try await PostgresCluster.withFreshStore { store in

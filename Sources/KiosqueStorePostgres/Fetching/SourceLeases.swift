@@ -1,4 +1,5 @@
 public import Foundation
+public import KiosqueStoreContract
 import PostgresNIO
 
 /// A due source handed to one instance for one fetch: no other instance gets it until `until`.
@@ -11,33 +12,76 @@ public struct SourceLease: Sendable, Hashable {
     public var until: Date
 }
 
-extension PostgresStore {
+extension PostgresStore: SourceLeasing {
     /// Leases up to `limit` due sources to `owner` for `duration`: live sources whose next attempt
-    /// time has come (or that were never fetched) and that no live lease holds; earliest due first.
+    /// time has come (or that were never fetched) and that no live lease holds; earliest due first;
+    /// at most `perHost` sources of one host under a live lease, all owners together.
     ///
-    /// Rows another instance is leasing at this moment are skipped (`FOR UPDATE SKIP LOCKED`), and a
-    /// lease whose instance died is taken over once it has expired.
-    public func leaseDueSources(owner: String, limit: Int, duration: TimeInterval,
+    /// Leasing is serialised between instances by a transaction-level advisory lock, so the per-host
+    /// counts are exact; the rows are still taken with `FOR UPDATE SKIP LOCKED` so that a row another
+    /// writer holds (a catalogue sync) is skipped rather than waited for. A lease whose instance died
+    /// is taken over once it has expired.
+    public func leaseDueSources(owner: String, limit: Int, perHost: Int = .max, duration: TimeInterval,
                                 now: Date = Date()) async throws(PostgresStoreError) -> [SourceLease] {
-        let at = now.timeIntervalSince1970, until = at + duration, limit = max(0, limit)
-        return try await withConnection("leasing due sources") { connection in
+        let at = now.timeIntervalSince1970, until = at + duration, limit = max(0, limit), perHost = Int64(min(perHost, Int(Int32.max)))
+        return try await transaction("leasing due sources") { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.leasingLock))", logger: self.logger)
             let rows = try await connection.query("""
-                UPDATE sources SET lease_owner = \(owner), lease_until = \(until)
-                WHERE id IN (
-                  SELECT s.id FROM sources s LEFT JOIN source_health h ON h.source_id = s.id
+                WITH live AS (
+                  SELECT \(unescaped: Self.hostOfURL("url")) AS host, count(*) AS n FROM sources
+                  WHERE lease_until > \(at) GROUP BY 1),
+                due AS (
+                  SELECT s.id, \(unescaped: Self.hostOfURL("s.url")) AS host, h.next_attempt_at AS next
+                  FROM sources s LEFT JOIN source_health h ON h.source_id = s.id
                   WHERE s.retired_at IS NULL AND (h.next_attempt_at IS NULL OR h.next_attempt_at <= \(at))
-                    AND (s.lease_until IS NULL OR s.lease_until <= \(at))
-                  ORDER BY h.next_attempt_at NULLS FIRST, s.id
-                  LIMIT \(limit)
-                  FOR UPDATE OF s SKIP LOCKED)
+                    AND (s.lease_until IS NULL OR s.lease_until <= \(at))),
+                ranked AS (
+                  SELECT d.id, d.next, d.host, row_number() OVER (PARTITION BY d.host ORDER BY d.next NULLS FIRST, d.id) AS rank
+                  FROM due d),
+                chosen AS (
+                  SELECT r.id FROM ranked r LEFT JOIN live l ON l.host IS NOT DISTINCT FROM r.host
+                  WHERE r.rank + coalesce(l.n, 0) <= \(perHost)
+                  ORDER BY r.next NULLS FIRST, r.id LIMIT \(limit)),
+                locked AS (
+                  SELECT id FROM sources WHERE id IN (SELECT id FROM chosen) FOR UPDATE SKIP LOCKED)
+                UPDATE sources SET lease_owner = \(owner), lease_until = \(until)
+                WHERE id IN (SELECT id FROM locked)
                 RETURNING key, url, lease_until
                 """, logger: self.logger)
             var leases: [SourceLease] = []
             for try await (key, url, until) in rows.decode((String, String, Double).self) {
                 leases.append(SourceLease(sourceID: key, url: url, until: Date(timeIntervalSince1970: until)))
             }
-            return leases
+            return leases.sorted { $0.sourceID < $1.sourceID }
         }
+    }
+
+    public func leaseDueSources(owner: String, limit: Int, perHost: Int, duration: TimeInterval,
+                                now: Date) async throws(StoreError) -> [String] {
+        do {
+            let leases: [SourceLease] = try await leaseDueSources(owner: owner, limit: limit, perHost: perHost, duration: duration, now: now)
+            return leases.map(\.sourceID)
+        } catch {
+            throw storeError(error, "leasing due sources")
+        }
+    }
+
+    public func renewSources(owner: String, sourceIDs: [String], duration: TimeInterval, now: Date) async throws(StoreError) -> [String] {
+        do { return try await renewLeases(owner: owner, sourceIDs: sourceIDs, duration: duration, now: now) } catch {
+            throw storeError(error, "renewing source leases")
+        }
+    }
+
+    public func releaseSources(owner: String, sourceIDs: [String]) async throws(StoreError) {
+        do { try await releaseLeases(owner: owner, sourceIDs: sourceIDs) } catch { throw storeError(error, "releasing source leases") }
+    }
+
+    /// The advisory lock key that serialises leasing ("kiosque-lease" as a number).
+    static let leasingLock: Int64 = 0x6b696f_7371_6c65
+
+    /// SQL for the lower-cased host of an http(s) address held in `column` (no user info, no port).
+    static func hostOfURL(_ column: String) -> String {
+        "lower(substring(\(column) from '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?(\\[[^]]*\\]|[^/:?#]*)'))"
     }
 
     /// Extends `owner`'s leases on these sources (a long cycle keeps its sources); returns those still held.
