@@ -24,6 +24,7 @@ struct MigrateStoreCLITests {
         return try await CLI.run(arguments, environment: environment)
     }
 
+    @discardableResult
     private func psql(_ server: PostgresServer, _ database: String, _ sql: String) async throws -> String {
         try await blockingWork { try server.psql(sql, database: database) }
     }
@@ -109,6 +110,30 @@ struct MigrateStoreCLITests {
             #expect(forced.status == 0, "\(forced.stdout)\(forced.stderr)")
             #expect(try await psql(server, name, "SELECT count(*) FROM users") == "0")
             #expect(try await psql(server, name, "SELECT count(*) FROM items") == "4")
+        }
+    }
+
+    @Test func documentsAreCopiedWithTheirTextSearchable() async throws {
+        try await withServer { server in
+            let (portal, library, _, editor) = try await DocumentsCLITests.portal()
+            _ = try await DocumentsCLITests.publish(library, "Le conseil a voté la rénovation des écoles.", title: "Délibération scolaire",
+                                                    visibility: .organisation, by: editor)
+            _ = await library.extractPending()
+            let name = try await blockingWork { try server.createDatabase() }
+            let copy = try await run(portal, ["migrate-store", "--to", server.url(database: name)], password: server.password)
+            #expect(copy.status == 0, "\(copy.stdout)\(copy.stderr)")
+            for (table, count) in [("documents", "1"), ("document_versions", "1"), ("document_blobs", "1"), ("department_members", "2")] {
+                #expect(try await psql(server, name, "SELECT count(*) FROM \(table)") == count, "\(table)")
+            }
+            // The document's vector (title, category, tags, text) is PostgreSQL's own, built after the copy.
+            for word in ["écoles", "renovation", "deliberation"] {
+                let found = try await psql(server, name, "SELECT count(*) FROM documents WHERE search_vector @@ to_tsquery('kiosque_french', '\(word)')")
+                #expect(found == "1", "\(word)")
+            }
+            // The document's item in its department's channel came along, with the channel's counter as SQLite kept it.
+            #expect(try await psql(server, name, """
+                SELECT c.item_count FROM channels c WHERE c.key = 'service-finances'
+                """) == "1")
         }
     }
 
