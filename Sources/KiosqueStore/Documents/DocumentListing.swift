@@ -6,16 +6,12 @@ extension AppDatabase {
     /// has words. The query uses the item search syntax; `service:ID` restricts departments and
     /// `type:X` matches a category ("type:deliberation" finds "Délibérations") or a file kind.
     public func documents(filter: DocumentFilter, viewer: DocumentViewer) async throws(StoreError) -> [DocumentRecord] {
-        var parsed: SearchQuery?
-        if let text = filter.query?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            if filter.forgivingQuery {
-                guard let repaired = SearchQuery.forgiving(text) else { return [] }
-                parsed = repaired
-            } else {
-                do { parsed = try SearchQuery.parse(text) } catch { throw .invalidSearch(error) }
-            }
+        let query: SearchQuery?
+        switch try DocumentListingQuery(filter) {
+        case .none: query = nil
+        case .search(let parsed): query = parsed
+        case .nothing: return []
         }
-        let query = parsed
         return try await read("listing documents") { db in
             if let query {
                 // The search's plan: the index drives, ranking covers the newest matches.
@@ -50,13 +46,5 @@ extension DocumentRows {
             args["year"] = String(year)
         }
         return (conditions, args)
-    }
-
-    /// A category or type folded for comparison: lower case, no accents, no final plural s.
-    static func typeKey(_ text: String) -> String {
-        var key = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "fr_FR"))
-            .trimmingCharacters(in: .whitespaces)
-        if key.hasSuffix("s") && key.count > 3 { key.removeLast() }
-        return key
     }
 }

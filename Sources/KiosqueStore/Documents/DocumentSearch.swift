@@ -47,22 +47,14 @@ struct DocumentSearchPlan {
         args = ["user": viewer.userID, "admin": viewer.isAdmin]
         match = query.ftsExpression
         // Departments named directly, or through their document channel or source.
-        var departments = query.services
-        if !query.channels.isEmpty || !query.sources.isEmpty {
-            let named = query.channels.compactMap { Self.suffix($0, after: "service-") }
-                + query.sources.compactMap { Self.suffix($0, after: "service:") }
-            guard !named.isEmpty else { return nil }
-            departments += named
-        }
+        guard let departments = DocumentQueryScope.departments(query) else { return nil }
         if !departments.isEmpty {
             conditions.append("dep.key IN (SELECT value FROM json_each(:departments))")
             args["departments"] = JSONList.encode(departments)
         }
         if !query.types.isEmpty {
-            let wanted = Set(query.types.map(DocumentRows.typeKey))
-            // Categories are free text: compare them folded ("Délibérations" is type:deliberation).
-            let categories = try Self.categories(db).filter { wanted.contains(DocumentRows.typeKey($0)) }
-            let kinds = wanted.intersection(Self.fileKinds)
+            guard let named = DocumentQueryScope.types(query, categoriesInUse: try Self.categories(db)) else { return nil }
+            let (categories, kinds) = (named.categories, named.kinds)
             var either: [String] = []
             if !categories.isEmpty {
                 either.append("d.category IN (SELECT value FROM json_each(:categories))")
@@ -74,9 +66,8 @@ struct DocumentSearchPlan {
                     (SELECT v.kind FROM document_versions v WHERE v.document_id = d.id ORDER BY v.number DESC LIMIT 1)
                       IN (SELECT value FROM json_each(:kinds))
                     """)
-                args["kinds"] = JSONList.encode(kinds.sorted())
+                args["kinds"] = JSONList.encode(kinds)
             }
-            guard !either.isEmpty else { return nil }
             conditions.append("(" + either.joined(separator: " OR ") + ")")
         }
         if let since = query.since { conditions.append("d.created_at >= :since"); args["since"] = since.unixSeconds }
@@ -84,16 +75,9 @@ struct DocumentSearchPlan {
         if let match { args["match"] = match }
     }
 
-    /// The file kinds the documents module stores (its `DocumentKind` raw values).
-    static let fileKinds: Set<String> = ["pdf", "odt", "ods", "odp", "docx", "xlsx", "pptx", "png", "jpeg", "gif", "webp", "txt", "md"]
-
     /// Every category in use (free text for departments without a list, and lists change).
     private static func categories(_ db: Database) throws -> [String] {
         try String.fetchAll(db, sql: "SELECT DISTINCT category FROM documents WHERE category IS NOT NULL")
-    }
-
-    private static func suffix(_ text: String, after prefix: String) -> String? {
-        text.hasPrefix(prefix) && text.count > prefix.count ? String(text.dropFirst(prefix.count)) : nil
     }
 
     /// Adds a listing's department, category, tag and year filters.
