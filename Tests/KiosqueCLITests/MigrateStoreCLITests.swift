@@ -153,6 +153,10 @@ struct MigrateStoreCLITests {
             let exposed = try await run(portal, ["migrate-store", "--to", withPassword], password: server.password)
             #expect(exposed.status == 1 && exposed.stderr.contains("must not contain the password"), "\(exposed.stderr)")
             #expect(!exposed.stderr.contains("secret"))
+            // A wrong password is reported at once, with the server's reason.
+            let wrong = try await run(portal, ["migrate-store", "--to", url], password: "not-the-password")
+            #expect(wrong.status == 1 && wrong.stderr.contains("password authentication failed") && wrong.stderr.contains("nothing was copied"),
+                    "\(wrong.stderr)")
         }
     }
 

@@ -1,6 +1,7 @@
 public import Foundation
 public import KiosqueStoreContract
 import Logging
+import NIOSSL
 import PostgresNIO
 
 /// How many rows of a table the source and the target hold after a copy.
@@ -95,6 +96,7 @@ extension PostgresStore {
         let unknown = sourceMigrations.filter { !Self.knownMigrations.contains($0) }
         guard unknown.isEmpty else { throw .sourceUnknown(migrations: unknown) }
         do {
+            try await probeConnection()
             try await migrate()
         } catch {
             if case .schemaTooNew(let names) = error { throw .targetNewer(unknown: names) }
@@ -112,6 +114,23 @@ extension PostgresStore {
             throw .source(error)
         } catch {
             throw .target(PostgresStoreError.wrap(error, "copying the portal"))
+        }
+    }
+}
+
+extension PostgresStore {
+    /// Opens and closes one connection outside the pool: a wrong address or password is reported at
+    /// once with the server's reason, where the pool would retry for a minute before giving up.
+    func probeConnection() async throws(PostgresStoreError) {
+        do {
+            let tls: PostgresConnection.Configuration.TLS = configuration.requiresTLS
+                ? .require(try NIOSSLContext(configuration: TLSConfiguration.makeClientConfiguration())) : .disable
+            let settings = PostgresConnection.Configuration(host: configuration.host, port: configuration.port, username: configuration.user,
+                                                            password: configuration.password, database: configuration.database, tls: tls)
+            let connection = try await PostgresConnection.connect(configuration: settings, id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            throw PostgresStoreError.wrap(error, "connecting to \(location)")
         }
     }
 }
