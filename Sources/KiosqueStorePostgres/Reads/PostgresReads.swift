@@ -4,10 +4,13 @@ import Logging
 import PostgresNIO
 
 /// The agent's reading on PostgreSQL (SQLite's AgentReads.swift and Marks.swift, same keyset pages).
-/// `ReadsStore` is not declared yet: the home page's members-only documents wait for `DocumentStore`.
-extension PostgresStore {
-    /// The agent's home page without departmental documents (see SQLite's `homePage`).
-    public func homePage(userID: Int64, limit: Int, perChannel: Int) async throws(StoreError) -> HomePage {
+extension PostgresStore: ReadsStore {
+    /// The agent's home page: newest `limit` items across subscribed channels, plus per-channel
+    /// unread counts and, when `perChannel` > 0, each channel's newest items (grouped layout).
+    /// With `documentsFor`, the same read also lists up to `documentLimit` members-only documents
+    /// of the agent's departments (see `memberDocuments`).
+    public func homePage(userID: Int64, limit: Int, perChannel: Int, documentsFor viewer: DocumentViewer?,
+                         documentLimit: Int) async throws(StoreError) -> HomePage {
         let logger = self.logger
         return try await read("reading the home page") { connection in
             var subscribed: [(id: Int64, ref: ChannelRef, total: Int, reads: Int)] = []
@@ -48,7 +51,12 @@ extension PostgresStore {
                 return ChannelUnread(channel: channel.ref, unread: max(0, channel.total - channel.reads), total: channel.total, latest: latest)
             }
             let riverItems = river.compactMap { id in byID[id].map { item in var i = item; i.channel = context[id]; return i } }
-            return HomePage(items: riverItems, channels: channels)
+            var documents: [DocumentRecord] = []
+            if let viewer {
+                documents = try await PostgresDocumentSearch.memberDocuments(PostgresDocumentRows(connection: connection, logger: logger),
+                                                                             viewer: viewer, limit: documentLimit)
+            }
+            return HomePage(items: riverItems, channels: channels, memberDocuments: documents)
         }
     }
 
