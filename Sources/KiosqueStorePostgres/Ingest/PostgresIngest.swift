@@ -69,9 +69,10 @@ struct PostgresIngest {
             for try await (id, inserted) in try await connection.query("""
                 INSERT INTO items (source_id, guid, guid_hash, link_hash, canonical_link, title, link, author, summary, content_html,
                   content_text, published, updated, sort_at, fetched_at, content_hash, picture_url, picture_alt)
-                VALUES (\(sourceRowID), \(item.id), \(guidHash), \(linkHash), \(canonical), \(item.title), \(item.link), \(item.author),
-                  \(item.summary), \(item.contentHTML), \(text), \(item.published?.unixSeconds), \(item.updated?.unixSeconds),
-                  \(sortAt), \(fetched), \(contentHash), \(picture?.url), \(picture?.alt))
+                VALUES (\(sourceRowID), \(item.id.withoutNUL), \(guidHash), \(linkHash), \(canonical?.withoutNUL), \(item.title?.withoutNUL),
+                  \(item.link?.withoutNUL), \(item.author?.withoutNUL), \(item.summary?.withoutNUL), \(item.contentHTML?.withoutNUL),
+                  \(text?.withoutNUL), \(item.published?.unixSeconds), \(item.updated?.unixSeconds),
+                  \(sortAt), \(fetched), \(contentHash), \(picture?.url.withoutNUL), \(picture?.alt.withoutNUL))
                 ON CONFLICT (source_id, guid_hash) DO UPDATE SET link_hash = excluded.link_hash,
                   canonical_link = excluded.canonical_link, title = excluded.title, link = excluded.link, author = excluded.author,
                   summary = excluded.summary, content_html = excluded.content_html, content_text = excluded.content_text,
@@ -100,5 +101,12 @@ struct PostgresIngest {
             }
         }
         return result
+    }
+}
+
+extension String {
+    /// The text without NUL characters, which PostgreSQL's text cannot hold (a feed may carry them; SQLite keeps them).
+    var withoutNUL: String {
+        contains("\u{0}") ? String(unicodeScalars.filter { $0 != "\u{0}" }) : self
     }
 }

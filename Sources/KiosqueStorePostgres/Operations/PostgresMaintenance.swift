@@ -19,14 +19,12 @@ extension PostgresStore {
             let cutoff = Int64(now.timeIntervalSince1970) - Int64(days) * 86_400
             while true {
                 let n = try await write("applying retention") { connection in
-                    try await PostgresRows.all(connection.query("""
-                        DELETE FROM items WHERE id IN (
-                          SELECT i.id FROM items i WHERE i.sort_at < \(cutoff)
-                            AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = i.id)
-                            AND i.source_id NOT IN (SELECT id FROM sources WHERE key LIKE 'service:%' OR key LIKE 'news:%')
-                          ORDER BY i.sort_at, i.id LIMIT \(batch))
-                        RETURNING 1
-                        """, logger: logger), Int32.self).count
+                    try await Self.deleteItems(connection, logger: logger, PostgresRows.all(connection.query("""
+                        SELECT i.id FROM items i WHERE i.sort_at < \(cutoff)
+                          AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = i.id)
+                          AND i.source_id NOT IN (SELECT id FROM sources WHERE key LIKE 'service:%' OR key LIKE 'news:%')
+                        ORDER BY i.sort_at, i.id LIMIT \(batch)
+                        """, logger: logger), Int64.self))
                 }
                 deleted += n
                 if n < batch { break }
@@ -42,15 +40,13 @@ extension PostgresStore {
             for source in sources {
                 while true {
                     let n = try await write("applying retention") { connection in
-                        try await PostgresRows.all(connection.query("""
-                            DELETE FROM items WHERE id IN (
-                              SELECT id FROM (
-                                SELECT i.id FROM items i WHERE i.source_id = \(source)
-                                  AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = i.id)
-                                ORDER BY i.sort_at DESC, i.id DESC OFFSET \(keep)) beyond
-                              LIMIT \(batch))
-                            RETURNING 1
-                            """, logger: logger), Int32.self).count
+                        try await Self.deleteItems(connection, logger: logger, PostgresRows.all(connection.query("""
+                            SELECT id FROM (
+                              SELECT i.id FROM items i WHERE i.source_id = \(source)
+                                AND NOT EXISTS (SELECT 1 FROM stars s WHERE s.item_id = i.id)
+                              ORDER BY i.sort_at DESC, i.id DESC OFFSET \(keep)) beyond
+                            LIMIT \(batch)
+                            """, logger: logger), Int64.self))
                     }
                     deleted += n
                     if n < batch { break }
@@ -58,6 +54,16 @@ extension PostgresStore {
             }
         }
         return deleted
+    }
+
+    /// Deletes items and returns how many. Their read marks go first, while the items are still in
+    /// their channels: the unread counters' triggers then take the reads back (a cascade from the
+    /// items would delete marks and channel rows together, and neither trigger would find the other).
+    static func deleteItems(_ connection: PostgresConnection, logger: Logger, _ ids: [Int64]) async throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        try await connection.query("DELETE FROM read_marks WHERE item_id = ANY(\(ids))", logger: logger)
+        return try await PostgresRows.all(connection.query("DELETE FROM items WHERE id = ANY(\(ids)) RETURNING 1", logger: logger),
+                                          Int32.self).count
     }
 
     /// Routine upkeep, to run daily off-peak. PostgreSQL's counterpart of SQLite's full-text merge

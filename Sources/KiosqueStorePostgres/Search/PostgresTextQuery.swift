@@ -38,12 +38,26 @@ enum PostgresTextQuery {
 
     /// One term: a phrase (or a single word) stemmed like the index, or an unstemmed prefix.
     static func tsquery(_ term: SearchQuery.Term, into builder: inout SQLBuilder) -> String? {
-        guard term.isPrefix else { return "phraseto_tsquery('kiosque_french', \(builder.bind(term.text)))" }
+        guard term.isPrefix else {
+            let phrase = "phraseto_tsquery('kiosque_french', \(builder.bind(term.text)))"
+            guard let variant = numberVariant(term.text) else { return phrase }
+            return "(\(phrase) || phraseto_tsquery('kiosque_french', \(builder.bind(variant))))"
+        }
         let chunks = words(term.text)
         guard let last = chunks.last else { return nil }
         var parts = chunks.dropLast().map { "phraseto_tsquery('kiosque_french', \(builder.bind($0)))" }
         parts.append("to_tsquery('kiosque_prefix', \(builder.bind(last + ":*")))")
         return "(" + parts.joined(separator: " && ") + ")"
+    }
+
+    /// A single word's other number (élus → élu, elu → elus), searched too: Snowball's French
+    /// stemmer keeps a plural s after a vowel (élus and élu are two stems), where Kiosque's own
+    /// stemmer (SQLite) folds singular and plural. Nil for a phrase or a short word.
+    static func numberVariant(_ text: String) -> String? {
+        let word = text.lowercased()
+        guard word.count >= 3, word.allSatisfy(\.isLetter) else { return nil }
+        if word.hasSuffix("s") || word.hasSuffix("x") { return String(word.dropLast()) }
+        return word + "s"
     }
 
     /// The runs of letters and digits of a text: nothing else can reach `to_tsquery`.
