@@ -131,7 +131,9 @@ let package = Package(
         .executableTarget(name: "StoreCrashHelper", dependencies: ["KiosqueStore", "KiosqueModel"],
                           path: "Benchmarks/StoreCrashHelper", swiftSettings: strict),
         // The store backends the behavioural suites run over (SQLite; PostgreSQL when it provides a test factory).
-        .target(name: "KiosqueStoreTesting", dependencies: ["KiosqueStore"], path: "Tests/KiosqueStoreTesting",
+        .target(name: "KiosqueStoreTesting", dependencies: [
+            "KiosqueStore", "KiosqueStorePostgres", "KiosqueTestServer", .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/KiosqueStoreTesting",
                 swiftSettings: strict),
         .testTarget(name: "KiosqueStoreTests", dependencies: [
             "KiosqueStore", "KiosqueStoreTesting", "KiosqueModel", "StoreCrashHelper", .product(name: "GRDB", package: "GRDB.swift"),

@@ -34,7 +34,8 @@ public final class PostgresServer: @unchecked Sendable {
     }
 
     /// Creates a cluster in a new temporary folder and starts it; waits until it accepts connections.
-    public init() throws {
+    /// `maxConnections`: raise it for a server that the whole test process shares.
+    public init(maxConnections: Int = 200) throws {
         guard Self.isAvailable else {
             throw TestServerError(message: "PostgreSQL 15 is not installed (apt-get install postgresql)")
         }
@@ -53,7 +54,7 @@ public final class PostgresServer: @unchecked Sendable {
         server.executableURL = URL(fileURLWithPath: ChildProcess.locate("runuser") ?? "/usr/sbin/runuser")
         server.arguments = ["-u", "postgres", "--", Self.binaries + "/postgres", "-D", data, "-p", String(port),
                             "-k", folder.path, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                            "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"]
+                            "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=\(maxConnections)"]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
@@ -80,13 +81,14 @@ public final class PostgresServer: @unchecked Sendable {
         "postgres://\(user)@\(host):\(port)/\(database)"
     }
 
-    /// Creates an empty database with a fresh name and returns its name.
-    public func createDatabase(prefix: String = "kiosque") throws -> String {
+    /// Creates an empty database with a fresh name (a copy of `template` when given: a database
+    /// nobody is connected to) and returns its name.
+    public func createDatabase(prefix: String = "kiosque", template: String? = nil) throws -> String {
         let name = lock.withLock { () -> String in
             databases += 1
             return "\(prefix)_\(databases)_\(UUID().uuidString.prefix(6).lowercased())"
         }
-        try psql("CREATE DATABASE \(name)")
+        try psql("CREATE DATABASE \(name)" + (template.map { " TEMPLATE \($0)" } ?? ""))
         return name
     }
 

@@ -29,7 +29,10 @@ public enum StoreBackends {
         return try AppDatabase.temporary()
     }
 
-    /// Every backend: SQLite, and PostgreSQL once KiosqueStorePostgres provides its test factory
-    /// (see notes/store-contract.md).
-    public static let all: [StoreBackend] = [sqlite]
+    /// PostgreSQL 15: one server for the whole test process (started on first use, stopped at exit),
+    /// a database of its own for each store (see `SharedPostgres`). `directory` is not used.
+    public static let postgres = StoreBackend(name: "postgres") { _ in try await SharedPostgres.makeStore() }
+
+    /// Every backend: the behavioural suites run on both.
+    public static let all: [StoreBackend] = [sqlite, postgres]
 }
