@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import KiosqueModel
 import KiosqueStore
 import KiosqueStorePostgres
@@ -526,6 +527,72 @@ extension PostgresAnnouncementsTests {
             let found = try await town.postgres.searchAnnouncements(query: "piscine", viewer: town.dsiMember, now: T.now, limit: 20)
             #expect(found.map(\.content.title) == ["Fermeture de la piscine municipale"])
             #expect(try await town.postgres.searchAnnouncements(query: "piscine", viewer: town.outsider, now: T.now, limit: 20).isEmpty)
+        }
+    }
+}
+
+extension PostgresAnnouncementsTests {
+    /// Documents' figures read the same rows the same way: documents and their views are written on
+    /// SQLite by the document store, copied as they are to PostgreSQL (where the v13 trigger keeps the
+    /// department's totals), then every figure is compared.
+    @Test func documentFiguresMatchSQLite() async throws {
+        try await T.with { town in
+            var ids: [String] = []
+            for (index, visibility) in [DocumentVisibility.organisation, .department].enumerated() {
+                let file = StoredFile(sha256: String(repeating: "\(index)", count: 64), size: 10, fileName: "plan\(index).pdf", mediaType: "application/pdf", kind: "pdf")
+                ids.append(try await town.sqlite.createDocument(departmentID: "rh", metadata: DocumentMetadata(title: "Plan \(index)", visibility: visibility),
+                                                                file: file, by: town.rhEditor, now: T.now.addingTimeInterval(Double(index - 2) * 86_400)).id)
+            }
+            for (viewer, hours) in [(town.outsider, 0.0), (town.outsider, 1), (town.rhEditor2, 2), (town.rhEditor2, 30), (town.admin, 31)] {
+                for id in ids { try await town.sqlite.recordDocumentView(id: id, viewer: viewer, now: T.now.addingTimeInterval(hours * 3_600)) }
+            }
+            let rows = try await DatabaseQueue(path: town.sqlite.path).read { db in
+                (try Row.fetchAll(db, sql: """
+                    SELECT d.id, d.public_id, d.title, d.visibility, d.status, d.created_at, d.updated_at, dep.key FROM documents d
+                    JOIN departments dep ON dep.id = d.department_id
+                    """).map { "(\($0["id"] as Int64), '\($0["public_id"] as String)', (SELECT id FROM departments WHERE key = '\($0["key"] as String)'), '\($0["title"] as String)', '\($0["visibility"] as String)', '\($0["status"] as String)', \($0["created_at"] as Int64), \($0["updated_at"] as Int64))" },
+                 try Row.fetchAll(db, sql: "SELECT document_id, user_id, day, viewed_at FROM document_views ORDER BY id").map {
+                    "(\($0["document_id"] as Int64), \($0["user_id"] as Int64), '\($0["day"] as String)', \($0["viewed_at"] as Int64))" },
+                 try Row.fetchAll(db, sql: "SELECT document_id, day, views, readers FROM document_daily").map {
+                    "(\($0["document_id"] as Int64), '\($0["day"] as String)', \($0["views"] as Int), \($0["readers"] as Int))" })
+            }
+            #expect(rows.1.count == 8, "the outsider does not see the department's document")
+            try await town.psql("""
+                INSERT INTO documents (id, public_id, department_id, title, visibility, status, created_at, updated_at) VALUES \(rows.0.joined(separator: ", "));
+                INSERT INTO document_views (document_id, user_id, day, viewed_at) VALUES \(rows.1.joined(separator: ", "));
+                INSERT INTO document_daily (document_id, day, views, readers) VALUES \(rows.2.joined(separator: ", "));
+                """)
+            for viewer in [town.rhEditor, town.admin] {
+                let figures = try await town.same("document figures for \(viewer.userID)") { store, _ in
+                    try await store.departmentDocumentFigures(departmentID: "rh", viewer: viewer)
+                }
+                #expect(figures.map(\.views) == [5, 3])
+                #expect(figures.map(\.recentReaders) == [3, 2])
+                let totals = try await town.same("daily totals for \(viewer.userID)") { store, _ in
+                    try await store.departmentDailyTotals(departmentID: "rh", viewer: viewer, since: T.now.addingTimeInterval(-3 * 86_400))
+                }
+                #expect(totals.map(\.documentViews) == [4, 4], "the trigger counts each view in the department's day")
+            }
+            for viewer in [town.rhEditor2, town.admin, town.outsider, town.dsiMember] {
+                for id in ids {
+                    let shared = Twin(sqlite: id, postgres: id)
+                    if viewer == town.rhEditor2 || viewer == town.admin {
+                        let days = try await town.same("days of \(id) for \(viewer.userID)") { store, _ in
+                            try await store.documentDays(id: id, viewer: viewer, now: T.now.addingTimeInterval(2 * 86_400))
+                        }
+                        #expect(days.first?.day == (id == ids[0] ? "2027-01-13" : "2027-01-14") && days.last?.day == "2027-01-17")
+                    } else {
+                        await town.sameError("days of \(id) for \(viewer.userID)", shared) { store, _ in
+                            _ = try await store.documentDays(id: id, viewer: viewer, now: T.now)
+                        }
+                    }
+                }
+            }
+            let portal = try await town.same("portal") { store, _ in
+                try await store.portalPublishing(viewer: town.admin, since: T.now.addingTimeInterval(-3 * 86_400))
+            }
+            #expect(portal.departments.map(\.id) == ["rh"])
+            #expect(portal.departments.first?.documents == 2)
         }
     }
 }
