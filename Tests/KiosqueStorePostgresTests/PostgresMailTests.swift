@@ -210,4 +210,36 @@ struct PostgresMailTests {
             #expect(log.contains("alerts off []"))
         }
     }
+
+    /// Digests and alerts never tell an agent about an announcement for an audience they are outside
+    /// of: not in a channel's news, not in its unread count (PostgreSQL only: the SQLite side is issue 17's).
+    @Test func targetedAnnouncementsReachOnlyTheirAudienceByMail() async throws {
+        typealias T = AnnouncementTwins
+        try await T.with { town in
+            let postgres = town.postgres
+            _ = try await town.create("communication", T.content("Fermeture estivale"), by: town.writer)
+            _ = try await town.create("communication", T.content("Migration messagerie", audience: .init(departments: ["dsi"])), by: town.writer)
+            let channel = "news-communication"
+            var unread: [String: [Int]] = [:]
+            for (name, viewer) in [("dsi", town.dsiMember), ("outsider", town.outsider)] {
+                try await postgres.subscribe(userID: viewer.userID, channelID: channel, at: T.now)
+                var address = UserUpdate()
+                address.email = "\(name)@ville.test"
+                _ = try await postgres.updateUser(id: viewer.userID, address)
+                try await postgres.setMailAlert(userID: viewer.userID, channelKey: channel, enabled: true, at: T.now)
+                let news = try await postgres.channelNews(channelKey: channel, since: Date(timeIntervalSince1970: 0),
+                                                          until: T.now.addingTimeInterval(86_400), limit: 10, userID: viewer.userID)
+                #expect(news.count == news.items.count)
+                unread[name] = [news.count] + (try await postgres.digestChannels(userID: viewer.userID)).filter { $0.key == channel }.map(\.unread)
+            }
+            for alert in try await postgres.dueMailAlerts(channelKeys: [channel], notSince: T.now) {
+                unread[alert.recipient.userID == town.dsiMember.userID ? "dsi" : "outsider", default: []].append(alert.channel.unread)
+            }
+            #expect(unread["dsi"] == [2, 2, 2], "news, digest's unread count, alert's unread count")
+            #expect(unread["outsider"] == [1, 1, 1])
+            let shared = try await postgres.channelNews(channelKey: channel, since: Date(timeIntervalSince1970: 0),
+                                                        until: T.now.addingTimeInterval(86_400), limit: 10, userID: nil)
+            #expect(shared.items.map(\.title) == ["Fermeture estivale"], "what every agent sees")
+        }
+    }
 }

@@ -49,7 +49,7 @@ extension PostgresStore {
             var due: [AlertRecipient] = []
             for try await row in try await mail.connection.query("""
                 SELECT u.id, u.login, u.name, u.email, u.language, u.created_at, a.covered_until,
-                  c.key, c.title, c.kind, greatest(0, c.item_count - coalesce(r.reads, 0))
+                  c.key, c.title, c.kind, \(unescaped: PostgresMail.unread(user: "u.id"))
                 FROM mail_alerts a JOIN users u ON u.id = a.user_id JOIN channels c ON c.id = a.channel_id
                 LEFT JOIN user_channel_reads r ON r.user_id = u.id AND r.channel_id = c.id
                 WHERE c.key = ANY(\(channelKeys)) AND c.retired_at IS NULL
@@ -117,7 +117,7 @@ extension PostgresStore {
         try await mailRead("reading followed channels") { mail in
             var channels: [DigestChannel] = []
             for try await (key, title, kind, unread) in try await mail.connection.query("""
-                SELECT c.key, c.title, c.kind, greatest(0, c.item_count - coalesce(r.reads, 0))
+                SELECT c.key, c.title, c.kind, \(unescaped: PostgresMail.unread(user: "s.user_id"))
                 FROM subscriptions s JOIN channels c ON c.id = s.channel_id
                 LEFT JOIN user_channel_reads r ON r.user_id = s.user_id AND r.channel_id = c.id
                 WHERE s.user_id = \(userID) AND c.retired_at IS NULL ORDER BY c.kind COLLATE "C", c.position, c.id
@@ -135,7 +135,8 @@ extension PostgresStore {
         try await channelNews(channelKey: channelKey, since: since, until: until, limit: limit, userID: nil)
     }
 
-    /// `channelNews` as agent `userID` sees them; nil: what every agent sees.
+    /// `channelNews` as agent `userID` sees them (items of announcements for a targeted audience
+    /// only for that audience); nil: what every agent sees (no targeted announcement at all).
     public func channelNews(channelKey: String, since: Date, until: Date, limit: Int,
                             userID: Int64?) async throws(StoreError) -> DigestChannelNews {
         try await mailRead("reading a channel's news") { mail in
@@ -144,19 +145,25 @@ extension PostgresStore {
                 "SELECT id FROM channels WHERE key = \(channelKey)", logger: logger), Int64.self).first else {
                 return DigestChannelNews(count: 0, items: [])
             }
-            let (from, to) = (since.unixSeconds, until.unixSeconds)
-            let count = try await PostgresRows.all(connection.query("""
-                SELECT count(*) FROM channel_items ci JOIN items i ON i.id = ci.item_id
-                WHERE ci.channel_id = \(channel) AND i.fetched_at >= \(from) AND i.fetched_at < \(to)
-                """, logger: logger), Int.self).first ?? 0
+            // The stored time and the audience are checked on each item of the channel.
+            func selected(_ builder: inout SQLBuilder) -> String {
+                let user = builder.bind(userID ?? -1)
+                return "ci.channel_id = \(builder.bind(channel)) AND i.fetched_at >= \(builder.bind(since.unixSeconds)) "
+                    + "AND i.fetched_at < \(builder.bind(until.unixSeconds)) AND " + AnnouncementScope.itemVisible(item: "i.id", user: user)
+            }
+            var counter = SQLBuilder()
+            counter.sql = "SELECT count(*) FROM channel_items ci JOIN items i ON i.id = ci.item_id WHERE \(selected(&counter))"
+            let count = try await PostgresRows.all(connection.query(counter.query, logger: logger), Int.self).first ?? 0
             guard count > 0 else { return DigestChannelNews(count: 0, items: []) }
-            var items: [DigestItem] = []
-            for try await (id, title, link, sortAt, source) in try await connection.query("""
+            var builder = SQLBuilder()
+            builder.sql = """
                 SELECT i.id, i.title, i.link, i.sort_at, s.title
                 FROM channel_items ci JOIN items i ON i.id = ci.item_id JOIN sources s ON s.id = i.source_id
-                WHERE ci.channel_id = \(channel) AND i.fetched_at >= \(from) AND i.fetched_at < \(to)
-                ORDER BY ci.sort_at DESC, ci.item_id DESC LIMIT \(max(0, limit))
-                """, logger: logger).decode((Int64, String?, String?, Int64, String).self) {
+                WHERE \(selected(&builder)) ORDER BY ci.sort_at DESC, ci.item_id DESC LIMIT \(builder.bind(max(0, limit)))
+                """
+            var items: [DigestItem] = []
+            for try await (id, title, link, sortAt, source) in try await connection.query(builder.query, logger: logger)
+                .decode((Int64, String?, String?, Int64, String).self) {
                 items.append(DigestItem(id: id, title: title ?? "", link: link, sourceTitle: source, date: Date(unixSeconds: sortAt)))
             }
             return DigestChannelNews(count: count, items: items)

@@ -145,6 +145,19 @@ struct PostgresMail {
     let connection: PostgresConnection
     let logger: Logger
 
+    /// The unread count of agent `user` (SQL) in channel `c` whose reads are `r` (user_channel_reads,
+    /// LEFT JOINed): the channel's items less the agent's reads less the unread items of
+    /// announcements for a targeted audience the agent is outside of (SQLite's `ItemAudience.unread`).
+    static func unread(user: String) -> String {
+        """
+        greatest(0, c.item_count - coalesce(r.reads, 0)
+          - (SELECT count(*) FROM announcements ha JOIN channel_items hci ON hci.item_id = ha.item_id AND hci.channel_id = c.id
+              WHERE ha.department_id = c.department_id AND NOT ha.everyone AND ha.item_id IS NOT NULL
+                AND NOT \(AnnouncementScope.inAudience("ha", user: user))
+                AND NOT EXISTS (SELECT 1 FROM read_marks hr WHERE hr.user_id = \(user) AND hr.item_id = ha.item_id)))
+        """
+    }
+
     /// Records one message unless its Message-ID is already there; whether it was new. A known
     /// Message-ID is skipped before the insert, so that it takes no row id (as SQLite's INSERT OR
     /// IGNORE); the conflict clause covers two instances recording it at once.
