@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import KiosqueStoreContract
 import NIOCore
@@ -22,6 +23,8 @@ struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     var language = "fr"
     /// The url-encoded form body, already read by the CSRF check.
     var form: FormData?
+    /// When the request is served (`WebServer.Options.now`, read once per request by `ClockMiddleware`).
+    var now = Date()
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

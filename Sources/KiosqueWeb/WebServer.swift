@@ -30,8 +30,13 @@ public struct WebServer {
         /// bcrypt's cost for passwords set through the web front. 11 in service; tests use the
         /// minimum (4) so that hundreds of sign-ins running at once do not queue on two cores.
         public var passwordCost: UInt8
+        /// The time a request is served at (`AppRequestContext.now`): what announcements are
+        /// published, scheduled or expired, and what the cached Ma page is valid for. Tests move it.
+        public var now: @Sendable () -> Date
         public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String, metrics: PrometheusCollectorRegistry? = nil,
-                    idleTimeout: Duration = .seconds(30), mediaCacheDirectory: String? = nil, passwordCost: UInt8 = 11) {
+                    idleTimeout: Duration = .seconds(30), mediaCacheDirectory: String? = nil, passwordCost: UInt8 = 11,
+                    now: @escaping @Sendable () -> Date = { Date() }) {
+            self.now = now
             self.mediaCacheDirectory = mediaCacheDirectory
             self.passwordCost = passwordCost
             self.host = host
@@ -76,6 +81,7 @@ public struct WebServer {
         self.media = media
 
         let router = Router(context: AppRequestContext.self)
+        router.add(middleware: ClockMiddleware(now: options.now))
         router.add(middleware: SecurityHeadersMiddleware(frameHosts: configuration.content.iframeHosts,
                                                          strictTransportSecurity: configuration.portal.baseURL.lowercased().hasPrefix("https://"),
                                                          proxiedImages: media != nil))

@@ -8,14 +8,17 @@ import Testing
 /// The schema's triggers do on PostgreSQL what SQLite's do (PL/pgSQL bodies are only checked when they run).
 @Suite(.postgres)
 struct PostgresTriggerTests {
+    /// One news channel, one department.
+    static let catalog = Catalog(
+        sources: [SourceDefinition(id: "presse", url: "http://127.0.0.1:9/p.xml", title: "Journal")],
+        channels: [ChannelDefinition(id: "actu", title: "Actualités", sources: ["presse"])],
+        bouquets: [BouquetDefinition(id: "tout", title: "Tout", channels: ["actu"])],
+        departments: [DepartmentDefinition(id: "urbanisme", title: "Urbanisme")])
+
     @Test func countersTotalsAndDepartmentChannelsFollowTheRows() async throws {
         let server = try PostgresCluster.current()
         let configuration = try await PostgresCluster.freshDatabase()
-        let catalog = Catalog(
-            sources: [SourceDefinition(id: "presse", url: "http://127.0.0.1:9/p.xml", title: "Journal")],
-            channels: [ChannelDefinition(id: "actu", title: "Actualités", sources: ["presse"])],
-            bouquets: [BouquetDefinition(id: "tout", title: "Tout", channels: ["actu"])],
-            departments: [DepartmentDefinition(id: "urbanisme", title: "Urbanisme")])
+        let catalog = Self.catalog
         try await PostgresCluster.withStore(configuration) { store in
             try await store.syncCatalog(catalog, now: Date())
             let items = (0..<3).map { PreparedItem(item: ParsedItem(id: "g\($0)", title: "Titre \($0)", summary: "Résumé"), contentText: "texte") }

@@ -97,4 +97,30 @@ struct PublishingTotalsTests {
             try await store.departmentDailyTotals(departmentID: "nulle-part", viewer: town.admin, since: NewsTown.now)
         }
     }
+
+    @Test("a channel's readers of the day grow with each agent's first read only, without recounting them on every read (v14)")
+    func channelReadersCountedOnce() async throws {
+        let town = try await NewsTown.make()
+        let store = town.store
+        let now = NewsTown.now
+        _ = try await store.createAnnouncement(departmentID: "communication", content: town.content("Note"), by: town.writer, now: now)
+        // Denis reads three times, Gaëlle twice, someone signed out once; and Denis again the next day.
+        for (viewer, times) in [(town.dsiMember, 3), (town.grouped, 2)] {
+            for _ in 0..<times { try await store.logActivity(action: "read", userID: viewer.userID, detail: "news-communication", at: now) }
+        }
+        try await store.logActivity(action: "read", userID: nil, detail: "news-communication", at: now)
+        try await store.logActivity(action: "read", userID: town.dsiMember.userID, detail: "news-communication", at: now.addingTimeInterval(86_400))
+        let channel = try await store.departmentFigures(departmentID: "communication", viewer: town.writer, now: now.addingTimeInterval(86_400))
+            .channels.first { $0.id == "news-communication" }
+        #expect(channel?.days.map(\.reads) == [6, 1])
+        #expect(channel?.days.map(\.readers) == [2, 1])
+        let totals = try await store.departmentDailyTotals(departmentID: "communication", viewer: town.writer, since: now)
+        #expect(totals.map(\.channelReads) == [6, 1])
+        // The trigger no longer counts the day's readers on each read.
+        let database = try #require(store as? AppDatabase)
+        let trigger = try await database.read("reading the trigger") { db in
+            try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'activity_log_channel_reads'")
+        }
+        #expect(trigger?.contains("count(") == false)
+    }
 }

@@ -7,10 +7,10 @@ import KiosqueStore
 @testable import KiosqueWeb
 import Testing
 
-@Suite("Targeted announcements outside item routes, and the publishers' figures pages")
+@Suite("Targeted announcements as items of their audience only, and the publishers' figures pages")
 struct AnnouncementFiguresWebTests {
-    @Test("a targeted announcement never reaches unread counts, unread lists, stars, Atom or the items API, in or out of its audience")
-    func targetedAnnouncementsAreNotItems() async throws {
+    @Test("a targeted announcement reaches unread counts, unread lists, Atom and the items API of its audience, and no one else's")
+    func targetedAnnouncementsAreItemsOfTheirAudience() async throws {
         let portal = try await NewsPortal.make()
         let api = portal.api, store = portal.fixture.store
         try await portal.fixture.application().test(.router) { client in
@@ -18,22 +18,22 @@ struct AnnouncementFiguresWebTests {
             let targeted = try await api.create(client, as: "claire", ["department": "communication", "title": "Pour la DSI zorglub",
                                                                        "audience": ["departments": ["dsi"]], "must_read": true])
             #expect(targeted["status"] as? String == "published")
-            for login in ["denis", "olga"] {
+            for (login, inAudience) in [("denis", true), ("olga", false)] {
                 let id = try #require(try await store.user(login: login)).id
                 _ = try await store.subscribe(userID: id, bouquetID: "actualites-internes")
                 let home = try await store.homePage(userID: id, limit: 50, perChannel: 5)
-                #expect(home.channels.first { $0.channel.id == "news-communication" }?.unread == 1, "\(login) unread count")
+                #expect(home.channels.first { $0.channel.id == "news-communication" }?.unread == (inAudience ? 2 : 1), "\(login) unread count")
                 let unread = try await store.unreadItems(userID: id, before: nil, limit: 100).items.map(\.title)
-                #expect(unread.contains("Pour tous zorglub") && !unread.contains("Pour la DSI zorglub"), "\(login) unread list")
+                #expect(unread.contains("Pour tous zorglub") && unread.contains("Pour la DSI zorglub") == inAudience, "\(login) unread list")
                 let items = try await client.execute(uri: "/api/v1/items?channel=news-communication", method: .get, headers: api.auth(login))
                 let titles = (try NewsAPI.object(items)["items"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String }
-                #expect(titles == ["Pour tous zorglub"], "\(login) items API")
+                #expect(titles == (inAudience ? ["Pour la DSI zorglub", "Pour tous zorglub"] : ["Pour tous zorglub"]), "\(login) items API")
                 let feed = try await client.execute(uri: "/flux/agents/\(api.atom[login]!).atom", method: .get).body.string
-                #expect(feed.contains("Pour tous zorglub") && !feed.contains("Pour la DSI zorglub"), "\(login) Atom")
+                #expect(feed.contains("Pour tous zorglub") && feed.contains("Pour la DSI zorglub") == inAudience, "\(login) Atom")
                 let starred = try await store.starredItems(userID: id, before: nil, limit: 100).items
                 #expect(starred.isEmpty)
             }
-            // The member of the audience still gets it where announcements are shown: À la une and the API.
+            // À la une: the member of the audience only.
             let home = try await client.execute(uri: "/", method: .get, headers: api.auth("denis")).body.string
             #expect(home.contains("Pour la DSI zorglub"))
             let olgaHome = try await client.execute(uri: "/", method: .get, headers: api.auth("olga")).body.string

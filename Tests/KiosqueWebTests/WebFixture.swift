@@ -9,7 +9,16 @@ import KiosqueStore
 import KiosqueStoreTesting
 @testable import KiosqueWeb
 import Logging
+import Synchronization
 import Testing
+
+/// A clock a test moves (`WebServer.Options.now`).
+final class TestClock: Sendable {
+    private let value: Mutex<Date>
+    init(_ start: Date) { value = Mutex(start) }
+    var now: Date { value.withLock { $0 } }
+    func set(_ date: Date) { value.withLock { $0 = date } }
+}
 
 /// A portal with a real store (SQLite unless told otherwise) in a temporary folder, two channels with items and two agents.
 struct WebFixture {
@@ -23,7 +32,8 @@ struct WebFixture {
     let configuration: PortalConfiguration
     let live: LiveConfiguration
 
-    static func make(backend: StoreBackend = StoreBackends.sqlite,
+    /// `clock`: the web layer's clock (`WebServer.Options.now`), for tests that move time; nil: the system's.
+    static func make(backend: StoreBackend = StoreBackends.sqlite, clock: TestClock? = nil,
                      configure: (inout PortalConfiguration) -> Void = { _ in }) async throws -> WebFixture {
         let yaml = """
         portal: { title: "Intranet de test", language: fr }
@@ -67,8 +77,9 @@ struct WebFixture {
         logger.logLevel = .critical
         let live = LiveConfiguration(configuration, path: directory + "/channels.yml", store: store)
         try yaml.write(toFile: directory + "/channels.yml", atomically: true, encoding: .utf8)
-        let server = try await WebServer(configuration: live, store: store, scheduler: nil,
-                                         options: .init(dataDirectory: directory, passwordCost: testPasswordCost), logger: logger)
+        var options = WebServer.Options(dataDirectory: directory, passwordCost: testPasswordCost)
+        if let clock { options.now = { clock.now } }
+        let server = try await WebServer(configuration: live, store: store, scheduler: nil, options: options, logger: logger)
         return WebFixture(store: store, server: server, dataDirectory: directory, configuration: configuration, live: live)
     }
 

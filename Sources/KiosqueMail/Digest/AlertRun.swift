@@ -33,7 +33,8 @@ public struct AlertRun: Sendable {
         let until = await DigestRun.closedSecond(until)
         var recorded = 0
         for due in try await store.dueMailAlerts(channelKeys: channels, notSince: until.addingTimeInterval(-minInterval)) {
-            let news = try await store.channelNews(channelKey: due.channel.key, since: due.coveredUntil, until: until, limit: itemsPerAlert)
+            let news = try await store.channelNews(channelKey: due.channel.key, since: due.coveredUntil, until: until, limit: itemsPerAlert,
+                                                   userID: due.recipient.userID)
             guard news.count > 0 else { continue }
             let content = DigestContent(recipient: due.recipient, since: due.coveredUntil, until: until,
                                         channels: [DigestContent.Section(channel: due.channel, news: news)], documents: [])

@@ -31,7 +31,7 @@ public final class DigestComposer: @unchecked Sendable {
         var content = DigestContent(recipient: recipient, since: since, until: until, channels: [], documents: [])
         guard since < until else { return content }
         for channel in try await store.digestChannels(userID: recipient.userID) {
-            let news = try await news(channel.key, since: since, until: until)
+            let news = try await news(channel.key, since: since, until: until, userID: recipient.userID)
             guard news.count > 0 else { continue }
             let section = DigestContent.Section(channel: channel, news: news)
             // Departments' news channels ("Actualités — …", key news-*) have kind documents but are news.
@@ -49,7 +49,11 @@ public final class DigestComposer: @unchecked Sendable {
         return content
     }
 
-    private func news(_ key: String, since: Date, until: Date) async throws(StoreError) -> DigestChannelNews {
+    private func news(_ key: String, since: Date, until: Date, userID: Int64) async throws(StoreError) -> DigestChannelNews {
+        // A department's news channel holds announcements for targeted audiences: read for this agent, not shared.
+        if key.hasPrefix("news-") {
+            return try await store.channelNews(channelKey: key, since: since, until: until, limit: itemsPerChannel, userID: userID)
+        }
         let cacheKey = "\(key)\u{1}\(since.timeIntervalSince1970)\u{1}\(until.timeIntervalSince1970)"
         if let hit = lock.withLock({ cache[cacheKey] }) { return hit }
         let news = try await store.channelNews(channelKey: key, since: since, until: until, limit: itemsPerChannel)

@@ -31,16 +31,7 @@ extension AppDatabase {
             guard let rowID = try Int64.fetchOne(db, sql: """
                 SELECT a.id FROM announcements a WHERE a.public_id = :id AND \(AnnouncementRows.live) AND \(AnnouncementRows.visible)
                 """, arguments: StatementArguments(args)) else { return }
-            let day = AnnouncementStatistics.day(now)
-            let firstToday = try Bool.fetchOne(db, sql: """
-                SELECT 1 FROM announcement_views WHERE announcement_id = ? AND user_id = ? AND day = ?
-                """, arguments: [rowID, viewer.userID, day]) != true
-            try db.execute(sql: "INSERT INTO announcement_views (announcement_id, user_id, day, viewed_at) VALUES (?, ?, ?, ?)",
-                           arguments: [rowID, viewer.userID, day, now.unixSeconds])
-            try db.execute(sql: """
-                INSERT INTO announcement_daily (announcement_id, day, views, readers) VALUES (?, ?, 1, ?)
-                ON CONFLICT DO UPDATE SET views = views + 1, readers = readers + excluded.readers
-                """, arguments: [rowID, day, firstToday ? 1 : 0])
+            try AnnouncementStatistics.countView(db, of: .announcement, rowID: rowID, userID: viewer.userID, now: now)
             try db.execute(sql: "INSERT OR IGNORE INTO announcement_readers VALUES (?, ?, ?)",
                            arguments: [rowID, viewer.userID, now.unixSeconds])
         }
@@ -133,6 +124,27 @@ extension AppDatabase {
 
 /// Pieces of SQL and formatting for the figures.
 enum AnnouncementStatistics {
+    /// What a view is counted for: its raw events table, daily totals table and key column.
+    enum Viewed: String {
+        case announcement, document
+    }
+
+    /// Counts one view (raw event, kept `retention.activity_days`; the day's views and, for the
+    /// agent's first view of the day, readers, kept) of the announcement or document `rowID`, whose
+    /// visibility the caller checked.
+    static func countView(_ db: Database, of kind: Viewed, rowID: Int64, userID: Int64, now: Date) throws {
+        let (views, daily, key) = ("\(kind.rawValue)_views", "\(kind.rawValue)_daily", "\(kind.rawValue)_id")
+        let day = day(now)
+        let firstToday = try Bool.fetchOne(db, sql: "SELECT 1 FROM \(views) WHERE \(key) = ? AND user_id = ? AND day = ?",
+                                           arguments: [rowID, userID, day]) != true
+        try db.execute(sql: "INSERT INTO \(views) (\(key), user_id, day, viewed_at) VALUES (?, ?, ?, ?)",
+                       arguments: [rowID, userID, day, now.unixSeconds])
+        try db.execute(sql: """
+            INSERT INTO \(daily) (\(key), day, views, readers) VALUES (?, ?, 1, ?)
+            ON CONFLICT DO UPDATE SET views = views + 1, readers = readers + excluded.readers
+            """, arguments: [rowID, day, firstToday ? 1 : 0])
+    }
+
     /// The agent `u` is in the audience of announcement :a.
     static let inAudience = """
         (EXISTS (SELECT 1 FROM announcements x WHERE x.id = :a AND x.everyone = 1)

@@ -25,12 +25,17 @@ enum AnnouncementRows {
     }
 
     /// The viewer is in the audience. Arguments: :user.
-    static let audience = """
-        (a.everyone = 1
-          OR EXISTS (SELECT 1 FROM announcement_departments ad JOIN department_members am ON am.department_id = ad.department_id
-            WHERE ad.announcement_id = a.id AND am.user_id = :user)
-          OR \(inGroups(user: ":user", announcement: "a.id")))
+    static let audience = inAudience("a", user: ":user")
+
+    /// The agent `user` (an SQL expression) is in the audience of the announcement aliased `a`.
+    static func inAudience(_ a: String, user: String) -> String {
         """
+        (\(a).everyone = 1
+          OR EXISTS (SELECT 1 FROM announcement_departments ad JOIN department_members am ON am.department_id = ad.department_id
+            WHERE ad.announcement_id = \(a).id AND am.user_id = \(user))
+          OR \(inGroups(user: user, announcement: "\(a).id")))
+        """
+    }
     /// Published and past its publication time. Arguments: :now.
     static let live = "(a.state = 'published' AND a.publish_at <= :now)"
     /// What the viewer may see: their department's announcements in any state (writers), the live
@@ -132,8 +137,9 @@ enum AnnouncementRows {
     }
 
     /// Brings the full-text entry and the news channel item in line with the announcement's
-    /// current state. Only live announcements for everyone have an item; one whose audience
-    /// narrows, or that goes back to draft or to a later date, loses it.
+    /// current state. Live announcements have an item, whatever their audience (one for a targeted
+    /// audience is hidden from everyone else on every read: `ItemAudience`); one that goes back to
+    /// draft or to a later date loses it.
     static func reindex(_ db: Database, rowID: Int64, now: Int64) throws {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT a.*, dep.key AS dep_key, dep.title AS dep_title FROM announcements a
@@ -144,7 +150,7 @@ enum AnnouncementRows {
                        arguments: [rowID, row["title"], row["summary"], row["category"], row["body_text"]])
 
         let publishAt: Int64 = row["publish_at"]
-        let listed = row["state"] == "published" && row["everyone"] == true && publishAt <= now
+        let listed = row["state"] == "published" && publishAt <= now
         let itemID: Int64? = row["item_id"]
         let existing = try itemID.flatMap { try Bool.fetchOne(db, sql: "SELECT 1 FROM items WHERE id = ?", arguments: [$0]) } == true
         guard listed else {

@@ -4,11 +4,12 @@ import GRDB
 ///
 /// An announcement belongs to a department and reaches an audience: everyone, or the members of
 /// some departments and some directory groups (`announcement_audience`). Every read checks the
-/// audience in SQL (`AnnouncementRows.visible`). Like documents, only announcements for everyone,
-/// published and past their `publish_at`, get an `items` row in their department's news channel
-/// ("Actualités — <department>", key `news-<department>`, in the bouquet "Actualités internes"), so
-/// subscriptions, unread counts, stars, item search and Atom work unchanged for them; an
-/// announcement for a targeted audience never gets an item row and cannot leak through any item route.
+/// audience in SQL (`AnnouncementRows.visible`). Announcements published and past their
+/// `publish_at` get an `items` row in their department's news channel ("Actualités — <department>",
+/// key `news-<department>`, in the bouquet "Actualités internes"), so subscriptions, unread counts,
+/// stars, item search and Atom work for them. Until "v14-channel-readers" only announcements for
+/// everyone had one; since, a targeted announcement's item is shown to its audience only: every
+/// read of items checks `ItemAudience` in SQL.
 enum AnnouncementSchema {
     /// The bouquet gathering the news channels in the catalogue.
     static let bouquetKey = "actualites-internes"

@@ -184,11 +184,12 @@ extension AppDatabase {
         }
     }
 
-    /// Lists in the news channels the announcements for everyone whose publication time has come
-    /// (scheduled ones get their item then). Cheap when there is nothing to do; returns how many.
+    /// Lists in the news channels the announcements whose publication time has come (scheduled ones
+    /// get their item then; a targeted one's item is for its audience only). Cheap when there is
+    /// nothing to do; returns how many.
     @discardableResult
     public func publishDueAnnouncements(now: Date = Date()) async throws(StoreError) -> Int {
-        let due = "SELECT id FROM announcements WHERE item_id IS NULL AND everyone = 1 AND state = 'published' AND publish_at <= ?"
+        let due = "SELECT id FROM announcements WHERE state = 'published' AND publish_at <= ? AND item_id IS NULL"
         let pending = try await read("looking for due announcements") { db in try Bool.fetchOne(db, sql: due + " LIMIT 1", arguments: [now.unixSeconds]) ?? false }
         guard pending else { return 0 }
         let cache = searchCache

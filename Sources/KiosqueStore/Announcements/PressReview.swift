@@ -52,9 +52,7 @@ extension AppDatabase {
                                  now: Date = Date()) async throws(StoreError) {
         try await write("adding to the press review", changes: .bookkeeping) { db in
             let department = try PressReviewSchema.department(db, key: departmentID, viewer: viewer)
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM items WHERE id = ?", arguments: [itemID]) == true else {
-                throw StoreError.notFound(what: "item", id: String(itemID))
-            }
+            try ItemRows.requireItem(db, itemID, userID: viewer.userID)
             try db.execute(sql: """
                 INSERT OR IGNORE INTO press_review_entries (department_id, item_id, position, added_by, added_at)
                 VALUES (?1, ?2, (SELECT coalesce(max(position), 0) + 1 FROM press_review_entries WHERE department_id = ?1), ?3, ?4)

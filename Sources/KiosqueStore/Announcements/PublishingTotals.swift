@@ -114,15 +114,7 @@ extension AppDatabase {
             guard let rowID = try Int64.fetchOne(db, sql: """
                 SELECT d.id FROM documents d WHERE d.public_id = :id AND d.status = 'published' AND \(DocumentRows.visible)
                 """, arguments: ["id": id, "user": viewer.userID, "admin": viewer.isAdmin]) else { return }
-            let day = AnnouncementStatistics.day(now)
-            let firstToday = try Bool.fetchOne(db, sql: "SELECT 1 FROM document_views WHERE document_id = ? AND user_id = ? AND day = ?",
-                                               arguments: [rowID, viewer.userID, day]) != true
-            try db.execute(sql: "INSERT INTO document_views (document_id, user_id, day, viewed_at) VALUES (?, ?, ?, ?)",
-                           arguments: [rowID, viewer.userID, day, now.unixSeconds])
-            try db.execute(sql: """
-                INSERT INTO document_daily (document_id, day, views, readers) VALUES (?, ?, 1, ?)
-                ON CONFLICT DO UPDATE SET views = views + 1, readers = readers + excluded.readers
-                """, arguments: [rowID, day, firstToday ? 1 : 0])
+            try AnnouncementStatistics.countView(db, of: .document, rowID: rowID, userID: viewer.userID, now: now)
         }
     }
 

@@ -55,7 +55,7 @@ extension AppDatabase {
         return try await read("listing due mail alerts") { db in
             try Row.fetchAll(db, sql: """
                 SELECT u.id, u.login, u.name, u.email, u.language, u.created_at, a.covered_until,
-                  c.key, c.title, c.kind, max(0, c.item_count - coalesce(r.reads, 0)) AS unread
+                  c.key, c.title, c.kind, \(ItemAudience.unread(user: "u.id", reads: "coalesce(r.reads, 0)")) AS unread
                 FROM mail_alerts a JOIN users u ON u.id = a.user_id JOIN channels c ON c.id = a.channel_id
                 LEFT JOIN user_channel_reads r ON r.user_id = u.id AND r.channel_id = c.id
                 WHERE c.key IN (SELECT value FROM json_each(?)) AND c.retired_at IS NULL

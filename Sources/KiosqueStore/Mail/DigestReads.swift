@@ -32,7 +32,7 @@ extension AppDatabase {
     public func digestChannels(userID: Int64) async throws(StoreError) -> [DigestChannel] {
         try await read("reading followed channels") { db in
             try Row.fetchAll(db, sql: """
-                SELECT c.key, c.title, c.kind, max(0, c.item_count - coalesce(r.reads, 0)) AS unread
+                SELECT c.key, c.title, c.kind, \(ItemAudience.unread(user: "s.user_id", reads: "coalesce(r.reads, 0)")) AS unread
                 FROM subscriptions s JOIN channels c ON c.id = s.channel_id
                 LEFT JOIN user_channel_reads r ON r.user_id = s.user_id AND r.channel_id = c.id
                 WHERE s.user_id = ? AND c.retired_at IS NULL ORDER BY c.kind, c.position, c.id
@@ -44,26 +44,29 @@ extension AppDatabase {
 
     /// The items a channel received from `since` (included) to `until` (excluded), by the time
     /// Kiosque stored them, not the date the feed claims: how many, and the `limit` most recent.
-    /// Half-open, so that consecutive periods neither overlap nor leave a second out.
-    public func channelNews(channelKey: String, since: Date, until: Date, limit: Int) async throws(StoreError) -> DigestChannelNews {
+    /// Half-open, so that consecutive periods neither overlap nor leave a second out. As agent
+    /// `userID` sees them; nil: what every agent sees (no announcement for a targeted audience).
+    public func channelNews(channelKey: String, since: Date, until: Date, limit: Int,
+                            userID: Int64? = nil) async throws(StoreError) -> DigestChannelNews {
         try await read("reading a channel's news") { db in
             guard let channelID = try Int64.fetchOne(db, sql: "SELECT id FROM channels WHERE key = ?", arguments: [channelKey]) else {
                 return DigestChannelNews(count: 0, items: [])
             }
             // The stored time is checked on each item of the channel; a digest run asks this once
             // per channel and period, not once per agent (see DigestRun's cache).
-            let arguments: StatementArguments = [channelID, since.unixSeconds, until.unixSeconds]
+            let arguments: StatementArguments = ["channel": channelID, "since": since.unixSeconds, "until": until.unixSeconds,
+                                                 "user": userID ?? -1, "limit": limit]
+            let selected = "ci.channel_id = :channel AND i.fetched_at >= :since AND i.fetched_at < :until AND "
+                + ItemAudience.visible(item: "i.id", user: ":user")
             let count = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM channel_items ci JOIN items i ON i.id = ci.item_id
-                WHERE ci.channel_id = ? AND i.fetched_at >= ? AND i.fetched_at < ?
+                SELECT count(*) FROM channel_items ci JOIN items i ON i.id = ci.item_id WHERE \(selected)
                 """, arguments: arguments) ?? 0
             guard count > 0 else { return DigestChannelNews(count: 0, items: []) }
             let items = try Row.fetchAll(db, sql: """
                 SELECT i.id, i.title, i.link, i.sort_at, s.title AS source_title
                 FROM channel_items ci JOIN items i ON i.id = ci.item_id JOIN sources s ON s.id = i.source_id
-                WHERE ci.channel_id = ? AND i.fetched_at >= ? AND i.fetched_at < ?
-                ORDER BY ci.sort_at DESC, ci.item_id DESC LIMIT ?
-                """, arguments: arguments + [limit]).map { row in
+                WHERE \(selected) ORDER BY ci.sort_at DESC, ci.item_id DESC LIMIT :limit
+                """, arguments: arguments).map { row in
                 let title: String? = row["title"]
                 return DigestItem(id: row["id"], title: title ?? "", link: row["link"], sourceTitle: row["source_title"],
                                   date: Date(unixSeconds: row["sort_at"]))

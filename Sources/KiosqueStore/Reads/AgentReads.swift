@@ -10,7 +10,9 @@ extension AppDatabase {
                          documentLimit: Int = 8) async throws(StoreError) -> HomePage {
         try await read("reading the home page") { db in
             let subscribed = try Row.fetchAll(db, sql: """
-                SELECT c.id, c.key, c.title, c.item_count, coalesce(u.reads, 0) AS reads
+                SELECT c.id, c.key, c.title, c.item_count, coalesce(u.reads, 0) AS reads,
+                  \(ItemAudience.hiddenCount(channel: "c.id", user: "sub.user_id", unreadOnly: false)) AS hidden,
+                  \(ItemAudience.hiddenCount(channel: "c.id", user: "sub.user_id", unreadOnly: true)) AS hidden_unread
                 FROM subscriptions sub JOIN channels c ON c.id = sub.channel_id
                 LEFT JOIN user_channel_reads u ON u.user_id = sub.user_id AND u.channel_id = c.id
                 WHERE sub.user_id = ? AND c.retired_at IS NULL ORDER BY c.position, c.id
@@ -25,13 +27,15 @@ extension AppDatabase {
                 if perChannel > 0 {
                     // The channel's own newest rows always show; older ones are read only while
                     // they may still enter the river (not older than its current last item).
-                    page = try ItemRows.channelKeys(db, channelRowID: channelRowID, before: nil, limit: perChannel - 1)
+                    page = try ItemRows.channelKeys(db, channelRowID: channelRowID, viewer: userID, before: nil, limit: perChannel - 1)
                     if page.count == perChannel, limit > perChannel, let last = page.last {
-                        page += try ItemRows.channelKeys(db, channelRowID: channelRowID, before: PageCursor(sortAt: last.sortAt, itemID: last.itemID),
+                        page += try ItemRows.channelKeys(db, channelRowID: channelRowID, viewer: userID,
+                                                         before: PageCursor(sortAt: last.sortAt, itemID: last.itemID),
                                                          limit: limit - perChannel - 1, notOlderThan: merged.floor)
                     }
                 } else {
-                    page = try ItemRows.channelKeys(db, channelRowID: channelRowID, before: nil, limit: limit - 1, notOlderThan: merged.floor)
+                    page = try ItemRows.channelKeys(db, channelRowID: channelRowID, viewer: userID, before: nil, limit: limit - 1,
+                                                    notOlderThan: merged.floor)
                 }
                 merged.add(page.map { PageCursor(sortAt: $0.sortAt, itemID: $0.itemID) }, channel: index)
                 latestIDs.append(page.prefix(perChannel).map(\.itemID))
@@ -47,9 +51,9 @@ extension AppDatabase {
             let byID = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) })
             let channels = subscribed.enumerated().map { index, row in
                 let ref = ChannelRef(id: row["key"], title: row["title"])
-                let total: Int = row["item_count"], reads: Int = row["reads"]
+                let count: Int = row["item_count"], reads: Int = row["reads"], hidden: Int = row["hidden"], hiddenUnread: Int = row["hidden_unread"]
                 let latest = latestIDs[index].compactMap { id in byID[id].map { item in var i = item; i.channel = ref; return i } }
-                return ChannelUnread(channel: ref, unread: max(0, total - reads), total: total, latest: latest)
+                return ChannelUnread(channel: ref, unread: max(0, count - reads - hiddenUnread), total: max(0, count - hidden), latest: latest)
             }
             let riverItems = river.compactMap { id in byID[id].map { item in var i = item; i.channel = context[id]; return i } }
             let documents = try viewer.map { try Self.memberDocuments(db, viewer: $0, limit: documentLimit) } ?? []
@@ -62,17 +66,17 @@ extension AppDatabase {
                             unreadOnly: Bool = false) async throws(StoreError) -> ItemPage {
         try await read("reading channel \(channelID)") { db in
             let channel = try ItemRows.channel(db, key: channelID)
-            let keys = try ItemRows.channelKeys(db, channelRowID: channel.id, before: before, limit: limit,
-                                                unreadFor: unreadOnly ? userID : nil)
+            let keys = try ItemRows.channelKeys(db, channelRowID: channel.id, viewer: userID, before: before, limit: limit,
+                                                unreadOnly: unreadOnly)
             let shown = keys.prefix(limit)
             let items = try ItemRows.summaries(db, ids: shown.map(\.itemID), userID: userID,
                                                channels: Dictionary(shown.map { ($0.itemID, channel.ref) }, uniquingKeysWith: { a, _ in a }))
             let next = keys.count > limit ? shown.last.map { PageCursor(sortAt: $0.sortAt, itemID: $0.itemID) } : nil
-            // The same counters as Ma page: the channel's item count less the agent's reads in it.
-            let unread = try Int.fetchOne(db, sql: """
-                SELECT max(0, c.item_count - coalesce((SELECT reads FROM user_channel_reads WHERE user_id = ? AND channel_id = c.id), 0))
-                FROM channels c WHERE c.id = ?
-                """, arguments: [userID, channel.id])
+            // The same counters as Ma page: the channel's item count less the agent's reads in it and
+            // the unread items hidden from them.
+            let reads = "coalesce((SELECT reads FROM user_channel_reads WHERE user_id = :user AND channel_id = c.id), 0)"
+            let unread = try Int.fetchOne(db, sql: "SELECT \(ItemAudience.unread(user: ":user", reads: reads)) FROM channels c WHERE c.id = :channel",
+                                          arguments: ["user": userID, "channel": channel.id])
             return ItemPage(items: items, nextCursor: next, channelUnread: unread)
         }
     }
@@ -87,7 +91,7 @@ extension AppDatabase {
             var keys: [(sortAt: Int64, itemID: Int64, channel: ChannelRef)] = []
             for row in channels {
                 let ref = ChannelRef(id: row["key"], title: row["title"])
-                keys += try ItemRows.channelKeys(db, channelRowID: row["id"], before: before, limit: limit, unreadFor: userID)
+                keys += try ItemRows.channelKeys(db, channelRowID: row["id"], viewer: userID, before: before, limit: limit, unreadOnly: true)
                     .map { ($0.sortAt, $0.itemID, ref) }
             }
             keys.sort { ($0.sortAt, $0.itemID) > ($1.sortAt, $1.itemID) }
@@ -126,7 +130,7 @@ extension AppDatabase {
         try await read("reading item \(id)") { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT \(ItemRows.columns), i.content_html, i.content_text, i.canonical_link, i.updated, i.fetched_at
-                FROM items i JOIN sources s ON s.id = i.source_id WHERE i.id = :id
+                FROM items i JOIN sources s ON s.id = i.source_id WHERE i.id = :id AND \(ItemAudience.visible(item: "i.id", user: ":user"))
                 """, arguments: ["user": userID, "id": id]) else {
                 throw StoreError.notFound(what: "item", id: String(id))
             }
@@ -139,13 +143,14 @@ extension AppDatabase {
             var previous: Int64?, next: Int64?
             if let context {
                 summary.channel = ChannelRef(id: context["key"], title: context["title"])
-                let args: StatementArguments = [context["id"] as Int64, summary.sortDate.unixSeconds, id]
+                let args: StatementArguments = ["channel": context["id"] as Int64, "sort": summary.sortDate.unixSeconds, "id": id, "user": userID]
+                let shown = ItemAudience.visible(item: "item_id", user: ":user")
                 previous = try Int64.fetchOne(db, sql: """
-                    SELECT item_id FROM channel_items WHERE channel_id = ? AND (sort_at, item_id) > (?, ?)
+                    SELECT item_id FROM channel_items WHERE channel_id = :channel AND (sort_at, item_id) > (:sort, :id) AND \(shown)
                     ORDER BY sort_at, item_id LIMIT 1
                     """, arguments: args)
                 next = try Int64.fetchOne(db, sql: """
-                    SELECT item_id FROM channel_items WHERE channel_id = ? AND (sort_at, item_id) < (?, ?)
+                    SELECT item_id FROM channel_items WHERE channel_id = :channel AND (sort_at, item_id) < (:sort, :id) AND \(shown)
                     ORDER BY sort_at DESC, item_id DESC LIMIT 1
                     """, arguments: args)
             }

@@ -20,6 +20,7 @@ enum ItemRows {
         let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
         let statement = try db.cachedStatement(sql: """
             SELECT \(columns) FROM json_each(:ids) j CROSS JOIN items i ON i.id = j.value JOIN sources s ON s.id = i.source_id
+            WHERE \(ItemAudience.visible(item: "i.id", user: ":user"))
             """)
         var byID: [Int64: ItemSummary] = [:]
         let rows = try Row.fetchCursor(statement, arguments: ["user": userID, "ids": list])
@@ -55,33 +56,35 @@ enum ItemRows {
         return (row["id"], ChannelRef(id: key, title: row["title"]))
     }
 
-    /// Fails with notFound unless the item exists.
-    static func requireItem(_ db: Database, _ id: Int64) throws {
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM items WHERE id = ?", arguments: [id]) == true else {
+    /// Fails with notFound unless the item exists and the agent may see it.
+    static func requireItem(_ db: Database, _ id: Int64, userID: Int64) throws {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM items i WHERE i.id = :id AND \(ItemAudience.visible(item: "i.id", user: ":user"))",
+                                arguments: ["id": id, "user": userID]) == true else {
             throw StoreError.notFound(what: "item", id: String(id))
         }
     }
 
-    /// Newest-first keyset page of one channel: (sort_at, item_id) pairs, one more than `limit`.
-    static func channelKeys(_ db: Database, channelRowID: Int64, before: PageCursor?, limit: Int,
-                            unreadFor userID: Int64? = nil, notOlderThan floor: PageCursor? = nil) throws -> [(sortAt: Int64, itemID: Int64)] {
+    /// Newest-first keyset page of one channel as `viewer` sees it (items hidden from them left
+    /// out): (sort_at, item_id) pairs, one more than `limit`.
+    static func channelKeys(_ db: Database, channelRowID: Int64, viewer: Int64, before: PageCursor?, limit: Int,
+                            unreadOnly: Bool = false, notOlderThan floor: PageCursor? = nil) throws -> [(sortAt: Int64, itemID: Int64)] {
         // At most eight SQL shapes, each prepared once per connection: Ma page runs this per channel.
-        var sql = "SELECT sort_at, item_id FROM channel_items ci WHERE channel_id = ?"
-        var args: [any DatabaseValueConvertible] = [channelRowID]
+        var sql = "SELECT sort_at, item_id FROM channel_items ci WHERE channel_id = :channel"
+        var args: [String: (any DatabaseValueConvertible)?] = ["channel": channelRowID, "user": viewer, "limit": limit + 1]
         if let before {
-            sql += " AND (sort_at, item_id) < (?, ?)"
-            args += [before.sortAt, before.itemID]
+            sql += " AND (sort_at, item_id) < (:beforeSort, :beforeID)"
+            args["beforeSort"] = before.sortAt
+            args["beforeID"] = before.itemID
         }
         if let floor {
-            sql += " AND (sort_at, item_id) >= (?, ?)"
-            args += [floor.sortAt, floor.itemID]
+            sql += " AND (sort_at, item_id) >= (:floorSort, :floorID)"
+            args["floorSort"] = floor.sortAt
+            args["floorID"] = floor.itemID
         }
-        if let userID {
-            sql += " AND NOT EXISTS (SELECT 1 FROM read_marks r WHERE r.user_id = ? AND r.item_id = ci.item_id)"
-            args.append(userID)
+        if unreadOnly {
+            sql += " AND NOT EXISTS (SELECT 1 FROM read_marks r WHERE r.user_id = :user AND r.item_id = ci.item_id)"
         }
-        sql += " ORDER BY sort_at DESC, item_id DESC LIMIT ?"
-        args.append(limit + 1)
+        sql += " AND \(ItemAudience.visible(item: "ci.item_id", user: ":user")) ORDER BY sort_at DESC, item_id DESC LIMIT :limit"
         let statement = try db.cachedStatement(sql: sql)
         var keys: [(sortAt: Int64, itemID: Int64)] = []
         keys.reserveCapacity(limit + 1)

@@ -6,7 +6,7 @@ extension AppDatabase {
     @discardableResult
     public func markRead(itemID: Int64, userID: Int64) async throws(StoreError) -> Bool {
         try await write("marking item \(itemID) read", changes: .agent(userID)) { db in
-            try ItemRows.requireItem(db, itemID)
+            try ItemRows.requireItem(db, itemID, userID: userID)
             try db.execute(sql: "INSERT OR IGNORE INTO read_marks (user_id, item_id) VALUES (?, ?)", arguments: [userID, itemID])
             return db.changesCount > 0
         }
@@ -16,7 +16,7 @@ extension AppDatabase {
     @discardableResult
     public func markUnread(itemID: Int64, userID: Int64) async throws(StoreError) -> Bool {
         try await write("marking item \(itemID) unread", changes: .agent(userID)) { db in
-            try ItemRows.requireItem(db, itemID)
+            try ItemRows.requireItem(db, itemID, userID: userID)
             try db.execute(sql: "DELETE FROM read_marks WHERE user_id = ? AND item_id = ?", arguments: [userID, itemID])
             return db.changesCount > 0
         }
@@ -26,7 +26,7 @@ extension AppDatabase {
     @discardableResult
     public func star(itemID: Int64, userID: Int64, at date: Date = Date()) async throws(StoreError) -> Bool {
         try await write("starring item \(itemID)", changes: .agent(userID)) { db in
-            try ItemRows.requireItem(db, itemID)
+            try ItemRows.requireItem(db, itemID, userID: userID)
             try db.execute(sql: "INSERT OR IGNORE INTO stars (user_id, item_id, starred_at) VALUES (?, ?, ?)",
                            arguments: [userID, itemID, date.unixSeconds])
             return db.changesCount > 0
@@ -58,8 +58,9 @@ extension AppDatabase {
             for id in channelIDs {
                 try db.execute(sql: """
                     INSERT OR IGNORE INTO read_marks (user_id, item_id)
-                    SELECT ?, item_id FROM channel_items WHERE channel_id = ? AND sort_at <= ?
-                    """, arguments: [userID, id, limit])
+                    SELECT :user, item_id FROM channel_items WHERE channel_id = :channel AND sort_at <= :limit
+                      AND \(ItemAudience.visible(item: "item_id", user: ":user"))
+                    """, arguments: ["user": userID, "channel": id, "limit": limit])
                 total += db.changesCount
             }
             return total

@@ -32,6 +32,7 @@ enum Migrations {
         migrator.registerMigration("v12-announcement-attachments", migrate: AnnouncementFileSchema.migrate)
         migrator.registerMigration("v13-publishing-totals", migrate: PublishingTotalsSchema.migrate)
         migrator.registerMigration("v11-oidc-identities", migrate: AppDatabase.migrateOIDCIdentities)
+        migrator.registerMigration("v14-channel-readers", migrate: ChannelReadersSchema.migrate)
         return migrator
     }
 

@@ -21,11 +21,14 @@ extension AppDatabase {
         return try await read("searching") { db in
             let engine = SearchEngine(db: db, query: query, userID: userID ?? -1, now: now)
             let generation = cache.generation
-            let ranking = try cache.ranking(for: query, now: now) ?? {
+            let shared = try cache.ranking(for: query, now: now) ?? {
                 let fresh = try engine.rank()
                 cache.store(fresh, for: query, generation: generation, now: now)
                 return fresh
             }()
+            // The cached ranking holds what every agent may see; announcements for a targeted
+            // audience the agent is in are ranked for them alone and merged in.
+            let ranking = try engine.withTargeted(shared)
             return try engine.page(ranking, limit: max(0, limit), offset: max(0, offset))
         }
     }
@@ -62,8 +65,27 @@ struct SearchEngine {
     let userID: Int64
     let now: Date
 
-    /// Ranks, counts and facets the matches: everything that does not depend on the agent or the page.
+    /// Ranks, counts and facets the matches: everything that does not depend on the agent or the page
+    /// (items of announcements for a targeted audience are left to `withTargeted`).
     func rank() throws -> RankedSearch {
+        try rank(targetedFor: nil)
+    }
+
+    /// `shared` with the agent's own matches among announcements for a targeted audience they are in.
+    func withTargeted(_ shared: RankedSearch) throws -> RankedSearch {
+        guard userID > 0 else { return shared }
+        let own = try rank(targetedFor: userID)
+        guard !own.hits.isEmpty else { return shared }
+        var merged = RankedSearch(window: shared.hits + own.hits, total: shared.total + own.total, totalIsExact: shared.totalIsExact)
+        merged.isWindowed = shared.isWindowed
+        merged.channelFacets = try channelFacets(merged.hits)
+        return merged
+    }
+
+    /// With `viewer`, ranks only the items of targeted announcements of their audience (driven
+    /// from the few targeted announcements, no count beyond the window, no facets); without, every
+    /// other item.
+    private func rank(targetedFor viewer: Int64?) throws -> RankedSearch {
         var ranking = RankedSearch()
         // Departmental documents are not stored yet (issue 9): a search for them finds no article.
         if !query.services.isEmpty || query.types.contains(where: { !["article", "articles", "actualite"].contains($0) }) {
@@ -71,6 +93,12 @@ struct SearchEngine {
         }
         var filters: [String] = []
         var args: [String: (any DatabaseValueConvertible)?] = ["window": SearchTuning.window]
+        var targeted = ""
+        if let viewer {
+            targeted = "announcements ha CROSS JOIN "
+            filters.append("ha.everyone = 0 AND ha.item_id = k.id AND \(AnnouncementRows.inAudience("ha", user: ":viewer"))")
+            args["viewer"] = viewer
+        }
         // Source and channel filters become source-tag terms inside the FTS5 query; a channel
         // additionally checks its exact mapping (keyword filters, de-duplication).
         var sourceIDs: [Int64]?
@@ -99,7 +127,10 @@ struct SearchEngine {
         }
         if let since = query.since { filters.append("k.sort_at >= :since"); args["since"] = since.unixSeconds }
         if let before = query.before { filters.append("k.sort_at < :before"); args["before"] = before.unixSeconds }
-        let filterSQL = filters.map { " AND " + $0 }.joined()
+        // The shared ranking's own filter: kept out of `filters`, so that counting beyond the window
+        // stays on the full-text index alone (an estimate, "about N").
+        let shared = viewer == nil ? " AND NOT " + ItemAudience.targeted(item: "k.id") : ""
+        let filterSQL = filters.map { " AND " + $0 }.joined() + shared
 
         let hits: [SearchHitKey]
         let from: String
@@ -108,7 +139,8 @@ struct SearchEngine {
                 match += " AND source_tag : (" + sourceIDs.map { "\(SearchTuning.sourceTagPrefix)\($0)" }.joined(separator: " OR ") + ")"
             }
             args["match"] = match
-            from = "FROM items_fts f JOIN item_keys k ON k.id = f.rowid WHERE items_fts MATCH :match\(filterSQL)"
+            let rowID = viewer == nil ? "" : " AND f.rowid = ha.item_id"
+            from = "FROM \(targeted)items_fts f JOIN item_keys k ON k.id = f.rowid WHERE items_fts MATCH :match\(rowID)\(filterSQL)"
             hits = try Row.fetchAll(db, sql: """
                 SELECT f.rowid, bm25(items_fts, \(SearchTuning.weights)), k.sort_at, k.link_hash \(from)
                 ORDER BY f.rowid DESC LIMIT :window
@@ -116,7 +148,7 @@ struct SearchEngine {
                 SearchHitKey(id: row[0], sortAt: row[2], linkHash: row[3], score: blended(bm25: row[1], sortAt: row[2]))
             }
         } else {
-            from = "FROM item_keys k" + (filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND "))
+            from = "FROM \(targeted)item_keys k WHERE 1\(filterSQL)"
             hits = try Row.fetchAll(db, sql: """
                 SELECT k.id, k.sort_at, k.link_hash \(from) ORDER BY k.sort_at DESC, k.id DESC LIMIT :window
                 """, arguments: StatementArguments(args)).map { row in
@@ -127,7 +159,7 @@ struct SearchEngine {
         // more than the whole search.
         var total = hits.count
         var exact = true
-        if hits.count >= SearchTuning.window {
+        if hits.count >= SearchTuning.window && viewer == nil {
             args["cap"] = SearchTuning.countCap
             let counted = filters.isEmpty && query.hasText ? "FROM items_fts WHERE items_fts MATCH :match" : from
             total = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 \(counted) LIMIT :cap)",
@@ -136,7 +168,7 @@ struct SearchEngine {
         }
         guard !hits.isEmpty else { return ranking }
         ranking = RankedSearch(window: hits, total: total, totalIsExact: exact)
-        ranking.channelFacets = try channelFacets(ranking.hits)
+        if viewer == nil { ranking.channelFacets = try channelFacets(ranking.hits) }
         return ranking
     }
 

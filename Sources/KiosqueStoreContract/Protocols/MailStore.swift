@@ -25,8 +25,10 @@ public protocol MailStore: Sendable {
     func digestChannels(userID: Int64) async throws(StoreError) -> [DigestChannel]
     /// The items a channel received from `since` (included) to `until` (excluded), by the time
     /// Kiosque stored them, not the date the feed claims: how many, and the `limit` most recent.
-    /// Half-open, so that consecutive periods neither overlap nor leave a second out.
-    func channelNews(channelKey: String, since: Date, until: Date, limit: Int) async throws(StoreError) -> DigestChannelNews
+    /// Half-open, so that consecutive periods neither overlap nor leave a second out. As agent
+    /// `userID` sees them (items of announcements for a targeted audience only for that audience);
+    /// nil: what every agent sees, shareable between agents (no targeted announcement at all).
+    func channelNews(channelKey: String, since: Date, until: Date, limit: Int, userID: Int64?) async throws(StoreError) -> DigestChannelNews
     /// Records messages before they are sent, in one transaction; a digest also moves its agent's
     /// digest start to the end of what it covers. A Message-ID already recorded is left as it is.
     /// Returns how many were new.
@@ -56,6 +58,10 @@ public protocol MailStore: Sendable {
 
 /// The default arguments of the implementations (protocol requirements cannot have them).
 extension MailStore {
+    /// `channelNews` with userID = nil (what every agent sees).
+    public func channelNews(channelKey: String, since: Date, until: Date, limit: Int) async throws(StoreError) -> DigestChannelNews {
+        try await channelNews(channelKey: channelKey, since: since, until: until, limit: limit, userID: nil)
+    }
     /// `setMailAlert` with at = Date().
     public func setMailAlert(userID: Int64, channelKey: String, enabled: Bool) async throws(StoreError) {
         try await setMailAlert(userID: userID, channelKey: channelKey, enabled: enabled, at: Date())

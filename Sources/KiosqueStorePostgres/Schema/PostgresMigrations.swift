@@ -43,6 +43,7 @@ enum PostgresMigrations {
         PostgresMigration(name: "v12-announcement-attachments", statements: PostgresSchema.announcementAttachments),
         PostgresMigration(name: "v11-oidc-identities", statements: PostgresSchema.oidcIdentities),
         PostgresMigration(name: "v13-publishing-totals", statements: PostgresSchema.publishingTotals),
+        PostgresMigration(name: "v14-channel-readers", statements: PostgresSchema.channelReaders),
     ]
 
     /// The advisory lock key taken by a migrating instance ("KIOS").

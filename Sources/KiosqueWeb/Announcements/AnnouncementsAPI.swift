@@ -26,16 +26,18 @@ struct AnnouncementsAPI {
         let query = APIParameters(request)
         let limit: Int
         do { limit = try query.integer("limit", in: 1...200, default: 50) } catch { return error.response }
-        try await store.publishDueAnnouncements()
-        let records = try await store.announcements(viewer: viewer, limit: limit)
-        let files = try await store.announcementFiles(announcementIDs: records.map(\.id), viewer: viewer)
+        try await store.publishDueAnnouncements(now: context.now)
+        let records = try await store.announcements(viewer: viewer, now: context.now, limit: limit)
+        let files = try await store.announcementFiles(announcementIDs: records.map(\.id), viewer: viewer, now: context.now)
         return .json(["announcements": records.map { Self.json($0, files: files[$0.id] ?? []) }])
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.documentViewer()
-        guard let record = try await store.announcement(id: context.parameters.get("id") ?? "", viewer: viewer) else { return Self.notFound }
-        return .json(Self.json(record, files: try await store.announcementFiles(announcementID: record.id, viewer: viewer)))
+        guard let record = try await store.announcement(id: context.parameters.get("id") ?? "", viewer: viewer, now: context.now) else {
+            return Self.notFound
+        }
+        return .json(Self.json(record, files: try await store.announcementFiles(announcementID: record.id, viewer: viewer, now: context.now)))
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -47,8 +49,8 @@ struct AnnouncementsAPI {
             guard try await store.canWriteAnnouncements(departmentID: department, viewer: viewer) else {
                 return APIError.response(.forbidden, code: "forbidden", message: "Only the editors of `\(department)` publish for it.")
             }
-            let record = try await store.createAnnouncement(departmentID: department, content: try input.content(over: nil, now: Date()),
-                                                            by: viewer)
+            let record = try await store.createAnnouncement(departmentID: department, content: try input.content(over: nil, now: context.now),
+                                                            by: viewer, now: context.now)
             return .json(Self.json(record), status: .created)
         } catch {
             return try Self.refusal(error)
@@ -58,13 +60,14 @@ struct AnnouncementsAPI {
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.documentViewer()
         let id = context.parameters.get("id") ?? ""
-        guard let current = try await store.announcement(id: id, viewer: viewer) else { return Self.notFound }
+        guard let current = try await store.announcement(id: id, viewer: viewer, now: context.now) else { return Self.notFound }
         guard current.canManage else { return Self.forbidden }
         let body = try await request.body.collectLimited(upTo: 1_048_576)
         do {
             let input = try AnnouncementInput.json(Data(buffer: body), patch: true)
-            let record = try await store.updateAnnouncement(id: id, content: try input.content(over: current.content, now: Date()), by: viewer)
-            return .json(Self.json(record, files: try await store.announcementFiles(announcementID: id, viewer: viewer)))
+            let record = try await store.updateAnnouncement(id: id, content: try input.content(over: current.content, now: context.now),
+                                                            by: viewer, now: context.now)
+            return .json(Self.json(record, files: try await store.announcementFiles(announcementID: id, viewer: viewer, now: context.now)))
         } catch {
             return try Self.refusal(error)
         }
@@ -82,19 +85,19 @@ struct AnnouncementsAPI {
     @Sendable func acknowledge(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.documentViewer()
         let id = context.parameters.get("id") ?? ""
-        guard let current = try await store.announcement(id: id, viewer: viewer) else { return Self.notFound }
+        guard let current = try await store.announcement(id: id, viewer: viewer, now: context.now) else { return Self.notFound }
         guard current.content.mustRead, current.inAudience, current.status == .published || current.status == .expired else {
             return APIError.response(.conflict, code: "not_acknowledgeable",
                                      message: "Only a published must-read announcement of your audience is confirmed.")
         }
-        let record = try await store.acknowledgeAnnouncement(id: id, viewer: viewer)
-        return .json(Self.json(record, files: try await store.announcementFiles(announcementID: id, viewer: viewer)))
+        let record = try await store.acknowledgeAnnouncement(id: id, viewer: viewer, now: context.now)
+        return .json(Self.json(record, files: try await store.announcementFiles(announcementID: id, viewer: viewer, now: context.now)))
     }
 
     @Sendable func stats(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.documentViewer()
         do {
-            let figures = try await store.announcementStats(id: context.parameters.get("id") ?? "", viewer: viewer)
+            let figures = try await store.announcementStats(id: context.parameters.get("id") ?? "", viewer: viewer, now: context.now)
             return .json(["views": figures.views, "readers": figures.readers, "acknowledged": figures.acknowledged,
                           "audience": figures.audience])
         } catch { return try Self.refusal(error) }

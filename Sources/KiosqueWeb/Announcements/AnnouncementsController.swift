@@ -31,8 +31,8 @@ struct AnnouncementsController {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.documentViewer()
-        try await store.publishDueAnnouncements()
-        let records = try await store.announcements(viewer: viewer)
+        try await store.publishDueAnnouncements(now: context.now)
+        let records = try await store.announcements(viewer: viewer, now: context.now)
         let departments = try await store.newsDepartments(viewer: viewer)
         let reviews = try await store.pressReviewDepartments(viewer: viewer)
         return views.page("announcements", [
@@ -44,8 +44,8 @@ struct AnnouncementsController {
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.documentViewer()
         let id = context.parameters.get("id") ?? ""
-        guard let record = try await store.announcement(id: id, viewer: viewer) else { return notFound(context) }
-        try await store.recordAnnouncementView(id: id, viewer: viewer)
+        guard let record = try await store.announcement(id: id, viewer: viewer, now: context.now) else { return notFound(context) }
+        try await store.recordAnnouncementView(id: id, viewer: viewer, now: context.now)
         var data = row(record, context)
         data["body_html"] = record.content.bodyHTML  // rendered from Markdown and sanitized when saved
         data.merge(try await fileValues(announcementID: id, viewer: viewer)) { $1 }
@@ -54,7 +54,7 @@ struct AnnouncementsController {
         }
         if record.canManage {
             data["can_manage"] = true
-            let history = try await store.announcementHistory(id: id, viewer: viewer)
+            let history = try await store.announcementHistory(id: id, viewer: viewer, now: context.now)
             // The writer of the version waiting (the newest revision) cannot approve it.
             data["can_approve"] = record.status == .pending && (history.first?.editedBy ?? record.author) != context.agent?.login
             data["history"] = history.map { revision -> [String: Any] in ["number": revision.number, "title": revision.title, "by": revision.editedBy ?? "—",
@@ -81,8 +81,8 @@ struct AnnouncementsController {
             return views.error(.forbidden, messageKey: "error_forbidden", context: context)
         }
         do {
-            let content = try AnnouncementInput.form(form).content(over: nil, now: Date())
-            let record = try await store.createAnnouncement(departmentID: department, content: content, by: viewer)
+            let content = try AnnouncementInput.form(form).content(over: nil, now: context.now)
+            let record = try await store.createAnnouncement(departmentID: department, content: content, by: viewer, now: context.now)
             return .seeOther("/annonces/\(record.id)")
         } catch {
             guard let message = refusalText(error, context) else { throw error }
@@ -92,7 +92,9 @@ struct AnnouncementsController {
 
     @Sendable func editForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.documentViewer()
-        guard let record = try await store.announcement(id: context.parameters.get("id") ?? "", viewer: viewer) else { return notFound(context) }
+        guard let record = try await store.announcement(id: context.parameters.get("id") ?? "", viewer: viewer, now: context.now) else {
+            return notFound(context)
+        }
         guard record.canManage else { return views.error(.forbidden, messageKey: "error_forbidden", context: context) }
         return try await formPage(departments: [], chosen: record.departmentID, values: nil, record: record, id: record.id, error: nil, context: context)
     }
@@ -100,12 +102,12 @@ struct AnnouncementsController {
     @Sendable func edit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.documentViewer()
         let id = context.parameters.get("id") ?? ""
-        guard let record = try await store.announcement(id: id, viewer: viewer) else { return notFound(context) }
+        guard let record = try await store.announcement(id: id, viewer: viewer, now: context.now) else { return notFound(context) }
         guard record.canManage else { return views.error(.forbidden, messageKey: "error_forbidden", context: context) }
         let form = context.form ?? FormData(encoded: "")
         do {
-            let content = try AnnouncementInput.form(form).content(over: record.content, now: Date())
-            _ = try await store.updateAnnouncement(id: id, content: content, by: viewer)
+            let content = try AnnouncementInput.form(form).content(over: record.content, now: context.now)
+            _ = try await store.updateAnnouncement(id: id, content: content, by: viewer, now: context.now)
             return .seeOther("/annonces/\(id)")
         } catch {
             guard let message = refusalText(error, context) else { throw error }
@@ -117,9 +119,9 @@ struct AnnouncementsController {
     @Sendable func acknowledge(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.documentViewer()
         let id = context.parameters.get("id") ?? ""
-        guard let record = try await store.announcement(id: id, viewer: viewer) else { return notFound(context) }
+        guard let record = try await store.announcement(id: id, viewer: viewer, now: context.now) else { return notFound(context) }
         guard record.content.mustRead, record.inAudience else { return views.error(.conflict, messageKey: "error_forbidden", context: context) }
-        do { _ = try await store.acknowledgeAnnouncement(id: id, viewer: viewer) } catch { return try failure(error, context) }
+        do { _ = try await store.acknowledgeAnnouncement(id: id, viewer: viewer, now: context.now) } catch { return try failure(error, context) }
         return .seeOther(localPath(context.form?["return_to"], fallback: "/annonces/\(id)"))
     }
 
@@ -127,7 +129,7 @@ struct AnnouncementsController {
         let viewer = try context.documentViewer()
         let id = context.parameters.get("id") ?? ""
         do {
-            _ = try await store.approveAnnouncement(id: id, by: viewer)
+            _ = try await store.approveAnnouncement(id: id, by: viewer, now: context.now)
             return .seeOther("/annonces/\(id)")
         } catch {
             return try failure(error, context)

@@ -21,13 +21,13 @@ struct HomeController {
         guard let agent = context.agent else { return .seeOther("/connexion") }
         let grouped = agent.homeLayout != "river"
         // Announcements whose publication time came are listed in their channels first (a write only then).
-        try await store.publishDueAnnouncements()
+        try await store.publishDueAnnouncements(now: context.now)
         // The stamp is read before the data: a write committed meanwhile makes the entry stale, never wrong.
         let stamp = store.changeStamp(userID: agent.id)
         let csrf = views.csrfToken(context)  // one HMAC for the page, not one per row
         let variant = [context.language, csrf, agent.homeLayout, agent.login, agent.name, agent.email ?? "", agent.isAdmin ? "admin" : "",
                        agent.previousSeenAt.map { String($0.timeIntervalSince1970) } ?? "",
-                       try await store.announcementEpoch()].joined(separator: "\u{1F}")
+                       try await store.announcementEpoch(now: context.now)].joined(separator: "\u{1F}")
         let cacheable = context.newAnonymousBinding == nil
         let gzip = Gzip.isAccepted(by: request.headers[.acceptEncoding])
         if cacheable, let compressed = cache.page(userID: agent.id, variant: variant, stamp: stamp) {
@@ -36,7 +36,7 @@ struct HomeController {
         let page = try await store.homePage(userID: agent.id, limit: 60, perChannel: grouped ? 5 : 0,
                                             documentsFor: try context.documentViewer())
         // "À la une": pinned announcements and unconfirmed must-read ones of the agent's audience, above the channels.
-        let front = try await store.frontPageAnnouncements(viewer: try context.documentViewer())
+        let front = try await store.frontPageAnnouncements(viewer: try context.documentViewer(), now: context.now)
         // Nothing followed and nothing of their own: the catalogue is where a new agent starts.
         if page.channels.isEmpty && page.memberDocuments.isEmpty && front.isEmpty { return .seeOther("/catalogue") }
         var data: [String: Any] = ["grouped": grouped, "empty": page.channels.isEmpty]

@@ -46,6 +46,8 @@ struct ReadingController {
             }
             channel = (listed.channel.title, listed.description)
         }
+        // A department's news channel lists the announcements whose publication time came.
+        if id.hasPrefix("news-") { try await store.publishDueAnnouncements(now: context.now) }
         let page = try await store.channelPage(channelID: id, userID: agent.id, before: cursor, limit: 30)
         let returnTo = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
         var channelValues: [String: Any] = ["id": id, "title": channel.title]

@@ -31,11 +31,13 @@ struct SearchController {
         // Documents the agent may see, in their own section on the first page.
         let documents = try await DocumentSearchSection.run(store: store, results: results, viewer: try context.documentViewer(),
                                                             limit: offset == 0 ? 10 : 0)
-        // Announcements for a targeted audience have no item: those the agent may see, archived ones
-        // included, in their own section (announcements for everyone are among the articles).
+        // Announcements are among the articles for their audience (their news channel's items); those
+        // the agent sees without being of the audience (writers, administrators), or not listed yet,
+        // archived ones included, come in their own section.
         var announcements: [Announcement] = []
         if offset == 0 {
-            announcements = try await store.searchAnnouncements(query: query, viewer: try context.documentViewer()).filter { $0.itemID == nil }
+            announcements = try await store.searchAnnouncements(query: query, viewer: try context.documentViewer(), now: context.now)
+                .filter { $0.itemID == nil || !$0.inAudience }
         }
         if !announcements.isEmpty {
             data["has_announcements"] = true

@@ -25,7 +25,8 @@ struct FeedsController {
         guard let file = context.parameters.get("id"), file.hasSuffix(".atom") else { throw HTTPError(.notFound) }
         let id = String(file.dropLast(5))
         // News channels come from channels.yml; department document channels (organisation-wide documents
-        // only) from the store. Read state is not involved: user 0 has none.
+        // only) and news channels from the store. Read state is not involved; the signed-in agent (session
+        // or API token) also gets the announcements of their audience, a feed reader without one user 0's.
         let listing = try await store.catalogue(userID: nil)
         guard let channel = (listing.bouquets.flatMap(\.channels) + listing.otherChannels).first(where: { $0.channel.id == id }) else {
             throw HTTPError(.notFound)
@@ -33,7 +34,8 @@ struct FeedsController {
         // News is public; departments' documents, even organisation-wide, are for signed-in agents
         // (session or API token), like every other documents page.
         guard channel.kind != "documents" || context.agent != nil else { throw HTTPError(.notFound) }
-        let page = try await store.channelPage(channelID: id, userID: 0, before: nil, limit: 50)
+        if id.hasPrefix("news-") { try await store.publishDueAnnouncements(now: context.now) }
+        let page = try await store.channelPage(channelID: id, userID: context.agent?.id ?? 0, before: nil, limit: 50)
         let entries = page.items.map { AtomWriter.entry($0) }
         let updated = page.items.map(\.sortDate).max() ?? Date(timeIntervalSince1970: 0)
         let xml = atom.feed(id: "/canaux/\(id).atom", title: channel.channel.title, subtitle: channel.description, updated: updated, entries: entries)
@@ -46,6 +48,7 @@ struct FeedsController {
         guard token.count >= 32, let agent = try await store.user(atomToken: Secrets.hash(token)), !agent.isDisabled else {
             throw HTTPError(.notFound)
         }
+        try await store.publishDueAnnouncements(now: context.now)
         let page = try await store.homePage(userID: agent.id, limit: 50)
         let entries = page.items.map { AtomWriter.entry($0) }
         let updated = page.items.map(\.sortDate).max() ?? Date(timeIntervalSince1970: 0)
