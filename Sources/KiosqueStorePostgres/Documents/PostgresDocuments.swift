@@ -198,7 +198,7 @@ extension PostgresStore {
             }
             // The UTC day, YYYY-MM-DD, as SQLite's AnnouncementStatistics.day writes it.
             try await rows.connection.query("""
-                WITH today AS (SELECT to_char(to_timestamp(\(now.unixSeconds)) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day),
+                WITH today AS (SELECT kiosque_utc_day(\(now.unixSeconds)) AS day),
                 seen AS (SELECT EXISTS (SELECT 1 FROM document_views v, today WHERE v.document_id = \(rowID)
                   AND v.user_id = \(viewer.userID) AND v.day = today.day) AS before),
                 event AS (INSERT INTO document_views (document_id, user_id, day, viewed_at)
