@@ -32,7 +32,8 @@ struct AnnouncementFilesWebTests {
         let api = portal.api, dataDirectory = portal.fixture.dataDirectory
         try await portal.fixture.application().test(.router) { client in
             let note = try await api.create(client, as: "claire", ["department": "communication", "title": "Plan de continuité zorglub",
-                                                                   "body_markdown": "Pour la DSI.", "audience": ["departments": ["dsi"]]])
+                                                                   "body_markdown": "Pour la DSI.", "audience": ["departments": ["dsi"]],
+                                                                   "pinned": true])
             let id = try #require(note["id"] as? String)
             // Rights first: a reader of the audience may not add files, an outsider finds nothing.
             let pdf = DocumentsPermissionTests.pdf
@@ -56,6 +57,11 @@ struct AnnouncementFilesWebTests {
             let link = try #require(page.range(of: "/annonces/\(id)/pieces-jointes/[0-9a-f]{32}", options: .regularExpression))
             let href = String(page[link])
             #expect(page.contains("plan de continuité.pdf"))
+            // "À la une" on Ma page shows the picture too, to the audience only.
+            let home = try await client.execute(uri: "/", method: .get, headers: api.auth("denis")).body.string
+            #expect(home.contains("<img class=\"announcement-row__picture\" src=\"/annonces/\(id)/image\" alt=\"La salle des serveurs\" width=\"1600\" height=\"200\""),
+                    "\(home)")
+            #expect(!(try await client.execute(uri: "/", method: .get, headers: api.auth("olga")).body.string.contains("/annonces/\(id)")))
 
             // Served to the audience: re-encoded, no EXIF, capped at media.max_dimension.
             let image = try await client.execute(uri: "/annonces/\(id)/image", method: .get, headers: api.auth("denis"))

@@ -199,10 +199,17 @@ struct AnnouncementsController {
 
 extension AnnouncementsController {
     /// "À la une" rows for Ma page (the page's CSRF token is the template's own `csrf`).
-    static func frontPage(_ records: [Announcement], views: ViewRenderer, context: AppRequestContext) -> [[String: Any]] {
+    /// "À la une" rows, each with its picture when it has one (`files`: the announcements' files by id).
+    static func frontPage(_ records: [Announcement], files: [String: [AnnouncementFile]] = [:], views: ViewRenderer,
+                          context: AppRequestContext) -> [[String: Any]] {
         records.map { record in
             var data = row(record, views: views, context: context)
             if record.content.mustRead && record.acknowledgedAt == nil { data["can_acknowledge"] = true }
+            if let picture = files[record.id]?.first(where: { $0.role == .picture }) {
+                var values: [String: Any] = ["src": "/annonces/\(record.id)/image", "alt": picture.file.alt]
+                if let width = picture.file.width, let height = picture.file.height { values["width"] = width; values["height"] = height }
+                data["picture"] = values
+            }
             return data
         }
     }

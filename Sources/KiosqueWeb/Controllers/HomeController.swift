@@ -43,7 +43,10 @@ struct HomeController {
         let pictures = !(try await store.hidesPictures(userID: agent.id))
         if !front.isEmpty {
             data["has_front_page"] = true
-            data["front_page"] = AnnouncementsController.frontPage(front, views: views, context: context)
+            // Their pictures, unless the agent reads without pictures (same rights as the announcements).
+            let files = pictures ? try await store.announcementFiles(announcementIDs: front.map(\.id), viewer: try context.documentViewer(),
+                                                                     now: context.now) : [:]
+            data["front_page"] = AnnouncementsController.frontPage(front, files: files, views: views, context: context)
         }
         if agent.isAdmin { data.merge(try await failingSources()) { a, _ in a } }
         data["channels"] = page.channels.map { channel -> [String: Any] in
