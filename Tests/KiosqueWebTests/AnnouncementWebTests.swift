@@ -189,6 +189,9 @@ struct AnnouncementWebTests {
             let shared = try await store.channelNews(channelKey: "news-communication", since: Date(timeIntervalSince1970: 0),
                                                      until: Date().addingTimeInterval(60), limit: 20)
             #expect(shared.items.map(\.title) == ["Fermeture estivale zorglub"] && shared.count == 1)
+            let listing = try await store.catalogue(userID: nil)
+            let news = (listing.bouquets.flatMap(\.channels) + listing.otherChannels).first { $0.channel.id == "news-communication" }
+            #expect(news?.itemCount == 1, "the catalogue counts what every agent sees")
             // An agent who leaves the audience loses the item, read or not.
             try await store.removeMembership(userID: try #require(try await store.user(login: "denis")).id, departmentID: "dsi")
             #expect(Set(try await channelItems("denis").keys) == ["Fermeture estivale zorglub"])

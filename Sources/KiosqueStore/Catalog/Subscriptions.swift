@@ -106,8 +106,8 @@ extension AppDatabase {
             var channels: [Int64: ChannelListing] = [:]
             var order: [Int64] = []
             for row in try Row.fetchAll(db, sql: """
-                SELECT c.id, c.key, c.title, c.description, c.kind, c.item_count,
-                  (SELECT max(sort_at) FROM channel_items ci WHERE ci.channel_id = c.id) AS last
+                SELECT c.id, c.key, c.title, c.description, c.kind, c.item_count - \(ItemAudience.targetedCount(channel: "c.id")) AS item_count,
+                  (SELECT max(sort_at) FROM channel_items ci WHERE ci.channel_id = c.id AND NOT \(ItemAudience.targeted(item: "ci.item_id"))) AS last
                 FROM channels c WHERE c.retired_at IS NULL ORDER BY c.position, c.id
                 """) {
                 let id: Int64 = row["id"], last: Int64? = row["last"]

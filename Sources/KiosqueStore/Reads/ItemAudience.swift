@@ -36,6 +36,16 @@ enum ItemAudience {
         """
     }
 
+    /// How many items of channel `channel` are announcements for a targeted audience (left out of
+    /// what the catalogue says of a channel to every agent).
+    static func targetedCount(channel: String) -> String {
+        """
+        (SELECT count(*) FROM channels hc JOIN announcements ha ON ha.department_id = hc.department_id
+          JOIN channel_items hci ON hci.item_id = ha.item_id AND hci.channel_id = hc.id
+          WHERE hc.id = \(channel) AND ha.everyone = 0 AND ha.item_id IS NOT NULL)
+        """
+    }
+
     /// The agent's unread count in channel `c` (alias), whose reads are `reads` (SQL expression).
     static func unread(user: String, reads: String) -> String {
         "max(0, c.item_count - \(reads) - \(hiddenCount(channel: "c.id", user: user, unreadOnly: true)))"
