@@ -104,7 +104,8 @@ struct SearchTests {
         let results = try await db.search(query: "délibération adoptée", userID: nil, now: Town.now)
         let hit = try #require(results.items.first)
         let highlighted = hit.snippet.filter(\.highlighted).map { $0.text.lowercased() }
-        #expect(highlighted.contains("délibération"))
+        // The best hit may hold the singular or the plural (the backends' relevance differs a little).
+        #expect(highlighted.contains { $0.hasPrefix("délibération") })
         #expect(highlighted.contains { $0.hasPrefix("adopt") })
         #expect(!hit.snippet.contains { $0.text.contains("\u{E000}") || $0.text.contains("<") })
     }

@@ -261,13 +261,15 @@ enum PostgresSchema {
           ALTER MAPPING FOR hword, hword_part, word, asciihword, asciiword, hword_asciipart WITH unaccent, simple
         """,
         // The first 8,000 characters of the content, like SQLite's index (Migrations.indexedContentCharacters).
+        // `<` and `>` become spaces first: PostgreSQL's parser takes "<hebdomadaire>" in a title for
+        // an XML tag and drops the word. (Edited in place: no PostgreSQL store had been deployed yet.)
         """
         CREATE FUNCTION kiosque_item_vector(title TEXT, summary TEXT, content TEXT, author TEXT, source_title TEXT)
         RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-          SELECT setweight(to_tsvector('kiosque_french', coalesce(title, '')), 'A')
-              || setweight(to_tsvector('kiosque_french', coalesce(summary, '')), 'B')
-              || setweight(to_tsvector('kiosque_french', left(coalesce(content, ''), 8000)), 'B')
-              || setweight(to_tsvector('kiosque_french', coalesce(author, '') || ' ' || coalesce(source_title, '')), 'C')
+          SELECT setweight(to_tsvector('kiosque_french', translate(coalesce(title, ''), '<>', '  ')), 'A')
+              || setweight(to_tsvector('kiosque_french', translate(coalesce(summary, ''), '<>', '  ')), 'B')
+              || setweight(to_tsvector('kiosque_french', translate(left(coalesce(content, ''), 8000), '<>', '  ')), 'B')
+              || setweight(to_tsvector('kiosque_french', translate(coalesce(author, '') || ' ' || coalesce(source_title, ''), '<>', '  ')), 'C')
         $$
         """,
         "ALTER TABLE items ADD COLUMN search_vector tsvector NOT NULL DEFAULT ''",
