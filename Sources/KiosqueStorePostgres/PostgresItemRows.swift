@@ -6,7 +6,7 @@ import PostgresNIO
 
 /// Item rows as the contract's summaries, with the agent's read and star marks.
 enum PostgresItemRows {
-    /// Summaries of `ids` in that order (missing ids are skipped), each with its channel from `channels`.
+    /// Summaries of `ids` in that order (missing ids and items hidden from the agent are skipped), each with its channel from `channels`.
     static func summaries(_ connection: PostgresConnection, ids: [Int64], userID: Int64, channels: [Int64: ChannelRef] = [:],
                           logger: Logger) async throws -> [ItemSummary] {
         guard !ids.isEmpty else { return [] }
@@ -17,6 +17,7 @@ enum PostgresItemRows {
                    EXISTS (SELECT 1 FROM stars t WHERE t.user_id = \(userID) AND t.item_id = i.id),
                    i.picture_url, i.picture_alt
             FROM items i JOIN sources s ON s.id = i.source_id WHERE i.id = ANY(\(ids))
+              AND \(unescaped: AnnouncementScope.itemVisible(item: "i.id", user: PostgresItemAudience.user(userID)))
             """, logger: logger)
         for try await row in rows {
             let columns = try row.decode((Int64, String?, String?, String?, String?, Int64?, Int64, Bool, String, String, Bool, Bool,

@@ -96,10 +96,12 @@ extension PostgresStore: CatalogStore {
             var channels: [Int64: ChannelListing] = [:]
             var order: [Int64] = []
             for try await (id, key, title, description, kind, count, last) in try await connection.query("""
-                SELECT c.id, c.key, c.title, c.description, c.kind, c.item_count,
-                  (SELECT max(sort_at) FROM channel_items ci WHERE ci.channel_id = c.id)
+                SELECT c.id, c.key, c.title, c.description, c.kind,
+                  c.item_count - \(unescaped: PostgresItemAudience.targetedCount(channel: "c.id")),
+                  (SELECT max(sort_at) FROM channel_items ci WHERE ci.channel_id = c.id
+                     AND NOT \(unescaped: PostgresItemAudience.targeted(item: "ci.item_id")))
                 FROM channels c WHERE c.retired_at IS NULL ORDER BY c.position, c.id
-                """, logger: logger).decode((Int64, String, String, String?, String, Int32, Int64?).self) {
+                """, logger: logger).decode((Int64, String, String, String?, String, Int64, Int64?).self) {
                 order.append(id)
                 channels[id] = ChannelListing(
                     channel: ChannelRef(id: key, title: title), description: description, sources: sources[id] ?? [],

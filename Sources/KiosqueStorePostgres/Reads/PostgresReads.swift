@@ -13,16 +13,20 @@ extension PostgresStore: ReadsStore {
                          documentLimit: Int) async throws(StoreError) -> HomePage {
         let logger = self.logger
         return try await read("reading the home page") { connection in
-            var subscribed: [(id: Int64, ref: ChannelRef, total: Int, reads: Int)] = []
-            for try await (id, key, title, count, reads) in try await connection.query("""
-                SELECT c.id, c.key, c.title, c.item_count, coalesce(u.reads, 0)
+            var subscribed: [(id: Int64, ref: ChannelRef, total: Int, unread: Int)] = []
+            for try await (id, key, title, count, reads, hidden, hiddenUnread) in try await connection.query("""
+                SELECT c.id, c.key, c.title, c.item_count, coalesce(u.reads, 0),
+                  \(unescaped: PostgresItemAudience.hiddenCount(channel: "c.id", user: "sub.user_id", unreadOnly: false)),
+                  \(unescaped: PostgresItemAudience.hiddenCount(channel: "c.id", user: "sub.user_id", unreadOnly: true))
                 FROM subscriptions sub JOIN channels c ON c.id = sub.channel_id
                 LEFT JOIN user_channel_reads u ON u.user_id = sub.user_id AND u.channel_id = c.id
                 WHERE sub.user_id = \(userID) AND c.retired_at IS NULL ORDER BY c.position, c.id
-                """, logger: logger).decode((Int64, String, String, Int32, Int32).self) {
-                subscribed.append((id, ChannelRef(id: key, title: title), Int(count), Int(reads)))
+                """, logger: logger).decode((Int64, String, String, Int32, Int32, Int64, Int64).self) {
+                // Hidden items leave the total; hidden unread ones leave the unread count (issue 17).
+                subscribed.append((id, ChannelRef(id: key, title: title), max(0, Int(count) - Int(hidden)),
+                                   max(0, Int(count) - Int(reads) - Int(hiddenUnread))))
             }
-            let keysOf = PostgresChannelKeys(connection: connection, logger: logger)
+            let keysOf = PostgresChannelKeys(connection: connection, logger: logger, viewer: userID)
             var merged = HomeRiver(limit: limit)
             var latestIDs: [[Int64]] = []
             for (index, channel) in subscribed.enumerated() {
@@ -48,7 +52,7 @@ extension PostgresStore: ReadsStore {
             let byID = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) })
             let channels = subscribed.enumerated().map { index, channel in
                 let latest = latestIDs[index].compactMap { id in byID[id].map { item in var i = item; i.channel = channel.ref; return i } }
-                return ChannelUnread(channel: channel.ref, unread: max(0, channel.total - channel.reads), total: channel.total, latest: latest)
+                return ChannelUnread(channel: channel.ref, unread: channel.unread, total: channel.total, latest: latest)
             }
             let riverItems = river.compactMap { id in byID[id].map { item in var i = item; i.channel = context[id]; return i } }
             var documents: [DocumentRecord] = []
@@ -66,17 +70,19 @@ extension PostgresStore: ReadsStore {
         let logger = self.logger
         return try await read("reading channel \(channelID)") { connection in
             let channel = try await PostgresChannelKeys.channel(connection, key: channelID, logger: logger)
-            let keys = try await PostgresChannelKeys(connection: connection, logger: logger)
+            let keys = try await PostgresChannelKeys(connection: connection, logger: logger, viewer: userID)
                 .page(channel.id, before: before, limit: limit, unreadFor: unreadOnly ? userID : nil)
             let shown = keys.prefix(limit)
             let items = try await PostgresItemRows.summaries(connection, ids: shown.map(\.itemID), userID: userID,
                                                              channels: Dictionary(shown.map { ($0.itemID, channel.ref) }, uniquingKeysWith: { a, _ in a }),
                                                              logger: logger)
             let next = keys.count > limit ? shown.last : nil
+            // The same counters as Ma page: item count less the agent's reads and the unread items hidden from them.
             let unread = try await PostgresRows.all(connection.query("""
-                SELECT greatest(0, c.item_count - coalesce((SELECT reads FROM user_channel_reads WHERE user_id = \(userID) AND channel_id = c.id), 0))
-                FROM channels c WHERE c.id = \(channel.id)
-                """, logger: logger), Int32.self).first.map(Int.init)
+                SELECT \(unescaped: PostgresMail.unread(user: PostgresItemAudience.user(userID)))
+                FROM channels c LEFT JOIN user_channel_reads r ON r.user_id = \(userID) AND r.channel_id = c.id
+                WHERE c.id = \(channel.id)
+                """, logger: logger), Int64.self).first.map(Int.init)
             return ItemPage(items: items, nextCursor: next, channelUnread: unread)
         }
     }
@@ -92,7 +98,7 @@ extension PostgresStore: ReadsStore {
                 """, logger: logger).decode((Int64, String, String).self) {
                 channels.append((id, ChannelRef(id: key, title: title)))
             }
-            let keysOf = PostgresChannelKeys(connection: connection, logger: logger)
+            let keysOf = PostgresChannelKeys(connection: connection, logger: logger, viewer: userID)
             var keys: [(cursor: PageCursor, channel: ChannelRef)] = []
             for (id, ref) in channels {
                 keys += try await keysOf.page(id, before: before, limit: limit, unreadFor: userID).map { ($0, ref) }
@@ -115,6 +121,7 @@ extension PostgresStore: ReadsStore {
             var keys: [PageCursor] = []
             for try await (at, id) in try await connection.query("""
                 SELECT starred_at, item_id FROM stars WHERE user_id = \(userID)
+                  AND \(unescaped: AnnouncementScope.itemVisible(item: "item_id", user: PostgresItemAudience.user(userID)))
                   AND (\(before == nil) OR (starred_at, item_id) < (\(before?.sortAt ?? 0), \(before?.itemID ?? 0)))
                 ORDER BY starred_at DESC, item_id DESC LIMIT \(limit + 1)
                 """, logger: logger).decode((Int64, Int64).self) {
@@ -151,12 +158,15 @@ extension PostgresStore: ReadsStore {
             if let context {
                 summary.channel = context.ref
                 let sortAt = Int64(summary.sortDate.timeIntervalSince1970)
+                let shown = AnnouncementScope.itemVisible(item: "item_id", user: PostgresItemAudience.user(userID))
                 previous = try await PostgresRows.all(connection.query("""
                     SELECT item_id FROM channel_items WHERE channel_id = \(context.id) AND (sort_at, item_id) > (\(sortAt), \(id))
+                      AND \(unescaped: shown)
                     ORDER BY sort_at, item_id LIMIT 1
                     """, logger: logger), Int64.self).first
                 next = try await PostgresRows.all(connection.query("""
                     SELECT item_id FROM channel_items WHERE channel_id = \(context.id) AND (sort_at, item_id) < (\(sortAt), \(id))
+                      AND \(unescaped: shown)
                     ORDER BY sort_at DESC, item_id DESC LIMIT 1
                     """, logger: logger), Int64.self).first
             }
@@ -168,10 +178,12 @@ extension PostgresStore: ReadsStore {
     }
 }
 
-/// Keyset pages of one channel's (sort_at, item_id) keys, one more than `limit`.
+/// Keyset pages of one channel's (sort_at, item_id) keys as `viewer` sees them (items hidden from
+/// them left out), one more than `limit`.
 struct PostgresChannelKeys {
     let connection: PostgresConnection
     let logger: Logger
+    let viewer: Int64
 
     func page(_ channel: Int64, before: PageCursor?, limit: Int, unreadFor userID: Int64? = nil,
               notOlderThan floor: PageCursor? = nil) async throws -> [PageCursor] {
@@ -182,6 +194,7 @@ struct PostgresChannelKeys {
         if let userID {
             sql += " AND NOT EXISTS (SELECT 1 FROM read_marks r WHERE r.user_id = \(builder.bind(userID)) AND r.item_id = ci.item_id)"
         }
+        sql += " AND " + AnnouncementScope.itemVisible(item: "ci.item_id", user: builder.bind(viewer))
         sql += " ORDER BY sort_at DESC, item_id DESC LIMIT \(builder.bind(max(0, limit + 1)))"
         builder.sql = sql
         var keys: [PageCursor] = []

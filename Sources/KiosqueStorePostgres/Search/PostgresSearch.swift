@@ -55,6 +55,8 @@ struct PostgresSearchEngine {
         }
         if let since = query.since { conditions.append("i.sort_at >= \(builder.bind(since.unixSeconds))") }
         if let before = query.before { conditions.append("i.sort_at < \(builder.bind(before.unixSeconds))") }
+        // Nothing is shared between agents here: each search leaves out the items hidden from its agent (issue 17).
+        conditions.append(AnnouncementScope.itemVisible(item: "i.id", user: builder.bind(userID)))
         return ("FROM " + from + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")), query.hasText)
     }
 
