@@ -150,10 +150,6 @@ struct BackupCommand: AsyncParsableCommand {
     /// its password; nil when the portal keeps its SQLite store (no configuration file, or no storage).
     func postgresStorage() throws -> PostgresStoreConfiguration? {
         guard FileManager.default.fileExists(atPath: locations.configPath) else { return nil }
-        let storage = try locations.loadConfiguration(printWarnings: false).storage
-        guard let url = storage.url else { return nil }
-        do { return try PostgresStoreConfiguration.parse(url: url, password: storage.password(), poolSize: 1) } catch {
-            throw CLIFailure.user("storage.url: \(error)")
-        }
+        return try Services.postgresConfiguration(try locations.loadConfiguration(printWarnings: false).storage, poolSize: 1)
     }
 }

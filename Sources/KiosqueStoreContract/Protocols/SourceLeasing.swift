@@ -4,7 +4,7 @@ public import Foundation
 /// of `PortalStore`: the embedded store serves one instance, which simply fetches every due source.
 public protocol SourceLeasing: Sendable {
     /// Hands `owner` up to `limit` due sources (never fetched, or whose next attempt time has come),
-    /// earliest due first, for `duration`: no other owner gets them until the lease ends or an
+    /// chosen earliest due first, for `duration`: no other owner gets them until the lease ends or an
     /// attempt is recorded for them. At most `perHost` sources of one host are leased at once, all
     /// owners together, so that a site's politeness limit is the portal's and not each instance's.
     /// Returns the sources' configuration identifiers.

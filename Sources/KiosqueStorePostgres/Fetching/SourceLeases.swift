@@ -14,8 +14,9 @@ public struct SourceLease: Sendable, Hashable {
 
 extension PostgresStore: SourceLeasing {
     /// Leases up to `limit` due sources to `owner` for `duration`: live sources whose next attempt
-    /// time has come (or that were never fetched) and that no live lease holds; earliest due first;
-    /// at most `perHost` sources of one host under a live lease, all owners together.
+    /// time has come (or that were never fetched) and that no live lease holds, chosen earliest due
+    /// first and returned in identifier order; at most `perHost` sources of one host under a live
+    /// lease, all owners together.
     ///
     /// Leasing is serialised between instances by a transaction-level advisory lock, so the per-host
     /// counts are exact; the rows are still taken with `FOR UPDATE SKIP LOCKED` so that a row another
