@@ -246,6 +246,7 @@ extension AppDatabase {
                              content.pinned, content.mustRead, rowID])
         try AnnouncementRows.setAudience(db, rowID: rowID, content.audience)
         try AnnouncementRows.addRevision(db, rowID: rowID, content, by: viewer.userID, at: now.unixSeconds)
+        if let documents = content.attachedDocuments { try setAnnouncementDocuments(db, rowID: rowID, documents, by: viewer) }
         try AnnouncementRows.reindex(db, rowID: rowID, now: now.unixSeconds)
     }
 }

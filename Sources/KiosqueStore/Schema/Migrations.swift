@@ -33,6 +33,7 @@ enum Migrations {
         migrator.registerMigration("v13-publishing-totals", migrate: PublishingTotalsSchema.migrate)
         migrator.registerMigration("v11-oidc-identities", migrate: AppDatabase.migrateOIDCIdentities)
         migrator.registerMigration("v14-channel-readers", migrate: ChannelReadersSchema.migrate)
+        migrator.registerMigration("v15-announcement-documents", migrate: AnnouncementDocumentSchema.migrate)
         return migrator
     }
 

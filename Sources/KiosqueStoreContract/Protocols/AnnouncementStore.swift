@@ -121,6 +121,11 @@ public protocol AnnouncementStore: Sendable {
     /// A document's views and distinct readers per UTC day since it was published, for its
     /// department's writers and administrators (`.notFound` unseen, `.forbidden` seen but not theirs).
     func documentDays(id: String, viewer: DocumentViewer, now: Date) async throws(StoreError) -> [AnnouncementDay]
+    /// The documents attached to several announcements (set with `AnnouncementContent.attachedDocuments`),
+    /// by announcement id, each list in its attached order (an announcement without any is absent):
+    /// an attachment is listed only when the viewer may see the announcement AND the document
+    /// (the documents' rights, checked in SQL); a hidden one is left out, the announcement stays.
+    func announcementDocuments(announcementIDs: [String], viewer: DocumentViewer, now: Date) async throws(StoreError) -> [String: [AnnouncementDocument]]
 }
 
 /// The default arguments of the implementations (protocol requirements cannot have them).
@@ -267,6 +272,14 @@ extension AnnouncementStore {
     /// `announcementFileHashes` with now = Date().
     public func announcementFileHashes(announcementID: String, by viewer: DocumentViewer) async throws(StoreError) -> [String] {
         try await announcementFileHashes(announcementID: announcementID, by: viewer, now: Date())
+    }
+    /// The documents attached to one announcement that the viewer may see, in order (`announcementDocuments(announcementIDs:)`).
+    public func announcementDocuments(announcementID: String, viewer: DocumentViewer, now: Date) async throws(StoreError) -> [AnnouncementDocument] {
+        try await announcementDocuments(announcementIDs: [announcementID], viewer: viewer, now: now)[announcementID] ?? []
+    }
+    /// `announcementDocuments(announcementID:)` with now = Date().
+    public func announcementDocuments(announcementID: String, viewer: DocumentViewer) async throws(StoreError) -> [AnnouncementDocument] {
+        try await announcementDocuments(announcementID: announcementID, viewer: viewer, now: Date())
     }
     /// `documentDays` with now = Date().
     public func documentDays(id: String, viewer: DocumentViewer) async throws(StoreError) -> [AnnouncementDay] {

@@ -58,11 +58,16 @@ public struct AnnouncementContent: Sendable, Hashable {
     public var mustRead: Bool
     /// Saved as a draft (not submitted).
     public var isDraft: Bool
+    /// The ids of the publishing department's documents to attach, in order, set with the content in
+    /// the same transaction (only the announcement's own department's documents the writer may see;
+    /// others are refused naming the document). nil leaves the attachments as they are; reads give
+    /// nil (the attachments are read with `announcementDocuments`).
+    public var attachedDocuments: [String]?
 
     /// Creates content.
     public init(title: String, summary: String = "", bodyMarkdown: String = "", bodyHTML: String = "", bodyText: String = "",
                 category: String? = nil, audience: AnnouncementAudience = .everyone, publishAt: Date, expireAt: Date? = nil,
-                pinned: Bool = false, mustRead: Bool = false, isDraft: Bool = false) {
+                pinned: Bool = false, mustRead: Bool = false, isDraft: Bool = false, attachedDocuments: [String]? = nil) {
         self.title = title
         self.summary = summary
         self.bodyMarkdown = bodyMarkdown
@@ -75,6 +80,7 @@ public struct AnnouncementContent: Sendable, Hashable {
         self.pinned = pinned
         self.mustRead = mustRead
         self.isDraft = isDraft
+        self.attachedDocuments = attachedDocuments
     }
 }
 

@@ -104,6 +104,9 @@ extension PostgresStore {
             }
             try await PostgresAnnouncementRows.save(connection, rowID: rowID, content: content, by: viewer.userID, now: now.unixSeconds,
                                                     logger: logger)
+            if let documents = content.attachedDocuments {
+                try await PostgresAnnouncementDocuments.set(connection, rowID: rowID, documents, by: viewer, logger: logger)
+            }
             return try await PostgresAnnouncementRows.written(connection, rowID: rowID, AnnouncementScope(viewer, now: now), logger: logger)
         }
     }
@@ -130,6 +133,9 @@ extension PostgresStore {
                 """, logger: logger)
             try await PostgresAnnouncementRows.save(connection, rowID: rowID, content: content, by: viewer.userID, now: now.unixSeconds,
                                                     logger: logger)
+            if let documents = content.attachedDocuments {
+                try await PostgresAnnouncementDocuments.set(connection, rowID: rowID, documents, by: viewer, logger: logger)
+            }
             return try await PostgresAnnouncementRows.written(connection, rowID: rowID, scope, logger: logger)
         }
     }

@@ -44,6 +44,7 @@ enum PostgresMigrations {
         PostgresMigration(name: "v11-oidc-identities", statements: PostgresSchema.oidcIdentities),
         PostgresMigration(name: "v13-publishing-totals", statements: PostgresSchema.publishingTotals),
         PostgresMigration(name: "v14-channel-readers", statements: PostgresSchema.channelReaders),
+        PostgresMigration(name: "v15-announcement-documents", statements: PostgresSchema.announcementDocuments),
     ]
 
     /// The advisory lock key taken by a migrating instance ("KIOS").
