@@ -46,18 +46,12 @@ public final class PostgresServer: @unchecked Sendable {
         try ChildProcess.run(["chown", "-R", "postgres:postgres", folder.path])
         try ChildProcess.run(["chmod", "700", folder.path])
         port = try Socket.freePort()
+        self.maxConnections = maxConnections
         let data = folder.appendingPathComponent("data").path
         try Self.runAsPostgres([Self.binaries + "/initdb", "-D", data, "-U", user, "--pwfile", passwordFile.path,
                                 "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8",
                                 "--no-sync"], log: folder.appendingPathComponent("initdb.log"))
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: ChildProcess.locate("runuser") ?? "/usr/sbin/runuser")
-        server.arguments = ["-u", "postgres", "--", Self.binaries + "/postgres", "-D", data, "-p", String(port),
-                            "-k", folder.path, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                            "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=\(maxConnections)"]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let server = try launch()
         process = server
         for _ in 0..<200 {
             if let fd = try? Socket.connectLoopback(port: port) {
@@ -74,6 +68,68 @@ public final class PostgresServer: @unchecked Sendable {
 
     deinit {
         shutdown()
+    }
+
+    private let maxConnections: Int
+
+    /// Starts `postgres` on the cluster's data folder and port (as the `postgres` user).
+    private func launch() throws -> Process {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: ChildProcess.locate("runuser") ?? "/usr/sbin/runuser")
+        server.arguments = ["-u", "postgres", "--", Self.binaries + "/postgres", "-D", folder.appendingPathComponent("data").path,
+                            "-p", String(port), "-k", folder.path, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+                            "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=\(maxConnections)"]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        return server
+    }
+
+    /// The postmaster's process id, from its pid file.
+    private var postmaster: pid_t? {
+        let pidFile = folder.appendingPathComponent("data/postmaster.pid").path
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+              let line = text.split(separator: "\n").first else { return nil }
+        return pid_t(line)
+    }
+
+    /// Stops the server as `pg_ctl stop -m fast` does (SIGINT: sessions cut, clean shutdown) and
+    /// keeps its data folder, so that `restart()` brings the same cluster back on the same port:
+    /// for tests of an instance that loses its database. Blocking: call it in `blockingWork`.
+    public func stop() {
+        lock.withLock { stopProcess(SIGINT, waiting: 250) }
+    }
+
+    /// Sends `signal` to the postmaster, waits for it to go (`waiting` × 20 ms), then SIGKILL for
+    /// anything left, and reaps `runuser`. Called with the lock held.
+    private func stopProcess(_ signal: Int32, waiting: Int) {
+        guard let server = process else { return }
+        process = nil
+        if let pid = postmaster {
+            kill(pid, signal)
+            for _ in 0..<waiting where kill(pid, 0) == 0 { usleep(20_000) }
+            if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        }
+        ChildProcess.stop(server)
+    }
+
+    /// Starts a `stop()`ped server again on the same port and data folder; returns once the port
+    /// accepts connections. Blocking: call it in `blockingWork`.
+    public func restart() throws {
+        try lock.withLock {
+            guard process == nil else { return }
+            let server = try launch()
+            process = server
+            for _ in 0..<250 {
+                if let fd = try? Socket.connectLoopback(port: port) {
+                    close(fd)
+                    return
+                }
+                guard server.isRunning else { break }
+                usleep(20_000)
+            }
+            throw TestServerError(message: "postgres did not start again on port \(port)")
+        }
     }
 
     /// "postgres://postgres@127.0.0.1:PORT/DATABASE" (the password is given apart, as in channels.yml).
@@ -121,17 +177,9 @@ public final class PostgresServer: @unchecked Sendable {
     /// then SIGKILL for anything left) and removes its folder.
     public func shutdown() {
         lock.withLock {
-            guard let server = process else { return }
-            process = nil
-            let pidFile = folder.appendingPathComponent("data/postmaster.pid").path
-            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-               let line = text.split(separator: "\n").first, let pid = pid_t(line) {
-                kill(pid, SIGQUIT)
-                for _ in 0..<100 where kill(pid, 0) == 0 { usleep(20_000) }
-                if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
-            }
-            ChildProcess.stop(server)
-            try? FileManager.default.removeItem(at: folder)
+            stopProcess(SIGQUIT, waiting: 100)
+            // A stop()ped server has no process left but still has its folder.
+            if FileManager.default.fileExists(atPath: folder.path) { try? FileManager.default.removeItem(at: folder) }
         }
     }
 

@@ -95,14 +95,7 @@ public struct WebServer {
             }
         }
         router.get("/healthz") { _, _ in "ok" }
-        router.get("/readyz") { _, _ -> Response in
-            do {
-                _ = try await store.user(id: 0)  // any read proves the store answers
-                return .json(["status": "ready"])
-            } catch {
-                return .json(["status": "store unreachable"], status: .serviceUnavailable)
-            }
-        }
+        router.get("/readyz") { _, _ -> Response in await Readiness.response(store: store) }
         if let media { MediaController(media: media).register(on: router) }
         // Signed one-click unsubscribe links work without a session or CSRF token: before those middleware.
         if let signer = UnsubscribeSigner(keyFile: (options.dataDirectory as NSString).appendingPathComponent("kiosque.key")) {
