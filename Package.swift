@@ -151,14 +151,16 @@ let package = Package(
         ], path: "Benchmarks/FarmBench", swiftSettings: strict),
         .executableTarget(name: "WebBench", dependencies: [
             "BenchmarkSupport",
-            "KiosqueConfig", "KiosqueRefresh", "KiosqueStore", "KiosqueWeb",
+            "KiosqueConfig", "KiosqueRefresh", "KiosqueStore", "KiosqueStorePostgres", "KiosqueWeb",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Benchmarks/WebBench", swiftSettings: strict),
         .executableTarget(name: "MediaBench", dependencies: ["BenchmarkSupport", "KiosqueFetch", "KiosqueMedia", "KiosqueTestServer"],
                           path: "Benchmarks/MediaBench", swiftSettings: strict),
-        .executableTarget(name: "StoreBench", dependencies: ["BenchmarkSupport", "KiosqueStore", "KiosqueModel"],
-                          path: "Benchmarks/StoreBench", swiftSettings: strict),
+        .executableTarget(name: "StoreBench", dependencies: [
+            "BenchmarkSupport", "KiosqueStore", "KiosqueModel", "KiosqueStorePostgres", "KiosqueTestServer",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Benchmarks/StoreBench", swiftSettings: strict),
         .executableTarget(name: "DocumentsBench", dependencies: [
             "BenchmarkSupport",
             "KiosqueDocuments", "KiosqueStore", "KiosqueModel", .product(name: "GRDB", package: "GRDB.swift"),

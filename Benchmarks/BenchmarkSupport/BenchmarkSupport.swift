@@ -25,3 +25,35 @@ public func peakRSSMegabytes() -> Double {
           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return .nan }
     return (Double(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") ?? .nan) / 1024
 }
+
+/// Another process's resident memory as Linux reports it in /proc/PID/status, in megabytes:
+/// `VmRSS` (now) and `VmHWM` (peak); NaN when the process is gone.
+public func processMemoryMegabytes(pid: Int32) -> (rss: Double, peak: Double) {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return (.nan, .nan) }
+    func field(_ name: String) -> Double {
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return .nan }
+        return (Double(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") ?? .nan) / 1024
+    }
+    return (field("VmRSS"), field("VmHWM"))
+}
+
+/// The memory of a process and all its descendants (a PostgreSQL server: the postmaster and its
+/// backends), as the sum of their proportional set sizes (`Pss` of /proc/PID/smaps_rollup: shared
+/// pages are divided among the processes that map them, so shared buffers count once), in megabytes,
+/// and how many processes that is. NaN when the process is gone.
+public func processTreePSSMegabytes(pid: Int32) -> (megabytes: Double, processes: Int) {
+    var pending = [pid], seen: [Int32] = [], kilobytes = 0.0
+    while let next = pending.popLast() {
+        guard let rollup = try? String(contentsOfFile: "/proc/\(next)/smaps_rollup", encoding: .utf8) else { continue }
+        seen.append(next)
+        if let line = rollup.split(separator: "\n").first(where: { $0.hasPrefix("Pss:") }) {
+            kilobytes += Double(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") ?? 0
+        }
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(next)/task")) ?? []
+        for task in tasks {
+            let children = (try? String(contentsOfFile: "/proc/\(next)/task/\(task)/children", encoding: .utf8)) ?? ""
+            pending += children.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+    }
+    return seen.isEmpty ? (.nan, 0) : (kilobytes / 1024, seen.count)
+}

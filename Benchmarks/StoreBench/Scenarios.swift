@@ -30,6 +30,35 @@ enum BenchCatalog {
     }
 }
 
+extension BenchCatalog {
+    /// The catalogue as the `sources:`, `channels:` and `bouquets:` of a channels.yml, so that a
+    /// `kiosque serve` on the benchmark's database syncs to the same catalogue (and changes nothing).
+    static func yaml(_ catalog: Catalog) -> String {
+        func quoted(_ text: String) -> String {
+            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        func list(_ values: [String]) -> String { "[" + values.map(quoted).joined(separator: ", ") + "]" }
+        var lines = ["sources:"]
+        for source in catalog.sources {
+            lines.append("  - { id: \(source.id), url: \(quoted(source.url)), title: \(quoted(source.title ?? source.id)), trusted: \(source.trusted) }")
+        }
+        lines.append("channels:")
+        for channel in catalog.channels {
+            var fields = ["id: \(channel.id)", "title: \(quoted(channel.title))"]
+            if let description = channel.description { fields.append("description: \(quoted(description))") }
+            fields.append("sources: \(list(channel.sources))")
+            if !channel.include.isEmpty { fields.append("include: \(list(channel.include))") }
+            if !channel.exclude.isEmpty { fields.append("exclude: \(list(channel.exclude))") }
+            lines.append("  - { " + fields.joined(separator: ", ") + " }")
+        }
+        lines.append("bouquets:")
+        for bouquet in catalog.bouquets {
+            lines.append("  - { id: \(bouquet.id), title: \(quoted(bouquet.title)), channels: \(list(bouquet.channels)), default: \(bouquet.isDefault) }")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
 /// The read-side measurements.
 enum BenchReads {
     static let queries = [
@@ -39,7 +68,7 @@ enum BenchReads {
         "budget depuis:2025-01-01", "canal:canal012 travaux", "santé prévention", "théâtre exposition", "rénovation énergétique",
     ]
 
-    static func run(_ db: AppDatabase, users: [Int64], options: Options, seed: UInt64) async throws {
+    static func run(_ db: any PortalStore, users: [Int64], options: Options, seed: UInt64) async throws {
         var rng = SplitMix(state: seed)
         // Give agents some history: each marks one of their channels read up to a month ago.
         var markAll = Samples()

@@ -5,6 +5,21 @@
 // home page, channel page, search and mark-all-read latencies, and peak memory (VmHWM).
 //
 // Usage: StoreBench [--items N] [--db PATH] [--keep] [--optimize] [--ingest-only] [--reuse (with --db: skip building, measure reads)] [--group SOURCES-PER-TRANSACTION] [--retention DAYS (with --reuse)] [--sentences N (content length: N sentences of 12–25 words instead of 3–6; 100 ≈ 12 KB)]
+//
+// On PostgreSQL (issue 18), the same portal through the same store contract:
+//   --postgres               a PostgreSQL 15 of its own in a temporary folder, durable as a deployment
+//                            (fsync, synchronous_commit, full_page_writes on); stopped and removed at the
+//                            end unless --keep, which leaves it running and prints its address
+//   --postgres-url URL       an existing database instead (empty, or with --reuse the one a kept run
+//                            built); its password from KIOSQUE_DB_PASSWORD. Never dropped by StoreBench
+//   --pg-setting NAME=VALUE  a server setting for --postgres (repeatable), e.g. shared_buffers=1GB
+//   --env-file FILE          with --keep on PostgreSQL: where to write the shell variables WebBench and
+//                            Benchmarks/two-instances.sh read (KIOSQUE_BENCH_URL, KIOSQUE_DB_PASSWORD,
+//                            KIOSQUE_BENCH_CATALOG, KIOSQUE_BENCH_PGDIR, KIOSQUE_BENCH_PGPID); the catalogue
+//                            goes next to it (FILE without .env + "-catalog.yml"). Default: bench.env in the
+//                            server's folder (--postgres) or ./kiosque-bench-pg.env (--postgres-url)
+// SQLite-only steps have PostgreSQL counterparts: the reopen after ingest is a VACUUM (ANALYZE), the size
+// is pg_database_size; PostgreSQL keeps no search cache (every search ranks from the index), which is said.
 import BenchmarkSupport
 import Foundation
 import KiosqueModel
@@ -24,6 +39,13 @@ struct Options {
     var reuse = false
     var retentionDays: Int?
     var sentences: Int?
+    var postgres = false
+    var postgresURL: String?
+    var postgresSettings: [String] = []
+    var envFile: String?
+
+    /// Whether the run is on PostgreSQL.
+    var onPostgres: Bool { postgres || postgresURL != nil }
 
     init(_ args: [String]) {
         var i = 0
@@ -39,6 +61,10 @@ struct Options {
             case "--retention": retentionDays = Int(value() ?? "")
             case "--sentences": sentences = Int(value() ?? "")
             case "--group": group = max(1, Int(value() ?? "") ?? group)
+            case "--postgres": postgres = true
+            case "--postgres-url": postgresURL = value()
+            case "--pg-setting": postgresSettings += value().map { [$0] } ?? []
+            case "--env-file": envFile = value()
             default: FileHandle.standardError.write(Data("unknown option \(args[i])\n".utf8)); exit(1)
             }
             i += 1
@@ -77,123 +103,48 @@ func cpuSeconds() -> Double {
 func log(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-let path = options.path ?? NSTemporaryDirectory() + "kiosque-bench-\(ProcessInfo.processInfo.processIdentifier).sqlite"
-if options.reuse, FileManager.default.fileExists(atPath: path) {
-    let db = try AppDatabase.open(path: path)
-    let users = try await db.users().map(\.id)
-    let channels = try await db.catalogue(userID: nil).bouquets.reduce(0) { $0 + $1.channels.count }
-    var reuseOptions = options
-    reuseOptions.channels = channels
-    log("reusing \(path): \(try await db.counts()["items"] ?? 0) items, \(users.count) agents, \(channels) channels")
-    if let days = options.retentionDays {
-        let t = DispatchTime.now().uptimeNanoseconds
-        let deleted = try await db.applyRetention(days: days, maxItemsPerSource: nil)
-        log(String(format: "retention (%d days): %d items deleted in %.1f s", days, deleted, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9))
-    }
-    if options.optimize {
-        let t = DispatchTime.now().uptimeNanoseconds
-        let report = try await db.optimize()
-        log(String(format: "optimize (full-text merge): %.1f s, %d pages freed", Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9, report.freedPages))
-    }
-    try await BenchReads.run(db, users: users, options: reuseOptions, seed: 99)
-    log(String(format: "peak RSS (VmHWM): %.0f MB", peakRSSMegabytes()))
-    exit(0)
-}
-for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-log("StoreBench: \(options.items) items, \(options.sources) sources, \(options.channels) channels, \(options.users) agents × \(options.subscriptions) subscriptions")
-log("database: \(path)")
-
-var rng = SplitMix(state: 42)
-let catalog = BenchCatalog.make(options, rng: &rng)
-let db = try AppDatabase.open(path: path)
-try await db.syncCatalog(catalog)
-
-// Agents and their subscriptions.
-var userIDs: [Int64] = []
-for u in 0..<options.users {
-    let id = try await db.createUser(NewUser(login: "agent\(u)", name: "Agent \(u)")).id
-    userIDs.append(id)
-    var picked = Set<Int>()
-    while picked.count < min(options.subscriptions, options.channels) { picked.insert(Int.random(in: 0..<options.channels, using: &rng)) }
-    for c in picked { try await db.subscribe(userID: id, channelID: BenchCatalog.channelID(c)) }
+if options.onPostgres {
+    try await PostgresBench.run(options)
+} else {
+    try await SQLiteBench.run(options)
 }
 
-// Ingest: fetch rounds in chronological order, 25 items per source per round, like a fetcher would.
-let now = Date()
-let span: TimeInterval = 365 * 86_400
-let perSource = options.items / options.sources
-let batch = 25
-var corpus = Corpus(seed: 7)
-var ingestSeconds = 0.0
-var ingested = 0
-var round = 0
-var pending: [(sourceID: String, items: [PreparedItem])] = []
-// The first tenth is ingested one transaction per source (a fetcher storing each feed as it
-// arrives); the rest groups `options.group` sources per transaction (a pipeline that coalesces).
-var perSourceItems = 0, perSourceSeconds = 0.0, ingestCPU = 0.0
-@MainActor func flush() async throws {
-    guard !pending.isEmpty else { return }
-    let count = pending.reduce(0) { $0 + $1.items.count }
-    let start = DispatchTime.now().uptimeNanoseconds
-    let cpuStart = cpuSeconds()
-    defer { ingestCPU += cpuSeconds() - cpuStart }
-    if pending.count == 1 {
-        _ = try await db.ingest(sourceID: pending[0].sourceID, items: pending[0].items, fetchedAt: now)
-    } else {
-        _ = try await db.ingest(batches: pending, fetchedAt: now)
-    }
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    ingestSeconds += seconds
-    if pending.count == 1 && ingested < options.items / 10 { perSourceItems += count; perSourceSeconds += seconds }
-    ingested += count
-    pending.removeAll()
-}
-while ingested < options.items {
-    for s in 0..<options.sources where ingested + pending.reduce(0, { $0 + $1.items.count }) < options.items {
-        var items: [PreparedItem] = []
-        for k in 0..<batch {
-            let n = round * batch + k
-            guard n < perSource else { break }
-            let published = now.addingTimeInterval(-span + span * Double(n) / Double(perSource) - Double(corpus.int(0..<3_600)))
-            let title = corpus.sentence(5...11)
-            let summary = corpus.sentence(15...35)
-            let content = (0..<(options.sentences ?? corpus.int(3..<7))).map { _ in corpus.sentence(12...25) }.joined(separator: " ")
-            let guid = "https://src\(s).example/articles/\(n)"
-            // One article in 40 is syndicated by a second source (same canonical link).
-            let link = n % 40 == 0 ? "https://agence.example/depeche/\(n % 997)-\(s % 50)" : guid
-            items.append(PreparedItem(item: ParsedItem(id: guid, title: title, link: link, published: published,
-                                                       author: "Rédaction \(s % 97)", summary: summary,
-                                                       contentHTML: "<p>\(content)</p>"), contentText: content))
+/// The SQLite run, as StoreBench has always measured it (same steps, same lines).
+enum SQLiteBench {
+    static func run(_ options: Options) async throws {
+        let path = options.path ?? NSTemporaryDirectory() + "kiosque-bench-\(ProcessInfo.processInfo.processIdentifier).sqlite"
+        if options.reuse, FileManager.default.fileExists(atPath: path) {
+            let db = try AppDatabase.open(path: path)
+            try await BenchReuse.run(db, location: path, options: options, optimizeLabel: "full-text merge")
+            log(String(format: "peak RSS (VmHWM): %.0f MB", peakRSSMegabytes()))
+            exit(0)
         }
-        if items.isEmpty { continue }
-        pending.append((BenchCatalog.sourceID(s), items))
-        if ingested < options.items / 10 || pending.count >= options.group { try await flush() }
-    }
-    try await flush()
-    round += 1
-    if round % 4 == 0 { log(String(format: "  … %d items, %.0f items/s so far", ingested, Double(ingested) / ingestSeconds)) }
-    if round * batch >= perSource { break }
-}
-let counts = try await db.counts()
-if options.optimize {
-    let t = DispatchTime.now().uptimeNanoseconds
-    try await db.optimize()
-    log(String(format: "optimize: %.1f s", Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9))
-}
-let itemCount = counts["items"] ?? ingested
-try db.close()
-let reopened = try AppDatabase.open(path: path)
-let size = reopened.sizeOnDisk()
-log(String(format: "ingest: %d items in %.1f s of store time → %.0f items/s overall", ingested, ingestSeconds, Double(ingested) / ingestSeconds))
-log(String(format: "ingest CPU time: %.1f s → %.0f items per CPU-second (wall-clock rates suffer when other processes share the 2 cores)",
-           ingestCPU, Double(ingested) / ingestCPU))
-log(String(format: "ingest, one transaction per source (25 items): %.0f items/s; grouped %d sources per transaction: %.0f items/s",
-           Double(perSourceItems) / perSourceSeconds, options.group,
-           Double(ingested - perSourceItems) / (ingestSeconds - perSourceSeconds)))
-log(String(format: "size: %.1f MB → %.0f bytes per item (channel_items rows: %d)", Double(size) / 1e6, Double(size) / Double(max(1, itemCount)), counts["channel_items"] ?? 0))
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        log("StoreBench: \(options.items) items, \(options.sources) sources, \(options.channels) channels, \(options.users) agents × \(options.subscriptions) subscriptions")
+        log("database: \(path)")
 
-if !options.ingestOnly {
-    try await BenchReads.run(reopened, users: userIDs, options: options, seed: rng.next())
+        var rng = SplitMix(state: 42)
+        let catalog = BenchCatalog.make(options, rng: &rng)
+        let db = try AppDatabase.open(path: path)
+        try await db.syncCatalog(catalog)
+        let build = try await BenchBuild.run(db, options: options, rng: &rng)
+        let counts = try await db.counts()
+        if options.optimize {
+            let t = DispatchTime.now().uptimeNanoseconds
+            try await db.optimize()
+            log(String(format: "optimize: %.1f s", Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9))
+        }
+        let itemCount = counts["items"] ?? build.ingested
+        try db.close()
+        let reopened = try AppDatabase.open(path: path)
+        let size = reopened.sizeOnDisk()
+        build.report(group: options.group)
+        log(String(format: "size: %.1f MB → %.0f bytes per item (channel_items rows: %d)", Double(size) / 1e6, Double(size) / Double(max(1, itemCount)), counts["channel_items"] ?? 0))
+
+        if !options.ingestOnly {
+            try await BenchReads.run(reopened, users: build.userIDs, options: options, seed: rng.next())
+        }
+        log(String(format: "peak RSS (VmHWM): %.0f MB", peakRSSMegabytes()))
+        if !options.keep { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+    }
 }
-log(String(format: "peak RSS (VmHWM): %.0f MB", peakRSSMegabytes()))
-if !options.keep { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }

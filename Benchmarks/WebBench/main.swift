@@ -2,12 +2,16 @@
 // loaded by wrk (Debian) with signed-in agents' cookies.
 //   StoreBench --db /tmp/kiosque-bench.sqlite --keep     (once: builds the 1M-item database)
 //   WebBench --db /tmp/kiosque-bench.sqlite [--seconds 20] [--soak-seconds 300]
+// On PostgreSQL (issue 18), the portal a `StoreBench --postgres --keep` built (password from KIOSQUE_DB_PASSWORD;
+// --postgres-pid, or KIOSQUE_BENCH_PGPID, names the server's postmaster so that its memory is printed too):
+//   WebBench --postgres-url postgres://postgres@127.0.0.1:PORT/DB [--postgres-pid PID] [--seconds 20] [--soak-seconds 300]
 import BenchmarkSupport
 import Foundation
 import Hummingbird
 import KiosqueConfig
 import KiosqueRefresh
 import KiosqueStore
+import KiosqueStorePostgres
 import KiosqueWeb
 import Logging
 import ServiceLifecycle
@@ -18,6 +22,8 @@ struct Options {
     var soakSeconds = 300
     var agents = 300
     var port = 18_081
+    var postgresURL: String?
+    var postgresPID = ProcessInfo.processInfo.environment["KIOSQUE_BENCH_PGPID"].flatMap { Int32($0) }
 
     init(_ args: [String]) {
         var i = 0
@@ -29,6 +35,8 @@ struct Options {
             case "--soak-seconds": soakSeconds = Int(value) ?? soakSeconds; i += 1
             case "--agents": agents = Int(value) ?? agents; i += 1
             case "--port": port = Int(value) ?? port; i += 1
+            case "--postgres-url": postgresURL = value; i += 1
+            case "--postgres-pid": postgresPID = Int32(value); i += 1
             default: break
             }
             i += 1
@@ -56,7 +64,7 @@ func figure(_ report: String, _ prefix: String) -> String {
 
 ServerMemory.limitMallocArenas()  // as `kiosque serve` does
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-guard FileManager.default.fileExists(atPath: options.db) else {
+guard options.postgresURL != nil || FileManager.default.fileExists(atPath: options.db) else {
     print("WebBench: no database at \(options.db); build it first with: StoreBench --db \(options.db) --keep")
     exit(1)
 }
@@ -64,7 +72,29 @@ guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
     print("WebBench: wrk is missing (apt-get install wrk)")
     exit(1)
 }
-let store = try AppDatabase.open(path: options.db)
+/// The store to serve: the SQLite file, or the PostgreSQL database with its pool running (as `kiosque serve`: 20 connections).
+@MainActor func openStore() async throws -> (store: any PortalStore, location: String) {
+    guard let url = options.postgresURL else { return (try AppDatabase.open(path: options.db), options.db) }
+    let configuration: PostgresStoreConfiguration
+    do {
+        configuration = try PostgresStoreConfiguration.parse(url: url, password: ProcessInfo.processInfo.environment["KIOSQUE_DB_PASSWORD"])
+    } catch {
+        print("WebBench: --postgres-url: \(error)")
+        exit(1)
+    }
+    var storeLogger = Logger(label: "webbench.postgres")
+    storeLogger.logLevel = .error
+    let postgres = try PostgresStore(configuration: configuration, logger: storeLogger)
+    postgres.startRunningWhileAlive()
+    await postgres.waitUntilRunning()
+    _ = try await postgres.migrate()
+    guard try await postgres.user(login: "agent0") != nil else {
+        print("WebBench: no benchmark agents in \(configuration.redactedURL); build it first with: StoreBench --postgres --keep")
+        exit(1)
+    }
+    return (postgres, configuration.redactedURL)
+}
+let (store, location) = try await openStore()
 let directory = NSTemporaryDirectory() + "kiosque-webbench-\(UUID().uuidString)"
 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
 var configuration = PortalConfiguration()
@@ -133,7 +163,7 @@ let application = web.application()
 let server = Task.detached { try await application.runService() }  // off the main actor, as in `kiosque serve`
 try await Task.sleep(for: .seconds(1))
 let base = "http://127.0.0.1:\(options.port)"
-print("WebBench: \(cookies.count) signed-in agents, database \(options.db)")
+print("WebBench: \(cookies.count) signed-in agents, database \(location)")
 // Ma page twice: from cold (every agent's first visit renders the page, ~4 ms each), then with
 // every agent's page already kept (the steady state between two fetch cycles); then search.
 let connections = Int(ProcessInfo.processInfo.environment["WEBBENCH_C"] ?? "64") ?? 64  // WEBBENCH_C=1: one request at a time
@@ -157,5 +187,14 @@ if options.soakSeconds > 0 {
           + " errors: \(figure(report, "Non-2xx or 3xx responses:")) \(figure(report, "Socket errors:"))")
 }
 print(String(format: "server peak memory (VmHWM): %.1f MB", peakRSSMegabytes()))
+print(String(format: "server memory at the end (VmRSS): %.1f MB", processMemoryMegabytes(pid: getpid()).rss))
+if options.postgresURL != nil {
+    if let pid = options.postgresPID {
+        let (megabytes, processes) = processTreePSSMegabytes(pid: pid)
+        print(String(format: "PostgreSQL server memory at the end: %.0f MB (PSS summed over its %d processes)", megabytes, processes))
+    } else {
+        print("PostgreSQL server memory: not measured (give --postgres-pid or KIOSQUE_BENCH_PGPID)")
+    }
+}
 server.cancel()
 try? FileManager.default.removeItem(atPath: directory)

@@ -34,8 +34,10 @@ public final class PostgresServer: @unchecked Sendable {
     }
 
     /// Creates a cluster in a new temporary folder and starts it; waits until it accepts connections.
-    /// `maxConnections`: raise it for a server that the whole test process shares.
-    public init(maxConnections: Int = 200) throws {
+    /// `maxConnections`: raise it for a server that the whole test process shares. `durable`: keep
+    /// fsync, synchronous_commit and full_page_writes on, as a deployment does (benchmarks); tests
+    /// leave it off for speed. `settings`: more `name=value` server settings (e.g. `shared_buffers=1GB`).
+    public init(maxConnections: Int = 200, durable: Bool = false, settings: [String] = []) throws {
         guard Self.isAvailable else {
             throw TestServerError(message: "PostgreSQL 15 is not installed (apt-get install postgresql)")
         }
@@ -47,6 +49,8 @@ public final class PostgresServer: @unchecked Sendable {
         try ChildProcess.run(["chmod", "700", folder.path])
         port = try Socket.freePort()
         self.maxConnections = maxConnections
+        self.durable = durable
+        self.settings = settings
         let data = folder.appendingPathComponent("data").path
         try Self.runAsPostgres([Self.binaries + "/initdb", "-D", data, "-U", user, "--pwfile", passwordFile.path,
                                 "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8",
@@ -71,14 +75,24 @@ public final class PostgresServer: @unchecked Sendable {
     }
 
     private let maxConnections: Int
+    private let durable: Bool
+    private let settings: [String]
+
+    /// The folder holding the cluster (`data/`), its sockets and logs.
+    public var folderPath: String { folder.path }
+
+    /// The postmaster's process id while the server runs (its backends are its children).
+    public var serverProcessID: Int32? { postmaster }
 
     /// Starts `postgres` on the cluster's data folder and port (as the `postgres` user).
     private func launch() throws -> Process {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: ChildProcess.locate("runuser") ?? "/usr/sbin/runuser")
         server.arguments = ["-u", "postgres", "--", Self.binaries + "/postgres", "-D", folder.appendingPathComponent("data").path,
-                            "-p", String(port), "-k", folder.path, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                            "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=\(maxConnections)"]
+                            "-p", String(port), "-k", folder.path, "-c", "listen_addresses=127.0.0.1",
+                            "-c", "max_connections=\(maxConnections)"]
+            + (durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
+            + settings.flatMap { ["-c", $0] }
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
