@@ -15,22 +15,26 @@ import Synchronization
 struct ChangeListener: Sendable {
     /// The notification channel every instance of a portal shares.
     static let channel = "kiosque_changes"
-    let store: PostgresStore
+    /// Where to connect (the store's own settings).
+    let configuration: PostgresStoreConfiguration
+    /// The store's clock, moved for each write of another instance.
+    let changes: PostgresChangeClock
+    let logger: Logger
 
     func run() async {
         var pause = Duration.milliseconds(250)
         var connections = 0
         while !Task.isCancelled {
             connections += 1
-            let listened = ListeningFlag()
+            let listened = SetOnceFlag()
             do {
                 try await listenOnce(id: connections, listened: listened)
             } catch {
                 if Task.isCancelled { return }
-                store.logger.warning("not hearing other instances' changes; retrying",
+                logger.warning("not hearing other instances' changes; retrying",
                                      metadata: ["error": "\(String(reflecting: error))", "retry_in": "\(pause)"])
             }
-            store.changes.record()  // whatever was missed meanwhile: drop every kept page
+            changes.record()  // whatever was missed meanwhile: drop every kept page
             // A connection that got as far as listening was healthy: start the pauses afresh.
             pause = listened.value ? .milliseconds(250) : min(pause * 2, .seconds(30))
             do { try await Task.sleep(for: pause) } catch { return }
@@ -38,15 +42,15 @@ struct ChangeListener: Sendable {
     }
 
     /// One connection's life: listen, invalidate once listening, then follow the notifications.
-    private func listenOnce(id: Int, listened: ListeningFlag) async throws {
-        let settings = store.configuration
+    private func listenOnce(id: Int, listened: SetOnceFlag) async throws {
+        let settings = configuration
         let tls: PostgresConnection.Configuration.TLS = settings.requiresTLS
             ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
         let configuration = PostgresConnection.Configuration(host: settings.host, port: settings.port, username: settings.user,
                                                              password: settings.password, database: settings.database, tls: tls)
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: id, logger: store.logger)
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
         do {
-            let changes = store.changes
+            let changes = self.changes
             try await connection.listen(on: Self.channel) { notifications in
                 changes.record()  // listening now: anything committed before is covered by this move
                 listened.set()
@@ -62,9 +66,10 @@ struct ChangeListener: Sendable {
     }
 }
 
-/// Whether a connection reached the listening state (set from inside the listen closure).
-private final class ListeningFlag: Sendable {
+/// A flag set once from another task: whether a connection reached the listening state (set from
+/// inside the listen closure), whether a store's pool has started.
+final class SetOnceFlag: Sendable {
     private let state = Atomic<Bool>(false)
-    func set() { state.store(true, ordering: .relaxed) }
-    var value: Bool { state.load(ordering: .relaxed) }
+    func set() { state.store(true, ordering: .releasing) }
+    var value: Bool { state.load(ordering: .acquiring) }
 }

@@ -15,7 +15,9 @@ public final class PostgresStore: Service, Sendable {
     /// This instance's committed writes (see `StoreCore.changeStamp`).
     let changes = PostgresChangeClock()
     /// Whether `run()` has started the pool.
-    private let poolStarted = Atomic<Bool>(false)
+    private let poolStarted = SetOnceFlag()
+    /// The pool's task when the store runs it itself (`startRunningWhileAlive`), cancelled on release.
+    private let ownRun = Mutex<Task<Void, Never>?>(nil)
 
     /// Creates the pool (no connection is opened before `run()`).
     public init(configuration: PostgresStoreConfiguration, logger: Logger = Logger(label: "kiosque.store.postgres")) throws {
@@ -34,12 +36,36 @@ public final class PostgresStore: Service, Sendable {
     /// Runs the connection pool, and the listener that hears other instances' writes, until the
     /// service group stops (or the task is cancelled).
     public func run() async throws {
+        await Self.runPool(client, poolStarted: poolStarted, listener: listener)
+    }
+
+    /// Starts the pool for as long as this store is alive, for a caller without a service group (a
+    /// test, a one-off tool): releasing the store closes its connections. Without `listening`, no
+    /// connection waits for other instances' writes — for a database nothing else writes to.
+    public func startRunningWhileAlive(listening: Bool = true) {
+        // The task holds the pool and the listener's parts, never `self`: the store can be released.
+        let task = Task { [client, poolStarted, listener] in
+            await Self.runPool(client, poolStarted: poolStarted, listener: listening ? listener : nil)
+        }
+        ownRun.withLock { $0 = task }
+    }
+
+    deinit {
+        ownRun.withLock { $0?.cancel() }
+    }
+
+    /// What hears the other instances' writes.
+    private var listener: ChangeListener {
+        ChangeListener(configuration: configuration, changes: changes, logger: logger)
+    }
+
+    private static func runPool(_ client: PostgresClient, poolStarted: SetOnceFlag, listener: ChangeListener?) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                self.poolStarted.store(true, ordering: .releasing)
-                await self.client.run()
+                poolStarted.set()
+                await client.run()
             }
-            group.addTask { await ChangeListener(store: self).run() }
+            if let listener { group.addTask { await listener.run() } }
             await group.next()
             group.cancelAll()
         }
@@ -48,7 +74,7 @@ public final class PostgresStore: Service, Sendable {
     /// Returns once `run()` has started the pool (at most a second), so that a first query does not
     /// find the pool idle and log a warning about it.
     public func waitUntilRunning() async {
-        for _ in 0..<200 where !poolStarted.load(ordering: .acquiring) {
+        for _ in 0..<200 where !poolStarted.value {
             try? await Task.sleep(for: .milliseconds(5))
         }
         await Task.yield()

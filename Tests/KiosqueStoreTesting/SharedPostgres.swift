@@ -23,20 +23,24 @@ enum SharedPostgres {
         let template: String
     }
 
-    /// Connections per store: enough for a page that reads while a refresh writes.
-    static let poolSize = 4
+    /// Connections per store: enough for a page that reads while a refresh writes, few enough that
+    /// hundreds of stores at once keep the test process far below 1,024 descriptors (Foundation's
+    /// `Process.run` overflows a buffer past that, and every CLI test spawns).
+    static let poolSize = 2
 
     /// Started on first use, once per process (a static `let` is initialised once, lazily).
     private static let cluster = Task { try await start() }
     /// What the exit handler stops.
     private static let running = Mutex<PostgresServer?>(nil)
 
-    /// A fresh, migrated store on a database of its own, its pool running until the process exits.
+    /// A fresh, migrated store on a database of its own. Its pool runs while the test holds the store
+    /// and closes when the store is released; nothing else writes to its database, so it does not
+    /// listen for other instances (a connection fewer per store).
     static func makeStore() async throws -> PostgresStore {
         let cluster = try await cluster.value
         let name = try await blockingWork { try createCopy(of: cluster.template, on: cluster.server) }
         let store = try PostgresStore(configuration: configuration(cluster.server, name), logger: logger)
-        Task { try await store.run() }
+        store.startRunningWhileAlive(listening: false)
         _ = try await store.migrate()
         return store
     }
