@@ -5,6 +5,7 @@ import HummingbirdTesting
 import KiosqueConfig
 import KiosqueModel
 import KiosqueStore
+import KiosqueStoreTesting
 @testable import KiosqueWeb
 import Testing
 
@@ -14,8 +15,9 @@ struct NewsPortal {
     let fixture: WebFixture
     let api: NewsAPI
 
-    static func make(clock: TestClock? = nil, configure: (inout PortalConfiguration) -> Void = { _ in }) async throws -> NewsPortal {
-        let fixture = try await WebFixture.make(clock: clock) { configuration in
+    static func make(backend: StoreBackend = StoreBackends.sqlite, clock: TestClock? = nil,
+                     configure: (inout PortalConfiguration) -> Void = { _ in }) async throws -> NewsPortal {
+        let fixture = try await WebFixture.make(backend: backend, clock: clock) { configuration in
             configuration.catalog.departments = [DepartmentDefinition(id: "communication", title: "Communication", publisher: true),
                                                  DepartmentDefinition(id: "dsi", title: "Informatique")]
             configure(&configuration)

@@ -33,6 +33,8 @@ extension AnnouncementsController {
             ["id": department.id, "title": department.title, "selected": department.id == chosen, "approval": department.needsApproval]
         }
         data["single_department"] = departments.count == 1
+        data.merge(try await documentChoices(departmentID: chosen, departmentTitle: all.first { $0.id == chosen }?.title ?? chosen,
+                                             announcementID: id, sent: values, viewer: viewer, context: context)) { $1 }
         if let id {
             if let record, record.status == .published || record.status == .scheduled || record.status == .expired, !viewer.isAdmin,
                try await store.newsDepartments(viewer: viewer).first(where: { $0.id == record.departmentID })?.needsApproval == true {

@@ -15,7 +15,7 @@ struct AnnouncementInput {
     static let renderer = MarkdownRenderer()
     static let limits: [String: Int] = ["title": 300, "summary": 1_000, "body_markdown": 100_000, "category": 100]
     static let topKeys: Set<String> = ["department", "title", "summary", "body_markdown", "category", "audience", "publish_at",
-                                       "expire_at", "pinned", "must_read", "draft"]
+                                       "expire_at", "pinned", "must_read", "draft", "attachments"]
 
     var department: String?
     var title: String?
@@ -29,6 +29,8 @@ struct AnnouncementInput {
     var pinned: Bool?
     var mustRead: Bool?
     var draft: Bool?
+    /// The ids of the department's documents to attach, in order (nil: leave them as they are).
+    var attachments: [String]?
 
     /// Reads a JSON object; `patch` refuses `department` (an announcement does not move).
     static func json(_ data: Data, patch: Bool) throws(Problem) -> AnnouncementInput {
@@ -85,22 +87,31 @@ struct AnnouncementInput {
             }
             func list(_ key: String) throws(Problem) -> [String] {
                 guard let raw = audience[key] else { return [] }
-                guard let items = raw as? [Any], items.count <= 50 else {
-                    throw Problem(field: "audience.\(key)", message: "must be an array of at most 50 names")
-                }
-                var names: [String] = []
-                for item in items {
-                    guard let name = item as? String, (1...200).contains(name.unicodeScalars.count) else {
-                        throw Problem(field: "audience.\(key)", message: "must hold names of 1 to 200 characters")
-                    }
-                    names.append(name)
-                }
-                return names
+                return try strings(raw, field: "audience.\(key)", most: 50, length: 1...200, what: "names")
             }
             input.audience = AnnouncementAudience(departments: try list("departments"), groups: try list("groups"))
         }
+        if let value = object["attachments"] {
+            input.attachments = try strings(value, field: "attachments", most: AnnouncementDocument.maxPerAnnouncement, length: 1...64,
+                                            what: "document ids")
+        }
         try input.checkLengths()
         return input
+    }
+
+    /// A JSON array of at most `most` strings of `length` code points, or a refusal naming `field`.
+    private static func strings(_ raw: Any, field: String, most: Int, length: ClosedRange<Int>, what: String) throws(Problem) -> [String] {
+        guard let items = raw as? [Any], items.count <= most else {
+            throw Problem(field: field, message: "must be an array of at most \(most) \(what)")
+        }
+        var values: [String] = []
+        for item in items {
+            guard let value = item as? String, length.contains(value.unicodeScalars.count) else {
+                throw Problem(field: field, message: "must hold \(what) of \(length.lowerBound) to \(length.upperBound) characters")
+            }
+            values.append(value)
+        }
+        return values
     }
 
     /// Reads the writing form's fields (`audience_departments` and `audience_groups` are comma-separated).
@@ -129,6 +140,8 @@ struct AnnouncementInput {
         input.pinned = form["pinned"] != nil
         input.mustRead = form["must_read"] != nil
         input.draft = form["draft"] != nil
+        // The documents' list is in the form only when it was shown: without it the attachments stay.
+        if form["attachments_listed"] != nil { input.attachments = form.fieldsNamed("attachment_document") }
         try input.checkLengths()
         return input
     }
@@ -157,7 +170,7 @@ struct AnnouncementInput {
             title: title, summary: summary ?? base?.summary ?? "", bodyMarkdown: markdown, bodyHTML: rendered.html, bodyText: rendered.text,
             category: category, audience: audience ?? base?.audience ?? .everyone, publishAt: publishAt,
             expireAt: expireAt, pinned: pinned ?? base?.pinned ?? false, mustRead: mustRead ?? base?.mustRead ?? false,
-            isDraft: draft ?? base?.isDraft ?? false)
+            isDraft: draft ?? base?.isDraft ?? false, attachedDocuments: attachments)
     }
 
     /// JSON booleans arrive as NSNumber like numbers do: tell them apart by their type.

@@ -29,7 +29,8 @@ struct AnnouncementsAPI {
         try await store.publishDueAnnouncements(now: context.now)
         let records = try await store.announcements(viewer: viewer, now: context.now, limit: limit)
         let files = try await store.announcementFiles(announcementIDs: records.map(\.id), viewer: viewer, now: context.now)
-        return .json(["announcements": records.map { Self.json($0, files: files[$0.id] ?? []) }])
+        let documents = try await store.announcementDocuments(announcementIDs: records.map(\.id), viewer: viewer, now: context.now)
+        return .json(["announcements": records.map { Self.json($0, files: files[$0.id] ?? [], documents: documents[$0.id] ?? []) }])
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -37,7 +38,7 @@ struct AnnouncementsAPI {
         guard let record = try await store.announcement(id: context.parameters.get("id") ?? "", viewer: viewer, now: context.now) else {
             return Self.notFound
         }
-        return .json(Self.json(record, files: try await store.announcementFiles(announcementID: record.id, viewer: viewer, now: context.now)))
+        return try await attached(record, viewer: viewer, context: context)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -51,7 +52,7 @@ struct AnnouncementsAPI {
             }
             let record = try await store.createAnnouncement(departmentID: department, content: try input.content(over: nil, now: context.now),
                                                             by: viewer, now: context.now)
-            return .json(Self.json(record), status: .created)
+            return try await attached(record, viewer: viewer, context: context, status: .created)
         } catch {
             return try Self.refusal(error)
         }
@@ -67,7 +68,7 @@ struct AnnouncementsAPI {
             let input = try AnnouncementInput.json(Data(buffer: body), patch: true)
             let record = try await store.updateAnnouncement(id: id, content: try input.content(over: current.content, now: context.now),
                                                             by: viewer, now: context.now)
-            return .json(Self.json(record, files: try await store.announcementFiles(announcementID: id, viewer: viewer, now: context.now)))
+            return try await attached(record, viewer: viewer, context: context)
         } catch {
             return try Self.refusal(error)
         }
@@ -91,7 +92,7 @@ struct AnnouncementsAPI {
                                      message: "Only a published must-read announcement of your audience is confirmed.")
         }
         let record = try await store.acknowledgeAnnouncement(id: id, viewer: viewer, now: context.now)
-        return .json(Self.json(record, files: try await store.announcementFiles(announcementID: id, viewer: viewer, now: context.now)))
+        return try await attached(record, viewer: viewer, context: context)
     }
 
     @Sendable func stats(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -101,6 +102,14 @@ struct AnnouncementsAPI {
             return .json(["views": figures.views, "readers": figures.readers, "acknowledged": figures.acknowledged,
                           "audience": figures.audience])
         } catch { return try Self.refusal(error) }
+    }
+
+    /// The announcement with its files and attached documents as the viewer may see them.
+    private func attached(_ record: Announcement, viewer: DocumentViewer, context: AppRequestContext,
+                          status: HTTPResponse.Status = .ok) async throws -> Response {
+        let files = try await store.announcementFiles(announcementID: record.id, viewer: viewer, now: context.now)
+        let documents = try await store.announcementDocuments(announcementID: record.id, viewer: viewer, now: context.now)
+        return .json(Self.json(record, files: files, documents: documents), status: status)
     }
 
     static let notFound = APIError.response(.notFound, code: "not_found", message: "No such announcement.")
@@ -118,6 +127,11 @@ struct AnnouncementsAPI {
         switch storeError {
         case .notFound(let what, let id) where what == "department":
             return APIError.response(.unprocessableContent, code: "invalid_field", message: "No department `\(id)`.")
+        case .notFound(let what, let id) where what == "document":
+            return APIError.response(.unprocessableContent, code: "invalid_field",
+                                     message: "`attachments`: no document `\(id)` of this department that you may see.")
+        case .conflict(let what, let detail) where what.hasPrefix("document"):
+            return APIError.response(.unprocessableContent, code: "invalid_field", message: "`attachments`: \(detail).")
         case .notFound: return notFound
         case .forbidden: return forbidden
         case .conflict(_, let detail): return APIError.response(.conflict, code: "conflict", message: detail)
@@ -125,8 +139,9 @@ struct AnnouncementsAPI {
         }
     }
 
-    /// The announcement as the API gives it, with its picture and attachments (`files`, as the viewer may see them).
-    static func json(_ record: Announcement, files: [AnnouncementFile] = []) -> [String: Any] {
+    /// The announcement as the API gives it, with its picture and attachments (`files` then the attached
+    /// `documents`, as the viewer may see them).
+    static func json(_ record: Announcement, files: [AnnouncementFile] = [], documents: [AnnouncementDocument] = []) -> [String: Any] {
         let content = record.content
         let picture: Any = files.first { $0.role == .picture }.map { file -> [String: Any] in
             var values: [String: Any] = ["url": "/annonces/\(record.id)/image", "alt": file.file.alt]
@@ -134,8 +149,11 @@ struct AnnouncementsAPI {
             return values
         } ?? NSNull()
         let attachments = files.filter { $0.role == .attachment }.map { file -> [String: Any] in
-            ["id": file.id, "file_name": file.file.fileName, "media_type": file.file.mediaType, "size": file.file.size,
+            ["kind": "file", "id": file.id, "file_name": file.file.fileName, "media_type": file.file.mediaType, "size": file.file.size,
              "url": "/annonces/\(record.id)/pieces-jointes/\(file.id)"]
+        } + documents.map { document -> [String: Any] in
+            ["kind": "document", "id": document.id, "title": document.title, "media_type": document.mediaType, "size": document.size,
+             "url": "/documents/\(document.id)"]
         }
         return [
             "picture": picture, "attachments": attachments,

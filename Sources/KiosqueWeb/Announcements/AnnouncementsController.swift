@@ -49,6 +49,7 @@ struct AnnouncementsController {
         var data = row(record, context)
         data["body_html"] = record.content.bodyHTML  // rendered from Markdown and sanitized when saved
         data.merge(try await fileValues(announcementID: id, viewer: viewer)) { $1 }
+        data.merge(try await documentValues(announcementID: id, viewer: viewer, now: context.now)) { $1 }
         if record.content.mustRead && record.inAudience && (record.status == .published || record.status == .expired) {
             data["can_acknowledge"] = record.acknowledgedAt == nil
         }
@@ -190,6 +191,7 @@ struct AnnouncementsController {
         if let problem = error as? AnnouncementInput.Problem {
             return views.text("announcements_invalid", context) + " " + views.text("announcements_field_\(problem.field)", context)
         }
+        if let text = documentRefusalText(error, context) { return text }
         if case .notFound(let what, let key)? = error as? StoreError, what == "department" {
             return views.text("announcements_unknown_department", context) + " " + key
         }
