@@ -129,6 +129,11 @@ struct AnnouncementDocumentTests {
             #expect(try await store.announcement(id: note.id, viewer: outsider, now: NewsTown.now) != nil)
             #expect(try await seen(outsider) == [shelf.open], "viewer \(outsider.userID)")
         }
+        // A writer who may not see the unpublished document re-saves the list: it stays, after theirs.
+        _ = try await store.updateAnnouncement(id: note.id, content: Self.attached(town.content("Nouvelle organisation"), [shelf.open]),
+                                               by: town.writer, now: NewsTown.now)
+        #expect(try await seen(town.admin) == [shelf.open, shelf.unpublished])
+        #expect(try await seen(town.writer) == [shelf.open])
         // An announcement hidden from the agent lists nothing, whatever its documents.
         let targeted = try await store.createAnnouncement(
             departmentID: "communication", content: Self.attached(town.content("Pour la DSI", audience: .init(departments: ["dsi"])),

@@ -50,14 +50,12 @@ extension AppDatabase {
     /// Replaces the documents attached to announcement `rowID` (in the caller's transaction):
     /// `ids` in order, duplicates once. A document must be one the writer may see (else it is
     /// unknown: `.notFound(what: "document")`) and belong to the announcement's department
-    /// (else `.conflict` naming it); at most `AnnouncementDocument.maxPerAnnouncement`.
+    /// (else `.conflict` naming it); at most `AnnouncementDocument.maxPerAnnouncement`. Attached
+    /// documents the writer may not see (unpublished, for a writer who is not an editor) stay, after
+    /// the given ones: nobody removes what they cannot see.
     static func setAnnouncementDocuments(_ db: Database, rowID: Int64, _ ids: [String], by viewer: DocumentViewer) throws {
         var seen = Set<String>()
         let wanted = ids.filter { seen.insert($0).inserted }
-        guard wanted.count <= AnnouncementDocument.maxPerAnnouncement else {
-            throw StoreError.conflict(what: "announcement documents",
-                                      detail: "at most \(AnnouncementDocument.maxPerAnnouncement) documents may be attached")
-        }
         let department = try Row.fetchOne(db, sql: """
             SELECT dep.id, dep.key FROM announcements a JOIN departments dep ON dep.id = a.department_id WHERE a.id = ?
             """, arguments: [rowID])
@@ -74,6 +72,14 @@ extension AppDatabase {
                                           detail: "document \(id) belongs to another department: only documents of \(departmentKey) may be attached")
             }
             rows.append(row["id"])
+        }
+        rows += try Int64.fetchAll(db, sql: """
+            SELECT x.document_id FROM announcement_documents x JOIN documents d ON d.id = x.document_id
+            WHERE x.announcement_id = :announcement AND NOT \(DocumentRows.visible) ORDER BY x.position
+            """, arguments: ["announcement": rowID, "user": viewer.userID, "admin": viewer.isAdmin])
+        guard rows.count <= AnnouncementDocument.maxPerAnnouncement else {
+            throw StoreError.conflict(what: "announcement documents",
+                                      detail: "at most \(AnnouncementDocument.maxPerAnnouncement) documents may be attached")
         }
         try db.execute(sql: "DELETE FROM announcement_documents WHERE announcement_id = ?", arguments: [rowID])
         for (position, document) in rows.enumerated() {

@@ -47,15 +47,12 @@ private struct AttachedDocumentRow: Sendable {
 enum PostgresAnnouncementDocuments {
     /// Replaces the documents attached to announcement `rowID` (in the caller's transaction): `ids`
     /// in order, duplicates once; a document the writer may not see is unknown (`.notFound`), one
-    /// of another department refused (`.conflict` naming it), as on SQLite.
+    /// of another department refused (`.conflict` naming it); attached documents the writer may not
+    /// see stay after the given ones — as on SQLite.
     static func set(_ connection: PostgresConnection, rowID: Int64, _ ids: [String], by viewer: DocumentViewer,
                     logger: Logger) async throws {
         var seen = Set<String>()
         let wanted = ids.filter { seen.insert($0).inserted }
-        guard wanted.count <= AnnouncementDocument.maxPerAnnouncement else {
-            throw StoreError.conflict(what: "announcement documents",
-                                      detail: "at most \(AnnouncementDocument.maxPerAnnouncement) documents may be attached")
-        }
         var department: (id: Int64, key: String)?
         for try await row in try await connection.query("""
             SELECT dep.id, dep.key FROM announcements a JOIN departments dep ON dep.id = a.department_id WHERE a.id = \(rowID)
@@ -79,6 +76,17 @@ enum PostgresAnnouncementDocuments {
                                           + "\(department?.key ?? "") may be attached")
             }
             documents.append(found.id)
+        }
+        var builder = SQLBuilder()
+        let announcement = builder.bind(rowID)
+        let visible = PostgresDocumentRows.visible(viewer, &builder)
+        documents += try await PostgresRows.all(connection.query(PostgresQuery(unsafeSQL: """
+            SELECT x.document_id FROM announcement_documents x JOIN documents d ON d.id = x.document_id
+            WHERE x.announcement_id = \(announcement) AND NOT \(visible) ORDER BY x.position
+            """, binds: builder.binds), logger: logger), Int64.self)
+        guard documents.count <= AnnouncementDocument.maxPerAnnouncement else {
+            throw StoreError.conflict(what: "announcement documents",
+                                      detail: "at most \(AnnouncementDocument.maxPerAnnouncement) documents may be attached")
         }
         try await connection.query("DELETE FROM announcement_documents WHERE announcement_id = \(rowID)", logger: logger)
         for (position, document) in documents.enumerated() {

@@ -55,6 +55,8 @@ extension AnnouncementsController {
             return views.text("announcements_document_refused", context) + " " + id
         case .conflict(let what, _)? where what.hasPrefix("document "):
             return views.text("announcements_document_refused", context) + " " + what.dropFirst("document ".count)
+        case .conflict(let what, _)? where what == "announcement documents":
+            return views.text("announcements_documents_too_many", context)
         default:
             return nil
         }
