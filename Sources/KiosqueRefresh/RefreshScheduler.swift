@@ -1,5 +1,5 @@
 public import Foundation
-import KiosqueConfig
+public import KiosqueConfig
 public import KiosqueModel
 public import KiosqueStoreContract
 public import Logging
@@ -91,6 +91,65 @@ public final class RefreshScheduler: Service, Sendable {
         await Self.refreshAll(due, pipeline: pipeline, width: configuration.fetch.concurrency) { _ in }
     }
 
+    /// What `kiosque fetch` fetches.
+    public enum FetchSelection: Sendable, Hashable {
+        /// The due sources.
+        case due
+        /// Every source, due or not.
+        case all
+        /// These sources, due or not.
+        case sources([String])
+    }
+
+    /// `kiosque fetch`: one pass over `selection`, run by hand, perhaps beside running instances.
+    /// On a store shared by several instances (PostgreSQL) it leases like `kiosque serve`: the due
+    /// sources a few at a time, named ones (`--all`, `--source`) all at once, so that it never
+    /// fetches a source another instance holds; those are returned as `held` and left alone.
+    /// `report` sees each attempt once it is recorded. Throws when the store cannot lease.
+    public static func fetchOnce(_ selection: FetchSelection, configuration: PortalConfiguration, pipeline: RefreshPipeline,
+                                 logger: Logger, report: @escaping @Sendable (FetchAttempt) async -> Void) async throws -> (fetched: Int, held: [String]) {
+        let catalog = configuration.catalog.sources
+        let counter = AttemptCounter()
+        let counting: @Sendable (FetchAttempt) async -> Void = { attempt in
+            await counter.add()
+            await report(attempt)
+        }
+        let cycle = RefreshCycle(pipeline: pipeline, width: configuration.fetch.concurrency)
+        guard let shared = pipeline.store as? any SourceLeasing else {
+            let selected: [SourceDefinition]
+            switch selection {
+            case .due: selected = await dueSources(catalog, store: pipeline.store, now: Date())
+            case .all: selected = catalog
+            case .sources(let ids): selected = catalog.filter { ids.contains($0.id) }
+            }
+            await cycle.run(selected, report: counting)
+            return (await counter.count, [])
+        }
+        let owner = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/fetch-\(UInt32.random(in: 0...UInt32.max))"
+        func run(_ feed: LeasedSources) async {
+            let renewal = Task { await feed.keepLeases() }
+            await cycle.run(from: feed, report: counting)
+            renewal.cancel()
+        }
+        switch selection {
+        case .due:
+            // Passes until one fetches nothing: `fetch.per_host` may stop a pass while this pass's
+            // own leases fill a host, and the sources it left are still due once those are recorded.
+            var before = -1
+            while await counter.count != before {
+                before = await counter.count
+                await run(LeasedSources(store: shared, owner: owner, configuration: configuration, logger: logger))
+            }
+            return (await counter.count, [])
+        case .all, .sources:
+            let wanted: [String]
+            if case .sources(let ids) = selection { wanted = catalog.map(\.id).filter { ids.contains($0) } } else { wanted = catalog.map(\.id) }
+            let leased = try await shared.leaseSources(owner: owner, sourceIDs: wanted, duration: configuration.fetch.lease, now: Date())
+            await run(LeasedSources(store: shared, owner: owner, leased: leased, configuration: configuration, logger: logger))
+            return (await counter.count, wanted.filter { !leased.contains($0) })
+        }
+    }
+
     /// The sources whose next attempt is due (never-fetched sources first).
     public static func dueSources(_ sources: [SourceDefinition], store: any PortalStore, now: Date) async -> [SourceDefinition] {
         let health = (try? await store.allHealth()) ?? []
@@ -108,6 +167,12 @@ public final class RefreshScheduler: Service, Sendable {
                                   report: @Sendable (FetchAttempt) async -> Void) async {
         await RefreshCycle(pipeline: pipeline, width: width).run(sources, report: report)
     }
+}
+
+/// Counts the attempts of a pass reported from concurrent fetches.
+private actor AttemptCounter {
+    private(set) var count = 0
+    func add() { count += 1 }
 }
 
 /// Retention and database upkeep: hourly retention, a daily optimize.

@@ -47,6 +47,22 @@ actor LeasedSources: SourceFeed {
         self.logger = logger
     }
 
+    /// Sources already leased to `owner` (`leaseSources`, for `kiosque fetch --all` or `--source`):
+    /// handed out in order, renewed by `keepLeases` until recorded, nothing more leased.
+    init(store: any SourceLeasing, owner: String, leased: [String], configuration: PortalConfiguration, logger: Logger) {
+        self.store = store
+        self.owner = owner
+        let sources = Dictionary(configuration.catalog.sources.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        self.sources = sources
+        self.chunk = max(1, configuration.fetch.concurrency)
+        self.perHost = configuration.fetch.perHost
+        self.duration = configuration.fetch.lease
+        self.logger = logger
+        self.buffer = leased.compactMap { sources[$0] }
+        self.held = Set(leased.filter { sources[$0] != nil })
+        self.exhausted = true
+    }
+
     func next() async -> SourceDefinition? {
         if buffer.isEmpty && !exhausted { await leaseMore() }
         return buffer.isEmpty ? nil : buffer.removeFirst()

@@ -27,26 +27,25 @@ struct FetchCommand: AsyncParsableCommand {
         let services = try await Services.open(locations, configuration: configuration)
         let pipeline = services.pipeline(locations, logger: logger)
         defer { pipeline.engine.shutdown() }
-        let selected: [SourceDefinition]
-        if !sources.isEmpty {
-            selected = catalog.filter { sources.contains($0.id) }
-        } else if all {
-            selected = catalog
-        } else {
-            selected = await RefreshScheduler.dueSources(catalog, store: services.store, now: Date())
-        }
-        if selected.isEmpty {
-            print("No source is due (use --all to fetch every source).")
-            return
-        }
-        let width = selected.map(\.id).max(by: { $0.count < $1.count })?.count ?? 10
+        let selection: RefreshScheduler.FetchSelection = !sources.isEmpty ? .sources(sources) : all ? .all : .due
+        let width = catalog.map(\.id).max(by: { $0.count < $1.count })?.count ?? 10
         let failures = FailureCounter()
-        await RefreshScheduler.refreshAll(selected, pipeline: pipeline, width: configuration.fetch.concurrency) { attempt in
+        // On PostgreSQL the sources are leased as `kiosque serve` leases them: a source another
+        // instance is fetching is left to it.
+        let (fetched, held) = try await RefreshScheduler.fetchOnce(selection, configuration: configuration, pipeline: pipeline,
+                                                                   logger: logger) { attempt in
             if !attempt.succeeded { await failures.add() }
             print(attempt.sourceID.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + RefreshReport.line(for: attempt))
         }
+        for id in held {
+            print(id.padding(toLength: width, withPad: " ", startingAt: 0) + "  skipped: another instance is fetching it")
+        }
+        if fetched == 0 && held.isEmpty {
+            print("No source is due (use --all to fetch every source).")
+            return
+        }
         let failed = await failures.count
-        print("\(selected.count) source(s) fetched, \(failed) failed.")
+        print("\(fetched) source(s) fetched, \(failed) failed" + (held.isEmpty ? "." : ", \(held.count) left to another instance."))
         if failed > 0 { throw ExitCode(1) }
     }
 }

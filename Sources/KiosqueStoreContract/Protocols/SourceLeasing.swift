@@ -9,6 +9,10 @@ public protocol SourceLeasing: Sendable {
     /// owners together, so that a site's politeness limit is the portal's and not each instance's.
     /// Returns the sources' configuration identifiers.
     func leaseDueSources(owner: String, limit: Int, perHost: Int, duration: TimeInterval, now: Date) async throws(StoreError) -> [String]
+    /// Hands `owner` these sources, due or not (`kiosque fetch --all` or `--source`), for `duration`,
+    /// except those another owner's live lease holds (another instance is fetching them) and those
+    /// the store does not know; returns the sources leased.
+    func leaseSources(owner: String, sourceIDs: [String], duration: TimeInterval, now: Date) async throws(StoreError) -> [String]
     /// Extends `owner`'s leases on these sources to `now + duration`, so that a long cycle keeps the
     /// sources it has not recorded yet; returns those `owner` still holds (a recorded attempt ends a lease).
     func renewSources(owner: String, sourceIDs: [String], duration: TimeInterval, now: Date) async throws(StoreError) -> [String]

@@ -67,6 +67,29 @@ extension PostgresStore: SourceLeasing {
         }
     }
 
+    /// Leases these sources to `owner`, due or not (`kiosque fetch --all`, `--source`), except those
+    /// under another owner's live lease (another instance is fetching them) and retired ones.
+    public func leaseSources(owner: String, sourceIDs: [String], duration: TimeInterval, now: Date) async throws(StoreError) -> [String] {
+        let at = now.timeIntervalSince1970, until = at + duration
+        do {
+            return try await transaction("leasing named sources") { connection in
+                // The same lock as leaseDueSources: the per-host counts there stay exact.
+                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.leasingLock))", logger: self.logger)
+                let rows = try await connection.query("""
+                    UPDATE sources SET lease_owner = \(owner), lease_until = \(until)
+                    WHERE key = ANY(\(sourceIDs)) AND retired_at IS NULL
+                      AND (lease_until IS NULL OR lease_until <= \(at) OR lease_owner = \(owner))
+                    RETURNING key
+                    """, logger: self.logger)
+                var leased: [String] = []
+                for try await key in rows.decode(String.self) { leased.append(key) }
+                return leased.sorted()
+            }
+        } catch {
+            throw storeError(error, "leasing named sources")
+        }
+    }
+
     public func renewSources(owner: String, sourceIDs: [String], duration: TimeInterval, now: Date) async throws(StoreError) -> [String] {
         do { return try await renewLeases(owner: owner, sourceIDs: sourceIDs, duration: duration, now: now) } catch {
             throw storeError(error, "renewing source leases")
