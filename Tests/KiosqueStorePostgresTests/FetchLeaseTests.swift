@@ -30,9 +30,9 @@ struct FetchLeaseTests {
                                 inner.addTask {
                                     var mine: [String] = []
                                     while true {
-                                        let leases = try await store.leaseDueSources(owner: instance, limit: 7, duration: 300, now: now)
+                                        let leases = try await store.leaseDueSources(owner: instance, limit: 7, perHost: .max, duration: 300, now: now)
                                         if leases.isEmpty { return mine }
-                                        mine += leases.map(\.sourceID)
+                                        mine += leases
                                     }
                                 }
                             }
@@ -60,12 +60,12 @@ struct FetchLeaseTests {
         try await PostgresCluster.withFreshStore { store in
             try await store.syncCatalog(catalog, now: Date())
             let now = Date()
-            let first: [String] = try await store.leaseDueSources(owner: "x", limit: 10, perHost: 2, duration: 60, now: now)
+            let first = try await store.leaseDueSources(owner: "x", limit: 10, perHost: 2, duration: 60, now: now)
             #expect(first == ["s0", "s1", "s4", "s5", "s7"], "two per host, the IPv6 literal its own host")
-            let second: [String] = try await store.leaseDueSources(owner: "y", limit: 10, perHost: 2, duration: 60, now: now)
+            let second = try await store.leaseDueSources(owner: "y", limit: 10, perHost: 2, duration: 60, now: now)
             #expect(second.isEmpty, "every host is at its limit: \(second)")
             try await store.releaseSources(owner: "x", sourceIDs: ["s1"])
-            let third: [String] = try await store.leaseDueSources(owner: "y", limit: 10, perHost: 2, duration: 60, now: now)
+            let third = try await store.leaseDueSources(owner: "y", limit: 10, perHost: 2, duration: 60, now: now)
             #expect(third.count == 1 && ["s1", "s2", "s3"].contains(third.first ?? ""), "one place freed on a.example: \(third)")
         }
     }
@@ -75,14 +75,14 @@ struct FetchLeaseTests {
         try await PostgresCluster.withFreshStore { store in
             try await store.syncCatalog(Self.catalog(sources: 5), now: Date())
             let start = Date()
-            let dead = try await store.leaseDueSources(owner: "dead", limit: 3, duration: 60, now: start)
+            let dead = try await store.leaseDueSources(owner: "dead", limit: 3, perHost: .max, duration: 60, now: start)
             #expect(dead.count == 3)
-            let meanwhile = try await store.leaseDueSources(owner: "alive", limit: 10, duration: 60, now: start.addingTimeInterval(30))
-            #expect(Set(meanwhile.map(\.sourceID)).isDisjoint(with: dead.map(\.sourceID)))
+            let meanwhile = try await store.leaseDueSources(owner: "alive", limit: 10, perHost: .max, duration: 60, now: start.addingTimeInterval(30))
+            #expect(Set(meanwhile).isDisjoint(with: dead))
             #expect(meanwhile.count == 2)
-            let later = try await store.leaseDueSources(owner: "alive", limit: 10, duration: 60, now: start.addingTimeInterval(61))
+            let later = try await store.leaseDueSources(owner: "alive", limit: 10, perHost: .max, duration: 60, now: start.addingTimeInterval(61))
             // The dead instance's three come back; "alive"'s own two are still leased (until +90 s).
-            #expect(Set(later.map(\.sourceID)) == Set(dead.map(\.sourceID)))
+            #expect(Set(later) == Set(dead))
         }
     }
 
@@ -90,17 +90,16 @@ struct FetchLeaseTests {
         try await PostgresCluster.withFreshStore { store in
             try await store.syncCatalog(Self.catalog(sources: 2), now: Date())
             let start = Date()
-            let leases = try await store.leaseDueSources(owner: "a", limit: 2, duration: 60, now: start)
-            let ids = leases.map(\.sourceID)
-            let kept = try await store.renewLeases(owner: "a", sourceIDs: ids, duration: 120, now: start.addingTimeInterval(50))
+            let ids = try await store.leaseDueSources(owner: "a", limit: 2, perHost: .max, duration: 60, now: start)
+            let kept = try await store.renewSources(owner: "a", sourceIDs: ids, duration: 120, now: start.addingTimeInterval(50))
             #expect(Set(kept) == Set(ids))
-            let stolen = try await store.renewLeases(owner: "b", sourceIDs: ids, duration: 120, now: start)
+            let stolen = try await store.renewSources(owner: "b", sourceIDs: ids, duration: 120, now: start)
             #expect(stolen.isEmpty)
-            let during = try await store.leaseDueSources(owner: "b", limit: 2, duration: 60, now: start.addingTimeInterval(100))
+            let during = try await store.leaseDueSources(owner: "b", limit: 2, perHost: .max, duration: 60, now: start.addingTimeInterval(100))
             #expect(during.isEmpty)
-            try await store.releaseLeases(owner: "a", sourceIDs: [ids[0]])
-            let after = try await store.leaseDueSources(owner: "b", limit: 2, duration: 60, now: start.addingTimeInterval(100))
-            #expect(after.map(\.sourceID) == [ids[0]])
+            try await store.releaseSources(owner: "a", sourceIDs: [ids[0]])
+            let after = try await store.leaseDueSources(owner: "b", limit: 2, perHost: .max, duration: 60, now: start.addingTimeInterval(100))
+            #expect(after == [ids[0]])
         }
     }
 }

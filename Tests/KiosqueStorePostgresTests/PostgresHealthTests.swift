@@ -25,7 +25,7 @@ struct PostgresHealthTests {
         let sqliteUnknown = try await sqlite.recordAttempts(attempts)
         try await PostgresCluster.withFreshStore { postgres in
             try await postgres.syncCatalog(catalog, now: start)
-            let leased = try await postgres.leaseDueSources(owner: "a", limit: 3, duration: 300, now: start)
+            let leased = try await postgres.leaseDueSources(owner: "a", limit: 3, perHost: .max, duration: 300, now: start)
             #expect(leased.count == 3)
             let unknown = try await postgres.recordAttempts(attempts)
             #expect(unknown == sqliteUnknown && unknown == ["gone"])
@@ -34,10 +34,10 @@ struct PostgresHealthTests {
             #expect(try await postgres.health(sourceID: "nope") == nil)
             #expect(try await postgres.recentAttempts(sourceID: "s1", limit: 5) == (try await sqlite.recentAttempts(sourceID: "s1", limit: 5)))
             // s2 was never fetched: still leased; s0 and s1 are free but not due until their next attempt.
-            #expect(try await postgres.leaseDueSources(owner: "b", limit: 3, duration: 300, now: start.addingTimeInterval(60)).isEmpty)
-            let due = try await postgres.leaseDueSources(owner: "b", limit: 3, duration: 300, now: start.addingTimeInterval(1800))
+            #expect(try await postgres.leaseDueSources(owner: "b", limit: 3, perHost: .max, duration: 300, now: start.addingTimeInterval(60)).isEmpty)
+            let due = try await postgres.leaseDueSources(owner: "b", limit: 3, perHost: .max, duration: 300, now: start.addingTimeInterval(1800))
             // s0 and s1 are due again; s2's lease (instance "a", 300 s) has expired: taken over.
-            #expect(Set(due.map(\.sourceID)) == ["s0", "s1", "s2"])
+            #expect(Set(due) == ["s0", "s1", "s2"])
             #expect(try await postgres.pruneAttempts(keep: 1) == (try await sqlite.pruneAttempts(keep: 1)))
             do {
                 try await postgres.recordAttempt(FetchAttempt(sourceID: "gone", startedAt: start), nextAttemptAt: nil)
