@@ -430,14 +430,8 @@ enum CopiedValueBinding {
 enum DerivedSearch {
     /// A document's vector, as the documents store writes it after each change (PostgresDocumentRows).
     static let rebuild: [(table: String, sql: String)] = [
-        ("documents", """
-            UPDATE documents d SET search_vector =
-                setweight(to_tsvector('kiosque_french', d.title), 'A')
-              || setweight(to_tsvector('kiosque_french', d.description), 'B')
-              || setweight(to_tsvector('kiosque_french', coalesce(d.category, '')), 'C')
-              || setweight(to_tsvector('kiosque_french', coalesce((SELECT string_agg(tag, ' ') FROM document_tags WHERE document_id = d.id), '')), 'B')
-              || setweight(to_tsvector('kiosque_french', left(coalesce((SELECT text FROM document_versions WHERE document_id = d.id
-                                                                        ORDER BY number DESC LIMIT 1), ''), 200000)), 'D')
-            """),
+        ("documents", "UPDATE documents d SET search_vector = " + PostgresDocumentRows.vector(text: """
+            left((SELECT text FROM document_versions WHERE document_id = d.id ORDER BY number DESC LIMIT 1), \(PostgresDocumentRows.oversizedBodyCharacters))
+            """)),
     ]
 }

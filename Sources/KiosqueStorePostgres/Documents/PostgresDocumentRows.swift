@@ -219,14 +219,23 @@ struct PostgresDocumentRows {
         let body = "(SELECT text FROM document_versions WHERE document_id = d.id ORDER BY number DESC LIMIT 1)"
         let limited = bodyLimit.map { "left(\(body), \(builder.bind($0))::int)" } ?? body
         builder.sql = """
-            UPDATE documents d SET search_vector =
-                setweight(to_tsvector('kiosque_french', d.title), 'A')
-              || setweight(to_tsvector('kiosque_french', d.description), 'B')
-              || setweight(to_tsvector('kiosque_french', coalesce(d.category, '')), 'C')
-              || setweight(to_tsvector('kiosque_french', coalesce((SELECT string_agg(tag, ' ') FROM document_tags WHERE document_id = d.id), '')), 'B')
-              || setweight(to_tsvector('kiosque_french', coalesce(\(limited), '')), 'D')
+            UPDATE documents d SET search_vector = \(vector(text: limited))
             WHERE d.id = \(builder.bind(rowID))
             """
         return builder.query
+    }
+
+    /// The weighted vector of the document `d` whose text is the SQL `text` (also `kiosque migrate-store`'s
+    /// rebuild). `<` and `>` become spaces first: PostgreSQL's parser takes "<Mairie>" for an XML tag
+    /// and drops the word, as it did in items' titles (kiosque_item_vector).
+    static func vector(text: String) -> String {
+        func words(_ sql: String) -> String { "to_tsvector('kiosque_french', translate(\(sql), '<>', '  '))" }
+        return """
+            setweight(\(words("d.title")), 'A')
+              || setweight(\(words("d.description")), 'B')
+              || setweight(\(words("coalesce(d.category, '')")), 'C')
+              || setweight(\(words("coalesce((SELECT string_agg(tag, ' ') FROM document_tags WHERE document_id = d.id), '')")), 'B')
+              || setweight(\(words("coalesce(\(text), '')")), 'D')
+            """
     }
 }
