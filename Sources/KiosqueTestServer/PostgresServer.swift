@@ -169,7 +169,7 @@ public final class PostgresServer: @unchecked Sendable {
                                "-d", database, "-c", sql], environment: ["PGPASSWORD": password, "PATH": "/usr/bin:/bin"])
     }
 
-    /// Runs one of the server's client programs (psql, pg_restore…) to its end and returns what it
+    /// Runs one of the server's client programs (pg_dump, pg_restore…) to its end and returns what it
     /// printed (stdout and stderr), trimmed; a non-zero exit throws with that output.
     @discardableResult
     public static func tool(_ name: String, _ arguments: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"]) throws -> String {
