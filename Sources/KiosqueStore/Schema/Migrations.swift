@@ -34,6 +34,8 @@ enum Migrations {
         migrator.registerMigration("v11-oidc-identities", migrate: AppDatabase.migrateOIDCIdentities)
         migrator.registerMigration("v14-channel-readers", migrate: ChannelReadersSchema.migrate)
         migrator.registerMigration("v15-announcement-documents", migrate: AnnouncementDocumentSchema.migrate)
+        // PostgreSQL's announcement vector learnt to read `<word>`; FTS5's tokenizer always did.
+        migrator.registerMigration("v16-announcement-search-brackets") { _ in }
         return migrator
     }
 

@@ -45,6 +45,7 @@ enum PostgresMigrations {
         PostgresMigration(name: "v13-publishing-totals", statements: PostgresSchema.publishingTotals),
         PostgresMigration(name: "v14-channel-readers", statements: PostgresSchema.channelReaders),
         PostgresMigration(name: "v15-announcement-documents", statements: PostgresSchema.announcementDocuments),
+        PostgresMigration(name: "v16-announcement-search-brackets", statements: PostgresSchema.announcementSearchBrackets),
     ]
 
     /// The advisory lock key taken by a migrating instance ("KIOS").
