@@ -26,19 +26,14 @@ extension PostgresStore: ReadsStore {
                 subscribed.append((id, ChannelRef(id: key, title: title), max(0, Int(count) - Int(hidden)),
                                    max(0, Int(count) - Int(reads) - Int(hiddenUnread))))
             }
-            let keysOf = PostgresChannelKeys(connection: connection, logger: logger, viewer: userID)
+            // Every channel's newest keys in one statement (one round trip, not one per channel): as many
+            // as the river or the grouped layout can take from one channel. HomeRiver drops the keys
+            // below its floor itself, so the river is the one the channel-by-channel reads gave.
+            let pages = try await PostgresChannelKeys(connection: connection, logger: logger, viewer: userID)
+                .pages(subscribed.map(\.id), before: nil, count: perChannel > 0 ? max(limit, perChannel) : limit)
             var merged = HomeRiver(limit: limit)
             var latestIDs: [[Int64]] = []
-            for (index, channel) in subscribed.enumerated() {
-                var page: [PageCursor]
-                if perChannel > 0 {
-                    page = try await keysOf.page(channel.id, before: nil, limit: perChannel - 1)
-                    if page.count == perChannel, limit > perChannel, let last = page.last {
-                        page += try await keysOf.page(channel.id, before: last, limit: limit - perChannel - 1, notOlderThan: merged.floor)
-                    }
-                } else {
-                    page = try await keysOf.page(channel.id, before: nil, limit: limit - 1, notOlderThan: merged.floor)
-                }
+            for (index, page) in pages.enumerated() {
                 merged.add(page, channel: index)
                 latestIDs.append(page.prefix(perChannel).map(\.itemID))
             }
@@ -98,11 +93,10 @@ extension PostgresStore: ReadsStore {
                 """, logger: logger).decode((Int64, String, String).self) {
                 channels.append((id, ChannelRef(id: key, title: title)))
             }
-            let keysOf = PostgresChannelKeys(connection: connection, logger: logger, viewer: userID)
+            let pages = try await PostgresChannelKeys(connection: connection, logger: logger, viewer: userID)
+                .pages(channels.map(\.0), before: before, count: limit + 1, unreadFor: userID)
             var keys: [(cursor: PageCursor, channel: ChannelRef)] = []
-            for (id, ref) in channels {
-                keys += try await keysOf.page(id, before: before, limit: limit, unreadFor: userID).map { ($0, ref) }
-            }
+            for (page, channel) in zip(pages, channels) { keys += page.map { ($0, channel.1) } }
             keys.sort { ($0.cursor.sortAt, $0.cursor.itemID) > ($1.cursor.sortAt, $1.cursor.itemID) }
             var seen = Set<Int64>(), page: [(cursor: PageCursor, channel: ChannelRef)] = []
             for key in keys where seen.insert(key.cursor.itemID).inserted { page.append(key) }
@@ -185,12 +179,10 @@ struct PostgresChannelKeys {
     let logger: Logger
     let viewer: Int64
 
-    func page(_ channel: Int64, before: PageCursor?, limit: Int, unreadFor userID: Int64? = nil,
-              notOlderThan floor: PageCursor? = nil) async throws -> [PageCursor] {
+    func page(_ channel: Int64, before: PageCursor?, limit: Int, unreadFor userID: Int64? = nil) async throws -> [PageCursor] {
         var builder = SQLBuilder()
         var sql = "SELECT sort_at, item_id FROM channel_items ci WHERE channel_id = \(builder.bind(channel))"
         if let before { sql += " AND (sort_at, item_id) < (\(builder.bind(before.sortAt)), \(builder.bind(before.itemID)))" }
-        if let floor { sql += " AND (sort_at, item_id) >= (\(builder.bind(floor.sortAt)), \(builder.bind(floor.itemID)))" }
         if let userID {
             sql += " AND NOT EXISTS (SELECT 1 FROM read_marks r WHERE r.user_id = \(builder.bind(userID)) AND r.item_id = ci.item_id)"
         }
@@ -202,6 +194,30 @@ struct PostgresChannelKeys {
             keys.append(PageCursor(sortAt: sortAt, itemID: itemID))
         }
         return keys
+    }
+
+    /// The newest `count` keys of each channel of `channels` (in that order), older than `before`, as
+    /// `page` reads them one channel at a time — in one statement (LATERAL per channel, each an index scan).
+    func pages(_ channels: [Int64], before: PageCursor?, count: Int, unreadFor userID: Int64? = nil) async throws -> [[PageCursor]] {
+        guard !channels.isEmpty else { return [] }
+        var builder = SQLBuilder()
+        var sql = """
+            SELECT x.ord, k.sort_at, k.item_id FROM unnest(\(builder.bind(channels))::int8[]) WITH ORDINALITY AS x(channel, ord)
+            CROSS JOIN LATERAL (SELECT sort_at, item_id FROM channel_items ci WHERE ci.channel_id = x.channel
+            """
+        if let before { sql += " AND (sort_at, item_id) < (\(builder.bind(before.sortAt)), \(builder.bind(before.itemID)))" }
+        if let userID {
+            sql += " AND NOT EXISTS (SELECT 1 FROM read_marks r WHERE r.user_id = \(builder.bind(userID)) AND r.item_id = ci.item_id)"
+        }
+        sql += " AND " + AnnouncementScope.itemVisible(item: "ci.item_id", user: builder.bind(viewer))
+        sql += " ORDER BY sort_at DESC, item_id DESC LIMIT \(builder.bind(max(0, count)))) k"
+        sql += " ORDER BY x.ord, k.sort_at DESC, k.item_id DESC"
+        builder.sql = sql
+        var pages = [[PageCursor]](repeating: [], count: channels.count)
+        for try await (ord, sortAt, itemID) in try await connection.query(builder.query, logger: logger).decode((Int64, Int64, Int64).self) {
+            pages[Int(ord) - 1].append(PageCursor(sortAt: sortAt, itemID: itemID))
+        }
+        return pages
     }
 
     /// The row id and reference of a live channel, or notFound.
