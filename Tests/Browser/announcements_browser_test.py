@@ -7,7 +7,11 @@ announcement for everyone in the form and publishes it; an agent signs in, finds
 the top of Ma page, reads it, and confirms with "J'ai pris connaissance" from the keyboard; the
 writer then sees her in the confirmation list. The writer also adds a picture and a PDF attachment
 from the editing page (file inputs, by keyboard); the agent sees the picture (served by the portal,
-re-encoded) and downloads the attachment. Every page is checked with axe-core (zero serious
+re-encoded) and downloads the attachment. Then the writer, also the department's document editor, ticks
+two of the department's documents in the writing form (Space on the checkboxes) and publishes: the
+agent sees the one open to the whole organisation under "Pièces jointes" and follows its link, never
+the one kept to the department's members; a writer whose department has no document is told there
+is nothing to attach, with no checkbox. Every page is checked with axe-core (zero serious
 or critical violations). Prints "N passed, M failed" and exits non-zero on any failure.
 """
 import os
@@ -18,7 +22,9 @@ import tempfile
 import time
 import struct
 import traceback
+import json
 import urllib.request
+import uuid
 import zlib
 
 from selenium import webdriver
@@ -51,6 +57,24 @@ def png(width, height):
 
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+DOCUMENTS_TITLE = "Nouveaux horaires d'accueil"
+DOCUMENT_OPEN = "Horaires d'ouverture au public"
+DOCUMENT_CLOSED = "Planning interne du service"
+
+
+def publish_document(base, token, title, visibility):
+    """Publishes a small PDF in the Communication department through the API, as its editor."""
+    boundary = uuid.uuid4().hex
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in [("title", title), ("visibility", visibility)]]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="document.pdf"\r\n'
+                 f'Content-Type: application/pdf\r\n\r\n'.encode() + PDF + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    request = urllib.request.Request(base + "/api/v1/services/communication/documents", data=b"".join(parts),
+                                     method="POST", headers={"Authorization": f"Bearer {token}",
+                                                             "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.load(answer)["id"]
 
 
 class Run:
@@ -88,11 +112,12 @@ bouquets:
   - {{ id: commune, title: "Commune", channels: [vie-locale], default: true }}
 departments:
   - {{ id: communication, title: "Communication", publisher: true }}
+  - {{ id: rh, title: "Ressources humaines", publisher: true }}
 """)
     env = dict(os.environ, KIOSQUE_CONFIG=config, KIOSQUE_DATA_DIR=os.path.join(work, "data"),
                KIOSQUE_CACHE_DIR=os.path.join(work, "cache"))
-    for args in [["admin", "--admin"], ["claire", "--name", "Claire Martin", "--department", "communication"],
-                 ["agnes", "--name", "Agnès Dupont"]]:
+    for args in [["admin", "--admin"], ["claire", "--name", "Claire Martin", "--department", "communication", "--editor"],
+                 ["agnes", "--name", "Agnès Dupont"], ["rose", "--name", "Rose Petit", "--department", "rh"]]:
         subprocess.run([KIOSQUE, "user", "add", *args, "--password-stdin"], input=PASSWORD + "\n", text=True, env=env,
                        check=True, stdout=subprocess.DEVNULL)
     subprocess.run([KIOSQUE, "fetch", "--all"], env=env, check=True, stdout=subprocess.DEVNULL)
@@ -114,6 +139,10 @@ departments:
                     "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=127.0.0.1", "--window-size=1280,900"]:
             options.add_argument(arg)
         options.add_experimental_option("prefs", {"intl.accept_languages": "fr-FR,fr"})
+        token = subprocess.run([KIOSQUE, "user", "token", "claire"], env=env, check=True, text=True,
+                               stdout=subprocess.PIPE).stdout.strip()
+        open_document = publish_document(base, token, DOCUMENT_OPEN, "organisation")
+        closed_document = publish_document(base, token, DOCUMENT_CLOSED, "department")
         driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
         def axe_check(name):
@@ -232,6 +261,65 @@ departments:
         confirmed = driver.find_element(By.CSS_SELECTOR, "ul.confirmed").text
         run.check("Agnès is in the confirmation list", "Agnès Dupont" in confirmed, confirmed)
         run.check("the chart is drawn", bool(driver.find_elements(By.CSS_SELECTOR, "svg.chart")))
+
+        print("The writer attaches documents of her department")
+        driver.get(base + "/annonces/nouvelle")
+        boxes = driver.find_elements(By.CSS_SELECTOR, "input[type=checkbox][name=attachment_document]")
+        run.check("the form lists the department's two documents", len(boxes) == 2, str(len(boxes)))
+        legend = driver.find_elements(By.XPATH, "//fieldset[.//input[@name='attachment_document']]/legend")
+        run.check("their group is named after the department", bool(legend) and "Communication" in legend[0].text,
+                  legend[0].text if legend else "")
+        axe_check("annonce-formulaire avec documents")
+        driver.find_element(By.NAME, "title").send_keys(DOCUMENTS_TITLE)
+        driver.find_element(By.NAME, "summary").send_keys("Deux documents à consulter.")
+        driver.find_element(By.NAME, "body_markdown").send_keys("Voir les pièces jointes.")
+        for document in (open_document, closed_document):
+            css = f"input[name=attachment_document][value='{document}']"
+            run.check(f"Tab reaches the checkbox of {document}", tab_to(css, limit=80))
+            press(Keys.SPACE)
+            run.check(f"Space ticks {document}", driver.find_element(By.CSS_SELECTOR, css).is_selected())
+        run.check("Tab reaches the save button", tab_to("form.stacked-form button[type=submit]", limit=80))
+        press(Keys.ENTER)
+        time.sleep(0.5)
+        run.check("publishing leads to the announcement", DOCUMENTS_TITLE in driver.page_source and
+                  "/annonces/nouvelle" not in driver.current_url, driver.current_url)
+        with_documents = driver.current_url
+        listed = driver.find_element(By.CSS_SELECTOR, ".announcement__attachments").text \
+            if driver.find_elements(By.CSS_SELECTOR, ".announcement__attachments") else ""
+        page_order = [link.get_attribute("href").rsplit("/", 1)[-1] for link in
+                      driver.find_elements(By.CSS_SELECTOR, ".announcement__attachments a[href^='/documents/']")]
+        run.check("the writer sees both documents under Pièces jointes",
+                  DOCUMENT_OPEN in listed and DOCUMENT_CLOSED in listed, listed)
+        axe_check("annonce avec documents (rédactrice)")
+        driver.get(with_documents + "/modifier")
+        ticked = [box.get_attribute("value") for box in
+                  driver.find_elements(By.CSS_SELECTOR, "input[name=attachment_document]:checked")]
+        run.check("the editing form has them ticked, in the page's order",
+                  sorted(ticked) == sorted([open_document, closed_document]) and ticked == page_order, f"{ticked} {page_order}")
+        axe_check("annonce-modification avec documents")
+
+        print("The agent follows the document she may see")
+        sign_in("agnes")
+        driver.get(with_documents)
+        axe_check("annonce avec documents (agente)")
+        listed = driver.find_element(By.CSS_SELECTOR, ".announcement__attachments").text \
+            if driver.find_elements(By.CSS_SELECTOR, ".announcement__attachments") else ""
+        run.check("the agent sees the organisation's document", DOCUMENT_OPEN in listed, listed)
+        run.check("the agent does not see the department's own document", DOCUMENT_CLOSED not in driver.page_source)
+        run.check("Tab reaches the document's link", tab_to(f".announcement__attachments a[href='/documents/{open_document}']"))
+        press(Keys.ENTER)
+        time.sleep(0.5)
+        run.check("Enter opens the document's page", driver.current_url.endswith(f"/documents/{open_document}") and
+                  DOCUMENT_OPEN in driver.find_element(By.TAG_NAME, "h1").text, driver.current_url)
+        driver.get(base + f"/documents/{closed_document}")
+        run.check("the department's own document stays closed to her", DOCUMENT_CLOSED not in driver.page_source)
+
+        print("A writer whose department has no document")
+        sign_in("rose")
+        driver.get(base + "/annonces/nouvelle")
+        run.check("no document checkbox", not driver.find_elements(By.NAME, "attachment_document"))
+        run.check("the form says there is nothing to attach", "aucun document à joindre" in driver.page_source)
+        axe_check("annonce-formulaire sans document")
     except Exception:
         traceback.print_exc()
         run.failed += 1

@@ -29,6 +29,7 @@ extension AnnouncementsController {
         data["audience_departments"] = all.map { department -> [String: Any] in
             ["id": department.id, "title": department.title, "checked": targeted.contains(department.id)]
         }
+        data["has_audience_departments"] = !all.isEmpty
         data["departments"] = departments.map { department -> [String: Any] in
             ["id": department.id, "title": department.title, "selected": department.id == chosen, "approval": department.needsApproval]
         }
