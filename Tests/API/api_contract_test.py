@@ -3,7 +3,7 @@
 
 Builds a small portal in a temporary folder (local file:// feeds fetched once, an agent, an
 administrator, a department editor who publishes two documents through the API so the document
-routes have something to reach), starts `kiosque serve` on a free loopback port, then runs
+routes have something to reach, and two announcements, one with both documents attached), starts `kiosque serve` on a free loopback port, then runs
 schemathesis with every check (`--checks all`), a fixed seed and a bounded number of examples:
 once as the agent over the agents' routes, once as the administrator over everything.
 Exits non-zero on any failure and ends with the plain line "N passed, M failed".
@@ -70,10 +70,12 @@ def publish(base, token, title):
         return json.load(answer)["id"]
 
 
-def announce(base, token, title):
-    """Publishes a must-read announcement for everyone through the API as the editor (issue 17)."""
+def announce(base, token, title, attachments=()):
+    """Publishes a must-read announcement for everyone through the API as the editor (issue 17),
+    with documents of the department attached (so GET answers hold `document` attachments too)."""
     body = json.dumps({"department": "finances", "title": title, "summary": "Pour tous",
-                       "body_markdown": "Le **budget** est voté.", "must_read": True}).encode()
+                       "body_markdown": "Le **budget** est voté.", "must_read": True,
+                       "attachments": list(attachments)}).encode()
     request = urllib.request.Request(base + "/api/v1/announcements", data=body, method="POST",
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as answer:
@@ -117,10 +119,9 @@ departments:
                 break
             except Exception:
                 time.sleep(0.1)
-        for title in ["Délibération du 3 mars", "Note de service"]:
-            publish(base, tokens["edith"], title)
-        for title in ["Budget voté", "Fermeture estivale"]:
-            announce(base, tokens["edith"], title)
+        documents = [publish(base, tokens["edith"], title) for title in ["Délibération du 3 mars", "Note de service"]]
+        announce(base, tokens["edith"], "Budget voté", documents)
+        announce(base, tokens["edith"], "Fermeture estivale")
         runs = [
             ("agent", tokens["agnes"], ["--exclude-path-regex", "^/sources"]),
             ("administrator", tokens["admin"], []),
