@@ -11,15 +11,25 @@ extension AnnouncementsController {
     /// refused, else from the announcement being edited.
     func documentChoices(departmentID: String, departmentTitle: String, announcementID: String?, sent: FormData?,
                          viewer: DocumentViewer, context: AppRequestContext) async throws -> [String: Any] {
-        let documents = try await store.documents(filter: DocumentFilter(departmentID: departmentID, includeUnpublished: true, limit: 200),
-                                                  viewer: viewer)
+        var documents = try await store.documents(filter: DocumentFilter(departmentID: departmentID, includeUnpublished: true,
+                                                                         limit: Self.listedDocuments), viewer: viewer)
+        var current: [String] = []
+        if let announcementID {
+            current = try await store.announcementDocuments(announcementID: announcementID, viewer: viewer, now: context.now).map(\.id)
+        }
         let attached: [String]
         if let sent, sent["attachments_listed"] != nil {
             attached = sent.fieldsNamed("attachment_document")
-        } else if let announcementID {
-            attached = try await store.announcementDocuments(announcementID: announcementID, viewer: viewer, now: context.now).map(\.id)
         } else {
-            attached = []
+            attached = current
+        }
+        // An attached document older than the listed ones is listed all the same: saving the form
+        // replaces the attachments by the ticked boxes, and it must not drop one it did not show.
+        let listed = Set(documents.map(\.id))
+        for id in Set(attached.prefix(AnnouncementDocument.maxPerAnnouncement + 1) + current).subtracting(listed).sorted() {
+            if let record = try await store.document(id: id, viewer: viewer), record.departmentID == departmentID {
+                documents.append(record)
+            }
         }
         let place = Dictionary(attached.enumerated().map { ($1, $0) }) { first, _ in first }
         let ordered = documents.enumerated().sorted { left, right in
@@ -36,6 +46,9 @@ extension AnnouncementsController {
         }
         return ["attachment_documents": rows, "has_attachment_documents": !rows.isEmpty, "attachment_department": departmentTitle]
     }
+
+    /// How many of the department's documents (the most recent) the form lists besides the attached ones.
+    static let listedDocuments = 200
 
     /// The announcement page's attached documents (title, type, size, a link to the document's page).
     func documentValues(announcementID id: String, viewer: DocumentViewer, now: Date) async throws -> [String: Any] {
