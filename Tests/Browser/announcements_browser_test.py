@@ -320,6 +320,27 @@ departments:
         run.check("no document checkbox", not driver.find_elements(By.NAME, "attachment_document"))
         run.check("the form says there is nothing to attach", "aucun document à joindre" in driver.page_source)
         axe_check("annonce-formulaire sans document")
+
+        print("Twenty documents at most")
+        for index in range(19):
+            publish_document(base, token, f"Fiche pratique {index + 1}", "organisation")
+        sign_in("claire")
+        driver.get(base + "/annonces/nouvelle")
+        help_text = driver.find_element(By.ID, "documents-help").text
+        run.check("the form names the limit before anything is ticked", "vingt au plus" in help_text, help_text)
+        driver.find_element(By.NAME, "title").send_keys("Toutes les fiches")
+        boxes = driver.find_elements(By.CSS_SELECTOR, "input[name=attachment_document]")
+        for box in boxes:
+            box.send_keys(Keys.SPACE)
+        run.check("21 documents ticked", len([b for b in boxes if b.is_selected()]) == 21, str(len(boxes)))
+        driver.find_element(By.NAME, "title").send_keys(Keys.ENTER)
+        time.sleep(0.5)
+        alert = driver.find_elements(By.CSS_SELECTOR, "[role=alert]")
+        run.check("the refusal names the limit", bool(alert) and "Vingt documents au plus" in alert[0].text,
+                  alert[0].text if alert else driver.current_url)
+        run.check("the ticks are kept for the writer to untick one",
+                  len(driver.find_elements(By.CSS_SELECTOR, "input[name=attachment_document]:checked")) == 21)
+        axe_check("annonce-formulaire refusé (trop de documents)")
     except Exception:
         traceback.print_exc()
         run.failed += 1
