@@ -15,6 +15,7 @@ is nothing to attach, with no checkbox. Every page is checked with axe-core (zer
 or critical violations). Prints "N passed, M failed" and exits non-zero on any failure.
 """
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -349,6 +350,10 @@ departments:
             driver.quit()
         server.kill()  # Swift threads block SIGTERM in children
         server.wait(timeout=10)
+        if run.failed == 0:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"kept {work} for inspection")
     print(f"announcements browser: {run.passed} passed, {run.failed} failed")
     return 1 if run.failed else 0
 
