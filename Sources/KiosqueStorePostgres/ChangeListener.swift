@@ -34,7 +34,7 @@ struct ChangeListener: Sendable {
                 logger.warning("not hearing other instances' changes; retrying",
                                      metadata: ["error": "\(String(reflecting: error))", "retry_in": "\(pause)"])
             }
-            changes.record()  // whatever was missed meanwhile: drop every kept page
+            changes.record(.shared)  // whatever was missed meanwhile: drop every kept page
             // A connection that got as far as listening was healthy: start the pauses afresh.
             pause = listened.value ? .milliseconds(250) : min(pause * 2, .seconds(30))
             do { try await Task.sleep(for: pause) } catch { return }
@@ -52,10 +52,10 @@ struct ChangeListener: Sendable {
         do {
             let changes = self.changes
             try await connection.listen(on: Self.channel) { notifications in
-                changes.record()  // listening now: anything committed before is covered by this move
+                changes.record(.shared)  // listening now: anything committed before is covered by this move
                 listened.set()
-                for try await notification in notifications where notification.payload != changes.instance {
-                    changes.record()
+                for try await notification in notifications {
+                    if let scope = changes.scope(ofNotification: notification.payload) { changes.record(scope) }
                 }
             }
         } catch {

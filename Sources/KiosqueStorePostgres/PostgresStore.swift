@@ -93,7 +93,7 @@ public final class PostgresStore: Service, Sendable {
     /// back when it throws (the error thrown is `body`'s, wrapped only if it came from postgres-nio).
     func transaction<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws(PostgresStoreError) -> T {
         do {
-            return try await rawTransaction(body)
+            return try await rawTransaction(body).0
         } catch {
             throw PostgresStoreError.wrap(error, what)
         }
@@ -108,28 +108,49 @@ public final class PostgresStore: Service, Sendable {
         }
     }
 
-    /// A transaction for the store contract (one per use case, as in SQLite): errors become `StoreError`;
-    /// a commit moves the change clock.
-    func write<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws(StoreError) -> T {
+    /// A transaction for the store contract (one per use case, as in SQLite): errors become `StoreError`.
+    /// A commit that changed rows moves the change clock for `scope` and tells the other instances;
+    /// one that changed nothing (a read marked twice, the same items fetched again) moves nothing.
+    /// `changedWhen` decides from the result instead, for a write whose statements touch rows
+    /// without changing them (an upsert whose `WHERE` refuses still locks, and so takes an id).
+    func write<T: Sendable>(_ what: String, changes scope: PostgresChangeScope = .shared, changedWhen: ((T) -> Bool)? = nil,
+                            _ body: (PostgresConnection) async throws -> T) async throws(StoreError) -> T {
         do {
-            let value = try await rawTransaction(body, announce: true)
-            changes.record()
+            let (value, changed) = try await rawTransaction(body, announce: scope, changedWhen: changedWhen)
+            if changed { changes.record(scope) }
             return value
         } catch {
             throw storeError(error, what)
         }
     }
 
-    /// `announce`: the transaction also notifies the other instances (delivered at commit only).
-    private func rawTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T, announce: Bool = false) async throws -> T {
-        let logger = self.logger, instance = changes.instance
+    /// A transaction; with `announce`, whether it changed rows (`changedWhen`, or else whether it was
+    /// given a transaction id, which PostgreSQL assigns on the first row written) and, if so, the
+    /// other instances are notified (delivered at commit only).
+    private func rawTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T,
+                                             announce: PostgresChangeScope? = nil,
+                                             changedWhen: ((T) -> Bool)? = nil) async throws -> (T, changed: Bool) {
+        let logger = self.logger, changes = self.changes
         return try await client.withConnection { connection in
             try await connection.query("BEGIN", logger: logger)
             do {
                 let value = try await body(connection)
-                if announce { try await connection.query("SELECT pg_notify(\(ChangeListener.channel), \(instance))", logger: logger) }
+                var changed = false
+                if let announce {
+                    if let changedWhen {
+                        changed = changedWhen(value)
+                    } else {
+                        for try await wrote in try await connection.query("SELECT txid_current_if_assigned() IS NOT NULL",
+                                                                          logger: logger).decode(Bool.self) {
+                            changed = wrote
+                        }
+                    }
+                    if changed, let payload = changes.notification(for: announce) {
+                        try await connection.query("SELECT pg_notify(\(ChangeListener.channel), \(payload))", logger: logger)
+                    }
+                }
                 try await connection.query("COMMIT", logger: logger)
-                return value
+                return (value, changed)
             } catch {
                 _ = try? await connection.query("ROLLBACK", logger: logger)
                 throw error

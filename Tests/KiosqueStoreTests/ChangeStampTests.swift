@@ -8,16 +8,8 @@ import Testing
 /// committed change an agent can see, and only then.
 @Suite("Change stamps")
 struct ChangeStampTests {
-    /// On PostgreSQL every write moves every stamp (and bookkeeping moves them too): safe, since a
-    /// kept page is only dropped more often than needed, but not the fine-grained contract SQLite
-    /// keeps. Per-agent stamps across instances would need each notification to carry its kind.
-    static func knownOnPostgres(_ backend: StoreBackend, _ body: () async throws -> Void) async throws {
-        guard backend.name == "postgres" else { return try await body() }
-        await withKnownIssue("PostgreSQL stamps are coarse: every write moves every stamp", isIntermittent: true) { try await body() }
-    }
-
     @Test(arguments: StoreBackends.all) func agentChangesMoveOnlyThatAgentsStamp(_ backend: StoreBackend) async throws {
-        try await Self.knownOnPostgres(backend) {
+        do {
             let db = try await Town.store(backend)
             _ = try await db.ingest(sourceID: "mairie", items: [Town.item("m1", "Budget primitif voté")], fetchedAt: Town.now)
             let anne = try await Town.user(db, "anne"), paul = try await Town.user(db, "paul")
@@ -55,7 +47,7 @@ struct ChangeStampTests {
     }
 
     @Test(arguments: StoreBackends.all) func sharedContentMovesEveryStampAndBookkeepingNone(_ backend: StoreBackend) async throws {
-        try await Self.knownOnPostgres(backend) {
+        do {
             let db = try await Town.store(backend)
             let anne = try await Town.user(db, "anne")
             let items = [Town.item("m1", "Budget primitif voté"), Town.item("m2", "Travaux de voirie")]

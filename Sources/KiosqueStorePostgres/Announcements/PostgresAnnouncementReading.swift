@@ -11,7 +11,7 @@ extension PostgresStore {
     /// when it is hidden from them, not live, or not a must-read.
     public func acknowledgeAnnouncement(id: String, viewer: DocumentViewer, now: Date) async throws(StoreError) -> Announcement {
         let logger = self.logger
-        return try await write("confirming announcement \(id)") { connection in
+        return try await write("confirming announcement \(id)", changes: .agent(viewer.userID)) { connection in
             var scope = AnnouncementScope(viewer, now: now)
             let publicID = scope.bind(id)
             guard let rowID = try await PostgresRows.all(connection.query(scope.query("""
@@ -35,7 +35,7 @@ extension PostgresStore {
     /// distinct readers); drafts and previews by their writers are not counted.
     public func recordAnnouncementView(id: String, viewer: DocumentViewer, now: Date) async throws(StoreError) {
         let logger = self.logger
-        try await write("counting a view of announcement \(id)") { connection in
+        try await write("counting a view of announcement \(id)", changes: .bookkeeping) { connection in
             var scope = AnnouncementScope(viewer, now: now)
             let publicID = scope.bind(id)
             var found: (Int64, String)?
@@ -134,7 +134,7 @@ extension PostgresStore {
             return [group, String(rdn.dropFirst(3)).trimmingCharacters(in: .whitespaces)]
         }.filter { !$0.isEmpty })
         let logger = self.logger
-        try await write("remembering directory groups") { connection in
+        try await write("remembering directory groups", changes: .agent(userID)) { connection in
             try await connection.query("DELETE FROM user_groups WHERE user_id = \(userID)", logger: logger)
             try await connection.query("""
                 INSERT INTO user_groups (user_id, name) SELECT \(userID), unnest(\(Array(names))) ON CONFLICT DO NOTHING

@@ -9,7 +9,7 @@ extension PostgresStore {
     /// Adds an item at the end of the department's review (once: adding it again changes nothing).
     public func addToPressReview(departmentID: String, itemID: Int64, viewer: DocumentViewer, now: Date) async throws(StoreError) {
         let logger = self.logger
-        try await write("adding to the press review") { connection in
+        try await write("adding to the press review", changes: .bookkeeping) { connection in
             let department = try await Self.pressReviewDepartment(connection, key: departmentID, viewer: viewer, logger: logger)
             var probe = SQLBuilder()
             let item = probe.bind(itemID), user = probe.bind(viewer.userID)
@@ -59,7 +59,7 @@ extension PostgresStore {
     public func savePressReview(departmentID: String, intro: String, comments: [Int64: String], order: [Int64],
                                 removed: Set<Int64>, viewer: DocumentViewer) async throws(StoreError) {
         let logger = self.logger
-        try await write("saving the press review") { connection in
+        try await write("saving the press review", changes: .bookkeeping) { connection in
             let department = try await Self.pressReviewDepartment(connection, key: departmentID, viewer: viewer, logger: logger)
             try await connection.query("""
                 INSERT INTO press_review_intros (department_id, intro) VALUES (\(department), \(intro))
@@ -90,7 +90,7 @@ extension PostgresStore {
     /// Empties the review once published.
     public func clearPressReview(departmentID: String, viewer: DocumentViewer) async throws(StoreError) {
         let logger = self.logger
-        try await write("emptying the press review") { connection in
+        try await write("emptying the press review", changes: .bookkeeping) { connection in
             let department = try await Self.pressReviewDepartment(connection, key: departmentID, viewer: viewer, logger: logger)
             try await connection.query("DELETE FROM press_review_entries WHERE department_id = \(department)", logger: logger)
             try await connection.query("DELETE FROM press_review_intros WHERE department_id = \(department)", logger: logger)

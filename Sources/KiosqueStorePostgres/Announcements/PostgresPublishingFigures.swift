@@ -142,7 +142,7 @@ extension PostgresStore {
     public func purgeReadingEvents(before: Date, now: Date) async throws(StoreError) -> Int {
         let logger = self.logger
         let limit = before.unixSeconds
-        return try await write("forgetting old reading events") { connection in
+        return try await write("forgetting old reading events", changes: .bookkeeping) { connection in
             try await PostgresRows.all(connection.query("""
                 WITH views AS (DELETE FROM announcement_views WHERE viewed_at < \(limit) RETURNING 1),
                   documents AS (DELETE FROM document_views WHERE viewed_at < \(limit) RETURNING 1),

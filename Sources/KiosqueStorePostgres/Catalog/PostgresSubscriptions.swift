@@ -8,7 +8,7 @@ import PostgresNIO
 extension PostgresStore: CatalogStore {
     public func subscribe(userID: Int64, channelID: String, at date: Date) async throws(StoreError) {
         let logger = self.logger
-        try await write("subscribing to \(channelID)") { connection in
+        try await write("subscribing to \(channelID)", changes: .agent(userID)) { connection in
             let ids = try await PostgresRows.all(connection.query(
                 "SELECT id FROM channels WHERE key = \(channelID) AND retired_at IS NULL", logger: logger), Int64.self)
             guard let channel = ids.first else { throw StoreError.notFound(what: "channel", id: channelID) }
@@ -21,7 +21,7 @@ extension PostgresStore: CatalogStore {
 
     public func unsubscribe(userID: Int64, channelID: String) async throws(StoreError) {
         let logger = self.logger
-        try await write("unsubscribing from \(channelID)") { connection in
+        try await write("unsubscribing from \(channelID)", changes: .agent(userID)) { connection in
             try await connection.query("""
                 DELETE FROM subscriptions WHERE user_id = \(userID) AND channel_id = (SELECT id FROM channels WHERE key = \(channelID))
                 """, logger: logger)
@@ -31,7 +31,7 @@ extension PostgresStore: CatalogStore {
     @discardableResult
     public func subscribe(userID: Int64, bouquetID: String, at date: Date) async throws(StoreError) -> Int {
         let logger = self.logger
-        return try await write("subscribing to bouquet \(bouquetID)") { connection in
+        return try await write("subscribing to bouquet \(bouquetID)", changes: .agent(userID)) { connection in
             let ids = try await PostgresRows.all(connection.query(
                 "SELECT id FROM bouquets WHERE key = \(bouquetID) AND retired_at IS NULL", logger: logger), Int64.self)
             guard !ids.isEmpty else { throw StoreError.notFound(what: "bouquet", id: bouquetID) }
@@ -41,7 +41,7 @@ extension PostgresStore: CatalogStore {
 
     public func unsubscribe(userID: Int64, bouquetID: String) async throws(StoreError) {
         let logger = self.logger
-        try await write("unsubscribing from bouquet \(bouquetID)") { connection in
+        try await write("unsubscribing from bouquet \(bouquetID)", changes: .agent(userID)) { connection in
             try await connection.query("""
                 DELETE FROM subscriptions WHERE user_id = \(userID) AND channel_id IN
                   (SELECT bc.channel_id FROM bouquet_channels bc JOIN bouquets b ON b.id = bc.bouquet_id WHERE b.key = \(bouquetID))
@@ -53,7 +53,7 @@ extension PostgresStore: CatalogStore {
     public func subscribeDefaults(userID: Int64, groups: [String], at date: Date) async throws(StoreError) -> Int {
         let logger = self.logger
         let wanted = GroupMatch(groups)
-        return try await write("subscribing to default bouquets") { connection in
+        return try await write("subscribing to default bouquets", changes: .agent(userID)) { connection in
             var bouquets: [Int64] = []
             for try await (id, isDefault, configured) in try await connection.query(
                 "SELECT id, is_default, groups::text FROM bouquets WHERE retired_at IS NULL", logger: logger)

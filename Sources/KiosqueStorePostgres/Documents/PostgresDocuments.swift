@@ -189,7 +189,7 @@ extension PostgresStore {
     /// event (kept `retention.activity_days`) and the document's and department's daily totals (kept;
     /// the department's by the trigger on document_views).
     public func recordDocumentView(id: String, viewer: DocumentViewer, now: Date) async throws(StoreError) {
-        try await documentWrite("counting a view of document \(id)") { rows in
+        try await documentWrite("counting a view of document \(id)", changes: .bookkeeping) { rows in
             var builder = SQLBuilder()
             builder.sql = "SELECT d.id FROM documents d WHERE d.public_id = \(builder.bind(id)) AND d.status = 'published' AND "
                 + PostgresDocumentRows.visible(viewer, &builder)
@@ -227,15 +227,16 @@ extension PostgresStore {
     }
 
     /// One transaction over the documents' tables.
-    func documentWrite<T: Sendable>(_ what: String, _ body: (PostgresDocumentRows) async throws -> T) async throws(StoreError) -> T {
-        try await scoped(what, writing: true, body)
+    func documentWrite<T: Sendable>(_ what: String, changes scope: PostgresChangeScope = .shared,
+                                    _ body: (PostgresDocumentRows) async throws -> T) async throws(StoreError) -> T {
+        try await scoped(what, writing: true, changes: scope, body)
     }
 
     /// `body` on one connection wrapped in the helper `Scope` (a read, or one transaction).
-    func scoped<Scope: PostgresConnectionScope, T: Sendable>(_ what: String, writing: Bool,
+    func scoped<Scope: PostgresConnectionScope, T: Sendable>(_ what: String, writing: Bool, changes scope: PostgresChangeScope = .shared,
                                                             _ body: (Scope) async throws -> T) async throws(StoreError) -> T {
         let logger = self.logger
-        if writing { return try await write(what) { connection in try await body(Scope(connection: connection, logger: logger)) } }
+        if writing { return try await write(what, changes: scope) { connection in try await body(Scope(connection: connection, logger: logger)) } }
         return try await read(what) { connection in try await body(Scope(connection: connection, logger: logger)) }
     }
 }

@@ -9,7 +9,7 @@ extension PostgresStore {
     /// changed ones (by content hash) updated and flagged, others left alone.
     public func ingest(sourceID: String, items: [PreparedItem], fetchedAt: Date) async throws(StoreError) -> IngestResult {
         let logger = self.logger
-        return try await write("ingesting items of source \(sourceID)") { connection in
+        return try await write("ingesting items of source \(sourceID)", changedWhen: { $0.new + $0.updated > 0 }) { connection in
             try await PostgresIngest(connection: connection, logger: logger).ingest(sourceID: sourceID, items: items, fetchedAt: fetchedAt)
         }
     }
@@ -18,7 +18,8 @@ extension PostgresStore {
     public func ingest(batches: [(sourceID: String, items: [PreparedItem])], fetchedAt: Date) async throws(StoreError) -> [IngestResult] {
         let logger = self.logger
         let batches = batches.map { PostgresIngest.Batch(sourceID: $0.sourceID, items: $0.items) }
-        return try await write("ingesting items of \(batches.count) sources") { connection in
+        return try await write("ingesting items of \(batches.count) sources",
+                                changedWhen: { $0.contains { $0.new + $0.updated > 0 } }) { connection in
             let ingest = PostgresIngest(connection: connection, logger: logger)
             var results: [IngestResult] = []
             for batch in batches {

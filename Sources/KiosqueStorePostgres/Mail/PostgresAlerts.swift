@@ -7,7 +7,7 @@ import PostgresNIO
 extension PostgresStore {
     /// Turns an agent's alerts for a channel on (from `date` on: no backlog) or off.
     public func setMailAlert(userID: Int64, channelKey: String, enabled: Bool, at date: Date) async throws(StoreError) {
-        try await mailWrite("changing mail alerts for \(channelKey)") { mail in
+        try await mailWrite("changing mail alerts for \(channelKey)", changes: .agent(userID)) { mail in
             guard let channel = try await PostgresRows.all(mail.connection.query(
                 "SELECT id FROM channels WHERE key = \(channelKey)", logger: mail.logger), Int64.self).first else {
                 throw StoreError.notFound(what: "channel", id: channelKey)

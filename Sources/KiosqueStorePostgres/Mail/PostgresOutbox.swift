@@ -177,8 +177,10 @@ extension PostgresStore {
         try await scoped(what, writing: false, body)
     }
 
-    func mailWrite<T: Sendable>(_ what: String, _ body: (PostgresMail) async throws -> T) async throws(StoreError) -> T {
-        try await scoped(what, writing: true, body)
+    /// Mail is bookkeeping (nothing a page shows) unless told: an agent's alert choices are theirs.
+    func mailWrite<T: Sendable>(_ what: String, changes scope: PostgresChangeScope = .bookkeeping,
+                                _ body: (PostgresMail) async throws -> T) async throws(StoreError) -> T {
+        try await scoped(what, writing: true, changes: scope, body)
     }
 }
 

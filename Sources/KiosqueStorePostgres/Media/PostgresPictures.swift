@@ -14,7 +14,7 @@ extension PostgresStore: MediaStore {
 
     public func setHidePictures(userID: Int64, hide: Bool) async throws(StoreError) {
         let logger = self.logger
-        try await write("changing the picture preference") { connection in
+        try await write("changing the picture preference", changes: .agent(userID)) { connection in
             try await connection.query("UPDATE users SET hide_pictures = \(hide) WHERE id = \(userID)", logger: logger)
         }
     }

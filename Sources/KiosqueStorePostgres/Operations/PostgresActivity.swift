@@ -11,7 +11,7 @@ extension PostgresStore {
     /// Appends an access/activity event (personal data: purged after the configured delay).
     public func logActivity(action: String, userID: Int64?, detail: String?, address: String?, at date: Date) async throws(StoreError) {
         let logger = self.logger
-        try await write("logging activity") { connection in
+        try await write("logging activity", changes: .bookkeeping) { connection in
             try await connection.query("""
                 INSERT INTO activity_log (at, user_id, action, detail, address)
                 VALUES (\(Int64(date.timeIntervalSince1970)), \(userID), \(action), \(detail), \(address))
@@ -24,7 +24,7 @@ extension PostgresStore {
     public func purgeActivity(olderThanDays days: Int, now: Date) async throws(StoreError) -> Int {
         let cutoff = Int64(now.timeIntervalSince1970) - Int64(days) * 86_400
         let logger = self.logger
-        return try await write("purging the activity log") { connection in
+        return try await write("purging the activity log", changes: .bookkeeping) { connection in
             try await connection.query("""
                 INSERT INTO activity_daily (day, action, events, users)
                 SELECT kiosque_utc_day(at), action, count(*), count(DISTINCT user_id) FROM activity_log WHERE at < \(cutoff)
@@ -64,7 +64,7 @@ extension PostgresStore {
     /// Appends a sign-in attempt to the audit log.
     public func recordSignIn(_ event: SignInEvent) async throws(StoreError) {
         let logger = self.logger
-        try await write("recording a sign-in") { connection in
+        try await write("recording a sign-in", changes: .bookkeeping) { connection in
             try await connection.query("""
                 INSERT INTO sign_in_log (at, method, provider, login, user_id, address, success, reason)
                 VALUES (\(Int64(event.at.timeIntervalSince1970)), \(event.method), \(event.provider), \(String(event.login.prefix(200))),

@@ -10,7 +10,7 @@ extension PostgresStore {
     /// Stores one fetch attempt and updates the source's health.
     public func recordAttempt(_ attempt: FetchAttempt, nextAttemptAt: Date?) async throws(StoreError) {
         let logger = self.logger
-        try await write("recording a fetch attempt of \(attempt.sourceID)") { connection in
+        try await write("recording a fetch attempt of \(attempt.sourceID)", changes: .bookkeeping) { connection in
             guard try await PostgresHealth.insert(connection, attempt, nextAttemptAt: nextAttemptAt, logger: logger) else {
                 throw StoreError.notFound(what: "source", id: attempt.sourceID)
             }
@@ -21,7 +21,7 @@ extension PostgresStore {
     public func recordAttempts(_ attempts: [(attempt: FetchAttempt, nextAttemptAt: Date?)]) async throws(StoreError) -> [String] {
         let logger = self.logger
         let list = attempts.map { PostgresHealth.Pending(attempt: $0.attempt, next: $0.nextAttemptAt) }
-        return try await write("recording \(list.count) fetch attempts") { connection in
+        return try await write("recording \(list.count) fetch attempts", changes: .bookkeeping) { connection in
             var unknown: [String] = []
             for pending in list where try await !PostgresHealth.insert(connection, pending.attempt, nextAttemptAt: pending.next, logger: logger) {
                 unknown.append(pending.attempt.sourceID)
@@ -65,7 +65,7 @@ extension PostgresStore {
     @discardableResult
     public func pruneAttempts(keep: Int) async throws(StoreError) -> Int {
         let logger = self.logger
-        return try await write("pruning fetch attempts") { connection in
+        return try await write("pruning fetch attempts", changes: .bookkeeping) { connection in
             try await PostgresRows.all(connection.query("""
                 DELETE FROM fetch_attempts WHERE id IN (
                   SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY source_id ORDER BY started_at DESC, id DESC) AS n

@@ -62,7 +62,7 @@ extension PostgresStore {
     /// Records a visit: the previous visit moves to `previousSeenAt`.
     public func touchUser(id: Int64, at date: Date) async throws(StoreError) {
         let logger = self.logger
-        try await write("recording a visit") { connection in
+        try await write("recording a visit", changes: .agent(id)) { connection in
             try await connection.query(
                 "UPDATE users SET previous_seen_at = last_seen_at, last_seen_at = \(date.unixSeconds) WHERE id = \(id)", logger: logger)
         }

@@ -40,7 +40,7 @@ extension PostgresStore: PeopleStore {
     /// Records that the directory confirmed the account now; an account disabled by a sync is enabled again.
     public func confirmDirectoryAccount(userID: Int64, dn: String, groups: [String], at date: Date) async throws(StoreError) {
         let logger = self.logger
-        try await write("confirming a directory account") { connection in
+        try await write("confirming a directory account", changes: .agent(userID)) { connection in
             try await connection.query("""
                 UPDATE users SET disabled = false WHERE id = \(userID)
                   AND EXISTS (SELECT 1 FROM directory_accounts WHERE user_id = \(userID) AND disabled_by_sync)
@@ -57,7 +57,7 @@ extension PostgresStore: PeopleStore {
     /// Disables an account the directory no longer holds (its sessions end with it).
     public func disableGoneDirectoryAccount(userID: Int64) async throws(StoreError) {
         let logger = self.logger
-        try await write("disabling a directory account") { connection in
+        try await write("disabling a directory account", changes: .agent(userID)) { connection in
             let disabled = try await PostgresRows.all(connection.query(
                 "UPDATE users SET disabled = true WHERE id = \(userID) AND NOT disabled RETURNING 1", logger: logger), Int32.self)
             if !disabled.isEmpty {
@@ -74,7 +74,7 @@ extension PostgresStore: PeopleStore {
                                       at date: Date) async throws(StoreError) -> (joined: [String], left: [String]) {
         let logger = self.logger
         let before = GroupMatch(previous), now = GroupMatch(current)
-        let moves = try await write("following directory groups") { connection -> GroupMoves in
+        let moves = try await write("following directory groups", changes: .agent(userID)) { connection -> GroupMoves in
             var gained: [Int64] = []
             for try await (id, configured) in try await connection.query(
                 "SELECT id, groups::text FROM bouquets WHERE retired_at IS NULL", logger: logger).decode((Int64, String).self) {

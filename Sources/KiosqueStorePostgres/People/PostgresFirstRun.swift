@@ -20,7 +20,7 @@ extension PostgresStore {
     @discardableResult
     public func issueSetupToken(hash: String, expiresAt: Date) async throws(StoreError) -> Bool {
         let logger = self.logger
-        return try await write("issuing the set-up token") { connection in
+        return try await write("issuing the set-up token", changes: .bookkeeping) { connection in
             try await connection.query("DELETE FROM setup_tokens", logger: logger)
             guard try await !Self.hasAdministrator(connection, logger: logger) else { return false }
             try await connection.query(

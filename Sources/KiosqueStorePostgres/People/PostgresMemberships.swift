@@ -9,7 +9,7 @@ extension PostgresStore {
     @discardableResult
     public func updateUser(id: Int64, _ update: UserUpdate) async throws(StoreError) -> UserAccount {
         let logger = self.logger
-        return try await write("updating user \(id)") { connection in
+        return try await write("updating user \(id)", changes: .agent(id)) { connection in
             var builder = SQLBuilder()
             var sets: [String] = []
             func set<T: PostgresNonThrowingEncodable>(_ column: String, _ value: T?) {
@@ -40,7 +40,7 @@ extension PostgresStore {
     /// Makes the agent a member (or editor) of a department, or changes the editor flag.
     public func setMembership(userID: Int64, departmentID: String, isEditor: Bool) async throws(StoreError) {
         let logger = self.logger
-        try await write("setting a department membership") { connection in
+        try await write("setting a department membership", changes: .agent(userID)) { connection in
             guard let department = try await PostgresRows.all(connection.query(
                 "SELECT id FROM departments WHERE key = \(departmentID)", logger: logger), Int64.self).first else {
                 throw StoreError.notFound(what: "department", id: departmentID)
@@ -55,7 +55,7 @@ extension PostgresStore {
     /// Removes the agent from a department.
     public func removeMembership(userID: Int64, departmentID: String) async throws(StoreError) {
         let logger = self.logger
-        try await write("removing a department membership") { connection in
+        try await write("removing a department membership", changes: .agent(userID)) { connection in
             try await connection.query("""
                 DELETE FROM department_members WHERE user_id = \(userID)
                   AND department_id = (SELECT id FROM departments WHERE key = \(departmentID))
@@ -82,7 +82,7 @@ extension PostgresStore {
     public func applyDepartmentGroups(userID: Int64, groups: [String]) async throws(StoreError) {
         let logger = self.logger
         let wanted = GroupMatch(groups)
-        try await write("mapping directory groups to departments") { connection in
+        try await write("mapping directory groups to departments", changes: .agent(userID)) { connection in
             var matching: [Int64] = []
             for try await (id, configured) in try await connection.query(
                 "SELECT id, groups::text FROM departments WHERE retired_at IS NULL", logger: logger).decode((Int64, String).self)

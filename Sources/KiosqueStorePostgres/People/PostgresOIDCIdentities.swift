@@ -41,7 +41,7 @@ extension PostgresStore {
     /// already has an identity at this provider, `.notFound` without the account.
     public func linkOIDCIdentity(provider: String, subject: String, userID: Int64, email: String?, at date: Date) async throws(StoreError) {
         let logger = self.logger
-        try await write("binding an OpenID identity") { connection in
+        try await write("binding an OpenID identity", changes: .agent(userID)) { connection in
             guard try await PostgresRows.all(connection.query("""
                 SELECT 1 FROM oidc_identities WHERE provider = \(provider) AND (subject = \(subject) OR user_id = \(userID))
                 """, logger: logger), Int32.self).isEmpty else {
@@ -63,7 +63,7 @@ extension PostgresStore {
     @discardableResult
     public func unlinkOIDCIdentity(provider: String, userID: Int64) async throws(StoreError) -> Bool {
         let logger = self.logger
-        return try await write("unbinding an OpenID identity") { connection in
+        return try await write("unbinding an OpenID identity", changes: .agent(userID)) { connection in
             try await !PostgresRows.all(connection.query(
                 "DELETE FROM oidc_identities WHERE provider = \(provider) AND user_id = \(userID) RETURNING 1", logger: logger),
                 Int32.self).isEmpty
@@ -73,7 +73,7 @@ extension PostgresStore {
     /// Records a sign-in through an identity, with the e-mail the provider gave this time.
     public func touchOIDCIdentity(provider: String, subject: String, email: String?, at date: Date) async throws(StoreError) {
         let logger = self.logger
-        try await write("recording an OpenID sign-in") { connection in
+        try await write("recording an OpenID sign-in", changes: .bookkeeping) { connection in
             try await connection.query("""
                 UPDATE oidc_identities SET last_sign_in_at = \(date.unixSeconds), email = \(email)
                 WHERE provider = \(provider) AND subject = \(subject)

@@ -9,7 +9,7 @@ import PostgresNIO
 extension PostgresStore: SessionDataStore {
     public func sessionSet(key: String, value: Data, expires: Date?, userID: Int64?, now: Date) async throws(StoreError) {
         let logger = self.logger
-        try await write("saving a session") { connection in
+        try await write("saving a session", changes: .bookkeeping) { connection in
             try await connection.query("""
                 INSERT INTO sessions (key_hash, user_id, data, created_at, last_seen_at, expires_at)
                 VALUES (\(key), \(userID), \(ByteBuffer(data: value)), \(now.unixSeconds), \(now.unixSeconds), \(expires?.unixSeconds))
@@ -58,7 +58,7 @@ extension PostgresStore: SessionDataStore {
 
     public func sessionRemove(key: String) async throws(StoreError) {
         let logger = self.logger
-        try await write("removing a session") { connection in
+        try await write("removing a session", changes: .bookkeeping) { connection in
             try await connection.query("DELETE FROM sessions WHERE key_hash = \(key)", logger: logger)
         }
     }
@@ -66,7 +66,7 @@ extension PostgresStore: SessionDataStore {
     @discardableResult
     public func removeSessions(userID: Int64) async throws(StoreError) -> Int {
         let logger = self.logger
-        return try await write("removing a user's sessions") { connection in
+        return try await write("removing a user's sessions", changes: .agent(userID)) { connection in
             try await PostgresRows.all(connection.query(
                 "DELETE FROM sessions WHERE user_id = \(userID) RETURNING 1", logger: logger), Int32.self).count
         }
@@ -75,7 +75,7 @@ extension PostgresStore: SessionDataStore {
     @discardableResult
     public func purgeExpiredSessions(now: Date) async throws(StoreError) -> Int {
         let logger = self.logger
-        return try await write("purging sessions") { connection in
+        return try await write("purging sessions", changes: .bookkeeping) { connection in
             try await PostgresRows.all(connection.query(
                 "DELETE FROM sessions WHERE expires_at <= \(now.unixSeconds) RETURNING 1", logger: logger), Int32.self).count
         }
@@ -83,7 +83,7 @@ extension PostgresStore: SessionDataStore {
 
     public func recordLoginFailure(account: String?, address: String?, at date: Date) async throws(StoreError) {
         let logger = self.logger
-        try await write("recording a failed sign-in") { connection in
+        try await write("recording a failed sign-in", changes: .bookkeeping) { connection in
             try await connection.query("""
                 INSERT INTO login_failures (account, address, at) VALUES (\(account?.lowercased()), \(address), \(date.unixSeconds))
                 """, logger: logger)
@@ -105,7 +105,7 @@ extension PostgresStore: SessionDataStore {
 
     public func clearLoginFailures(account: String) async throws(StoreError) {
         let logger = self.logger
-        try await write("clearing failed sign-ins") { connection in
+        try await write("clearing failed sign-ins", changes: .bookkeeping) { connection in
             try await connection.query("DELETE FROM login_failures WHERE account = \(account.lowercased())", logger: logger)
         }
     }

@@ -36,7 +36,7 @@ extension PostgresStore {
     /// Confirms an enrolment with its first code's step and new recovery codes; false when none is being set up.
     public func confirmTwoFactor(userID: Int64, step: Int64, recoveryHashes: [String], at date: Date) async throws(StoreError) -> Bool {
         let logger = self.logger
-        return try await write("confirming a second factor") { connection in
+        return try await write("confirming a second factor", changes: .agent(userID)) { connection in
             guard try await !PostgresRows.all(connection.query("""
                 UPDATE two_factor SET enrolled_at = \(date.unixSeconds), last_step = \(step)
                 WHERE user_id = \(userID) AND enrolled_at IS NULL RETURNING 1
@@ -69,7 +69,7 @@ extension PostgresStore {
     @discardableResult
     public func removeTwoFactor(userID: Int64) async throws(StoreError) -> Bool {
         let logger = self.logger
-        return try await write("removing a second factor") { connection in
+        return try await write("removing a second factor", changes: .agent(userID)) { connection in
             try await connection.query("DELETE FROM two_factor_recovery WHERE user_id = \(userID)", logger: logger)
             return try await !PostgresRows.all(connection.query(
                 "DELETE FROM two_factor WHERE user_id = \(userID) RETURNING 1", logger: logger), Int32.self).isEmpty

@@ -42,7 +42,7 @@ extension PostgresStore {
     public func markAllRead(channelID: String?, userID: Int64, olderThan: Date?) async throws(StoreError) -> Int {
         let logger = self.logger
         let limit = olderThan?.unixSeconds ?? Int64.max
-        return try await write("marking all read") { connection in
+        return try await write("marking all read", changes: .agent(userID)) { connection in
             let channels: [Int64]
             if let channelID {
                 channels = [try await PostgresChannelKeys.channel(connection, key: channelID, logger: logger).id]
@@ -64,7 +64,7 @@ extension PostgresStore {
     /// exists and the agent may see it (an item hidden from them is notFound, as on SQLite).
     private func changeMark(_ what: String, itemID: Int64?, userID: Int64, _ statement: PostgresQuery) async throws(StoreError) -> Bool {
         let logger = self.logger
-        return try await write(what) { connection in
+        return try await write(what, changes: .agent(userID)) { connection in
             if let itemID, try await PostgresRows.all(connection.query(
                 """
                 SELECT 1 FROM items i WHERE i.id = \(itemID)
