@@ -69,23 +69,35 @@ struct PostgresSearchEngine {
         }
         var builder = SQLBuilder()
         let (from, hasText) = matches(&builder)
+        // One scan gives the window and the capped count: the newest `countCap` matches' keys (no
+        // vector carried), counted, and the window's newest `window` of them ranked (their vectors read
+        // back by id) — instead of a ranking scan, then a second scan of the same matches to count them.
+        func order(_ table: String) -> String { hasText ? "\(table)id DESC" : "\(table)sort_at DESC, \(table)id DESC" }
+        let cap = builder.bind(SearchTuning.countCap)
         let window = builder.bind(SearchTuning.window)
         // Weights {D, C, B, A}: title (A) far above summary and content (B), author and source (C).
-        builder.sql = hasText
-            ? "SELECT i.id, i.sort_at, i.link_hash, ts_rank_cd('{0.05, 0.2, 0.4, 1.0}', i.search_vector, q.query, 1)::float8 \(from) ORDER BY i.id DESC LIMIT \(window)"
-            : "SELECT i.id, i.sort_at, i.link_hash, i.sort_at::float8 \(from) ORDER BY i.sort_at DESC, i.id DESC LIMIT \(window)"
+        // (A subquery per window row: the planner would otherwise hash-join the whole items table.)
+        let score = hasText
+            ? "(SELECT ts_rank_cd('{0.05, 0.2, 0.4, 1.0}', i.search_vector, "
+                + (PostgresTextQuery.expression(query, into: &builder) ?? "''::tsquery") + ", 1)::float8 FROM items i WHERE i.id = w.id)"
+            : "w.sort_at::float8"
+        builder.sql = """
+            WITH m AS MATERIALIZED (SELECT i.id, i.sort_at, i.link_hash \(from) ORDER BY \(order("i.")) LIMIT \(cap))
+            SELECT w.id, w.sort_at, w.link_hash, \(score), (SELECT count(*) FROM m)
+            FROM (SELECT * FROM m ORDER BY \(order("")) LIMIT \(window)) w
+            ORDER BY \(order("w."))
+            """
         var hits: [SearchHitKey] = []
-        for try await (id, sortAt, linkHash, rank) in try await connection.query(builder.query, logger: logger)
-            .decode((Int64, Int64, Int64?, Double).self) {
+        var counted = 0
+        for try await (id, sortAt, linkHash, rank, count) in try await connection.query(builder.query, logger: logger)
+            .decode((Int64, Int64, Int64?, Double, Int64).self) {
             hits.append(SearchHitKey(id: id, sortAt: sortAt, linkHash: linkHash, score: hasText ? blended(rank, sortAt: sortAt) : rank))
+            counted = Int(count)
         }
         var total = hits.count
         var exact = true
         if hits.count >= SearchTuning.window {
-            var counter = SQLBuilder()
-            let (countFrom, _) = matches(&counter)
-            counter.sql = "SELECT count(*) FROM (SELECT 1 \(countFrom) LIMIT \(counter.bind(SearchTuning.countCap))) AS capped"
-            total = try await PostgresRows.all(connection.query(counter.query, logger: logger), Int.self).first ?? hits.count
+            total = counted
             exact = total < SearchTuning.countCap
         }
         guard !hits.isEmpty else { return ranking }
