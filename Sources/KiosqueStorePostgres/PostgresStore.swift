@@ -113,7 +113,7 @@ public final class PostgresStore: Service, Sendable {
     /// one that changed nothing (a read marked twice, the same items fetched again) moves nothing.
     /// `changedWhen` decides from the result instead, for a write whose statements touch rows
     /// without changing them (an upsert whose `WHERE` refuses still locks, and so takes an id).
-    func write<T: Sendable>(_ what: String, changes scope: PostgresChangeScope = .shared, changedWhen: ((T) -> Bool)? = nil,
+    func write<T: Sendable>(_ what: String, changes scope: ChangeScope = .shared, changedWhen: ((T) -> Bool)? = nil,
                             _ body: (PostgresConnection) async throws -> T) async throws(StoreError) -> T {
         do {
             let (value, changed) = try await rawTransaction(body, announce: scope, changedWhen: changedWhen)
@@ -128,7 +128,7 @@ public final class PostgresStore: Service, Sendable {
     /// given a transaction id, which PostgreSQL assigns on the first row written) and, if so, the
     /// other instances are notified (delivered at commit only).
     private func rawTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T,
-                                             announce: PostgresChangeScope? = nil,
+                                             announce: ChangeScope? = nil,
                                              changedWhen: ((T) -> Bool)? = nil) async throws -> (T, changed: Bool) {
         let logger = self.logger, changes = self.changes
         return try await client.withConnection { connection in

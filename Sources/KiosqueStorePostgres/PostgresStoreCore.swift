@@ -1,55 +1,25 @@
 public import KiosqueStoreContract
 import Synchronization
 
-/// What a write transaction changes for the pages kept above the store (SQLite's `ChangeScope`).
-enum PostgresChangeScope: Sendable, Equatable {
-    /// Something every agent may see: items, channels, the catalogue, documents, announcements.
-    case shared
-    /// One agent's own state: reads, stars, subscriptions, preferences, memberships.
-    case agent(Int64)
-    /// Nothing a page shows: sessions, failed sign-ins, fetch history, activity, the outbox.
-    case bookkeeping
-}
-
 /// How far the portal's committed writes went, as far as this instance knows: its own writes, and
-/// other instances' as their notifications arrive (see `ChangeListener`). As SQLite's clock: one
-/// tick counter, the tick of the last shared change and of each agent's last own change, so that
-/// an agent's read drops that agent's kept pages only.
+/// other instances' as their notifications arrive (see `ChangeListener`), counted by scope as
+/// SQLite counts its own (`ChangeClock`), so that an agent's read drops that agent's kept pages only.
 final class PostgresChangeClock: Sendable {
-    private struct State {
-        var tick: UInt64 = 0
-        var shared: UInt64 = 0
-        var agents: [Int64: UInt64] = [:]
-    }
-    private let state = Mutex(State())
+    private let clock = ChangeClock()
     /// This instance's name in its notifications, so that it skips its own.
     let instance = "kiosque-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
 
     /// Records one committed write of `scope`.
-    func record(_ scope: PostgresChangeScope) {
-        state.withLock { state in
-            switch scope {
-            case .bookkeeping: return
-            case .shared:
-                state.tick &+= 1
-                state.shared = state.tick
-            case .agent(let id):
-                state.tick &+= 1
-                state.agents[id] = state.tick
-            }
-        }
-    }
+    func record(_ scope: ChangeScope) { clock.record(scope) }
 
     /// Every change recorded so far.
-    var value: UInt64 { state.withLock { $0.tick } }
+    var value: UInt64 { clock.tick }
 
-    func stamp(userID: Int64) -> ChangeStamp {
-        state.withLock { ChangeStamp(shared: $0.shared, agent: $0.agents[userID] ?? 0) }
-    }
+    func stamp(userID: Int64) -> ChangeStamp { clock.stamp(userID: userID) }
 
     /// What this instance tells the others of a committed write: its name, then ` agent ID` for one
     /// agent's change; nil for bookkeeping (nothing to tell).
-    func notification(for scope: PostgresChangeScope) -> String? {
+    func notification(for scope: ChangeScope) -> String? {
         switch scope {
         case .bookkeeping: nil
         case .shared: instance
@@ -59,7 +29,7 @@ final class PostgresChangeClock: Sendable {
 
     /// The change another instance's notification announces; nil for this instance's own. Anything
     /// unreadable (another version's wording) counts as shared: a kept page is dropped, never kept stale.
-    func scope(ofNotification payload: String) -> PostgresChangeScope? {
+    func scope(ofNotification payload: String) -> ChangeScope? {
         let words = payload.split(separator: " ")
         guard let sender = words.first, sender != instance else { return nil }
         if words.count == 3, words[1] == "agent", let id = Int64(words[2]) { return .agent(id) }

@@ -227,13 +227,13 @@ extension PostgresStore {
     }
 
     /// One transaction over the documents' tables.
-    func documentWrite<T: Sendable>(_ what: String, changes scope: PostgresChangeScope = .shared,
+    func documentWrite<T: Sendable>(_ what: String, changes scope: ChangeScope = .shared,
                                     _ body: (PostgresDocumentRows) async throws -> T) async throws(StoreError) -> T {
         try await scoped(what, writing: true, changes: scope, body)
     }
 
     /// `body` on one connection wrapped in the helper `Scope` (a read, or one transaction).
-    func scoped<Scope: PostgresConnectionScope, T: Sendable>(_ what: String, writing: Bool, changes scope: PostgresChangeScope = .shared,
+    func scoped<Scope: PostgresConnectionScope, T: Sendable>(_ what: String, writing: Bool, changes scope: ChangeScope = .shared,
                                                             _ body: (Scope) async throws -> T) async throws(StoreError) -> T {
         let logger = self.logger
         if writing { return try await write(what, changes: scope) { connection in try await body(Scope(connection: connection, logger: logger)) } }

@@ -178,7 +178,7 @@ extension PostgresStore {
     }
 
     /// Mail is bookkeeping (nothing a page shows) unless told: an agent's alert choices are theirs.
-    func mailWrite<T: Sendable>(_ what: String, changes scope: PostgresChangeScope = .bookkeeping,
+    func mailWrite<T: Sendable>(_ what: String, changes scope: ChangeScope = .bookkeeping,
                                 _ body: (PostgresMail) async throws -> T) async throws(StoreError) -> T {
         try await scoped(what, writing: true, changes: scope, body)
     }

@@ -3,7 +3,7 @@ import Synchronization
 /// What a write transaction changes, as far as pages built from earlier reads are concerned.
 /// Every write in the store declares one, so a cache above the store (Ma page) knows when its
 /// copy is stale without the store knowing about pages.
-enum ChangeScope: Sendable {
+public enum ChangeScope: Sendable, Equatable {
     /// Something every agent may see: items, channels, the catalogue, documents, departments.
     case shared
     /// One agent's own state: reads, stars, subscriptions, preferences, memberships.
@@ -12,9 +12,10 @@ enum ChangeScope: Sendable {
     case bookkeeping
 }
 
-/// Counts committed changes by scope. One tick counter; each scope remembers the tick of its last
+/// Counts committed changes by scope (both stores keep one: SQLite for its writes, PostgreSQL for
+/// its own writes and the other instances' notifications). One tick counter; each scope remembers the tick of its last
 /// change, so a stamp is two integers and an agent who never changed anything costs nothing.
-final class ChangeClock: Sendable {
+public final class ChangeClock: Sendable {
     private struct State {
         var tick: UInt64 = 0
         var shared: UInt64 = 0
@@ -22,8 +23,10 @@ final class ChangeClock: Sendable {
     }
     private let state = Mutex(State())
 
+    public init() {}
+
     /// Called after a transaction that changed rows in `scope` committed.
-    func record(_ scope: ChangeScope) {
+    public func record(_ scope: ChangeScope) {
         state.withLock { state in
             switch scope {
             case .bookkeeping: return
@@ -38,9 +41,9 @@ final class ChangeClock: Sendable {
     }
 
     /// The count of recorded changes so far; an agent's stamp `agent` is the count at their last change.
-    var tick: UInt64 { state.withLock { $0.tick } }
+    public var tick: UInt64 { state.withLock { $0.tick } }
 
-    func stamp(userID: Int64) -> ChangeStamp {
+    public func stamp(userID: Int64) -> ChangeStamp {
         state.withLock { ChangeStamp(shared: $0.shared, agent: $0.agents[userID] ?? 0) }
     }
 }
