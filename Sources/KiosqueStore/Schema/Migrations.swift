@@ -36,6 +36,8 @@ enum Migrations {
         migrator.registerMigration("v15-announcement-documents", migrate: AnnouncementDocumentSchema.migrate)
         // PostgreSQL's announcement vector learnt to read `<word>`; FTS5's tokenizer always did.
         migrator.registerMigration("v16-announcement-search-brackets") { _ in }
+        // PostgreSQL counts new read marks once per statement; SQLite's triggers are unchanged.
+        migrator.registerMigration("v17-read-marks-counted-per-statement") { _ in }
         return migrator
     }
 

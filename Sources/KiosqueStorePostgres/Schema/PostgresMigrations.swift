@@ -46,6 +46,7 @@ enum PostgresMigrations {
         PostgresMigration(name: "v14-channel-readers", statements: PostgresSchema.channelReaders),
         PostgresMigration(name: "v15-announcement-documents", statements: PostgresSchema.announcementDocuments),
         PostgresMigration(name: "v16-announcement-search-brackets", statements: PostgresSchema.announcementSearchBrackets),
+        PostgresMigration(name: "v17-read-marks-counted-per-statement", statements: PostgresSchema.readMarksCountedPerStatement),
     ]
 
     /// The advisory lock key taken by a migrating instance ("KIOS").
