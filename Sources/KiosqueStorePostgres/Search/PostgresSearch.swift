@@ -22,8 +22,23 @@ extension PostgresStore {
         let logger = self.logger
         return try await read("searching") { connection in
             let engine = PostgresSearchEngine(connection: connection, logger: logger, query: query, userID: userID ?? -1, now: now)
-            let ranking = try await engine.rank()
-            return try await engine.page(ranking, limit: max(0, limit), offset: max(0, offset))
+            // Words to find: the matches must come from the GIN index. Left to itself the planner walks
+            // the primary key (or the table) testing every row's vector, which it detoasts: three times
+            // slower at 30,000 items and worse as the table grows (BENCHMARKS.md, issue 18). The
+            // settings hold for this transaction's ranking statement only.
+            try await connection.query("BEGIN READ ONLY", logger: logger)
+            do {
+                if query.hasText {
+                    try await connection.query("SET LOCAL enable_seqscan = off", logger: logger)
+                    try await connection.query("SET LOCAL enable_indexscan = off", logger: logger)
+                }
+                let ranking = try await engine.rank()
+                try await connection.query("COMMIT", logger: logger)
+                return try await engine.page(ranking, limit: max(0, limit), offset: max(0, offset))
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
         }
     }
 }
