@@ -24,6 +24,13 @@ struct MIMETests {
         #expect(String(decoding: decoded, as: UTF8.self) == subject)
     }
 
+    @Test func channelKeysBecomePathSegmentsAsFoundationWouldEncodeThem() {
+        let allowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))
+        for key in ["budget", "doc-urbanisme", "a/b", "été 2026", "x?y#z", "100%", "a:b@c!$&'()*+,;=", "~._-", "日本", ""] {
+            #expect(DigestWriter.pathComponent(key) == key.addingPercentEncoding(withAllowedCharacters: allowed), "\(key)")
+        }
+    }
+
     @Test func textThatLooksEncodedIsEncoded() {
         #expect(HeaderEncoding.unstructured("=?UTF-8?B?abc?=").hasPrefix("=?UTF-8?B?"))
     }

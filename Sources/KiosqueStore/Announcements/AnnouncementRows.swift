@@ -69,14 +69,15 @@ enum AnnouncementRows {
                         limit: Int = 200, asManager: Bool = false) throws -> [Announcement] {
         var args = arguments(viewer, now: now)
         args.merge(extra) { $1 }
-        let rows = try Row.fetchAll(db, sql: """
+        args["limit"] = max(0, limit)
+        let rows = try db.cachedRows("""
             SELECT a.*, dep.key AS dep_key, dep.title AS dep_title, au.login AS author_login, ap.login AS approver_login,
               \(status) AS computed_status, \(manage) AS can_manage, \(audience) AS in_audience,
               (SELECT acknowledged_at FROM announcement_acknowledgements k WHERE k.announcement_id = a.id AND k.user_id = :user) AS acked
             FROM announcements a JOIN departments dep ON dep.id = a.department_id
             LEFT JOIN users au ON au.id = a.created_by LEFT JOIN users ap ON ap.id = a.approved_by
-            WHERE \(asManager ? manage : visible) AND (\(condition)) ORDER BY \(order) LIMIT \(max(0, limit))
-            """, arguments: StatementArguments(args))
+            WHERE \(asManager ? manage : visible) AND (\(condition)) ORDER BY \(order) LIMIT :limit
+            """, StatementArguments(args))
         return try rows.map { try record(db, $0) }
     }
 
@@ -94,12 +95,12 @@ enum AnnouncementRows {
         let rowID: Int64 = row["id"]
         let everyone: Bool = row["everyone"]
         let audience = everyone ? AnnouncementAudience.everyone : AnnouncementAudience(
-            departments: try String.fetchAll(db, sql: """
+            departments: try db.cachedValues(String.self, """
                 SELECT d.key FROM announcement_departments x JOIN departments d ON d.id = x.department_id
                 WHERE x.announcement_id = ? ORDER BY d.key
-                """, arguments: [rowID]),
-            groups: try String.fetchAll(db, sql: "SELECT name FROM announcement_groups WHERE announcement_id = ? ORDER BY name",
-                                        arguments: [rowID]))
+                """, [rowID]),
+            groups: try db.cachedValues(String.self, "SELECT name FROM announcement_groups WHERE announcement_id = ? ORDER BY name",
+                                        [rowID]))
         let expire: Int64? = row["expire_at"], acked: Int64? = row["acked"]
         let state: String = row["state"]
         let content = AnnouncementContent(

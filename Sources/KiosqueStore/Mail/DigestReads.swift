@@ -31,12 +31,12 @@ extension AppDatabase {
     /// The live channels the agent follows, in catalogue order, with the agent's unread counts.
     public func digestChannels(userID: Int64) async throws(StoreError) -> [DigestChannel] {
         try await read("reading followed channels") { db in
-            try Row.fetchAll(db, sql: """
+            try db.cachedRows("""
                 SELECT c.key, c.title, c.kind, \(ItemAudience.unread(user: "s.user_id", reads: "coalesce(r.reads, 0)")) AS unread
                 FROM subscriptions s JOIN channels c ON c.id = s.channel_id
                 LEFT JOIN user_channel_reads r ON r.user_id = s.user_id AND r.channel_id = c.id
                 WHERE s.user_id = ? AND c.retired_at IS NULL ORDER BY c.kind, c.position, c.id
-                """, arguments: [userID]).map { row in
+                """, [userID]).map { row in
                 DigestChannel(key: row["key"], title: row["title"], kind: row["kind"], unread: row["unread"])
             }
         }
@@ -49,7 +49,7 @@ extension AppDatabase {
     public func channelNews(channelKey: String, since: Date, until: Date, limit: Int,
                             userID: Int64? = nil) async throws(StoreError) -> DigestChannelNews {
         try await read("reading a channel's news") { db in
-            guard let channelID = try Int64.fetchOne(db, sql: "SELECT id FROM channels WHERE key = ?", arguments: [channelKey]) else {
+            guard let channelID = try db.cachedValue(Int64.self, "SELECT id FROM channels WHERE key = ?", [channelKey]) else {
                 return DigestChannelNews(count: 0, items: [])
             }
             // The stored time is checked on each item of the channel; a digest run asks this once
@@ -58,15 +58,15 @@ extension AppDatabase {
                                                  "user": userID ?? -1, "limit": limit]
             let selected = "ci.channel_id = :channel AND i.fetched_at >= :since AND i.fetched_at < :until AND "
                 + ItemAudience.visible(item: "i.id", user: ":user")
-            let count = try Int.fetchOne(db, sql: """
+            let count = try db.cachedValue(Int.self, """
                 SELECT count(*) FROM channel_items ci JOIN items i ON i.id = ci.item_id WHERE \(selected)
-                """, arguments: arguments) ?? 0
+                """, arguments) ?? 0
             guard count > 0 else { return DigestChannelNews(count: 0, items: []) }
-            let items = try Row.fetchAll(db, sql: """
+            let items = try db.cachedRows("""
                 SELECT i.id, i.title, i.link, i.sort_at, s.title AS source_title
                 FROM channel_items ci JOIN items i ON i.id = ci.item_id JOIN sources s ON s.id = i.source_id
                 WHERE \(selected) ORDER BY ci.sort_at DESC, ci.item_id DESC LIMIT :limit
-                """, arguments: arguments).map { row in
+                """, arguments).map { row in
                 let title: String? = row["title"]
                 return DigestItem(id: row["id"], title: title ?? "", link: row["link"], sourceTitle: row["source_title"],
                                   date: Date(unixSeconds: row["sort_at"]))

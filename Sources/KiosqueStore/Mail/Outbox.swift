@@ -11,18 +11,18 @@ extension AppDatabase {
         return try await write("recording mail in the outbox", changes: .bookkeeping) { db in
             var added = 0
             for entry in entries {
-                try db.execute(sql: """
+                try db.cachedExecute("""
                     INSERT OR IGNORE INTO mail_outbox (message_id, user_id, recipient, sender, kind, covers_until, body,
                       next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [entry.messageID, entry.userID, entry.recipient, entry.sender, entry.kind,
+                    """, [entry.messageID, entry.userID, entry.recipient, entry.sender, entry.kind,
                                      entry.coversUntil?.unixSeconds, entry.body, date.unixSeconds, date.unixSeconds])
                 guard db.changesCount > 0 else { continue }
                 added += 1
                 if entry.kind == "digest", let userID = entry.userID, let until = entry.coversUntil {
-                    try db.execute(sql: """
+                    try db.cachedExecute("""
                         INSERT INTO mail_digest_state (user_id, covered_until) VALUES (?, ?)
                         ON CONFLICT(user_id) DO UPDATE SET covered_until = max(covered_until, excluded.covered_until)
-                        """, arguments: [userID, until.unixSeconds])
+                        """, [userID, until.unixSeconds])
                 }
             }
             return added
