@@ -18,6 +18,8 @@ public final class PostgresStore: Service, Sendable {
     private let poolStarted = SetOnceFlag()
     /// The pool's task when the store runs it itself (`startRunningWhileAlive`), cancelled on release.
     private let ownRun = Mutex<Task<Void, Never>?>(nil)
+    /// How many searches may run at once (the others queue: see `PostgresSearchGate`).
+    let searchGate: PostgresSearchGate
 
     /// Creates the pool (no connection is opened before `run()`).
     public init(configuration: PostgresStoreConfiguration, logger: Logger = Logger(label: "kiosque.store.postgres")) throws {
@@ -31,6 +33,7 @@ public final class PostgresStore: Service, Sendable {
         settings.options.maximumConnections = max(1, configuration.poolSize)
         settings.options.minimumConnections = 0
         client = PostgresClient(configuration: settings, backgroundLogger: logger)
+        searchGate = PostgresSearchGate(limit: PostgresSearchGate.limit(poolSize: configuration.poolSize))
     }
 
     /// Runs the connection pool, and the listener that hears other instances' writes, until the

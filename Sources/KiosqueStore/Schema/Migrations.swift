@@ -38,6 +38,8 @@ enum Migrations {
         migrator.registerMigration("v16-announcement-search-brackets") { _ in }
         // PostgreSQL counts new read marks once per statement; SQLite's triggers are unchanged.
         migrator.registerMigration("v17-read-marks-counted-per-statement") { _ in }
+        // PostgreSQL ranks its matches on a small second vector; FTS5 ranks inside its index.
+        migrator.registerMigration("v18-postgres-search-rank-vector") { _ in }
         return migrator
     }
 

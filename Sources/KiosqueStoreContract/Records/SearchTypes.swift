@@ -74,7 +74,7 @@ public struct SearchResults: Sendable, Hashable {
     public var query: SearchQuery
     /// Number of matching items: exact, or a lower bound (`SearchTuning.countCap`) when `totalIsExact` is false.
     public var total: Int
-    /// False when there are at least `total` matches ("more than 10,000 results").
+    /// False when there are at least `total` matches ("more than 2,000 results").
     public var totalIsExact: Bool
     /// This page of results, best first.
     public var items: [SearchHit]
@@ -107,8 +107,11 @@ public enum SearchTuning {
     /// Ranking and facets consider at most this many of the newest matches: a word found in
     /// 200,000 items must still answer in milliseconds, and freshness matters for news.
     public static let window = 2_000
-    /// Counting stops here: past it, agents are told "more than 10,000 results".
-    public static let countCap = 10_000
+    /// Counting stops here: past it, agents are told "more than 2,000 results". It is the window:
+    /// counting further meant visiting every match of a common word (on PostgreSQL each one's row,
+    /// ~190 ms of a 380 ms search at 100,000 items — BENCHMARKS.md, issue 18), for a figure nobody
+    /// pages through.
+    public static let countCap = window
     /// After this many days an item keeps about half of its freshness boost.
     public static let freshnessDays = 30.0
 }

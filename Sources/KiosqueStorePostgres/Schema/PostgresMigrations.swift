@@ -47,6 +47,7 @@ enum PostgresMigrations {
         PostgresMigration(name: "v15-announcement-documents", statements: PostgresSchema.announcementDocuments),
         PostgresMigration(name: "v16-announcement-search-brackets", statements: PostgresSchema.announcementSearchBrackets),
         PostgresMigration(name: "v17-read-marks-counted-per-statement", statements: PostgresSchema.readMarksCountedPerStatement),
+        PostgresMigration(name: "v18-postgres-search-rank-vector", statements: PostgresSchema.searchRankVector),
     ]
 
     /// The advisory lock key taken by a migrating instance ("KIOS").

@@ -16,22 +16,22 @@ extension PostgresStore {
     /// invalidations); the ranking is recomputed by each search.
     public func invalidateSearchCache() {}
 
-    /// Runs a parsed search: relevance (ts_rank_cd over the weighted vector) blended with freshness,
-    /// snippets (ts_headline) for the page shown only, facets over the ranked window.
+    /// Runs a parsed search: relevance (ts_rank over the small weighted `rank_vector`) blended with
+    /// freshness, snippets (ts_headline) for the page shown only, facets over the ranked window.
+    /// At most `searchGate.limit` searches run at once per store; the others wait their turn (a burst
+    /// of searches would otherwise hold every pooled connection and share the CPU until none finished).
     public func search(_ query: SearchQuery, userID: Int64?, limit: Int, offset: Int, now: Date) async throws(StoreError) -> SearchResults {
         let logger = self.logger
+        do {
+            try await searchGate.enter()
+        } catch {
+            throw storeError(error, "waiting to search")
+        }
+        defer { searchGate.leave() }
         return try await read("searching") { connection in
             let engine = PostgresSearchEngine(connection: connection, logger: logger, query: query, userID: userID ?? -1, now: now)
-            // Words to find: the matches must come from the GIN index. Left to itself the planner walks
-            // the primary key (or the table) testing every row's vector, which it detoasts: three times
-            // slower at 30,000 items and worse as the table grows (BENCHMARKS.md, issue 18). The
-            // settings hold for this transaction's ranking statement only.
             try await connection.query("BEGIN READ ONLY", logger: logger)
             do {
-                if query.hasText {
-                    try await connection.query("SET LOCAL enable_seqscan = off", logger: logger)
-                    try await connection.query("SET LOCAL enable_indexscan = off", logger: logger)
-                }
                 let ranking = try await engine.rank()
                 try await connection.query("COMMIT", logger: logger)
                 return try await engine.page(ranking, limit: max(0, limit), offset: max(0, offset))
@@ -43,6 +43,38 @@ extension PostgresStore {
     }
 }
 
+/// How the newest matches of a query with words are collected: by ranges of item ids, newest first.
+/// The GIN index gives every match of the words, in no useful order; each match costs a visit to its
+/// row, so the first step only asks for the matches among the newest `spans[0]` ids (the index's
+/// bitmap AND a range of the primary key), and the next ones reach further back while the window is
+/// not full: a common word stops after the first step, a rare one has few matches to visit anyway.
+struct PostgresSearchSteps: Sendable {
+    /// How many of the newest matches are ranked (the contract's window).
+    var window: Int
+    /// How far back (in ids from the newest item) each step reaches; the last step has no bound.
+    var spans: [Int64]
+
+    static let standard = PostgresSearchSteps(window: SearchTuning.window,
+                                              spans: [8 * Int64(SearchTuning.window), 64 * Int64(SearchTuning.window)])
+    /// The steps searches use (tests narrow them to reach the later steps with a few items).
+    @TaskLocal static var current = standard
+
+    /// The id ranges `(lower, upper]` to read, newest first, for a table whose newest id is `newest`
+    /// (nil: no bound on that side).
+    func ranges(newest: Int64) -> [(lower: Int64?, upper: Int64?)] {
+        var floors = spans.map { newest - $0 }.filter { $0 > 0 }
+        floors = floors.enumerated().filter { index, floor in index == 0 || floor < floors[index - 1] }.map(\.element)
+        var ranges: [(lower: Int64?, upper: Int64?)] = []
+        var upper: Int64?
+        for floor in floors {
+            ranges.append((floor, upper))
+            upper = floor
+        }
+        ranges.append((nil, upper))
+        return ranges
+    }
+}
+
 /// One search on one connection (SQLite's SearchEngine, on tsvector/tsquery).
 struct PostgresSearchEngine {
     let connection: PostgresConnection
@@ -51,8 +83,9 @@ struct PostgresSearchEngine {
     let userID: Int64
     let now: Date
 
-    /// The matches' SQL (`FROM … WHERE …` over items `i`), with the tsquery as `q.query` when there is text.
-    private func matches(_ builder: inout SQLBuilder) -> (from: String, hasText: Bool) {
+    /// The matches' SQL (`FROM … WHERE …` over items `i`, plus `extra` conditions), with the tsquery
+    /// as `q.query` when there is text.
+    private func matches(_ builder: inout SQLBuilder, extra: [String] = []) -> String {
         var conditions: [String] = []
         var from = "items i"
         if let text = PostgresTextQuery.expression(query, into: &builder) {
@@ -72,53 +105,70 @@ struct PostgresSearchEngine {
         if let before = query.before { conditions.append("i.sort_at < \(builder.bind(before.unixSeconds))") }
         // Nothing is shared between agents here: each search leaves out the items hidden from its agent (issue 17).
         conditions.append(AnnouncementScope.itemVisible(item: "i.id", user: builder.bind(userID)))
-        return ("FROM " + from + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")), query.hasText)
+        conditions += extra
+        return "FROM " + from + " WHERE " + conditions.joined(separator: " AND ")
     }
 
-    /// Ranks, counts and facets the matches.
+    /// Ranks and facets the newest `window` matches. Nothing is counted beyond them: the total is
+    /// exact below the window and "more than" at it (`SearchTuning.countCap` is the window).
     func rank() async throws -> RankedSearch {
         var ranking = RankedSearch()
         // Departmental documents have their own search; `service:` and document types find no article.
         if !query.services.isEmpty || query.types.contains(where: { !["article", "articles", "actualite"].contains($0) }) {
             return ranking
         }
-        var builder = SQLBuilder()
-        let (from, hasText) = matches(&builder)
-        // One scan gives the window and the capped count: the newest `countCap` matches' keys (no
-        // vector carried), counted, and the window's newest `window` of them ranked (their vectors read
-        // back by id) — instead of a ranking scan, then a second scan of the same matches to count them.
-        func order(_ table: String) -> String { hasText ? "\(table)id DESC" : "\(table)sort_at DESC, \(table)id DESC" }
-        let cap = builder.bind(SearchTuning.countCap)
-        let window = builder.bind(SearchTuning.window)
-        // Weights {D, C, B, A}: title (A) far above summary and content (B), author and source (C).
-        // (A subquery per window row: the planner would otherwise hash-join the whole items table.)
-        let score = hasText
-            ? "(SELECT ts_rank_cd('{0.05, 0.2, 0.4, 1.0}', i.search_vector, "
-                + (PostgresTextQuery.expression(query, into: &builder) ?? "''::tsquery") + ", 1)::float8 FROM items i WHERE i.id = w.id)"
-            : "w.sort_at::float8"
-        builder.sql = """
-            WITH m AS MATERIALIZED (SELECT i.id, i.sort_at, i.link_hash \(from) ORDER BY \(order("i.")) LIMIT \(cap))
-            SELECT w.id, w.sort_at, w.link_hash, \(score), (SELECT count(*) FROM m)
-            FROM (SELECT * FROM m ORDER BY \(order("")) LIMIT \(window)) w
-            ORDER BY \(order("w."))
-            """
+        let steps = PostgresSearchSteps.current
         var hits: [SearchHitKey] = []
-        var counted = 0
-        for try await (id, sortAt, linkHash, rank, count) in try await connection.query(builder.query, logger: logger)
-            .decode((Int64, Int64, Int64?, Double, Int64).self) {
-            hits.append(SearchHitKey(id: id, sortAt: sortAt, linkHash: linkHash, score: hasText ? blended(rank, sortAt: sortAt) : rank))
-            counted = Int(count)
-        }
-        var total = hits.count
-        var exact = true
-        if hits.count >= SearchTuning.window {
-            total = counted
-            exact = total < SearchTuning.countCap
+        if query.hasText {
+            var newest: Int64 = 0
+            for try await id in try await connection.query("SELECT coalesce(max(id), 0)::int8 FROM items", logger: logger).decode(Int64.self) {
+                newest = id
+            }
+            // The matches must come from the GIN index. Left to itself the planner walks the primary key
+            // (or the table) testing every row's vector, which it detoasts: three times slower at 30,000
+            // items and worse as the table grows (BENCHMARKS.md, issue 18). For this transaction only,
+            // after max(id) above (an index-only scan, which these settings would forbid).
+            try await connection.query("SET LOCAL enable_seqscan = off", logger: logger)
+            try await connection.query("SET LOCAL enable_indexscan = off", logger: logger)
+            for range in steps.ranges(newest: newest) where hits.count < steps.window {
+                hits += try await newestMatches(lower: range.lower, upper: range.upper, limit: steps.window - hits.count)
+            }
+        } else {
+            var builder = SQLBuilder()
+            let from = matches(&builder)
+            builder.sql = "SELECT i.id, i.sort_at, i.link_hash \(from) ORDER BY i.sort_at DESC, i.id DESC LIMIT \(builder.bind(steps.window))"
+            for try await (id, sortAt, linkHash) in try await connection.query(builder.query, logger: logger)
+                .decode((Int64, Int64, Int64?).self) {
+                hits.append(SearchHitKey(id: id, sortAt: sortAt, linkHash: linkHash, score: Double(sortAt)))
+            }
         }
         guard !hits.isEmpty else { return ranking }
-        ranking = RankedSearch(window: hits, total: total, totalIsExact: exact)
+        // A full window means at least that many matches: "more than", as SQLite says at its count cap.
+        ranking = RankedSearch(window: hits, total: hits.count, totalIsExact: hits.count < steps.window)
         ranking.channelFacets = try await channelFacets(ranking.hits.map(\.id))
         return ranking
+    }
+
+    /// The newest `limit` matches with ids in `(lower, upper]`, newest first, each ranked on its small
+    /// `rank_vector` (weights {D, C, B, A}: title (A) far above summary (B), author and source (C)).
+    /// The vector is read from the rows the match already visits: no second read of the row, no TOAST.
+    private func newestMatches(lower: Int64?, upper: Int64?, limit: Int) async throws -> [SearchHitKey] {
+        var builder = SQLBuilder()
+        var bounds: [String] = []
+        if let lower { bounds.append("i.id > \(builder.bind(lower))") }
+        if let upper { bounds.append("i.id <= \(builder.bind(upper))") }
+        let from = matches(&builder, extra: bounds)
+        builder.sql = """
+            SELECT w.id, w.sort_at, w.link_hash, ts_rank('{0.05, 0.2, 0.4, 1.0}', w.rank_vector, w.query, 1)::float8
+            FROM (SELECT i.id, i.sort_at, i.link_hash, i.rank_vector, q.query \(from) ORDER BY i.id DESC LIMIT \(builder.bind(limit))) w
+            ORDER BY w.id DESC
+            """
+        var hits: [SearchHitKey] = []
+        for try await (id, sortAt, linkHash, rank) in try await connection.query(builder.query, logger: logger)
+            .decode((Int64, Int64, Int64?, Double).self) {
+            hits.append(SearchHitKey(id: id, sortAt: sortAt, linkHash: linkHash, score: blended(rank, sortAt: sortAt)))
+        }
+        return hits
     }
 
     /// One page of a ranking, with the agent's marks, channels and snippets.

@@ -1,0 +1,138 @@
+import Foundation
+import KiosqueModel
+import KiosqueStoreContract
+@testable import KiosqueStorePostgres
+import KiosqueTestServer
+import Testing
+
+/// PostgreSQL collects a search's newest matches by id ranges, newest first, and ranks them on the
+/// small `rank_vector` (issue 18): the steps must find what one scan of every match finds, and the
+/// ranking vector must follow the items and their sources.
+@Suite(.postgres)
+struct PostgresSearchStepsTests {
+    static let catalog = Catalog(
+        sources: [SourceDefinition(id: "mairie", url: "http://127.0.0.1:9/mairie.xml", title: "Ville")],
+        channels: [ChannelDefinition(id: "actu", title: "Actualités", sources: ["mairie"])],
+        bouquets: [BouquetDefinition(id: "tout", title: "Tout", channels: ["actu"], isDefault: true)])
+    static let now = Date(timeIntervalSince1970: 1_796_000_000)
+
+    /// 60 items, oldest first: "piscine" in every third title, "patinoire" in the three oldest only.
+    static func items() -> [PreparedItem] {
+        (0..<60).map { n in
+            let title = n < 3 ? "Patinoire, avis \(n)" : n % 3 == 0 ? "Piscine, avis \(n)" : "Voirie, avis \(n)"
+            let item = ParsedItem(id: "item-\(n)", title: title, link: "http://127.0.0.1:9/articles/\(n)",
+                                  published: now.addingTimeInterval(Double(n - 60) * 3_600), summary: "Avis aux habitants.")
+            return PreparedItem(item: item, contentText: "Avis aux habitants.")
+        }
+    }
+
+    static func withTown(_ body: (PostgresStore) async throws -> Void) async throws {
+        try await PostgresCluster.withFreshStore { store in
+            try await store.syncCatalog(Self.catalog, now: Self.now)
+            _ = try await store.ingest(sourceID: "mairie", items: Self.items(), fetchedAt: Self.now)
+            try await body(store)
+        }
+    }
+
+    @Test func rangesCoverEveryIdOnceNewestFirst() {
+        let steps = PostgresSearchSteps(window: 5, spans: [8, 64])
+        #expect(steps.ranges(newest: 100).map { [$0.lower, $0.upper] } == [[92, nil], [36, 92], [nil, 36]])
+        #expect(steps.ranges(newest: 10).map { [$0.lower, $0.upper] } == [[2, nil], [nil, 2]])
+        #expect(steps.ranges(newest: 5).map { [$0.lower, $0.upper] } == [[nil, nil]])
+        #expect(PostgresSearchSteps(window: 5, spans: [8, 8]).ranges(newest: 100).map { [$0.lower, $0.upper] } == [[92, nil], [nil, 92]])
+    }
+
+    @Test func stepsFindTheNewestMatchesOneScanFinds() async throws {
+        try await Self.withTown { store in
+            func ids(_ query: String, _ steps: PostgresSearchSteps) async throws -> (ids: [Int64], total: Int, exact: Bool) {
+                try await PostgresSearchSteps.$current.withValue(steps) {
+                    let results = try await store.search(query: query, userID: nil, limit: 100, offset: 0, now: Self.now)
+                    return (results.items.map(\.item.id).sorted(by: >), results.total, results.totalIsExact)
+                }
+            }
+            // Every match, in one unbounded scan.
+            let every = try await ids("piscine", PostgresSearchSteps(window: 100, spans: []))
+            #expect(every.ids.count == 19 && every.exact)
+            // A window of 5 from steps of 4 then 12 ids: the first step (ids 57-60) holds 1 match,
+            // the second (ids 45-56) 4, so the window fills in the second step and is exactly the 5 newest matches.
+            let stepped = try await ids("piscine", PostgresSearchSteps(window: 5, spans: [4, 12]))
+            #expect(stepped.ids == Array(every.ids.prefix(5)))
+            #expect(stepped.total == 5 && !stepped.exact)
+            #expect(try await ids("piscine", PostgresSearchSteps(window: 5, spans: [])).ids == stepped.ids)
+            // Matches only among the oldest items: found by the last, unbounded step.
+            let old = try await ids("patinoire", PostgresSearchSteps(window: 5, spans: [4, 12]))
+            #expect(old.ids.count == 3 && old.total == 3 && old.exact)
+            // With the standard steps (one unbounded step for a table this small), the same as one scan.
+            #expect(try await ids("piscine", .standard).ids == every.ids)
+        }
+    }
+
+    @Test func rankingVectorFollowsTitlesAndSourceRenames() async throws {
+        try await Self.withTown { store in
+            // The source's title is in the ranking vector (weight C): a match on it alone scores.
+            let bySource = try await store.search(query: "ville", userID: nil, limit: 100, offset: 0, now: Self.now)
+            #expect(bySource.total == 60)
+            #expect(bySource.items.allSatisfy { $0.score > 0 })
+            var renamed = Self.catalog
+            renamed.sources[0].title = "Gazette"
+            try await store.syncCatalog(renamed, now: Self.now)
+            let gazette = try await store.search(query: "gazette", userID: nil, limit: 100, offset: 0, now: Self.now)
+            #expect(gazette.total == 60)
+            #expect(gazette.items.allSatisfy { $0.score > 0 })
+        }
+    }
+
+    @Test func theMigrationRanksItemsStoredBeforeIt() async throws {
+        try await PostgresCluster.withStore(try await PostgresCluster.freshDatabase(), migrate: false) { store in
+            let before = Array(PostgresMigrations.all.prefix { $0.name != "v18-postgres-search-rank-vector" })
+            try await store.migrate(before)
+            try await store.syncCatalog(Self.catalog, now: Self.now)
+            _ = try await store.ingest(sourceID: "mairie", items: Self.items(), fetchedAt: Self.now)
+            #expect(try await store.migrate() == ["v18-postgres-search-rank-vector"])
+            let results = try await store.search(query: "piscine", userID: nil, limit: 100, offset: 0, now: Self.now)
+            #expect(results.total == 19)
+            #expect(results.items.allSatisfy { $0.score > 0 })
+        }
+    }
+
+    /// A burst of searches queues behind the gate: never more than its limit at once, all answered.
+    @Test func aBurstOfSearchesQueuesAndEveryOneIsAnswered() async throws {
+        try await Self.withTown { store in
+            let gate = store.searchGate
+            let totals = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<24 {
+                    group.addTask {
+                        let load = gate.load
+                        #expect(load.running <= gate.limit)
+                        return try await store.search(query: "piscine", userID: nil, limit: 5, offset: 0, now: Self.now).total
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(totals == Array(repeating: 19, count: 24))
+            #expect(gate.load.running == 0 && gate.load.waiting == 0)
+        }
+    }
+
+    @Test func theGateLetsALimitedNumberInAndTheNextInTurn() async throws {
+        let gate = PostgresSearchGate(limit: 2)
+        try await gate.enter()
+        try await gate.enter()
+        let third = Task { try await gate.enter() }
+        while gate.load.waiting == 0 { await Task.yield() }
+        #expect(gate.load.running == 2)
+        gate.leave()
+        try await third.value
+        #expect(gate.load.running == 2 && gate.load.waiting == 0)
+        // A cancelled waiter leaves the queue without taking a turn.
+        let cancelled = Task { try await gate.enter() }
+        while gate.load.waiting == 0 { await Task.yield() }
+        cancelled.cancel()
+        await #expect(throws: CancellationError.self) { try await cancelled.value }
+        #expect(gate.load.running == 2 && gate.load.waiting == 0)
+        gate.leave()
+        gate.leave()
+        #expect(gate.load.running == 0 && gate.load.waiting == 0)
+        #expect(PostgresSearchGate.limit(poolSize: 20) == 4 && PostgresSearchGate.limit(poolSize: 1) == 1)
+    }
+}
