@@ -31,17 +31,37 @@ public struct ItemPicture: Sendable, Hashable {
     }
 
     /// The first `<img>` with an http(s) address in sanitized HTML, with its alt text.
+    /// On UTF-8 bytes: every stored item's HTML is scanned, most of it without a picture, and
+    /// Foundation's `range(of:)` on a String (UTF-16 offsets) took 7 % of a press-shaped fetch cycle.
     public static func first(inHTML html: String) -> ItemPicture? {
-        var rest = Substring(html)
-        while let open = rest.range(of: "<img") {
-            let tail = rest[open.lowerBound...]
-            guard let close = tail.firstIndex(of: ">") else { return nil }
-            let attributes = SanitizedHTML.attributes(of: String(tail[..<close]))
-            if let source = attributes.first(where: { $0.name == "src" })?.value.map(SanitizedHTML.unescape), isWebAddress(source) {
-                let alt = attributes.first(where: { $0.name == "alt" })?.value.map(SanitizedHTML.unescape) ?? ""
-                return ItemPicture(url: source, alt: alt)
+        var html = html
+        return html.withUTF8 { bytes -> ItemPicture? in
+            var from = 0
+            while let open = tagStart(in: bytes, from: from) {
+                guard let close = bytes[open...].firstIndex(of: UInt8(ascii: ">")) else { return nil }
+                let tag = String(decoding: UnsafeBufferPointer(rebasing: bytes[open..<close]), as: UTF8.self)
+                let attributes = SanitizedHTML.attributes(of: tag)
+                if let source = attributes.first(where: { $0.name == "src" })?.value.map(SanitizedHTML.unescape), isWebAddress(source) {
+                    let alt = attributes.first(where: { $0.name == "alt" })?.value.map(SanitizedHTML.unescape) ?? ""
+                    return ItemPicture(url: source, alt: alt)
+                }
+                from = close + 1
             }
-            rest = tail[tail.index(after: close)...]
+            return nil
+        }
+    }
+
+    /// Where the next `<img` starts at or after `from`.
+    private static func tagStart(in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        var index = from
+        while index + 4 <= bytes.count {
+            guard let base = bytes.baseAddress,
+                  let found = memchr(base + index, Int32(UInt8(ascii: "<")), bytes.count - index) else { return nil }
+            let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if at + 4 <= bytes.count && bytes[at + 1] == UInt8(ascii: "i") && bytes[at + 2] == UInt8(ascii: "m") && bytes[at + 3] == UInt8(ascii: "g") {
+                return at
+            }
+            index = at + 1
         }
         return nil
     }

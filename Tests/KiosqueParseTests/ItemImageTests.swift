@@ -47,4 +47,14 @@ struct ItemImageTests {
         #expect(ItemPicture.of(ParsedItem(id: "z", enclosures: [Enclosure(url: "https://a.example/photo.JPG?x=1")]))?.url
                 == "https://a.example/photo.JPG?x=1")
     }
+
+    @Test("In sanitized HTML: the first <img> with a web address, after accented text, past a relative one; none in text or at the very end")
+    func firstImageInHTML() {
+        let html = "<p>Élus « réunis » à l'été — <i>vote</i></p><img src=\"/local.png\" alt=\"x\"><img src=\"https://a.example/b.jpg\" alt=\"Fête &amp; marché\">"
+        #expect(ItemPicture.first(inHTML: html) == ItemPicture(url: "https://a.example/b.jpg", alt: "Fête & marché"))
+        #expect(ItemPicture.first(inHTML: "<p>Pas d'image ici, seulement du texte é à ç</p>") == nil)
+        #expect(ItemPicture.first(inHTML: "<p>fin</p><im") == nil)
+        #expect(ItemPicture.first(inHTML: "<img src=\"https://a.example/c.jpg\"") == nil)
+        #expect(ItemPicture.first(inHTML: "") == nil)
+    }
 }
