@@ -111,6 +111,26 @@ struct DigestDeliveryTests {
         #expect(messages.allSatisfy { $0.text.contains("Corps du message") })
     }
 
+    /// `mail.max_per_minute` holds with several connections: 600 a minute is one message every
+    /// 100 ms, so 7 messages take at least 600 ms, and every one is delivered once.
+    @Test func deliveryIsPacedToTheRelayLimitAcrossConnections() async throws {
+        let server = try SMTPTestServer()
+        let db = try await MailTown.store()
+        let settings = try MailTown.settings(url: server.url)
+        let entries = (1...7).map { index in
+            OutboxEntry(messageID: "p\(index)@ville.example", userID: nil, recipient: "agent\(index)@ville.example",
+                        sender: "intranet@ville.example", kind: "test",
+                        body: Data("Subject: p\(index)\r\nMessage-ID: <p\(index)@ville.example>\r\n\r\nCorps \(index)\r\n".utf8))
+        }
+        #expect(try await db.enqueueMail(entries, at: MailTown.now) == 7)
+        let delivery = MailDelivery(store: db, sender: SMTPSender(settings: settings.smtp), maxPerMinute: 600, connections: 3)
+        let started = ContinuousClock.now
+        let tally = try await delivery.deliver(now: MailTown.now, ignoringBackoff: true)
+        #expect(ContinuousClock.now - started >= .milliseconds(600))
+        #expect(tally == ["sent": 7, "deferred": 0, "bounced": 0])
+        #expect(Set(try server.messages().map(\.subject)) == Set((1...7).map { "p\($0)" }))
+    }
+
     /// Composing and sending overlap: the relay takes the first message while later ones are
     /// still being recorded, and a message refused for now (451) is not tried twice in one run.
     @Test func messagesGoOutWhileLaterOnesAreStillBeingRecorded() async throws {
