@@ -50,18 +50,19 @@ enum DocumentRows {
             args["user"] = viewer.userID
             args["admin"] = viewer.isAdmin
         }
-        sql += " ORDER BY \(order) LIMIT \(limit)"
-        let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+        sql += " ORDER BY \(order) LIMIT :rows_limit"
+        args["rows_limit"] = limit
+        let rows = try db.cachedRows(sql, StatementArguments(args))
         return try rows.map { row in
             let rowID: Int64 = row["id"]
-            let versions = try Row.fetchAll(db, sql: """
+            let versions = try db.cachedRows("""
                 SELECT v.*, u.login FROM document_versions v LEFT JOIN users u ON u.id = v.uploaded_by
                 WHERE v.document_id = ? ORDER BY v.number DESC LIMIT ?
-                """, arguments: [rowID, allVersions ? 10_000 : 1]).map(version)
+                """, [rowID, allVersions ? 10_000 : 1]).map(version)
             return DocumentRecord(
                 id: row["public_id"], departmentID: row["dep_key"], departmentTitle: row["dep_title"], title: row["title"],
                 category: row["category"], description: row["description"], actDate: row["act_date"],
-                tags: try String.fetchAll(db, sql: "SELECT tag FROM document_tags WHERE document_id = ? ORDER BY tag", arguments: [rowID]),
+                tags: try db.cachedValues(String.self, "SELECT tag FROM document_tags WHERE document_id = ? ORDER BY tag", [rowID]),
                 visibility: DocumentVisibility(rawValue: row["visibility"]) ?? .department,
                 status: DocumentStatus(rawValue: row["status"]) ?? .unpublished,
                 createdAt: Date(unixSeconds: row["created_at"]), updatedAt: Date(unixSeconds: row["updated_at"]), versions: versions)

@@ -9,14 +9,14 @@ extension AppDatabase {
     public func homePage(userID: Int64, limit: Int = 50, perChannel: Int = 0, documentsFor viewer: DocumentViewer? = nil,
                          documentLimit: Int = 8) async throws(StoreError) -> HomePage {
         try await read("reading the home page") { db in
-            let subscribed = try Row.fetchAll(db, sql: """
+            let subscribed = try db.cachedRows("""
                 SELECT c.id, c.key, c.title, c.item_count, coalesce(u.reads, 0) AS reads,
                   \(ItemAudience.hiddenCount(channel: "c.id", user: "sub.user_id", unreadOnly: false)) AS hidden,
                   \(ItemAudience.hiddenCount(channel: "c.id", user: "sub.user_id", unreadOnly: true)) AS hidden_unread
                 FROM subscriptions sub JOIN channels c ON c.id = sub.channel_id
                 LEFT JOIN user_channel_reads u ON u.user_id = sub.user_id AND u.channel_id = c.id
                 WHERE sub.user_id = ? AND c.retired_at IS NULL ORDER BY c.position, c.id
-                """, arguments: [userID])
+                """, [userID])
             // One short index range per channel, merged here: SQLite cannot merge 30 ordered
             // ranges itself and would sort every subscribed item instead.
             var merged = HomeRiver(limit: limit)
@@ -75,8 +75,8 @@ extension AppDatabase {
             // The same counters as Ma page: the channel's item count less the agent's reads in it and
             // the unread items hidden from them.
             let reads = "coalesce((SELECT reads FROM user_channel_reads WHERE user_id = :user AND channel_id = c.id), 0)"
-            let unread = try Int.fetchOne(db, sql: "SELECT \(ItemAudience.unread(user: ":user", reads: reads)) FROM channels c WHERE c.id = :channel",
-                                          arguments: ["user": userID, "channel": channel.id])
+            let unread = try db.cachedValue(Int.self, "SELECT \(ItemAudience.unread(user: ":user", reads: reads)) FROM channels c WHERE c.id = :channel",
+                                            ["user": userID, "channel": channel.id])
             return ItemPage(items: items, nextCursor: next, channelUnread: unread)
         }
     }
@@ -84,10 +84,10 @@ extension AppDatabase {
     /// Unread items across the agent's subscribed channels, newest first, keyset-paginated.
     public func unreadItems(userID: Int64, before: PageCursor? = nil, limit: Int = 30) async throws(StoreError) -> ItemPage {
         try await read("listing unread items") { db in
-            let channels = try Row.fetchAll(db, sql: """
+            let channels = try db.cachedRows("""
                 SELECT c.id, c.key, c.title FROM subscriptions s JOIN channels c ON c.id = s.channel_id
                 WHERE s.user_id = ? AND c.retired_at IS NULL
-                """, arguments: [userID])
+                """, [userID])
             var keys: [(sortAt: Int64, itemID: Int64, channel: ChannelRef)] = []
             for row in channels {
                 let ref = ChannelRef(id: row["key"], title: row["title"])
@@ -116,7 +116,7 @@ extension AppDatabase {
                 args["i"] = before.itemID
             }
             sql += " ORDER BY starred_at DESC, item_id DESC LIMIT :limit"
-            let keys = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+            let keys = try db.cachedRows(sql, StatementArguments(args))
                 .map { (sortAt: $0["starred_at"] as Int64, itemID: $0["item_id"] as Int64) }
             let shown = keys.prefix(limit)
             let items = try ItemRows.summaries(db, ids: shown.map(\.itemID), userID: userID)

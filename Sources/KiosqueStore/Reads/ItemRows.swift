@@ -49,8 +49,7 @@ enum ItemRows {
 
     /// The store's row id and reference of a live channel, or a notFound error.
     static func channel(_ db: Database, key: String) throws -> (id: Int64, ref: ChannelRef) {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, title FROM channels WHERE key = ? AND retired_at IS NULL",
-                                         arguments: [key]) else {
+        guard let row = try db.cachedRow("SELECT id, title FROM channels WHERE key = ? AND retired_at IS NULL", [key]) else {
             throw StoreError.notFound(what: "channel", id: key)
         }
         return (row["id"], ChannelRef(id: key, title: row["title"]))
@@ -58,8 +57,8 @@ enum ItemRows {
 
     /// Fails with notFound unless the item exists and the agent may see it.
     static func requireItem(_ db: Database, _ id: Int64, userID: Int64) throws {
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM items i WHERE i.id = :id AND \(ItemAudience.visible(item: "i.id", user: ":user"))",
-                                arguments: ["id": id, "user": userID]) == true else {
+        guard try db.cachedValue(Bool.self, "SELECT 1 FROM items i WHERE i.id = :id AND \(ItemAudience.visible(item: "i.id", user: ":user"))",
+                                  ["id": id, "user": userID]) == true else {
             throw StoreError.notFound(what: "item", id: String(id))
         }
     }
