@@ -40,6 +40,20 @@ struct PostgresSearchStepsTests {
         #expect(steps.ranges(newest: 10).map { [$0.lower, $0.upper] } == [[2, nil], [nil, 2]])
         #expect(steps.ranges(newest: 5).map { [$0.lower, $0.upper] } == [[nil, nil]])
         #expect(PostgresSearchSteps(window: 5, spans: [8, 8]).ranges(newest: 100).map { [$0.lower, $0.upper] } == [[92, nil], [nil, 92]])
+        // An estimate widens the first range to hold twice the window at that density, the next 8 times wider.
+        #expect(steps.ranges(newest: 100, estimate: 5).map { [$0.lower, $0.upper] } == [[nil, nil]])
+        #expect(steps.ranges(newest: 1_000, estimate: 250).map { [$0.lower, $0.upper] } == [[960, nil], [680, 960], [nil, 680]])
+        #expect(steps.ranges(newest: 1_000, estimate: 100).map { [$0.lower, $0.upper] } == [[900, nil], [200, 900], [nil, 200]])
+        // The walk is chosen for a word the planner expects in a large share of a large table only
+        // (EXPLAIN at 1M items estimated 566,227 matches for "conseil municipal", 80,000 for "piscine horaires").
+        let standard = PostgresSearchSteps.standard
+        #expect(standard.walksFirst(estimate: 566_227, newest: 1_000_000))
+        #expect(!standard.walksFirst(estimate: 80_000, newest: 1_000_000))
+        #expect(standard.walksFirst(estimate: 566_227, newest: 100_000))
+        #expect(!standard.walksFirst(estimate: 56_519, newest: 100_000))
+        #expect(!standard.walksFirst(estimate: 8_000, newest: 100_000))
+        #expect(!standard.walksFirst(estimate: 10_000, newest: 10_000))
+        #expect(PostgresSearchSteps(window: 5, spans: [4], walk: false).walksFirst(estimate: 1_000, newest: 1_000) == false)
     }
 
     @Test func stepsFindTheNewestMatchesOneScanFinds() async throws {
@@ -59,9 +73,19 @@ struct PostgresSearchStepsTests {
             #expect(stepped.ids == Array(every.ids.prefix(5)))
             #expect(stepped.total == 5 && !stepped.exact)
             #expect(try await ids("piscine", PostgresSearchSteps(window: 5, spans: [])).ids == stepped.ids)
+            // Walking the newest ids first (the choice for a common word) finds the same window.
+            let walked = try await ids("piscine", PostgresSearchSteps(window: 5, spans: [4, 12], walk: true))
+            #expect(walked.ids == stepped.ids && walked.total == 5 && !walked.exact)
+            #expect(try await ids("piscine", PostgresSearchSteps(window: 5, spans: [40], walk: true)).ids == stepped.ids)
             // Matches only among the oldest items: found by the last, unbounded step.
             let old = try await ids("patinoire", PostgresSearchSteps(window: 5, spans: [4, 12]))
             #expect(old.ids.count == 3 && old.total == 3 && old.exact)
+            #expect(try await ids("patinoire", PostgresSearchSteps(window: 5, spans: [4, 12], walk: true)).ids == old.ids)
+            // Filters and exclusions hold in every step, walked or not.
+            for walk in [true, false] {
+                let filtered = try await ids("piscine -avis canal:actu", PostgresSearchSteps(window: 5, spans: [4, 12], walk: walk))
+                #expect(filtered.ids.isEmpty && filtered.exact)
+            }
             // With the standard steps (one unbounded step for a table this small), the same as one scan.
             #expect(try await ids("piscine", .standard).ids == every.ids)
         }

@@ -48,21 +48,49 @@ extension PostgresStore {
 /// row, so the first step only asks for the matches among the newest `spans[0]` ids (the index's
 /// bitmap AND a range of the primary key), and the next ones reach further back while the window is
 /// not full: a common word stops after the first step, a rare one has few matches to visit anyway.
+///
+/// The index's bitmap itself costs every posting of the words (175 ms for "conseil municipal" at
+/// 1M items, whatever the range). When the planner expects a word that common, the first step walks
+/// the primary key down from the newest item instead, testing each row, and stops at the window
+/// (~7 µs a row, for window ÷ density rows: 50 ms at 1M for the same query).
 struct PostgresSearchSteps: Sendable {
     /// How many of the newest matches are ranked (the contract's window).
     var window: Int
     /// How far back (in ids from the newest item) each step reaches; the last step has no bound.
     var spans: [Int64]
+    /// Whether the first step may walk the primary key (nil: as the estimate says; tests force it).
+    var walk: Bool?
 
     static let standard = PostgresSearchSteps(window: SearchTuning.window,
                                               spans: [8 * Int64(SearchTuning.window), 64 * Int64(SearchTuning.window)])
+
+    /// Whether the first step should walk the newest rows rather than read the GIN index, for
+    /// `estimate` matches (the planner's) among about `newest` items: when the index's postings cost
+    /// more (~0.3 µs each, the estimate standing for them) than walking to the window (~6 µs a row,
+    /// window ÷ density rows) — estimate² ≥ 40,000 × items — and the window should fill within the
+    /// first span (density at least twice window ÷ span: the walk stops at the span anyway).
+    func walksFirst(estimate: Int64, newest: Int64) -> Bool {
+        if let walk { return walk }
+        guard let first = spans.first, newest > first else { return false }
+        let matches = Double(estimate), items = Double(newest)
+        return matches * matches >= 40_000 * items && matches * Double(first) >= 2 * Double(window) * items
+    }
+
     /// The steps searches use (tests narrow them to reach the later steps with a few items).
     @TaskLocal static var current = standard
 
     /// The id ranges `(lower, upper]` to read, newest first, for a table whose newest id is `newest`
-    /// (nil: no bound on that side).
-    func ranges(newest: Int64) -> [(lower: Int64?, upper: Int64?)] {
-        var floors = spans.map { newest - $0 }.filter { $0 > 0 }
+    /// (nil: no bound on that side). With the planner's `estimate` of the matches, the first range
+    /// is wide enough to hold twice the window at that density (each step reads the words' postings
+    /// again: better one step a little too wide than two), the next ones 8 times wider each.
+    func ranges(newest: Int64, estimate: Int64 = 0) -> [(lower: Int64?, upper: Int64?)] {
+        var reaches = spans
+        if estimate > 0, let first = reaches.first {
+            let wanted = Double(2 * window) * Double(newest) / Double(estimate)
+            reaches[0] = max(first, Int64(min(wanted, Double(newest))))
+            for index in reaches.indices.dropFirst() { reaches[index] = max(reaches[index], reaches[index - 1] * 8) }
+        }
+        var floors = reaches.map { newest - $0 }.filter { $0 > 0 }
         floors = floors.enumerated().filter { index, floor in index == 0 || floor < floors[index - 1] }.map(\.element)
         var ranges: [(lower: Int64?, upper: Int64?)] = []
         var upper: Int64?
@@ -85,7 +113,7 @@ struct PostgresSearchEngine {
 
     /// The matches' SQL (`FROM … WHERE …` over items `i`, plus `extra` conditions), with the tsquery
     /// as `q.query` when there is text.
-    private func matches(_ builder: inout SQLBuilder, extra: [String] = []) -> String {
+    private func matches(_ builder: inout SQLBuilder, extra: [String] = [], visibility: Bool = true) -> String {
         var conditions: [String] = []
         var from = "items i"
         if let text = PostgresTextQuery.expression(query, into: &builder) {
@@ -104,7 +132,7 @@ struct PostgresSearchEngine {
         if let since = query.since { conditions.append("i.sort_at >= \(builder.bind(since.unixSeconds))") }
         if let before = query.before { conditions.append("i.sort_at < \(builder.bind(before.unixSeconds))") }
         // Nothing is shared between agents here: each search leaves out the items hidden from its agent (issue 17).
-        conditions.append(AnnouncementScope.itemVisible(item: "i.id", user: builder.bind(userID)))
+        if visibility { conditions.append(AnnouncementScope.itemVisible(item: "i.id", user: builder.bind(userID))) }
         conditions += extra
         return "FROM " + from + " WHERE " + conditions.joined(separator: " AND ")
     }
@@ -124,13 +152,21 @@ struct PostgresSearchEngine {
             for try await id in try await connection.query("SELECT coalesce(max(id), 0)::int8 FROM items", logger: logger).decode(Int64.self) {
                 newest = id
             }
-            // The matches must come from the GIN index. Left to itself the planner walks the primary key
-            // (or the table) testing every row's vector, which it detoasts: three times slower at 30,000
-            // items and worse as the table grows (BENCHMARKS.md, issue 18). For this transaction only,
-            // after max(id) above (an index-only scan, which these settings would forbid).
-            try await connection.query("SET LOCAL enable_seqscan = off", logger: logger)
-            try await connection.query("SET LOCAL enable_indexscan = off", logger: logger)
-            for range in steps.ranges(newest: newest) where hits.count < steps.window {
+            // The matches come from the GIN index, or from a bounded walk of the primary key when the words
+            // are common (PostgresSearchSteps). Left to itself the planner walked the primary key (or the
+            // table) with no bound, testing every row's vector, which it detoasts: three times slower at
+            // 30,000 items and worse as the table grows (BENCHMARKS.md, issue 18). For this transaction
+            // only, after max(id) above (an index-only scan, which these settings would forbid).
+            var ranges = steps.ranges(newest: newest)
+            var walk = false
+            if ranges.count > 1 {
+                let estimate = steps.walk == nil ? try await estimatedMatches() : 0
+                walk = steps.walksFirst(estimate: estimate, newest: newest)
+                if !walk { ranges = steps.ranges(newest: newest, estimate: estimate) }
+            }
+            try await planFor(walking: walk)
+            for (index, range) in ranges.enumerated() where hits.count < steps.window {
+                if walk && index == 1 { try await planFor(walking: false) }
                 hits += try await newestMatches(lower: range.lower, upper: range.upper, limit: steps.window - hits.count)
             }
         } else {
@@ -147,6 +183,29 @@ struct PostgresSearchEngine {
         ranking = RankedSearch(window: hits, total: hits.count, totalIsExact: hits.count < steps.window)
         ranking.channelFacets = try await channelFacets(ranking.hits.map(\.id))
         return ranking
+    }
+
+    /// Plain index scans (walking the primary key) or GIN bitmaps only, for the rest of the transaction.
+    private func planFor(walking: Bool) async throws {
+        let (index, bitmap) = walking ? ("on", "off") : ("off", "on")
+        try await connection.query("""
+            SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', \(index), true),
+                   set_config('enable_bitmapscan', \(bitmap), true)
+            """, logger: logger)
+    }
+
+    /// The planner's estimate of the matches (the items' visibility left out), from its statistics
+    /// of the vectors' words: no row is read.
+    private func estimatedMatches() async throws -> Int64 {
+        var builder = SQLBuilder()
+        builder.sql = "EXPLAIN SELECT 1 " + matches(&builder, visibility: false)
+        var estimate: Int64 = 0
+        for try await line in try await connection.query(builder.query, logger: logger).decode(String.self) where estimate == 0 {
+            if let range = line.range(of: #"rows=\d+"#, options: .regularExpression) {
+                estimate = Int64(line[range].dropFirst(5)) ?? 0
+            }
+        }
+        return estimate
     }
 
     /// The newest `limit` matches with ids in `(lower, upper]`, newest first, each ranked on its small
