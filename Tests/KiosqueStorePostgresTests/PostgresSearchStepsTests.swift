@@ -40,10 +40,10 @@ struct PostgresSearchStepsTests {
         #expect(steps.ranges(newest: 10).map { [$0.lower, $0.upper] } == [[2, nil], [nil, 2]])
         #expect(steps.ranges(newest: 5).map { [$0.lower, $0.upper] } == [[nil, nil]])
         #expect(PostgresSearchSteps(window: 5, spans: [8, 8]).ranges(newest: 100).map { [$0.lower, $0.upper] } == [[92, nil], [nil, 92]])
-        // An estimate widens the first range to hold twice the window at that density, the next 8 times wider.
+        // An estimate widens the first range to hold four times the window at that density, the next 8 times wider.
         #expect(steps.ranges(newest: 100, estimate: 5).map { [$0.lower, $0.upper] } == [[nil, nil]])
-        #expect(steps.ranges(newest: 1_000, estimate: 250).map { [$0.lower, $0.upper] } == [[960, nil], [680, 960], [nil, 680]])
-        #expect(steps.ranges(newest: 1_000, estimate: 100).map { [$0.lower, $0.upper] } == [[900, nil], [200, 900], [nil, 200]])
+        #expect(steps.ranges(newest: 1_000, estimate: 500).map { [$0.lower, $0.upper] } == [[960, nil], [680, 960], [nil, 680]])
+        #expect(steps.ranges(newest: 1_000, estimate: 200).map { [$0.lower, $0.upper] } == [[900, nil], [200, 900], [nil, 200]])
         // The walk is chosen for a word the planner expects in a large share of a large table only
         // (EXPLAIN at 1M items estimated 566,227 matches for "conseil municipal", 80,000 for "piscine horaires").
         let standard = PostgresSearchSteps.standard

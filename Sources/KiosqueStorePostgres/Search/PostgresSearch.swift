@@ -81,12 +81,13 @@ struct PostgresSearchSteps: Sendable {
 
     /// The id ranges `(lower, upper]` to read, newest first, for a table whose newest id is `newest`
     /// (nil: no bound on that side). With the planner's `estimate` of the matches, the first range
-    /// is wide enough to hold twice the window at that density (each step reads the words' postings
-    /// again: better one step a little too wide than two), the next ones 8 times wider each.
+    /// is wide enough to hold four times the window at that density (the planner overestimates
+    /// matches of several words about twice, and each step reads the words' postings again: better
+    /// one step a little too wide than two), the next ones 8 times wider each.
     func ranges(newest: Int64, estimate: Int64 = 0) -> [(lower: Int64?, upper: Int64?)] {
         var reaches = spans
         if estimate > 0, let first = reaches.first {
-            let wanted = Double(2 * window) * Double(newest) / Double(estimate)
+            let wanted = Double(4 * window) * Double(newest) / Double(estimate)
             reaches[0] = max(first, Int64(min(wanted, Double(newest))))
             for index in reaches.indices.dropFirst() { reaches[index] = max(reaches[index], reaches[index - 1] * 8) }
         }
