@@ -53,7 +53,7 @@ public struct DigestRun: Sendable {
                     due.append(recipient)
                 }
             }
-            // Composed and rendered on every core (reads share the store's reader pool), then
+            // Composed and rendered on all cores but one (reads share the store's reader pool), then
             // reported and recorded in the agents' order, 50 per transaction.
             for start in stride(from: 0, to: due.count, by: 50) {
                 let chunk = Array(due[start..<min(start + 50, due.count)])
@@ -79,8 +79,11 @@ public struct DigestRun: Sendable {
 extension DigestRun {
     /// The outbox entries of `recipients` (nil: nothing new), in their order, composed by a few
     /// concurrent tasks: a digest is mostly CPU (rendering and encoding ~45 KB of text and HTML).
+    /// One core fewer than the machine has: digests are sent while they are composed, and the
+    /// relay (often on the same machine) and the web front need a core. On two cores, composing
+    /// on both starved the relay: 10,000 digests took 87 s for 54 s of the relay's CPU.
     func compose(_ recipients: [DigestRecipient], until: Date) async throws(StoreError) -> [(OutboxEntry, Int)?] {
-        let width = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        let width = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
         let composer = composer, writer = writer
         let outcome = await withTaskGroup(of: (Int, Result<(OutboxEntry, Int)?, StoreError>).self) { group in
             var results = [Result<(OutboxEntry, Int)?, StoreError>](repeating: .success(nil), count: recipients.count)
