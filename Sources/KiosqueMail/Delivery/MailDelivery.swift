@@ -120,14 +120,20 @@ public struct MailDelivery: Sendable {
     /// Sends the due messages after `pass.afterID`, in outbox order, until none is left or the
     /// relay cannot be reached (then `pass.relayDown` says why and the rest is left as it is).
     ///
-    /// Each connection takes the next message as soon as its last one is answered and recorded,
-    /// so the relay always has work: sending in groups that waited for their slowest message and
-    /// for their records left the relay idle a third of a 10,000-digest run.
+    /// Each connection takes the next message as soon as the relay answered its last one, and
+    /// that answer is recorded beside it: sending in groups that waited for their slowest message,
+    /// then for the store (whose writer may be checkpointing the outbox's megabytes), left the
+    /// relay idle a third of a 10,000-digest run. A crash still sends an accepted message again at
+    /// most once, with the same Message-ID; the pass ends only once every answer is recorded.
     private func deliverDue(_ pass: inout Pass, now: Date, ignoringBackoff: Bool,
                             report: (Report) -> Void) async throws(StoreError) {
+        enum Event: Sendable {
+            case answered(connection: Int, OutboxMessage, SMTPOutcome)
+            case recorded(StoreError?)
+        }
         var queue: [OutboxMessage] = [], next = 0, exhausted = false
         var idle = Array(senders.indices)
-        let outcome = await withTaskGroup(of: (Int, OutboxMessage, SMTPOutcome, StoreError?).self) { tasks -> StoreError? in
+        let failure = await withTaskGroup(of: Event.self) { tasks -> StoreError? in
             var failure: StoreError?
             while true {
                 // Hand out messages while a connection is free and the relay is reachable.
@@ -147,33 +153,41 @@ public struct MailDelivery: Sendable {
                         try? await Task.sleep(until: lastSend.advanced(by: pass.spacing), clock: .continuous)
                     }
                     pass.lastSend = .now
-                    let index = idle.removeLast(), sender = senders[index]
+                    let connection = idle.removeLast(), sender = senders[connection]
                     tasks.addTask {
                         let outcome = await sender.send(message.body, from: message.sender, to: message.recipient)
                         Self.crashHookForTests(outcome)
-                        do throws(StoreError) { try await record(outcome, for: message, now: now) } catch {
-                            return (index, message, outcome, error)
-                        }
-                        return (index, message, outcome, nil)
+                        return .answered(connection: connection, message, outcome)
                     }
                 }
-                guard let (index, message, outcome, error) = await tasks.next() else { break }
-                idle.append(index)
-                if let error { failure = failure ?? error; continue }
-                report(Report(messageID: message.messageID, recipient: message.recipient, outcome: outcome))
-                switch outcome {
-                case .accepted: pass.tally["sent", default: 0] += 1
-                case .temporary: pass.tally["deferred", default: 0] += 1
-                case .relayUnavailable(let reason):
-                    pass.tally["deferred", default: 0] += 1
-                    // Every other message would fail the same way now: the caller defers them without trying.
-                    pass.relayDown = pass.relayDown ?? reason
-                case .recipientRefused, .messageRefused: pass.tally["bounced", default: 0] += 1
+                guard let event = await tasks.next() else { break }
+                switch event {
+                case .recorded(let error):
+                    if let error { failure = failure ?? error }
+                case .answered(let connection, let message, let outcome):
+                    idle.append(connection)
+                    var row = message
+                    row.body = Data()  // what recording needs is the row, not the 90 KB sent
+                    let recorded = row
+                    tasks.addTask {
+                        do throws(StoreError) { try await record(outcome, for: recorded, now: now) } catch { return .recorded(error) }
+                        return .recorded(nil)
+                    }
+                    report(Report(messageID: message.messageID, recipient: message.recipient, outcome: outcome))
+                    switch outcome {
+                    case .accepted: pass.tally["sent", default: 0] += 1
+                    case .temporary: pass.tally["deferred", default: 0] += 1
+                    case .relayUnavailable(let reason):
+                        pass.tally["deferred", default: 0] += 1
+                        // Every other message would fail the same way now: the caller defers them without trying.
+                        pass.relayDown = pass.relayDown ?? reason
+                    case .recipientRefused, .messageRefused: pass.tally["bounced", default: 0] += 1
+                    }
                 }
             }
             return failure
         }
-        if let outcome { throw outcome }
+        if let failure { throw failure }
     }
 
     /// Debug builds only: with KIOSQUE_TEST_KILL_AFTER_ACCEPT set, the process kills itself
