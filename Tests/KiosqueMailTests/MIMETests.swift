@@ -31,6 +31,13 @@ struct MIMETests {
         }
     }
 
+    @Test func boundarySearchOnBytesFindsWhatFoundationFinds() {
+        let needle = "=_kiosque_1f"
+        for content in ["", "=_", "été =_kiosque_1f", "=_=_kiosque_1f fin", "=_kiosque_1", "é=_kiosque_1fé", "abc =_kiosque_2f"] {
+            #expect(MailMessage.holds(content, needle) == content.contains(needle), "\(content)")
+        }
+    }
+
     @Test func textThatLooksEncodedIsEncoded() {
         #expect(HeaderEncoding.unstructured("=?UTF-8?B?abc?=").hasPrefix("=?UTF-8?B?"))
     }
