@@ -103,6 +103,12 @@ struct ErrorPageMiddleware: RouterMiddleware {
             let key = error.status == .notFound ? "error_not_found" : error.status.code < 500 ? "error_bad_request" : "error_internal"
             return views.error(error.status, messageKey: key, context: context)
         } catch {
+            if Task.isCancelled {
+                // The client went away while the request waited (a search queued behind others):
+                // nothing failed, and nobody reads the answer.
+                context.logger.debug("request abandoned by the client", metadata: ["path": "\(request.uri.path)"])
+                return Response(status: .serviceUnavailable)
+            }
             context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             if api { return APIError.response(.internalServerError, code: "internal", message: "Internal error.") }
             return views.error(.internalServerError, messageKey: "error_internal", context: context)
