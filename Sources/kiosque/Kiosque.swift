@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KiosqueModel
+import KiosqueWeb
 
 /// The `kiosque` command: one executable, thin over the library modules.
 struct Kiosque: AsyncParsableCommand {
@@ -37,7 +38,8 @@ enum KiosqueMain {
         // What kiosque writes (the database with password and token hashes, documents, cache,
         // backups) is for its own account and group, never for every local user.
         umask(0o027)
-        limitMallocArenas()
+        // Every command: serve's threads and a digest run's 90 KB bodies alike fragment glibc's arenas.
+        ServerMemory.limitMallocArenas()
         do {
             var command = try Kiosque.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -66,21 +68,6 @@ enum KiosqueMain {
             exit(KiosqueExit.internalFailure)
         }
     }
-}
-
-/// glibc gives each thread that meets a locked arena a new one, up to 8 per core, and freed
-/// memory stays in its arena: a digest run of 10,000 agents (bodies of ~90 KB built on every
-/// core while others are sent) peaked at 242 MB with the default and 142 MB with two arenas.
-/// One arena per core keeps that bound; MALLOC_ARENA_MAX, when set, still decides.
-private func limitMallocArenas() {
-    #if canImport(Glibc)
-    // mallopt is glibc's but <malloc.h> is not in Swift's Glibc module: found by name instead.
-    guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil,
-          let process = dlopen(nil, RTLD_NOW), let symbol = dlsym(process, "mallopt") else { return }
-    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-    let arenaMax: Int32 = -8  // M_ARENA_MAX
-    _ = unsafeBitCast(symbol, to: Mallopt.self)(arenaMax, Int32(max(2, ProcessInfo.processInfo.activeProcessorCount)))
-    #endif
 }
 
 /// Writing to the terminal's error stream.

@@ -32,7 +32,6 @@ struct ServeCommand: AsyncParsableCommand {
     var logFormat: LogFormat = .text
 
     func run() async throws {
-        ServerMemory.limitMallocArenas()
         logFormat.bootstrap(level: .info)
         let configuration = try locations.loadConfiguration()
         let logger = Logger(label: "kiosque")
