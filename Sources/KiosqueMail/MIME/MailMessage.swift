@@ -1,4 +1,5 @@
 public import Foundation
+import KiosqueModel
 
 /// One message as Kiosque sends it: headers, a plain-text part and an optional HTML part
 /// (multipart/alternative), rendered as RFC 5322 text with CRLF line ends.
@@ -91,31 +92,10 @@ public struct MailMessage: Sendable, Hashable {
     /// `eightBit` allows and every line fits SMTP's 998 octets with no NUL and no `boundary` in
     /// it; quoted-printable otherwise.
     static func encode(_ content: String, eightBit: Bool, boundary: String?) -> (encoding: String, body: String) {
-        if eightBit, let (lines, ascii) = Self.unencodedLines(content), boundary.map({ !Self.holds(content, $0) }) ?? true {
+        if eightBit, let (lines, ascii) = Self.unencodedLines(content), boundary.map({ !ByteSearch.contains($0, in: content) }) ?? true {
             return (ascii ? "7bit" : "8bit", lines)
         }
         return ("quoted-printable", QuotedPrintable.encode(content))
-    }
-
-    /// Whether `content` holds `needle`, on UTF-8 bytes (Foundation's `contains` on a 45 KB part
-    /// went through UTF-16 and cost more than the rest of the 8bit path).
-    static func holds(_ content: String, _ needle: String) -> Bool {
-        let needle = Array(needle.utf8)
-        guard let first = needle.first else { return true }
-        var content = content
-        return content.withUTF8 { bytes in
-            guard bytes.count >= needle.count else { return false }
-            var index = 0
-            while index <= bytes.count - needle.count {
-                if bytes[index] == first {
-                    var matched = 1
-                    while matched < needle.count && bytes[index + matched] == needle[matched] { matched += 1 }
-                    if matched == needle.count { return true }
-                }
-                index += 1
-            }
-            return false
-        }
     }
 
     /// `content` with CRLF line ends and whether it is all ASCII; nil when a line is longer than

@@ -110,27 +110,11 @@ public struct ChannelFilter: Sendable {
             // showed up in ingest profiles.
             func has(_ pattern: String) -> Bool {
                 var pattern = pattern
-                return pattern.withUTF8 { needle in Self.find(needle, in: haystack) }
+                return pattern.withUTF8 { needle in ByteSearch.contains(needle, in: haystack) }
             }
             if exclude.contains(where: has) { return false }
             return include.isEmpty || include.contains(where: has)
         }
-    }
-
-    /// Whether `needle` occurs in `haystack` (naive search: patterns are a few bytes long).
-    static func find(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = needle.first, needle.count <= haystack.count else { return needle.isEmpty }
-        var i = 0
-        let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == first {
-                var j = 1
-                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return true }
-            }
-            i += 1
-        }
-        return false
     }
 
     /// The item text the filters look at, folded.
