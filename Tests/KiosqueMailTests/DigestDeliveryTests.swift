@@ -41,6 +41,10 @@ struct DigestDeliveryTests {
             #expect(message.longestLine <= 78)
             #expect(message.encodings == ["quoted-printable", "quoted-printable"])
             #expect(message.defects.isEmpty, "\(message.defects)")
+            // The HTML has no line breaks of its own then: its encoded lines are full (a relay's
+            // work goes by the line), at most one line more than 72 characters a line would take.
+            #expect(message.htmlEncodedLines <= message.htmlEncodedCharacters / 72 + 1,
+                    "\(message.htmlEncodedLines) lines for \(message.htmlEncodedCharacters) characters")
         }
         // A second run right after finds nothing new and sends nothing.
         let (again, second) = try await MailTown.run(db, try MailTown.settings(url: server.url), until: MailTown.now.addingTimeInterval(60))

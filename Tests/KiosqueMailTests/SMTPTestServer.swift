@@ -128,6 +128,9 @@ struct DeliveredMessage: Decodable {
     var longestLine: Int
     /// Each leaf part's Content-Transfer-Encoding.
     var encodings: [String]
+    /// The HTML part as carried (still encoded): its lines and characters.
+    var htmlEncodedLines: Int
+    var htmlEncodedCharacters: Int
     var defects: [String]
 
     static let script = """
@@ -143,12 +146,14 @@ struct DeliveredMessage: Decodable {
             text = msg.get_body(('plain',))
             html = msg.get_body(('html',))
             defects = [type(d).__name__ for part in msg.walk() for d in part.defects]
+            carried = html.get_payload() if html else ''
             out.append(dict(to=str(msg['To']), **{'from': str(msg['From'])}, subject=str(msg['Subject']),
                 messageID=str(msg['Message-ID']), date=str(msg['Date']), autoSubmitted=str(msg.get('Auto-Submitted', '')),
                 listUnsubscribe=str(msg.get('List-Unsubscribe', '')).strip(), listUnsubscribePost=str(msg.get('List-Unsubscribe-Post', '')).strip(),
                 contentType=msg.get_content_type(), parts=[p.get_content_type() for p in msg.walk()],
                 text=text.get_content() if text else '', html=html.get_content() if html else '',
                 longestLine=max(len(l) for l in lines), defects=defects,
+                htmlEncodedLines=len(carried.splitlines()), htmlEncodedCharacters=len(carried),
                 encodings=[str(p.get('Content-Transfer-Encoding', '')) for p in msg.walk() if not p.is_multipart()]))
         print(json.dumps(out))
         """

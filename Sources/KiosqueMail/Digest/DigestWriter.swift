@@ -102,20 +102,21 @@ public struct DigestWriter: Sendable {
     private func html(_ content: DigestContent, _ s: DigestStrings, unsubscribe: String) -> String {
         let e = Self.escape
         let font = "font-family:Arial,Helvetica,sans-serif;"
+        // Line breaks only between blocks, where HTML ignores them. Quoted-printable (the default)
+        // gets none: it then fills every encoded line to 76 characters, where a break after each
+        // entry left half-empty lines, and a relay's work goes by the line (aiosmtpd: ~2.3 µs a
+        // line, ~0.7 ms a message; 747 → ~600 lines for 150 items). 8bit keeps each block on a
+        // line of its own, within SMTP's 998 octets.
+        let nl = settings.mail.eightBit ? "\n" : ""
         // One cell per section, its lines as paragraphs that inherit the cell's font (inheritance
         // within a cell holds in every client, Outlook's included); the entries' link and source
         // colours come from the head's <style> (a client that drops it shows its own link colour).
-        // A digest of 150 items is a third smaller than with a styled row per item, and a relay's
-        // work goes by the line: quoted-printable cuts lines at 76 characters.
         func entry(_ link: String, _ title: String, _ under: String) -> String {
-            "<p><a href=\"\(e(link))\">\(e(title))</a><br><small>\(e(under))</small></p>\n"
+            "<p><a href=\"\(e(link))\">\(e(title))</a><br><small>\(e(under))</small></p>\(nl)"
         }
         func cell(_ heading: String, color: String = "#1a1a1a", intro: String = "", _ lines: String) -> String {
-            """
-            <tr><td style="padding:16px 24px 4px 24px;\(font)font-size:15px;line-height:1.4;color:#1a1a1a;">\
-            <h2 style="margin:0 0 8px 0;font-size:18px;color:\(color);">\(heading)</h2>\(intro)
-            \(lines)</td></tr>\n
-            """
+            "<tr><td style=\"padding:16px 24px 4px 24px;\(font)font-size:15px;line-height:1.4;color:#1a1a1a;\">"
+                + "<h2 style=\"margin:0 0 8px 0;font-size:18px;color:\(color);\">\(heading)</h2>\(intro)\(nl)\(lines)</td></tr>\(nl)"
         }
         var rows = ""
         if !content.mustRead.isEmpty {
@@ -126,10 +127,8 @@ public struct DigestWriter: Sendable {
             rows += cell(e(s.pressReviewHeading), content.pressReviews.map { entry(announcementLink($0.id), $0.title, $0.department) }.joined())
         }
         func section(_ part: DigestContent.Section) {
-            let heading = """
-                <a href="\(e(channelLink(part.channel.key)))" style="color:#1a1a1a;text-decoration:none;">\(e(part.channel.title))</a> \
-                <span style="font-size:13px;font-weight:normal;color:#4d4d4d;">(\(e(s.unread(part.channel.unread))))</span>
-                """
+            let heading = "<a href=\"\(e(channelLink(part.channel.key)))\" style=\"color:#1a1a1a;text-decoration:none;\">\(e(part.channel.title))</a> "
+                + "<span style=\"font-size:13px;font-weight:normal;color:#4d4d4d;\">(\(e(s.unread(part.channel.unread))))</span>"
             var lines = ""
             for item in part.news.items { lines += entry(itemLink(item.id), item.title.isEmpty ? "—" : item.title, item.sourceTitle) }
             let more = part.news.count > part.news.items.count ? e(s.more(part.news.count - part.news.items.count)) + " — " : ""
@@ -138,26 +137,24 @@ public struct DigestWriter: Sendable {
         }
         content.channels.forEach(section)
         if !content.documents.isEmpty {
-            rows += "<tr><td style=\"padding:20px 24px 0 24px;\(font)\"><h2 style=\"margin:0;font-size:20px;color:#1a1a1a;\">\(e(s.documentsHeading))</h2></td></tr>\n"
+            rows += "<tr><td style=\"padding:20px 24px 0 24px;\(font)\"><h2 style=\"margin:0;font-size:20px;color:#1a1a1a;\">\(e(s.documentsHeading))</h2></td></tr>\(nl)"
             content.documents.forEach(section)
         }
         let name = content.recipient.name.isEmpty ? content.recipient.login : content.recipient.name
-        return """
-            <!DOCTYPE html>
-            <html lang="\(s.language)"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">\
-            <title>\(e(settings.portalTitle))</title>
-            <style>a{color:#0b4f9c}small{font-size:12px;color:#4d4d4d}p{margin:0 0 8px 0}</style></head>
-            <body style="margin:0;padding:0;background:#f2f2f2;">
-            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f2f2f2;"><tr><td align="center" style="padding:16px 8px;">
-            <table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0" style="max-width:600px;width:100%;background:#ffffff;">
-            <tr><td style="padding:20px 24px;background:#0b4f9c;\(font)"><h1 style="margin:0;font-size:22px;color:#ffffff;">\(e(settings.portalTitle))</h1></td></tr>
-            <tr><td style="padding:16px 24px 0 24px;\(font)font-size:15px;color:#1a1a1a;"><p style="margin:0 0 8px 0;">\(e(s.greeting(name)))</p><p style="margin:0;">\(e(s.intro))</p></td></tr>
-            \(rows)<tr><td style="padding:24px;\(font)font-size:12px;color:#4d4d4d;border-top:1px solid #d9d9d9;">\(e(s.why))<br>\
-            <a href="\(e(settings.link("/compte")))" style="color:#0b4f9c;">\(e(s.preferences))</a> · \
-            <a href="\(e(unsubscribe))" style="color:#0b4f9c;">\(e(s.unsubscribe))</a></td></tr>
-            </table></td></tr></table>
-            </body></html>
-            """
+        let head = "<!DOCTYPE html>\(nl)<html lang=\"\(s.language)\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
+            + "<title>\(e(settings.portalTitle))</title>\(nl)"
+            + "<style>a{color:#0b4f9c}small{font-size:12px;color:#4d4d4d}p{margin:0 0 8px 0}</style></head>\(nl)"
+        let top = "<body style=\"margin:0;padding:0;background:#f2f2f2;\">\(nl)"
+            + "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"background:#f2f2f2;\"><tr><td align=\"center\" style=\"padding:16px 8px;\">\(nl)"
+            + "<table role=\"presentation\" width=\"600\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"max-width:600px;width:100%;background:#ffffff;\">\(nl)"
+            + "<tr><td style=\"padding:20px 24px;background:#0b4f9c;\(font)\"><h1 style=\"margin:0;font-size:22px;color:#ffffff;\">\(e(settings.portalTitle))</h1></td></tr>\(nl)"
+            + "<tr><td style=\"padding:16px 24px 0 24px;\(font)font-size:15px;color:#1a1a1a;\"><p style=\"margin:0 0 8px 0;\">\(e(s.greeting(name)))</p>"
+            + "<p style=\"margin:0;\">\(e(s.intro))</p></td></tr>\(nl)"
+        let foot = "<tr><td style=\"padding:24px;\(font)font-size:12px;color:#4d4d4d;border-top:1px solid #d9d9d9;\">\(e(s.why))<br>"
+            + "<a href=\"\(e(settings.link("/compte")))\" style=\"color:#0b4f9c;\">\(e(s.preferences))</a> · "
+            + "<a href=\"\(e(unsubscribe))\" style=\"color:#0b4f9c;\">\(e(s.unsubscribe))</a></td></tr>\(nl)"
+            + "</table></td></tr></table>\(nl)</body></html>"
+        return head + top + rows + foot
     }
 
     /// HTML text and attribute escaping (the portal's one escaper).
