@@ -140,16 +140,25 @@ public final class PostgresStore: Service, Sendable {
                 let value = try await body(connection)
                 var changed = false
                 if let announce {
+                    let payload = changes.notification(for: announce)
                     if let changedWhen {
                         changed = changedWhen(value)
+                        if changed, let payload {
+                            try await connection.query("SELECT pg_notify(\(ChangeListener.channel), \(payload))", logger: logger)
+                        }
+                    } else if let payload {
+                        // One round trip: the notification is sent only when the transaction wrote
+                        // (the filter is evaluated before the select list), and a row says it did.
+                        let rows = try await connection.query("""
+                            SELECT 1 FROM (SELECT pg_notify(\(ChangeListener.channel), \(payload))
+                                           WHERE txid_current_if_assigned() IS NOT NULL) AS notified
+                            """, logger: logger)
+                        for try await _ in rows { changed = true }
                     } else {
                         for try await wrote in try await connection.query("SELECT txid_current_if_assigned() IS NOT NULL",
                                                                           logger: logger).decode(Bool.self) {
                             changed = wrote
                         }
-                    }
-                    if changed, let payload = changes.notification(for: announce) {
-                        try await connection.query("SELECT pg_notify(\(ChangeListener.channel), \(payload))", logger: logger)
                     }
                 }
                 try await connection.query("COMMIT", logger: logger)
