@@ -92,7 +92,7 @@ struct UnsubscribeController {
         let html = """
             <!DOCTYPE html><html lang="\(language == "en" ? "en" : "fr")"><head><meta charset="utf-8">\
             <meta name="viewport" content="width=device-width"><title>\(htmlEscape(title)) — \(htmlEscape(portal))</title>\
-            <link rel="stylesheet" href="/static/kiosque.css"></head><body><main class="container"><h1>\(htmlEscape(title))</h1>\(body)</main></body></html>
+            <link rel="icon" href="/static/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/static/kiosque.css"></head><body><main class="container"><h1>\(htmlEscape(title))</h1>\(body)</main></body></html>
             """
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(string: html)))

@@ -68,6 +68,11 @@ struct StaticFilesController {
     func register(on router: Router<AppRequestContext>) {
         router.get("/static/:file") { _, context in serve(resources.staticFiles, context.parameters.get("file")) }
         router.get("/theme/:file") { _, context in serve(resources.themeFiles, context.parameters.get("file")) }
+        // Browsers ask for /favicon.ico on pages that name no icon (the digest preview, a JSON
+        // answer opened in a tab): send them to the portal's icon instead of a logged 404.
+        router.get("/favicon.ico") { _, _ in
+            Response(status: .movedPermanently, headers: [.location: "/static/favicon.svg", .cacheControl: "public, max-age=86400"])
+        }
         router.get("/api/v1/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: resources.openAPI)))
