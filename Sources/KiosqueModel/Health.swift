@@ -81,9 +81,45 @@ public struct PreparedItem: Sendable, Hashable {
     public var item: ParsedItem
     /// Plain text of the content, for the full-text index and keyword filters.
     public var contentText: String
+    /// The search index's tokens of the item's texts, when the store computed them ahead of its
+    /// writer (`IngestStore.prepareForIngest`); nil otherwise. Not part of the item's identity.
+    public var indexTokens: IndexTokens?
 
     public init(item: ParsedItem, contentText: String) {
         self.item = item
         self.contentText = contentText
+    }
+
+    public static func == (a: PreparedItem, b: PreparedItem) -> Bool {
+        a.item == b.item && a.contentText == b.contentText
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(item)
+        hasher.combine(contentText)
+    }
+}
+
+/// Texts and the tokens a store's full-text tokenizer makes of them, computed where there are
+/// cores to spare (the refresh pipeline's preparers) so that the store's single writer replays
+/// them instead of tokenizing. The layout of `packed` belongs to the store that made it.
+public final class IndexTokens: Sendable {
+    /// One tokenized text.
+    public struct Entry: Sendable {
+        /// The text exactly as the index will be given it.
+        public let text: String
+        /// Its tokens, in the store's own layout.
+        public let packed: [UInt8]
+
+        public init(text: String, packed: [UInt8]) {
+            self.text = text
+            self.packed = packed
+        }
+    }
+
+    public let entries: [Entry]
+
+    public init(entries: [Entry]) {
+        self.entries = entries
     }
 }

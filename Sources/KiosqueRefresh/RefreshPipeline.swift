@@ -101,8 +101,16 @@ public struct RefreshPipeline: Sendable {
             return staged
         }
         let preparer = preparers.preparer(for: configuration.content)
-        guard let cpu else { return Self.parseAndPrepare(response, cached: cached, staged: staged, preparer: preparer) }
-        return await cpu.withPermit { [staged] in Self.parseAndPrepare(response, cached: cached, staged: staged, preparer: preparer) }
+        let store = store
+        // Parsed, sanitized and made ready for the store's writer (its index tokens) here, on one
+        // of the cores, so that the single writer only stores.
+        let prepare = { @Sendable [staged] () -> StagedRefresh in
+            var prepared = Self.parseAndPrepare(response, cached: cached, staged: staged, preparer: preparer)
+            if let items = prepared.items { prepared.items = store.prepareForIngest(items) }
+            return prepared
+        }
+        guard let cpu else { return prepare() }
+        return await cpu.withPermit { prepare() }
     }
 
     /// The CPU-bound part: hash, parse, sanitize. An unchanged body costs only its hash.

@@ -3,7 +3,7 @@ import KiosqueConfig
 import KiosqueFetch
 import KiosqueModel
 import KiosqueRefresh
-import KiosqueStore
+@testable import KiosqueStore
 import KiosqueTestServer
 import Testing
 
@@ -75,8 +75,11 @@ struct CycleTests {
     @Test func oneBrokenSourceNeverStopsTheOthers() async throws {
         let farm = try await Farm.make()
         defer { farm.pipeline.engine.shutdown() }
+        let replayedBefore = IndexTokenReplay.shared.replayed.load(ordering: .relaxed)
         let attempts = await farm.cycle()
         #expect(attempts.count == Self.goodCount + 3, "every source is reported once")
+        // The preparers tokenized the items' texts: the store's writer replayed at least each title.
+        #expect(IndexTokenReplay.shared.replayed.load(ordering: .relaxed) - replayedBefore >= Self.goodCount * 3)
         #expect(attempts["broken"]?.errorClass == .notAFeed)
         #expect(attempts["error"]?.errorClass == .http5xx)
         #expect(attempts["ghost"]?.errorClass == .storage, "its items had nowhere to go")

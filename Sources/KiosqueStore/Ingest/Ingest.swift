@@ -7,6 +7,8 @@ extension AppDatabase {
     /// changed ones (by content hash) updated and flagged, others left alone.
     public func ingest(sourceID: String, items: [PreparedItem], fetchedAt: Date) async throws(StoreError) -> IngestResult {
         defer { searchCache.invalidate() }
+        let held = IndexTokenReplay.shared.hold(items)
+        defer { IndexTokenReplay.shared.release(held) }
         return try await write("ingesting items of source \(sourceID)", changes: .shared) { db in
             try Self.ingest(db, sourceID: sourceID, items: items, fetchedAt: fetchedAt)
         }
@@ -17,9 +19,17 @@ extension AppDatabase {
     /// much less per item in big transactions than in many small ones.
     public func ingest(batches: [(sourceID: String, items: [PreparedItem])], fetchedAt: Date) async throws(StoreError) -> [IngestResult] {
         defer { searchCache.invalidate() }
+        // Tokens the pipeline computed ahead, replayed by the index's tokenizer during the write.
+        let held = IndexTokenReplay.shared.hold(batches.flatMap(\.items))
+        defer { IndexTokenReplay.shared.release(held) }
         return try await write("ingesting items of \(batches.count) sources", changes: .shared) { db in
             try batches.map { batch in try Self.ingest(db, sourceID: batch.sourceID, items: batch.items, fetchedAt: fetchedAt) }
         }
+    }
+
+    /// The item index's tokens of `items`, computed on the caller's core for the writer to replay.
+    public func prepareForIngest(_ items: [PreparedItem]) -> [PreparedItem] {
+        IndexPretokenizer.prepare(items)
     }
 
     static func ingest(_ db: Database, sourceID: String, items: [PreparedItem], fetchedAt: Date) throws -> IngestResult {

@@ -20,43 +20,44 @@ final class FrenchTokenizer: FTS5CustomTokenizer {
         guard let pText, nText > 0 else { return 0 }
         let buffer = UnsafeBufferPointer(start: UnsafeRawPointer(pText).assumingMemoryBound(to: UInt8.self),
                                          count: Int(nText))
+        // A text the refresh pipeline tokenized ahead (an item being stored): its tokens replayed.
+        if tokenization.contains(.document), let packed = IndexTokenReplay.shared.tokens(for: buffer) {
+            return IndexTokenPacking.replay(packed) { token, start, end in
+                token.withMemoryRebound(to: CChar.self) { tokenCallback(context, 0, $0.baseAddress, CInt($0.count), CInt(start), CInt(end)) }
+            }
+        }
         // A prefix query ("urbanis*") must not be stemmed: it is compared with the start of stems.
-        return state.tokenize(buffer, isPrefix: tokenization.contains(.prefix), context: context, callback: tokenCallback)
+        return state.tokenize(buffer, isPrefix: tokenization.contains(.prefix)) { token, start, end in
+            token.withMemoryRebound(to: CChar.self) { tokenCallback(context, 0, $0.baseAddress, CInt($0.count), CInt(start), CInt(end)) }
+        }
     }
 
     /// The per-token loop lives in a mutating method of a struct: touching a class's stored
     /// properties per token cost an exclusivity check and a retain/release pair each
-    /// (~2 % of ingest CPU in profiles).
-    private struct State {
+    /// (~2 % of ingest CPU in profiles). Also used ahead of the writer (`IndexTokenPacking`).
+    struct State {
         var cache = StemCache()
         var word: [UInt32] = []
         var folded: [UInt8] = []
 
-        mutating func tokenize(_ buffer: UnsafeBufferPointer<UInt8>, isPrefix: Bool, context: UnsafeMutableRawPointer?,
-                               callback: FTS5TokenCallback) -> CInt {
+        /// Calls `emit` with each token of `buffer` and its byte range; stops at the first non-zero answer.
+        mutating func tokenize(_ buffer: UnsafeBufferPointer<UInt8>, isPrefix: Bool,
+                               _ emit: (UnsafeBufferPointer<UInt8>, Int, Int) -> CInt) -> CInt {
             var scanner = WordScanner(buffer)
             while let hit = scanner.next(into: &word) {
                 if hit.elided { continue }
                 let rc: CInt
+                // A word whose letters all fold to nothing (a lone combining mark) is no token.
                 if isPrefix {
                     folded.removeAll(keepingCapacity: true)
                     TextFolding.appendFolded(word, to: &folded)
-                    rc = folded.withUnsafeBufferPointer { emit($0, context, callback, hit.start, hit.end) }
+                    rc = folded.isEmpty ? 0 : folded.withUnsafeBufferPointer { emit($0, hit.start, hit.end) }
                 } else {
-                    rc = cache.withToken(for: word, make: FrenchTokenizer.token) { emit($0, context, callback, hit.start, hit.end) }
+                    rc = cache.withToken(for: word, make: FrenchTokenizer.token) { $0.isEmpty ? 0 : emit($0, hit.start, hit.end) }
                 }
                 if rc != 0 { return rc }
             }
             return 0
-        }
-    }
-
-    private static func emit(_ token: UnsafeBufferPointer<UInt8>, _ context: UnsafeMutableRawPointer?,
-                             _ callback: FTS5TokenCallback, _ start: Int, _ end: Int) -> CInt {
-        // A word whose letters all fold to nothing (a lone combining mark) is no token.
-        guard let base = token.baseAddress, !token.isEmpty else { return 0 }
-        return base.withMemoryRebound(to: CChar.self, capacity: token.count) {
-            callback(context, 0, $0, CInt(token.count), CInt(start), CInt(end))
         }
     }
 

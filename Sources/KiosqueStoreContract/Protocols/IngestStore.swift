@@ -11,4 +11,13 @@ public protocol IngestStore: Sendable {
     /// pipeline should group the sources fetched within a second or so: full-text indexing costs
     /// much less per item in big transactions than in many small ones.
     func ingest(batches: [(sourceID: String, items: [PreparedItem])], fetchedAt: Date) async throws(StoreError) -> [IngestResult]
+    /// Work the store can do on items before its writer takes them, on the caller's thread: the
+    /// refresh pipeline calls it while parsing, on as many cores as there are, since the writer
+    /// is one. SQLite tokenizes the texts its full-text index reads (`PreparedItem.indexTokens`).
+    func prepareForIngest(_ items: [PreparedItem]) -> [PreparedItem]
+}
+
+extension IngestStore {
+    /// Nothing to do ahead (PostgreSQL tokenizes in the database).
+    public func prepareForIngest(_ items: [PreparedItem]) -> [PreparedItem] { items }
 }
