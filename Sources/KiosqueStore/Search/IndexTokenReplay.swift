@@ -9,19 +9,23 @@ import Synchronization
 // function of the text alone, so a replay is exactly what tokenizing would have produced.
 
 /// The layout of `IndexTokens.Entry.packed`: per token, its length (one byte: tokens are at most
-/// 64 bytes), its bytes, then its start and end offsets in the text (four bytes each, little-endian).
+/// 64 bytes), its bytes, then where the word starts counted from the previous word's end and the
+/// word's length in the text, each a LEB128 varint (one byte each for most words: the tokens of
+/// the 2,000 items waiting for the writer stay a few megabytes).
 enum IndexTokenPacking {
     /// The tokens of `text` as the item index's tokenizer makes them for a document.
     static func pack(_ text: String, with state: inout FrenchTokenizer.State) -> [UInt8] {
         var packed: [UInt8] = []
         packed.reserveCapacity(text.utf8.count)
         var text = text
+        var previousEnd = 0
         text.withUTF8 { buffer in
             _ = state.tokenize(buffer, isPrefix: false) { token, start, end in
                 packed.append(UInt8(token.count))
                 packed.append(contentsOf: token)
-                appendOffset(start, to: &packed)
-                appendOffset(end, to: &packed)
+                appendVarint(start - previousEnd, to: &packed)
+                appendVarint(end - start, to: &packed)
+                previousEnd = end
                 return 0
             }
         }
@@ -31,13 +35,14 @@ enum IndexTokenPacking {
     /// Calls `emit` with each packed token and its byte range; stops at the first non-zero answer.
     static func replay(_ packed: [UInt8], _ emit: (UnsafeBufferPointer<UInt8>, Int, Int) -> CInt) -> CInt {
         packed.withUnsafeBufferPointer { bytes in
-            var at = 0
+            var at = 0, previousEnd = 0
             while at < bytes.count {
                 let length = Int(bytes[at])
                 let token = UnsafeBufferPointer(rebasing: bytes[(at + 1)..<(at + 1 + length)])
                 at += 1 + length
-                let start = offset(bytes, at), end = offset(bytes, at + 4)
-                at += 8
+                let start = previousEnd + varint(bytes, &at)
+                let end = start + varint(bytes, &at)
+                previousEnd = end
                 let rc = emit(token, start, end)
                 if rc != 0 { return rc }
             }
@@ -45,16 +50,24 @@ enum IndexTokenPacking {
         }
     }
 
-    private static func appendOffset(_ value: Int, to packed: inout [UInt8]) {
-        let v = UInt32(truncatingIfNeeded: value)
-        packed.append(UInt8(truncatingIfNeeded: v))
-        packed.append(UInt8(truncatingIfNeeded: v >> 8))
-        packed.append(UInt8(truncatingIfNeeded: v >> 16))
-        packed.append(UInt8(truncatingIfNeeded: v >> 24))
+    private static func appendVarint(_ value: Int, to packed: inout [UInt8]) {
+        var v = UInt(bitPattern: value)
+        while v >= 0x80 {
+            packed.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        packed.append(UInt8(v))
     }
 
-    private static func offset(_ bytes: UnsafeBufferPointer<UInt8>, _ at: Int) -> Int {
-        Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
+    private static func varint(_ bytes: UnsafeBufferPointer<UInt8>, _ at: inout Int) -> Int {
+        var value = 0, shift = 0
+        while true {
+            let byte = bytes[at]
+            at += 1
+            value |= Int(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
     }
 }
 
