@@ -96,7 +96,8 @@ enum IndexPretokenizer {
         let item = prepared.item
         let cap = Migrations.indexedContentCharacters
         var content = prepared.contentText
-        if content.unicodeScalars.count > cap { content = String(String.UnicodeScalarView(content.unicodeScalars.prefix(cap))) }
+        // SQLite's substr counts characters; there are no more of them than bytes.
+        if content.utf8.count > cap, content.unicodeScalars.count > cap { content = String(String.UnicodeScalarView(content.unicodeScalars.prefix(cap))) }
         return [item.title ?? "", item.summary ?? "", content, item.author ?? ""]
     }
 }
