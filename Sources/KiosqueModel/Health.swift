@@ -84,6 +84,9 @@ public struct PreparedItem: Sendable, Hashable {
     /// The search index's tokens of the item's texts, when the store computed them ahead of its
     /// writer (`IngestStore.prepareForIngest`); nil otherwise. Not part of the item's identity.
     public var indexTokens: IndexTokens?
+    /// The item's hashes, canonical link and picture when computed ahead of the store's writer
+    /// (`ItemKeys.identified`); nil: the store computes them as it stores the item.
+    public var identity: PreparedIdentity?
 
     public init(item: ParsedItem, contentText: String) {
         self.item = item
@@ -97,6 +100,24 @@ public struct PreparedItem: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(item)
         hasher.combine(contentText)
+    }
+}
+
+/// What identifies, de-duplicates and illustrates a prepared item in the store, derived from its
+/// fields alone (see `ItemKeys` in the store contract, which computes it).
+public struct PreparedIdentity: Sendable {
+    public var guidHash: Int64
+    public var canonicalLink: String?
+    public var linkHash: Int64?
+    public var contentHash: Int64
+    public var picture: ItemPicture?
+
+    public init(guidHash: Int64, canonicalLink: String?, linkHash: Int64?, contentHash: Int64, picture: ItemPicture?) {
+        self.guidHash = guidHash
+        self.canonicalLink = canonicalLink
+        self.linkHash = linkHash
+        self.contentHash = contentHash
+        self.picture = picture
     }
 }
 

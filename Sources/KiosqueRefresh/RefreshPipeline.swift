@@ -106,7 +106,7 @@ public struct RefreshPipeline: Sendable {
         // of the cores, so that the single writer only stores.
         let prepare = { @Sendable [staged] () -> StagedRefresh in
             var prepared = Self.parseAndPrepare(response, cached: cached, staged: staged, preparer: preparer)
-            if let items = prepared.items { prepared.items = store.prepareForIngest(items) }
+            if let items = prepared.items { prepared.items = store.prepareForIngest(items.map(ItemKeys.identified)) }
             return prepared
         }
         guard let cpu else { return prepare() }

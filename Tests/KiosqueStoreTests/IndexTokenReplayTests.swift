@@ -1,6 +1,8 @@
 import Foundation
 import KiosqueModel
 @testable import KiosqueStore
+import KiosqueStoreContract
+import KiosqueStoreTesting
 import Testing
 
 /// The item index's tokens computed ahead of the writer (by the refresh pipeline's preparers)
@@ -48,6 +50,30 @@ struct IndexTokenReplayTests {
         let text = "Marché de Noël sur la place"
         let found = text.utf8.withContiguousStorageIfAvailable { IndexTokenReplay.shared.tokens(for: $0) }
         #expect(found == .some(nil))
+    }
+
+    /// The identity the pipeline computes ahead (hashes, canonical link, picture) is the one the
+    /// store computes itself, on both backends: the same items stored again are unchanged.
+    @Test(arguments: StoreBackends.all) func identityComputedAheadIsTheStoresOwn(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
+        let items = [
+            Town.item("a", "Budget voté", summary: "Résumé", content: "Le conseil a voté <b>le budget</b>",
+                      link: "https://www.Exemple.org/budget/?utm_source=x#haut", author: "Zoé"),
+            PreparedItem(item: ParsedItem(id: "b", title: "Photo", link: "https://exemple.org/photo",
+                                          contentHTML: "<p><img src=\"https://exemple.org/p.jpg\" alt=\"Le parvis\"></p>"),
+                         contentText: "Le parvis"),
+        ]
+        let ahead = items.map(ItemKeys.identified)
+        for (plain, identified) in zip(items, ahead) {
+            let computed = ItemKeys(plain, fetchedAt: 1_000), given = ItemKeys(identified, fetchedAt: 1_000)
+            #expect(identified.identity != nil)
+            #expect(computed.guidHash == given.guidHash && computed.contentHash == given.contentHash)
+            #expect(computed.canonicalLink == given.canonicalLink && computed.linkHash == given.linkHash)
+            #expect(computed.picture == given.picture && computed.sortAt == given.sortAt)
+        }
+        #expect(try await db.ingest(batches: [(sourceID: "mairie", items: ahead)], fetchedAt: Town.now).first?.new == 2)
+        let again = try await db.ingest(sourceID: "mairie", items: items, fetchedAt: Town.now)
+        #expect(again.unchanged == 2 && again.new == 0 && again.updated == 0)
     }
 
     /// Packing then replaying gives the tokenizer's own sequence of tokens and offsets.
