@@ -122,6 +122,7 @@ bouquets:
   - {{ id: commune, title: "Commune", channels: [vie-locale], default: true }}
   - {{ id: numerique, title: "Numérique", channels: [securite] }}
 media: {{ allowed_private_hosts: ["127.0.0.1"] }}  # the test's picture site is on loopback
+mail: {{ smtp_url: "smtp://127.0.0.1:9", from: "Intranet <intranet@ville.example>", starttls: "off" }}  # previews only: nobody chose a digest
 """)
     env = dict(os.environ, KIOSQUE_CONFIG=config, KIOSQUE_DATA_DIR=os.path.join(work, "data"),
                KIOSQUE_CACHE_DIR=os.path.join(work, "cache"))
@@ -365,6 +366,18 @@ media: {{ allowed_private_hosts: ["127.0.0.1"] }}  # the test's picture site is 
         print("Account and sign-out")
         driver.get(base + "/compte")
         audit("compte")
+        driver.find_element(By.CSS_SELECTOR, "a[href='/compte/resume']").click()
+        time.sleep(0.5)
+        headings = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "h2")]
+        run.check("digest preview: one heading per followed channel", any(h.startswith("Vie locale") for h in headings), headings)
+        entries = driver.find_elements(By.CSS_SELECTOR, "p > a[href*='/articles/']")
+        run.check("digest preview: the channel's new items as links", len(entries) >= 3, len(entries))
+        width = driver.execute_script("return document.querySelector('table[width=\"600\"]').getBoundingClientRect().width")
+        run.check("digest preview: the 600-pixel mail layout", 590 <= width <= 610, width)
+        driver.save_screenshot(os.path.join(OUTPUT, "digest-preview-desktop.png"))
+        driver.get(base + "/compte")  # the preview's policy allows no fetch; the portal's pages do
+        icon = driver.execute_script("""return fetch('/favicon.ico').then(r => r.ok && r.headers.get('content-type'))""")
+        run.check("the icon a page without one asks for is the portal's", icon == "image/svg+xml", icon)
         driver.find_element(By.CSS_SELECTOR, "form[action='/deconnexion'] button").click()
         time.sleep(0.3)
         driver.get(base + "/")
