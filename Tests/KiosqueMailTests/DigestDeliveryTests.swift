@@ -24,7 +24,11 @@ struct DigestDeliveryTests {
         #expect(alice.text.contains("Délibération n°12 : budget « participatif » été 2025"))
         #expect(alice.text.contains("== Conseil municipal (2 non lus) =="))
         #expect(alice.text.contains("https://intranet.ville.example/canaux/presse"))
-        #expect(alice.text.contains("et 2 autres")) // 7 press items, 5 shown
+        #expect(alice.text.contains("et 2 autres — Tout voir: <https://intranet.ville.example/canaux/presse>\n")) // 7 press items, 5 shown
+        // One line an entry, its link at the end: a relay's work goes by the line.
+        let entries = alice.text.split(separator: "\n").filter { $0.hasPrefix("- ") }
+        #expect(entries.count == 7 && entries.allSatisfy { $0.contains("] <https://intranet.ville.example/articles/") && $0.hasSuffix(">") },
+                "\(entries)")
         #expect(!bob.text.contains("Délibération"))
         #expect(bob.text.contains("Hello Bob Dupré"))
         #expect(alice.html.contains("<h2"))

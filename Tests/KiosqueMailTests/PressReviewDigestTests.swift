@@ -66,7 +66,7 @@ struct PressReviewDigestTests {
         #expect(forMember.channels.map(\.channel.key) == ["news-communication"], "the news channel is news")
         #expect(forMember.documents.isEmpty)
         let text = digestWriter.text(forMember)
-        #expect(text.contains("REVUE DE PRESSE\n- Revue de presse DSI [Communication]\n  https://intranet.ville.example/annonces/\(targeted.id)"))
+        #expect(text.contains("REVUE DE PRESSE\n- Revue de presse DSI [Communication] <https://intranet.ville.example/annonces/\(targeted.id)>\n"))
         #expect(!text.contains("Nouveaux documents"))
         let html = digestWriter.html(forMember)
         #expect(html.contains("Revue de presse du &lt;3 décembre&gt;"))

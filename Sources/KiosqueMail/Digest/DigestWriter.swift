@@ -64,19 +64,23 @@ public struct DigestWriter: Sendable {
         text(content, DigestStrings(content))
     }
 
+    /// One line an entry, its link at the end in angle brackets (RFC 3986, appendix C: how a
+    /// plain-text message marks an address, and mail readers make it a link): a relay's work goes
+    /// by the line, and a title line wrapped by quoted-printable with the link on a line of its
+    /// own made three lines an entry instead of two.
     private func text(_ content: DigestContent, _ s: DigestStrings) -> String {
         var out = s.greeting(content.recipient.name.isEmpty ? content.recipient.login : content.recipient.name) + "\n\n"
         if !content.mustRead.isEmpty {
             out += "\(s.mustReadHeading.uppercased())\n\(s.mustReadIntro)\n"
             for reminder in content.mustRead {
-                out += "- \(reminder.title) [\(reminder.department)]\n  \(announcementLink(reminder.id))\n"
+                out += "- \(reminder.title) [\(reminder.department)] <\(announcementLink(reminder.id))>\n"
             }
             out += "\n"
         }
         if !content.pressReviews.isEmpty {
             out += "\(s.pressReviewHeading.uppercased())\n"
             for review in content.pressReviews {
-                out += "- \(review.title) [\(review.department)]\n  \(announcementLink(review.id))\n"
+                out += "- \(review.title) [\(review.department)] <\(announcementLink(review.id))>\n"
             }
             out += "\n"
         }
@@ -84,10 +88,10 @@ public struct DigestWriter: Sendable {
         func section(_ part: DigestContent.Section) {
             out += "\n== \(part.channel.title) (\(s.unread(part.channel.unread))) ==\n"
             for item in part.news.items {
-                out += "- \(item.title.isEmpty ? "—" : item.title) [\(item.sourceTitle)]\n  \(itemLink(item.id))\n"
+                out += "- \(item.title.isEmpty ? "—" : item.title) [\(item.sourceTitle)] <\(itemLink(item.id))>\n"
             }
-            if part.news.count > part.news.items.count { out += "  \(s.more(part.news.count - part.news.items.count))\n" }
-            out += "\(s.seeAll): \(channelLink(part.channel.key))\n"
+            let more = part.news.count > part.news.items.count ? s.more(part.news.count - part.news.items.count) + " — " : ""
+            out += "\(more)\(s.seeAll): <\(channelLink(part.channel.key))>\n"
         }
         content.channels.forEach(section)
         if !content.documents.isEmpty {
