@@ -57,3 +57,19 @@ public func processTreePSSMegabytes(pid: Int32) -> (megabytes: Double, processes
     }
     return seen.isEmpty ? (.nan, 0) : (kilobytes / 1024, seen.count)
 }
+
+/// The machine's CPU counters from /proc/stat (all cores): total and `steal`, the time a virtual
+/// machine's hypervisor gave its cores to other guests. Wall times measured while much is stolen
+/// measure the host, not the code: benchmarks print the share (`stolenPercent(since:)`).
+public func hostCPUCounters() -> (total: Int, steal: Int) {
+    guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+          let first = text.split(separator: "\n").first else { return (0, 0) }
+    let fields = first.split(separator: " ").dropFirst().prefix(8).compactMap { Int($0) }
+    return (fields.reduce(0, +), fields.count == 8 ? fields[7] : 0)
+}
+
+/// The share of all CPU time stolen by the hypervisor since `start` (from `hostCPUCounters()`), in percent.
+public func stolenPercent(since start: (total: Int, steal: Int)) -> Double {
+    let now = hostCPUCounters()
+    return 100 * Double(now.steal - start.steal) / Double(max(1, now.total - start.total))
+}

@@ -1,5 +1,6 @@
 // The shared-farm mode (issue 13 part 7): the press-shaped farm of ../shared/feedfarm, served by its
 // own Python process, so this process's CPU time and peak RSS are Kiosque's alone.
+import BenchmarkSupport
 import Foundation
 import KiosqueFetch
 import KiosqueModel
@@ -57,12 +58,14 @@ enum SharedFarm {
         print(String(format: "latency bound per cycle (feeds × latency ÷ connections): %.2f s", bound))
         for label in ["first cycle (200, parsed and stored)", "all-304 cycle"] {
             _ = await stats(setup.engine, base: base, reset: true)
+            let counters = hostCPUCounters()
             let figures = await runCycle(setup, width: width)
+            let stolen = stolenPercent(since: counters)
             let farm = await stats(setup.engine, base: base)
             print(String(format: "%@: wall %.2f s (%.2f × bound), CPU user+sys %.2f s (%.2f cores busy), %d new items, "
-                         + "%d not modified, %d failures", label, figures.wallSeconds, figures.wallSeconds / bound,
-                         figures.cpuSeconds, figures.cpuSeconds / figures.wallSeconds, figures.newItems,
-                         figures.notModified, figures.failures))
+                         + "%d not modified, %d failures, CPU stolen by the hypervisor %.0f %%", label, figures.wallSeconds,
+                         figures.wallSeconds / bound, figures.cpuSeconds, figures.cpuSeconds / figures.wallSeconds,
+                         figures.newItems, figures.notModified, figures.failures, stolen))
             print("  farm: " + (farm?.line ?? "no /__stats answer"))
             if let failure = figures.firstFailure { print("  first failure: \(failure)") }
         }
