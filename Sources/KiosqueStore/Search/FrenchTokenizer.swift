@@ -20,16 +20,15 @@ final class FrenchTokenizer: FTS5CustomTokenizer {
         guard let pText, nText > 0 else { return 0 }
         let buffer = UnsafeBufferPointer(start: UnsafeRawPointer(pText).assumingMemoryBound(to: UInt8.self),
                                          count: Int(nText))
-        // A text the refresh pipeline tokenized ahead (an item being stored): its tokens replayed.
-        if tokenization.contains(.document), let packed = IndexTokenReplay.shared.tokens(for: buffer) {
-            return IndexTokenPacking.replay(packed) { token, start, end in
-                token.withMemoryRebound(to: CChar.self) { tokenCallback(context, 0, $0.baseAddress, CInt($0.count), CInt(start), CInt(end)) }
-            }
-        }
-        // A prefix query ("urbanis*") must not be stemmed: it is compared with the start of stems.
-        return state.tokenize(buffer, isPrefix: tokenization.contains(.prefix)) { token, start, end in
+        let emit = { (token: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> CInt in
             token.withMemoryRebound(to: CChar.self) { tokenCallback(context, 0, $0.baseAddress, CInt($0.count), CInt(start), CInt(end)) }
         }
+        // A text the refresh pipeline tokenized ahead (an item being stored): its tokens replayed.
+        if tokenization.contains(.document), let packed = IndexTokenReplay.shared.tokens(for: buffer) {
+            return IndexTokenPacking.replay(packed, emit)
+        }
+        // A prefix query ("urbanis*") must not be stemmed: it is compared with the start of stems.
+        return state.tokenize(buffer, isPrefix: tokenization.contains(.prefix), emit)
     }
 
     /// The per-token loop lives in a mutating method of a struct: touching a class's stored

@@ -127,6 +127,20 @@ final class IndexTokenReplay: Sendable {
         var holders: Int
     }
 
+    /// Texts are told apart by their bytes, as the index is given them (String's `==` would take
+    /// two spellings of "é" for one text).
+    private static func sameBytes(_ text: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var text = text
+        return text.withUTF8 { mine in
+            mine.count == bytes.count && (mine.count == 0 || memcmp(mine.baseAddress!, bytes.baseAddress!, mine.count) == 0)
+        }
+    }
+
+    private static func sameBytes(_ a: String, _ b: String) -> Bool {
+        var b = b
+        return b.withUTF8 { sameBytes(a, $0) }
+    }
+
     private let table = Mutex<[Key: [Held]]>([:])
     private let held = Atomic<Int>(0)
     /// Texts replayed so far (tests check that the writer does replay).
@@ -142,7 +156,7 @@ final class IndexTokenReplay: Sendable {
         }
         table.withLock { table in
             for (key, entry) in keyed {
-                if let index = table[key]?.firstIndex(where: { $0.entry.text == entry.text }) {
+                if let index = table[key]?.firstIndex(where: { Self.sameBytes($0.entry.text, entry.text) }) {
                     table[key]![index].holders += 1
                 } else {
                     table[key, default: []].append(Held(entry: entry, holders: 1))
@@ -160,7 +174,7 @@ final class IndexTokenReplay: Sendable {
             for entry in entries {
                 var text = entry.text
                 let key = text.withUTF8 { Key($0) }
-                guard var list = table[key], let index = list.firstIndex(where: { $0.entry.text == entry.text }) else { continue }
+                guard var list = table[key], let index = list.firstIndex(where: { Self.sameBytes($0.entry.text, entry.text) }) else { continue }
                 list[index].holders -= 1
                 if list[index].holders == 0 { list.remove(at: index) }
                 table[key] = list.isEmpty ? nil : list
@@ -174,15 +188,7 @@ final class IndexTokenReplay: Sendable {
         guard held.load(ordering: .relaxed) > 0 else { return nil }
         let key = Key(text)
         let found: [UInt8]? = table.withLock { table in
-            guard let list = table[key] else { return nil }
-            for candidate in list {
-                var candidateText = candidate.entry.text
-                let same = candidateText.withUTF8 { mine in
-                    mine.count == text.count && (mine.count == 0 || memcmp(mine.baseAddress!, text.baseAddress!, mine.count) == 0)
-                }
-                if same { return candidate.entry.packed }
-            }
-            return nil
+            table[key]?.first { Self.sameBytes($0.entry.text, text) }?.entry.packed
         }
         if found != nil { replayed.add(1, ordering: .relaxed) }
         return found
