@@ -112,10 +112,153 @@ struct PostgresSearchStepsTests {
             try await store.migrate(before)
             try await store.syncCatalog(Self.catalog, now: Self.now)
             _ = try await store.ingest(sourceID: "mairie", items: Self.items(), fetchedAt: Self.now)
-            #expect(try await store.migrate() == ["v18-postgres-search-rank-vector"])
+            #expect(try await store.migrate() == Array(PostgresStore.knownMigrations.drop { $0 != "v18-postgres-search-rank-vector" }))
             let results = try await store.search(query: "piscine", userID: nil, limit: 100, offset: 0, now: Self.now)
             #expect(results.total == 19)
             #expect(results.items.allSatisfy { $0.score > 0 })
+        }
+    }
+
+    // MARK: Bucket steps (v19-postgres-search-buckets)
+
+    /// The ids, in ranked order, the total and whether it is exact, of a search run with `steps`.
+    static func search(_ store: PostgresStore, _ query: String, _ steps: PostgresSearchSteps) async throws -> [String] {
+        try await PostgresSearchSteps.$current.withValue(steps) {
+            let results = try await store.search(query: query, userID: nil, limit: 200, offset: 0, now: Self.now)
+            return results.items.map { String($0.item.id) } + ["total \(results.total) \(results.totalIsExact)"]
+        }
+    }
+
+    /// The next item will take id `id + 1`.
+    static func setLastItemID(_ store: PostgresStore, _ id: Int64) async throws {
+        try await store.withConnection("test") { connection in
+            _ = try await connection.query("SELECT setval(pg_get_serial_sequence('items', 'id'), \(id))", logger: store.logger)
+        }
+    }
+
+    /// Queries over words common, rare, excluded, in a phrase, as a prefix, with a channel.
+    static let bucketQueries = ["piscine", "patinoire", "voirie", "avis", "piscine -avis", "avis -piscine", "pisc*",
+                                "\"avis aux habitants\" piscine", "piscine canal:actu", "voirie canal:actu", "habitants canal:actu -voirie"]
+
+    @Test func bucketStepSizesFollowTheDensity() {
+        let steps = PostgresSearchSteps(window: 2_000, spans: [16_000])
+        // "transport scolaire" at 1M: ~90,000 matches expected, 740 a bucket: 5 buckets for 3,000.
+        #expect(steps.firstBuckets(estimate: 90_000, newest: 1_000_000) == 5)
+        // A rare word: every bucket; no estimate: every bucket.
+        #expect(steps.firstBuckets(estimate: 100, newest: 1_000_000) == 123)
+        #expect(steps.firstBuckets(estimate: 0, newest: 1_000) == 1)
+        // 1,000 found in 4 buckets: 1,000 missing at 250 a bucket, x1.5: 6 buckets.
+        #expect(steps.nextBuckets(previous: 4, seen: 4, found: 1_000) == 6)
+        // Fewer found than expected: at most four times the previous step, at least one.
+        #expect(steps.nextBuckets(previous: 2, seen: 2, found: 0) == 8)
+        #expect(steps.nextBuckets(previous: 3, seen: 3, found: 1_999) == 1)
+    }
+
+    /// With buckets of 4 ids over 60 items (16 buckets), every query finds exactly what the id-range
+    /// steps and one scan of every match find, in the same order, whatever the window.
+    @Test func smallBucketsFindWhatIdRangesFind() async throws {
+        try await Self.withTown { store in
+            for query in Self.bucketQueries {
+                for window in [1, 5, 12, 100] {
+                    let scan = try await Self.search(store, query, PostgresSearchSteps(window: window, spans: [], buckets: false))
+                    let ranges = try await Self.search(store, query, PostgresSearchSteps(window: window, spans: [4, 12], buckets: false))
+                    #expect(ranges == scan, "\(query), window \(window)")
+                    for walk in [nil, true, false] {
+                        let buckets = PostgresSearchSteps(window: window, spans: [4, 12], walk: walk, buckets: true, bucketSize: 4)
+                        #expect(try await Self.search(store, query, buckets) == scan, "\(query), window \(window), walk \(String(describing: walk))")
+                    }
+                }
+            }
+        }
+    }
+
+    /// With the index's own buckets (8,192 ids), items whose ids jump across bucket boundaries: the
+    /// bucket steps read the index (EXPLAIN) and find what the id-range steps find.
+    @Test func indexBucketsAcrossBoundariesFindWhatIdRangesFind() async throws {
+        try await PostgresCluster.withFreshStore { store in
+            try await store.syncCatalog(Self.catalog, now: Self.now)
+            let items = Self.items()
+            // Ids 1-20 (bucket 0), 24,571-24,590 (buckets 2 and 3), 57,345-57,364 (bucket 7).
+            _ = try await store.ingest(sourceID: "mairie", items: Array(items[0..<20]), fetchedAt: Self.now)
+            try await Self.setLastItemID(store, 24_570)
+            _ = try await store.ingest(sourceID: "mairie", items: Array(items[20..<40]), fetchedAt: Self.now)
+            try await Self.setLastItemID(store, 57_344)
+            _ = try await store.ingest(sourceID: "mairie", items: Array(items[40..<60]), fetchedAt: Self.now)
+            let plan = try await store.withConnection("test") { connection in
+                try await connection.query("""
+                    SELECT set_config('enable_seqscan', 'off', false), set_config('enable_indexscan', 'off', false)
+                    """, logger: store.logger)
+                var lines: [String] = []
+                for try await line in try await connection.query("""
+                    EXPLAIN SELECT i.id FROM items i WHERE i.search_vector @@ to_tsquery('kiosque_french', 'piscine')
+                      AND (i.id / 8192)::int4 = ANY('{7,3}'::int4[])
+                    """, logger: store.logger).decode(String.self) { lines.append(line) }
+                try await connection.query("RESET ALL", logger: store.logger)
+                return lines.joined(separator: "\n")
+            }
+            #expect(plan.contains("items_search_buckets"), "\(plan)")
+            for query in Self.bucketQueries {
+                for window in [1, 5, 12, 100] {
+                    let scan = try await Self.search(store, query, PostgresSearchSteps(window: window, spans: [], buckets: false))
+                    for walk in [nil, true, false] {
+                        let buckets = PostgresSearchSteps(window: window, spans: [4, 12], walk: walk)
+                        #expect(try await Self.search(store, query, buckets) == scan, "\(query), window \(window), walk \(String(describing: walk))")
+                    }
+                }
+            }
+            // Without the bucketed index (btree_gin refused), the search finds the same by id ranges.
+            try await store.withConnection("test") { connection in
+                _ = try await connection.query("DROP INDEX items_search_buckets", logger: store.logger)
+                _ = try await connection.query("CREATE INDEX items_search ON items USING gin (search_vector)", logger: store.logger)
+            }
+            for query in Self.bucketQueries {
+                let scan = try await Self.search(store, query, PostgresSearchSteps(window: 5, spans: [], buckets: false))
+                #expect(try await Self.search(store, query, PostgresSearchSteps(window: 5, spans: [4, 12])) == scan, "\(query)")
+            }
+        }
+    }
+
+    /// A `canal:` search names the channel's sources in the index scan: it finds the channel's items
+    /// only (filters and all), and follows the channel when its sources change.
+    @Test func channelSearchesFollowTheChannelsSources() async throws {
+        var catalog = Catalog(
+            sources: ["mairie", "ecoles", "sport"].map { SourceDefinition(id: $0, url: "http://127.0.0.1:9/\($0).xml", title: $0.capitalized) },
+            channels: [ChannelDefinition(id: "actu", title: "Actualités", sources: ["mairie", "ecoles"]),
+                       ChannelDefinition(id: "sport", title: "Sport", sources: ["sport"]),
+                       ChannelDefinition(id: "cantines", title: "Cantines", sources: ["ecoles", "mairie"], include: ["cantine"])],
+            bouquets: [BouquetDefinition(id: "tout", title: "Tout", channels: ["actu", "sport", "cantines"], isDefault: true)])
+        try await PostgresCluster.withFreshStore { store in
+            try await store.syncCatalog(catalog, now: Self.now)
+            for (offset, source) in ["mairie", "ecoles", "sport"].enumerated() {
+                let items = (0..<30).map { n in
+                    let title = n % 2 == 0 ? "Travaux de la cantine \(n)" : "Travaux rue \(n)"
+                    return PreparedItem(item: ParsedItem(id: "\(source)-\(n)", title: title, link: "http://127.0.0.1:9/\(source)/\(n)",
+                                                         published: Self.now.addingTimeInterval(Double(n * 3 + offset - 100) * 3_600),
+                                                         summary: "Avis de travaux."), contentText: "Avis de travaux.")
+                }
+                _ = try await store.ingest(sourceID: source, items: items, fetchedAt: Self.now)
+                try await Self.setLastItemID(store, Int64(8192 * (offset + 1) + 8180))
+            }
+            let queries = ["travaux canal:actu", "travaux canal:sport", "travaux canal:cantines", "rue canal:cantines",
+                           "travaux canal:actu canal:sport", "travaux canal:inconnu", "travaux -cantine canal:actu"]
+            func check(_ expected: [String: Int]) async throws {
+                for query in queries {
+                    for window in [3, 20, 200] {
+                        let scan = try await Self.search(store, query, PostgresSearchSteps(window: window, spans: [], buckets: false))
+                        let buckets = try await Self.search(store, query, PostgresSearchSteps(window: window, spans: [4, 12]))
+                        #expect(buckets == scan, "\(query), window \(window)")
+                        if window == 200, let count = expected[query] { #expect(scan.count - 1 == count, "\(query)") }
+                    }
+                }
+            }
+            try await check(["travaux canal:actu": 60, "travaux canal:sport": 30, "travaux canal:cantines": 30, "rue canal:cantines": 0,
+                             "travaux canal:actu canal:sport": 90, "travaux canal:inconnu": 0, "travaux -cantine canal:actu": 30])
+            // The schools move from "actu" to "sport": each channel's search follows.
+            catalog.channels[0].sources = ["mairie"]
+            catalog.channels[1].sources = ["sport", "ecoles"]
+            try await store.syncCatalog(catalog, now: Self.now)
+            try await check(["travaux canal:actu": 30, "travaux canal:sport": 60, "travaux canal:cantines": 30,
+                             "travaux canal:actu canal:sport": 90, "travaux -cantine canal:actu": 15])
         }
     }
 

@@ -40,6 +40,8 @@ enum Migrations {
         migrator.registerMigration("v17-read-marks-counted-per-statement") { _ in }
         // PostgreSQL ranks its matches on a small second vector; FTS5 ranks inside its index.
         migrator.registerMigration("v18-postgres-search-rank-vector") { _ in }
+        // PostgreSQL buckets its text index by id and source; FTS5 is unchanged.
+        migrator.registerMigration("v19-postgres-search-buckets") { _ in }
         return migrator
     }
 

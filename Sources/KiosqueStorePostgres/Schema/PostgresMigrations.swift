@@ -48,6 +48,7 @@ enum PostgresMigrations {
         PostgresMigration(name: "v16-announcement-search-brackets", statements: PostgresSchema.announcementSearchBrackets),
         PostgresMigration(name: "v17-read-marks-counted-per-statement", statements: PostgresSchema.readMarksCountedPerStatement),
         PostgresMigration(name: "v18-postgres-search-rank-vector", statements: PostgresSchema.searchRankVector),
+        PostgresMigration(name: "v19-postgres-search-buckets", statements: PostgresSchema.searchBuckets),
     ]
 
     /// The advisory lock key taken by a migrating instance ("KIOS").

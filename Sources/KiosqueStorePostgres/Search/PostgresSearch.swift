@@ -53,6 +53,12 @@ extension PostgresStore {
 /// 1M items, whatever the range). When the planner expects a word that common, the first step walks
 /// the primary key down from the newest item instead, testing each row, and stops at the window
 /// (~7 µs a row, for window ÷ density rows: 50 ms at 1M for the same query).
+///
+/// With the bucketed index (v19-postgres-search-buckets: words, `id / 8192` and the source in one
+/// GIN) the steps name whole buckets instead (`= ANY`, never a range: a range key collects every
+/// posting of its buckets), sized from the estimate, then from the matches per bucket seen; the
+/// scan skips to those buckets inside the words' postings. The id ranges above stay for a database
+/// where `btree_gin` could not be created.
 struct PostgresSearchSteps: Sendable {
     /// How many of the newest matches are ranked (the contract's window).
     var window: Int
@@ -60,9 +66,41 @@ struct PostgresSearchSteps: Sendable {
     var spans: [Int64]
     /// Whether the first step may walk the primary key (nil: as the estimate says; tests force it).
     var walk: Bool?
+    /// Whether the steps name buckets of ids (nil: when the bucketed index exists; tests force it).
+    var buckets: Bool? = nil
+    /// The ids per bucket. Queries must write `(i.id / 8192)::int4` as the index does to use it
+    /// (v19-postgres-search-buckets); tests use smaller buckets (same hits, no index).
+    var bucketSize: Int64 = 8192
 
     static let standard = PostgresSearchSteps(window: SearchTuning.window,
                                               spans: [8 * Int64(SearchTuning.window), 64 * Int64(SearchTuning.window)])
+
+    /// The index the bucket steps need (v19); without it (btree_gin refused) the id ranges are used.
+    static let bucketIndex = "items_search_buckets"
+    /// Past this many buckets a step reads the remaining ids in one scan (each named bucket is one
+    /// more scan of the words' posting trees; a rare word is cheaper read whole).
+    static let maximumBuckets = 48
+    /// Sources named in the index scan for a `canal:` search at most (a scan per bucket and source).
+    static let maximumSources = 32
+
+    /// How many buckets the first bucket step names: enough for 1.5 times the window at the
+    /// planner's estimated density (`estimate` matches among ids up to `newest`), at least one.
+    func firstBuckets(estimate: Int64, newest: Int64) -> Int {
+        let buckets = newest / bucketSize + 1
+        let perBucket = max(Double(estimate) * Double(bucketSize) / Double(max(newest, 1)), 1)
+        let wanted = (1.5 * Double(window) / perBucket).rounded(.up)
+        return Int(max(1, min(Double(buckets), wanted)))
+    }
+
+    /// How many buckets the next step names, from the matches found so far (`found`, of which the
+    /// window still lacks `window - found`) in the `seen` buckets read: 1.5 times what that density
+    /// needs, at most four times the `previous` step, at least one.
+    func nextBuckets(previous: Int, seen: Int, found: Int) -> Int {
+        let missing = Double(max(window - found, 0))
+        let perBucket = max(Double(found), 0.25 * Double(seen)) / Double(max(seen, 1))
+        let wanted = (1.5 * missing / perBucket).rounded(.up)
+        return Int(max(1, min(Double(4 * previous), wanted)))
+    }
 
     /// Whether the first step should walk the newest rows rather than read the GIN index, for
     /// `estimate` matches (the planner's) among about `newest` items: when the index's postings cost
@@ -150,8 +188,15 @@ struct PostgresSearchEngine {
         var hits: [SearchHitKey] = []
         if query.hasText {
             var newest: Int64 = 0
-            for try await id in try await connection.query("SELECT coalesce(max(id), 0)::int8 FROM items", logger: logger).decode(Int64.self) {
-                newest = id
+            var bucketed = false
+            for try await (id, present) in try await connection.query("""
+                SELECT coalesce(max(id), 0)::int8, to_regclass(\(PostgresSearchSteps.bucketIndex)) IS NOT NULL FROM items
+                """, logger: logger).decode((Int64, Bool).self) {
+                (newest, bucketed) = (id, present)
+            }
+            if steps.buckets ?? bucketed {
+                hits = try await bucketSteps(steps, newest: newest, indexed: bucketed)
+                return try await ranked(hits, window: steps.window)
             }
             // The matches come from the GIN index, or from a bounded walk of the primary key when the words
             // are common (PostgresSearchSteps). Left to itself the planner walked the primary key (or the
@@ -179,11 +224,70 @@ struct PostgresSearchEngine {
                 hits.append(SearchHitKey(id: id, sortAt: sortAt, linkHash: linkHash, score: Double(sortAt)))
             }
         }
-        guard !hits.isEmpty else { return ranking }
+        return try await ranked(hits, window: steps.window)
+    }
+
+    /// The ranking of the window's `hits`, with its facets.
+    private func ranked(_ hits: [SearchHitKey], window: Int) async throws -> RankedSearch {
+        guard !hits.isEmpty else { return RankedSearch() }
         // A full window means at least that many matches: "more than", as SQLite says at its count cap.
-        ranking = RankedSearch(window: hits, total: hits.count, totalIsExact: hits.count < steps.window)
+        var ranking = RankedSearch(window: hits, total: hits.count, totalIsExact: hits.count < window)
         ranking.channelFacets = try await channelFacets(ranking.hits.map(\.id))
         return ranking
+    }
+
+    /// The newest matches by whole buckets of ids, newest first (v19's index has the bucket next to
+    /// the words: a scan naming a few buckets skips to them in the words' postings). The first step
+    /// is sized from the planner's estimate, the next ones from the matches per bucket seen so far;
+    /// past `maximumBuckets` one scan reads what is left. Very common words walk the primary key
+    /// first, as on the id-range path, down to a bucket boundary. A `canal:` search also names the
+    /// channel's sources (`indexed`: the index holds them), checked against channel_items anyway.
+    private func bucketSteps(_ steps: PostgresSearchSteps, newest: Int64, indexed: Bool) async throws -> [SearchHitKey] {
+        var hits: [SearchHitKey] = []
+        let size = steps.bucketSize
+        var sources: [Int64]?
+        if indexed && !query.channels.isEmpty {
+            sources = try await channelSources()
+            if let found = sources, found.isEmpty || found.count > PostgresSearchSteps.maximumSources { sources = nil }
+        }
+        let estimate = try await estimatedMatches(sources: sources)
+        var top = newest / size
+        if steps.walksFirst(estimate: estimate, newest: newest), let span = steps.spans.first {
+            // The walk reads whole buckets: ids from the bucket of `newest - span` up.
+            let first = max(0, (newest - span) / size)
+            try await planFor(walking: true)
+            hits = try await newestMatches(lower: first * size - 1, upper: nil, limit: steps.window)
+            top = first - 1
+        }
+        try await planFor(walking: false)
+        var count = steps.firstBuckets(estimate: estimate, newest: newest)
+        var seen = Int(newest / size - top)  // the buckets walked, if any
+        while hits.count < steps.window && top >= 0 {
+            let missing = steps.window - hits.count
+            if count > PostgresSearchSteps.maximumBuckets {
+                hits += try await newestMatches(lower: nil, upper: (top + 1) * size - 1, limit: missing, sources: sources)
+                break
+            }
+            let named = Array(stride(from: top, to: max(top - Int64(count), -1), by: -1)).map { Int32($0) }
+            hits += try await newestMatches(buckets: named, size: size, limit: missing, sources: sources)
+            seen += named.count
+            top -= Int64(named.count)
+            count = steps.nextBuckets(previous: count, seen: seen, found: hits.count)
+        }
+        return hits
+    }
+
+    /// The ids of the sources of the query's channels: a channel lists items of its sources only
+    /// (feeds through channel_sources, departments' documents and news through their own source).
+    private func channelSources() async throws -> [Int64] {
+        var sources: [Int64] = []
+        for try await id in try await connection.query("""
+            SELECT DISTINCT cs.source_id FROM channel_sources cs JOIN channels c ON c.id = cs.channel_id
+            WHERE c.key = ANY(\(query.channels)) ORDER BY 1
+            """, logger: logger).decode(Int64.self) {
+            sources.append(id)
+        }
+        return sources
     }
 
     /// Plain index scans (walking the primary key) or GIN bitmaps only, for the rest of the transaction.
@@ -197,9 +301,10 @@ struct PostgresSearchEngine {
 
     /// The planner's estimate of the matches (the items' visibility left out), from its statistics
     /// of the vectors' words: no row is read.
-    private func estimatedMatches() async throws -> Int64 {
+    private func estimatedMatches(sources: [Int64]? = nil) async throws -> Int64 {
         var builder = SQLBuilder()
-        builder.sql = "EXPLAIN SELECT 1 " + matches(&builder, visibility: false)
+        let extra = sources.map { ["i.source_id = ANY(\(builder.bind($0)))"] } ?? []
+        builder.sql = "EXPLAIN SELECT 1 " + matches(&builder, extra: extra, visibility: false)
         var estimate: Int64 = 0
         for try await line in try await connection.query(builder.query, logger: logger).decode(String.self) where estimate == 0 {
             if let range = line.range(of: #"rows=\d+"#, options: .regularExpression) {
@@ -212,12 +317,26 @@ struct PostgresSearchEngine {
     /// The newest `limit` matches with ids in `(lower, upper]`, newest first, each ranked on its small
     /// `rank_vector` (weights {D, C, B, A}: title (A) far above summary (B), author and source (C)).
     /// The vector is read from the rows the match already visits: no second read of the row, no TOAST.
-    private func newestMatches(lower: Int64?, upper: Int64?, limit: Int) async throws -> [SearchHitKey] {
+    private func newestMatches(lower: Int64?, upper: Int64?, limit: Int, sources: [Int64]? = nil) async throws -> [SearchHitKey] {
         var builder = SQLBuilder()
         var bounds: [String] = []
         if let lower { bounds.append("i.id > \(builder.bind(lower))") }
         if let upper { bounds.append("i.id <= \(builder.bind(upper))") }
-        let from = matches(&builder, extra: bounds)
+        if let sources { bounds.append("i.source_id = ANY(\(builder.bind(sources)))") }
+        return try await newestMatches(&builder, extra: bounds, limit: limit)
+    }
+
+    /// The newest `limit` matches in the named buckets of `size` ids (whole buckets: no id range,
+    /// which the planner would AND as a second bitmap), of the given sources if any.
+    private func newestMatches(buckets: [Int32], size: Int64, limit: Int, sources: [Int64]?) async throws -> [SearchHitKey] {
+        var builder = SQLBuilder()
+        var keys = ["(i.id / \(size))::int4 = ANY(\(builder.bind(buckets)))"]
+        if let sources { keys.append("i.source_id = ANY(\(builder.bind(sources)))") }
+        return try await newestMatches(&builder, extra: keys, limit: limit)
+    }
+
+    private func newestMatches(_ builder: inout SQLBuilder, extra: [String], limit: Int) async throws -> [SearchHitKey] {
+        let from = matches(&builder, extra: extra)
         builder.sql = """
             SELECT w.id, w.sort_at, w.link_hash, ts_rank('{0.05, 0.2, 0.4, 1.0}', w.rank_vector, w.query, 1)::float8
             FROM (SELECT i.id, i.sort_at, i.link_hash, i.rank_vector, q.query \(from) ORDER BY i.id DESC LIMIT \(builder.bind(limit))) w
