@@ -112,7 +112,8 @@ enum BenchReads {
             }
             totals.append("\(query)=\(total)")
             if ProcessInfo.processInfo.environment["STOREBENCH_VERBOSE"] != nil {
-                log(String(format: "  %@: %.1f ms (last of 5)", query, search.values.last ?? 0))
+                let runs = search.values.suffix(5).sorted()
+                log(String(format: "  %@: median %.1f ms, max %.1f ms (5 runs)", query, runs[runs.count / 2], runs.last ?? 0))
             }
         }
 
