@@ -10,7 +10,9 @@ extension AppDatabase {
         let held = IndexTokenReplay.shared.hold(items)
         defer { IndexTokenReplay.shared.release(held) }
         return try await write("ingesting items of source \(sourceID)", changes: .shared) { db in
-            try Self.ingest(db, sourceID: sourceID, items: items, fetchedAt: fetchedAt)
+            try ItemIndexDeferral.indexingNewItemsOnce(db) {
+                try Self.ingest(db, sourceID: sourceID, items: items, fetchedAt: fetchedAt)
+            }
         }
     }
 
@@ -23,7 +25,9 @@ extension AppDatabase {
         let held = IndexTokenReplay.shared.hold(batches.flatMap(\.items))
         defer { IndexTokenReplay.shared.release(held) }
         return try await write("ingesting items of \(batches.count) sources", changes: .shared) { db in
-            try batches.map { batch in try Self.ingest(db, sourceID: batch.sourceID, items: batch.items, fetchedAt: fetchedAt) }
+            try ItemIndexDeferral.indexingNewItemsOnce(db) {
+                try batches.map { batch in try Self.ingest(db, sourceID: batch.sourceID, items: batch.items, fetchedAt: fetchedAt) }
+            }
         }
     }
 

@@ -42,6 +42,7 @@ enum Migrations {
         migrator.registerMigration("v18-postgres-search-rank-vector") { _ in }
         // PostgreSQL buckets its text index by id and source; FTS5 is unchanged.
         migrator.registerMigration("v19-postgres-search-buckets") { _ in }
+        migrator.registerMigration("v20-items-indexed-per-write", migrate: itemsIndexedPerWrite)
         return migrator
     }
 
@@ -361,6 +362,58 @@ enum Migrations {
             END;
             """
     }
+
+    /// Migration "v20-items-indexed-per-write": the item index's triggers stand aside while an
+    /// ingest writes (see `ItemIndexDeferral`), for the items it added in that write.
+    ///
+    /// The triggers are those of `cappedContentIndex`, each with a WHEN: while
+    /// `items_fts_deferred` holds a row (only ever inside an ingest's transaction), rows above its
+    /// `above_id` are not in the index yet, so nothing is added or removed for them; the ingest
+    /// indexes them at the end of its write with `indexItemsAbove`, from their final values.
+    /// Named among the index's own tables (`items_fts_…`): like them, it is not copied to
+    /// PostgreSQL (it is empty outside an ingest's transaction).
+    static func itemsIndexedPerWrite(_ db: Database) throws {
+        let content = { (row: String) in "substr(\(row).content_text, 1, \(indexedContentCharacters))" }
+        func values(_ row: String, sourceTitle: String? = nil) -> String {
+            ftsValues(row, sourceTitle: sourceTitle, content: content(row))
+        }
+        func indexed(_ id: String) -> String {
+            "NOT EXISTS (SELECT 1 FROM items_fts_deferred WHERE \(id) > above_id)"
+        }
+        let remove = { (row: String) in
+            "INSERT INTO items_fts(items_fts, rowid, \(ftsColumns)) VALUES ('delete', \(values(row)));"
+        }
+        let add = { (row: String) in "INSERT INTO items_fts(rowid, \(ftsColumns)) VALUES (\(values(row)));" }
+        try db.execute(sql: """
+            CREATE TABLE items_fts_deferred (above_id INTEGER NOT NULL);
+            DROP TRIGGER items_fts_insert;
+            DROP TRIGGER items_fts_delete;
+            DROP TRIGGER items_fts_update;
+            DROP TRIGGER items_fts_source_title;
+            CREATE TRIGGER items_fts_insert AFTER INSERT ON items WHEN \(indexed("NEW.id")) BEGIN \(add("NEW")) END;
+            CREATE TRIGGER items_fts_delete AFTER DELETE ON items WHEN \(indexed("OLD.id")) BEGIN \(remove("OLD")) END;
+            CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary, content_text, author ON items
+              WHEN \(indexed("OLD.id")) BEGIN
+              \(remove("OLD")) \(add("NEW"))
+            END;
+            CREATE TRIGGER items_fts_source_title AFTER UPDATE OF title ON sources WHEN OLD.title IS NOT NEW.title BEGIN
+              INSERT INTO items_fts(items_fts, rowid, \(ftsColumns))
+                SELECT 'delete', \(values("items", sourceTitle: "OLD.title")) FROM items
+                WHERE source_id = NEW.id AND \(indexed("items.id"));
+              INSERT INTO items_fts(rowid, \(ftsColumns))
+                SELECT \(values("items", sourceTitle: "NEW.title")) FROM items
+                WHERE source_id = NEW.id AND \(indexed("items.id"));
+            END;
+            """)
+    }
+
+    /// Indexes every item whose id is above the argument (an ingest's new items, see
+    /// `itemsIndexedPerWrite`), in one statement.
+    static let indexItemsAbove = """
+        INSERT INTO items_fts(rowid, \(ftsColumns))
+          SELECT \(ftsValues("items", content: "substr(items.content_text, 1, \(indexedContentCharacters))"))
+          FROM items WHERE id > ?
+        """
 
     /// Unread counts as counters kept by triggers: the home page reads 30 numbers instead of
     /// counting a hundred thousand rows. unread = channels.item_count − user_channel_reads.reads.

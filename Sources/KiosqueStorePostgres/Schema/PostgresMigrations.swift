@@ -49,6 +49,9 @@ enum PostgresMigrations {
         PostgresMigration(name: "v17-read-marks-counted-per-statement", statements: PostgresSchema.readMarksCountedPerStatement),
         PostgresMigration(name: "v18-postgres-search-rank-vector", statements: PostgresSchema.searchRankVector),
         PostgresMigration(name: "v19-postgres-search-buckets", statements: PostgresSchema.searchBuckets),
+        // SQLite's item index stands aside during an ingest and indexes its new items at the end;
+        // PostgreSQL's vectors are computed per row by their trigger, unchanged.
+        PostgresMigration(name: "v20-items-indexed-per-write", statements: []),
     ]
 
     /// The advisory lock key taken by a migrating instance ("KIOS").
