@@ -37,7 +37,7 @@ extension AppDatabase {
     }
 
     static func ingest(_ db: Database, sourceID: String, items: [PreparedItem], fetchedAt: Date) throws -> IngestResult {
-        guard let source = try Row.fetchOne(db, sql: "SELECT id FROM sources WHERE key = ?", arguments: [sourceID]) else {
+        guard let source = try Row.fetchOne(db.cachedStatement(sql: "SELECT id FROM sources WHERE key = ?"), arguments: [sourceID]) else {
             throw StoreError.notFound(what: "source", id: sourceID)
         }
         let sourceRowID: Int64 = source["id"]
@@ -99,10 +99,10 @@ extension AppDatabase {
 
     /// The live channels fed by a source, with their keyword filters.
     static func channelFilters(_ db: Database, sourceRowID: Int64) throws -> [(id: Int64, filter: ChannelFilter)] {
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT c.id, c.include_words, c.exclude_words FROM channel_sources cs JOIN channels c ON c.id = cs.channel_id
             WHERE cs.source_id = ? AND c.retired_at IS NULL AND c.kind = 'feed'
-            """, arguments: [sourceRowID])
+            """), arguments: [sourceRowID])
         return rows.map { row in
             (row["id"], ChannelFilter(include: JSONList.decode(row["include_words"]),
                                       exclude: JSONList.decode(row["exclude_words"])))

@@ -22,27 +22,29 @@ extension AppDatabase {
 
     /// Inserts the attempt and updates its source's health; false when the source is unknown.
     private static func insertAttempt(_ db: Database, _ attempt: FetchAttempt, nextAttemptAt: Date?) throws -> Bool {
-        guard let source = try Int64.fetchOne(db, sql: "SELECT id FROM sources WHERE key = ?", arguments: [attempt.sourceID]) else {
+        // Cached statements: a cycle records a thousand attempts in one write.
+        guard let source = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM sources WHERE key = ?"),
+                                              arguments: [attempt.sourceID]) else {
             return false
         }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO fetch_attempts (source_id, started_at, duration, http_status, error_class, error_message, bytes,
               not_modified, new_items, updated_items, warnings, permanent_redirect, discovered_feeds)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [source, attempt.startedAt.timeIntervalSince1970, attempt.duration, attempt.httpStatus,
+            """).execute(arguments: [source, attempt.startedAt.timeIntervalSince1970, attempt.duration, attempt.httpStatus,
                              attempt.errorClass?.rawValue, attempt.errorMessage, attempt.bytes, attempt.notModified,
                              attempt.newItems, attempt.updatedItems, JSONList.encode(attempt.warnings),
                              attempt.permanentRedirect, JSONList.encode(attempt.discoveredFeeds)])
         let attemptID = db.lastInsertedRowID
         let success: Double? = attempt.succeeded ? attempt.startedAt.timeIntervalSince1970 + attempt.duration : nil
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO source_health (source_id, last_attempt_id, last_success_at, consecutive_failures, next_attempt_at)
             VALUES (?1, ?2, ?3, CASE WHEN ?3 IS NULL THEN 1 ELSE 0 END, ?4)
             ON CONFLICT(source_id) DO UPDATE SET last_attempt_id = ?2,
               last_success_at = coalesce(?3, last_success_at),
               consecutive_failures = CASE WHEN ?3 IS NULL THEN consecutive_failures + 1 ELSE 0 END,
               next_attempt_at = ?4
-            """, arguments: [source, attemptID, success, nextAttemptAt?.timeIntervalSince1970])
+            """).execute(arguments: [source, attemptID, success, nextAttemptAt?.timeIntervalSince1970])
         return true
     }
 
@@ -87,12 +89,12 @@ extension AppDatabase {
 /// Row mapping for health and attempts.
 enum Health {
     static func fetch(_ db: Database, condition: String, arguments: StatementArguments) throws -> [SourceHealth] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT s.key, h.last_success_at, coalesce(h.consecutive_failures, 0) AS failures, h.next_attempt_at,
                    a.*, a.id AS attempt_id
             FROM sources s LEFT JOIN source_health h ON h.source_id = s.id LEFT JOIN fetch_attempts a ON a.id = h.last_attempt_id
             WHERE \(condition) ORDER BY s.key
-            """, arguments: arguments).map { row in
+            """), arguments: arguments).map { row in
             let success: Double? = row["last_success_at"], next: Double? = row["next_attempt_at"]
             let hasAttempt = (row["attempt_id"] as Int64?) != nil
             return SourceHealth(sourceID: row["key"], lastAttempt: hasAttempt ? attempt(row) : nil,

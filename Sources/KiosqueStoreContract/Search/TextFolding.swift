@@ -15,6 +15,20 @@ public struct WordScanner {
         var start = -1
         while position < bytes.count {
             let here = position
+            let byte = bytes[here]
+            if byte < 0x80 {
+                // ASCII, most of any French text, without decoding: what `wordScalar` answers for
+                // it (digits stay, `| 0x20` lowers a letter and leaves a digit as it is).
+                let lower = byte | 0x20
+                if byte &- 0x30 < 10 || lower &- 0x61 < 26 {
+                    if start < 0 { start = here }
+                    word.append(UInt32(lower))
+                } else if start >= 0 {
+                    return (start, here, byte == 0x27 && Self.isElision(word))
+                }
+                position += 1
+                continue
+            }
             let (scalar, length) = decode(at: position)
             if let lower = Self.wordScalar(scalar) {
                 if start < 0 { start = here }
