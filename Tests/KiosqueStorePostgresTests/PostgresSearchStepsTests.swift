@@ -142,16 +142,22 @@ struct PostgresSearchStepsTests {
 
     @Test func bucketStepSizesFollowTheDensity() {
         let steps = PostgresSearchSteps(window: 2_000, spans: [16_000])
-        // "transport scolaire" at 1M: ~90,000 matches expected, 740 a bucket: 5 buckets for 3,000.
+        // 90,000 matches expected at 1M: 3,000 in the newest 33,333 ids, buckets 118-122 (122 holds 577 ids).
         #expect(steps.firstBuckets(estimate: 90_000, newest: 1_000_000) == 5)
+        // Half the items match: 6,000 ids, the partly filled newest bucket and the one before.
+        #expect(steps.firstBuckets(estimate: 500_000, newest: 1_000_000) == 2)
+        #expect(steps.firstBuckets(estimate: 1_000_000, newest: 1_000_000) == 2)
+        #expect(steps.firstBuckets(estimate: 1_000_000, newest: 1_007_000) == 1)
         // A rare word: every bucket; no estimate: every bucket.
         #expect(steps.firstBuckets(estimate: 100, newest: 1_000_000) == 123)
         #expect(steps.firstBuckets(estimate: 0, newest: 1_000) == 1)
         // 1,000 found in 4 buckets: 1,000 missing at 250 a bucket, x1.5: 6 buckets.
-        #expect(steps.nextBuckets(previous: 4, seen: 4, found: 1_000) == 6)
+        #expect(steps.nextBuckets(previous: 4, seen: 4 * 8_192, found: 1_000) == 6)
+        // 150 found in a newest bucket of 577 ids: 1,850 missing, x1.5, at that density: 2 buckets.
+        #expect(steps.nextBuckets(previous: 1, seen: 577, found: 150) == 2)
         // Fewer found than expected: at most four times the previous step, at least one.
-        #expect(steps.nextBuckets(previous: 2, seen: 2, found: 0) == 8)
-        #expect(steps.nextBuckets(previous: 3, seen: 3, found: 1_999) == 1)
+        #expect(steps.nextBuckets(previous: 2, seen: 2 * 8_192, found: 0) == 8)
+        #expect(steps.nextBuckets(previous: 3, seen: 3 * 8_192, found: 1_999) == 1)
     }
 
     /// With buckets of 4 ids over 60 items (16 buckets), every query finds exactly what the id-range

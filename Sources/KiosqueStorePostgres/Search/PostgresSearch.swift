@@ -83,22 +83,27 @@ struct PostgresSearchSteps: Sendable {
     /// Sources named in the index scan for a `canal:` search at most (a scan per bucket and source).
     static let maximumSources = 32
 
-    /// How many buckets the first bucket step names: enough for 1.5 times the window at the
-    /// planner's estimated density (`estimate` matches among ids up to `newest`), at least one.
+    /// How many buckets the first bucket step names, newest first: those holding the newest ids
+    /// that should hold 1.5 times the window at the planner's estimated density (`estimate`
+    /// matches among ids up to `newest`), at least one. Counted in ids, not buckets: the newest
+    /// bucket is only partly filled.
     func firstBuckets(estimate: Int64, newest: Int64) -> Int {
-        let buckets = newest / bucketSize + 1
-        let perBucket = max(Double(estimate) * Double(bucketSize) / Double(max(newest, 1)), 1)
-        let wanted = (1.5 * Double(window) / perBucket).rounded(.up)
-        return Int(max(1, min(Double(buckets), wanted)))
+        let top = newest / bucketSize
+        let wanted = 1.5 * Double(window) * Double(newest) / Double(max(estimate, 1))
+        let lowest = Double(newest) - wanted
+        guard lowest > 0 else { return Int(top + 1) }
+        return Int(max(1, top - Int64(lowest) / bucketSize + 1))
     }
 
     /// How many buckets the next step names, from the matches found so far (`found`, of which the
-    /// window still lacks `window - found`) in the `seen` buckets read: 1.5 times what that density
-    /// needs, at most four times the `previous` step, at least one.
-    func nextBuckets(previous: Int, seen: Int, found: Int) -> Int {
+    /// window still lacks `window - found`) among the `seen` newest ids read: 1.5 times what that
+    /// density needs (at least a quarter of a match a bucket assumed), at most four times the
+    /// `previous` step, at least one.
+    func nextBuckets(previous: Int, seen: Int64, found: Int) -> Int {
         let missing = Double(max(window - found, 0))
-        let perBucket = max(Double(found), 0.25 * Double(seen)) / Double(max(seen, 1))
-        let wanted = (1.5 * missing / perBucket).rounded(.up)
+        let seenIDs = Double(max(seen, 1))
+        let perID = max(Double(found), 0.25 * seenIDs / Double(bucketSize)) / seenIDs
+        let wanted = (1.5 * missing / perID / Double(bucketSize)).rounded(.up)
         return Int(max(1, min(Double(4 * previous), wanted)))
     }
 
@@ -258,7 +263,6 @@ struct PostgresSearchEngine {
         var top = newest / size
         try await planFor(walking: false)
         var count = steps.firstBuckets(estimate: estimate, newest: newest)
-        var seen = 0
         while hits.count < steps.window && top >= 0 {
             let missing = steps.window - hits.count
             if count > PostgresSearchSteps.maximumBuckets {
@@ -267,9 +271,8 @@ struct PostgresSearchEngine {
             }
             let named = Array(stride(from: top, to: max(top - Int64(count), -1), by: -1)).map { Int32($0) }
             hits += try await newestMatches(buckets: named, size: size, limit: missing, sources: sources)
-            seen += named.count
             top -= Int64(named.count)
-            count = steps.nextBuckets(previous: count, seen: seen, found: hits.count)
+            count = steps.nextBuckets(previous: count, seen: newest - (top + 1) * size + 1, found: hits.count)
         }
         return hits
     }
