@@ -3,6 +3,7 @@ import GRDB
 import KiosqueModel
 import Testing
 @testable import KiosqueStore
+import KiosqueStoreContract
 import KiosqueStoreTesting
 
 /// Upsert, update and duplicate rules, channel filters and catalogue synchronisation.
@@ -132,5 +133,15 @@ struct IngestTests {
     ])
     func canonicalLinks(_ pair: (String, String)) {
         #expect(ItemIdentity.canonicalLink(pair.0) == pair.1)
+    }
+
+    /// Stored items carry these hashes (guid, link, content): the function must never change, or
+    /// every stored item would look new or changed at the next fetch.
+    @Test func itemHashesAreTheStoredOnes() {
+        #expect(ItemIdentity.hash("a") == 620_345_593_008_815_561)
+        #expect(ItemIdentity.hash(nil) == 764_812_624_834_142_298)
+        #expect(ItemIdentity.hash("ab", "c") == 770_426_902_215_066_785)
+        #expect(ItemIdentity.hash("a", "bc") == -3_805_060_957_572_819_029)
+        #expect(ItemIdentity.hash("Élu d’Angers", nil, "x") == 2_972_170_235_031_596_750)
     }
 }

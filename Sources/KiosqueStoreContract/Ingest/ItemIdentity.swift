@@ -8,8 +8,11 @@ public enum ItemIdentity {
     public static func hash(_ parts: String?...) -> Int64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for part in parts {
-            if let part {
-                for byte in part.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            if var part {
+                // Over the string's own bytes: iterating `utf8` cost as much as the hashing.
+                part.withUTF8 { bytes in
+                    for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+                }
             } else {
                 h = (h ^ 0xFE) &* 0x0000_0100_0000_01B3
             }
