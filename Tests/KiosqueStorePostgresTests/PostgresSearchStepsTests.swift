@@ -224,6 +224,37 @@ struct PostgresSearchStepsTests {
         }
     }
 
+    /// When btree_gin cannot be created (refused to the database's owner, or not installed; here a
+    /// function of its install script already exists), v19 warns, keeps items_search, and the
+    /// search finds the same by id ranges.
+    @Test func withoutBtreeGinTheMigrationKeepsTheTextIndex() async throws {
+        try await PostgresCluster.withStore(try await PostgresCluster.freshDatabase(), migrate: false) { store in
+            try await store.migrate(Array(PostgresMigrations.all.prefix { $0.name != "v19-postgres-search-buckets" }))
+            try await store.withConnection("test") { connection in
+                _ = try await connection.query("""
+                    CREATE FUNCTION gin_btree_consistent(internal, int2, anyelement, int4, internal, internal) RETURNS bool
+                    LANGUAGE internal STRICT AS 'int4eq'
+                    """, logger: store.logger)
+            }
+            #expect(try await store.migrate() == Array(PostgresStore.knownMigrations.drop { $0 != "v19-postgres-search-buckets" }))
+            let indexes = try await store.withConnection("test") { connection in
+                var names: [String] = []
+                for try await name in try await connection.query("""
+                    SELECT indexname FROM pg_indexes WHERE tablename = 'items' AND indexname LIKE 'items_search%' ORDER BY 1
+                    """, logger: store.logger).decode(String.self) { names.append(name) }
+                return names
+            }
+            #expect(indexes == ["items_search"])
+            try await store.syncCatalog(Self.catalog, now: Self.now)
+            _ = try await store.ingest(sourceID: "mairie", items: Self.items(), fetchedAt: Self.now)
+            for query in Self.bucketQueries {
+                let scan = try await Self.search(store, query, PostgresSearchSteps(window: 5, spans: [], buckets: false))
+                #expect(try await Self.search(store, query, PostgresSearchSteps(window: 5, spans: [4, 12])) == scan, "\(query)")
+            }
+            #expect(try await store.search(query: "piscine", userID: nil, limit: 100, offset: 0, now: Self.now).total == 19)
+        }
+    }
+
     /// A `canal:` search names the channel's sources in the index scan: it finds the channel's items
     /// only (filters and all), and follows the channel when its sources change.
     @Test func channelSearchesFollowTheChannelsSources() async throws {
