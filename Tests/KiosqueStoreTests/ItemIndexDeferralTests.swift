@@ -29,8 +29,10 @@ struct ItemIndexDeferralTests {
         let db = try await Town.store()
         return try await db.write("ingesting", changes: .shared) { db in
             let before = db.totalChangesCount
-            let ingest = { _ = try AppDatabase.ingest(db, sourceID: "mairie", items: Self.items(300), fetchedAt: Town.now) }
-            if deferring { try ItemIndexDeferral.indexingNewItemsOnce(db, ingest) } else { try ingest() }
+            let ingest = { (deferral: ItemIndexDeferral?) in
+                _ = try AppDatabase.ingest(db, sourceID: "mairie", items: Self.items(300), fetchedAt: Town.now, deferral: deferral)
+            }
+            if deferring { try ItemIndexDeferral.indexingNewItemsOnce(db, ingest) } else { try ingest(nil) }
             return db.totalChangesCount - before
         }
     }

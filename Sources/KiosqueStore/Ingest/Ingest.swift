@@ -10,8 +10,8 @@ extension AppDatabase {
         let held = IndexTokenReplay.shared.hold(items)
         defer { IndexTokenReplay.shared.release(held) }
         return try await write("ingesting items of source \(sourceID)", changes: .shared) { db in
-            try ItemIndexDeferral.indexingNewItemsOnce(db) {
-                try Self.ingest(db, sourceID: sourceID, items: items, fetchedAt: fetchedAt)
+            try ItemIndexDeferral.indexingNewItemsOnce(db) { deferral in
+                try Self.ingest(db, sourceID: sourceID, items: items, fetchedAt: fetchedAt, deferral: deferral)
             }
         }
     }
@@ -25,8 +25,10 @@ extension AppDatabase {
         let held = IndexTokenReplay.shared.hold(batches.flatMap(\.items))
         defer { IndexTokenReplay.shared.release(held) }
         return try await write("ingesting items of \(batches.count) sources", changes: .shared) { db in
-            try ItemIndexDeferral.indexingNewItemsOnce(db) {
-                try batches.map { batch in try Self.ingest(db, sourceID: batch.sourceID, items: batch.items, fetchedAt: fetchedAt) }
+            try ItemIndexDeferral.indexingNewItemsOnce(db) { deferral in
+                try batches.map { batch in
+                    try Self.ingest(db, sourceID: batch.sourceID, items: batch.items, fetchedAt: fetchedAt, deferral: deferral)
+                }
             }
         }
     }
@@ -36,7 +38,9 @@ extension AppDatabase {
         IndexPretokenizer.prepare(items)
     }
 
-    static func ingest(_ db: Database, sourceID: String, items: [PreparedItem], fetchedAt: Date) throws -> IngestResult {
+    /// Without a `deferral`, the index's triggers index each new item as it is inserted.
+    static func ingest(_ db: Database, sourceID: String, items: [PreparedItem], fetchedAt: Date,
+                       deferral: ItemIndexDeferral? = nil) throws -> IngestResult {
         guard let source = try Row.fetchOne(db.cachedStatement(sql: "SELECT id FROM sources WHERE key = ?"), arguments: [sourceID]) else {
             throw StoreError.notFound(what: "source", id: sourceID)
         }
@@ -84,6 +88,7 @@ extension AppDatabase {
                 try unmap.execute(arguments: [itemID])
                 result.updated += 1
             } else {
+                try deferral?.beforeInsertingItem()
                 try insert.execute(arguments: StatementArguments([sourceRowID, item.id, guidHash] + values))
                 itemID = db.lastInsertedRowID
                 result.new += 1
