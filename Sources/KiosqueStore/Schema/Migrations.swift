@@ -300,7 +300,6 @@ enum Migrations {
     /// leave the index with exactly the values they were indexed with and come back capped;
     /// shorter items are indexed the same either way, so only long ones are re-indexed.
     private static func cappedContentIndex(_ db: Database) throws {
-        let capped = { (row: String) in "substr(\(row).content_text, 1, \(indexedContentCharacters))" }
         let long = "FROM items WHERE length(content_text) > \(indexedContentCharacters)"
         try db.execute(sql: """
             INSERT INTO items_fts(items_fts, rowid, \(ftsColumns)) SELECT 'delete', \(ftsValues("items")) \(long);
@@ -309,13 +308,18 @@ enum Migrations {
             DROP TRIGGER items_fts_update;
             DROP TRIGGER items_fts_source_title;
             DROP VIEW items_fts_content;
-            \(ftsView(content: capped("i")))
-            \(ftsTriggers(content: capped))
-            INSERT INTO items_fts(rowid, \(ftsColumns)) SELECT \(ftsValues("items", content: capped("items"))) \(long);
+            \(ftsView(content: cappedContent("i")))
+            \(ftsTriggers(content: cappedContent))
+            INSERT INTO items_fts(rowid, \(ftsColumns)) SELECT \(ftsValues("items", content: cappedContent("items"))) \(long);
             """)
     }
 
     private static let ftsColumns = "title, summary, content_text, author, source_title, source_tag"
+
+    /// The SQL of items row `row`'s content text as the index reads it (see `indexedContentCharacters`).
+    private static func cappedContent(_ row: String) -> String {
+        "substr(\(row).content_text, 1, \(indexedContentCharacters))"
+    }
 
     /// The view FTS5 reads indexed values from (snippets, deletions): `content` is the SQL of the
     /// content text of items row `i`.
@@ -336,8 +340,9 @@ enum Migrations {
     }
 
     /// The triggers keeping items_fts in step with items and source titles; `content` gives the
-    /// SQL of a row's indexed content text.
-    private static func ftsTriggers(content: (String) -> String) -> String {
+    /// SQL of a row's indexed content text. With `indexed` (the SQL of whether the item of id SQL
+    /// `id` is in the index), the triggers leave the other items alone.
+    private static func ftsTriggers(content: (String) -> String, indexed: ((String) -> String)? = nil) -> String {
         func values(_ row: String, sourceTitle: String? = nil) -> String {
             ftsValues(row, sourceTitle: sourceTitle, content: content(row))
         }
@@ -348,17 +353,19 @@ enum Migrations {
         func add(_ row: String) -> String {
             "INSERT INTO items_fts(rowid, \(ftsColumns)) VALUES (\(values(row)));"
         }
+        func when(_ id: String) -> String { indexed.map { "WHEN \($0(id)) " } ?? "" }
+        let ofSource = "source_id = NEW.id" + (indexed.map { " AND \($0("items.id"))" } ?? "")
         return """
-            CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN \(add("NEW")) END;
-            CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN \(remove("OLD")) END;
-            CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary, content_text, author ON items BEGIN
+            CREATE TRIGGER items_fts_insert AFTER INSERT ON items \(when("NEW.id"))BEGIN \(add("NEW")) END;
+            CREATE TRIGGER items_fts_delete AFTER DELETE ON items \(when("OLD.id"))BEGIN \(remove("OLD")) END;
+            CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary, content_text, author ON items \(when("OLD.id"))BEGIN
               \(remove("OLD")) \(add("NEW"))
             END;
             CREATE TRIGGER items_fts_source_title AFTER UPDATE OF title ON sources WHEN OLD.title IS NOT NEW.title BEGIN
               INSERT INTO items_fts(items_fts, rowid, \(ftsColumns))
-                SELECT 'delete', \(values("items", sourceTitle: "OLD.title")) FROM items WHERE source_id = NEW.id;
+                SELECT 'delete', \(values("items", sourceTitle: "OLD.title")) FROM items WHERE \(ofSource);
               INSERT INTO items_fts(rowid, \(ftsColumns))
-                SELECT \(values("items", sourceTitle: "NEW.title")) FROM items WHERE source_id = NEW.id;
+                SELECT \(values("items", sourceTitle: "NEW.title")) FROM items WHERE \(ofSource);
             END;
             """
     }
@@ -373,37 +380,13 @@ enum Migrations {
     /// Named among the index's own tables (`items_fts_…`): like them, it is not copied to
     /// PostgreSQL (it is empty outside an ingest's transaction).
     static func itemsIndexedPerWrite(_ db: Database) throws {
-        let content = { (row: String) in "substr(\(row).content_text, 1, \(indexedContentCharacters))" }
-        func values(_ row: String, sourceTitle: String? = nil) -> String {
-            ftsValues(row, sourceTitle: sourceTitle, content: content(row))
-        }
-        func indexed(_ id: String) -> String {
-            "NOT EXISTS (SELECT 1 FROM items_fts_deferred WHERE \(id) > above_id)"
-        }
-        let remove = { (row: String) in
-            "INSERT INTO items_fts(items_fts, rowid, \(ftsColumns)) VALUES ('delete', \(values(row)));"
-        }
-        let add = { (row: String) in "INSERT INTO items_fts(rowid, \(ftsColumns)) VALUES (\(values(row)));" }
         try db.execute(sql: """
             CREATE TABLE items_fts_deferred (above_id INTEGER NOT NULL);
             DROP TRIGGER items_fts_insert;
             DROP TRIGGER items_fts_delete;
             DROP TRIGGER items_fts_update;
             DROP TRIGGER items_fts_source_title;
-            CREATE TRIGGER items_fts_insert AFTER INSERT ON items WHEN \(indexed("NEW.id")) BEGIN \(add("NEW")) END;
-            CREATE TRIGGER items_fts_delete AFTER DELETE ON items WHEN \(indexed("OLD.id")) BEGIN \(remove("OLD")) END;
-            CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary, content_text, author ON items
-              WHEN \(indexed("OLD.id")) BEGIN
-              \(remove("OLD")) \(add("NEW"))
-            END;
-            CREATE TRIGGER items_fts_source_title AFTER UPDATE OF title ON sources WHEN OLD.title IS NOT NEW.title BEGIN
-              INSERT INTO items_fts(items_fts, rowid, \(ftsColumns))
-                SELECT 'delete', \(values("items", sourceTitle: "OLD.title")) FROM items
-                WHERE source_id = NEW.id AND \(indexed("items.id"));
-              INSERT INTO items_fts(rowid, \(ftsColumns))
-                SELECT \(values("items", sourceTitle: "NEW.title")) FROM items
-                WHERE source_id = NEW.id AND \(indexed("items.id"));
-            END;
+            \(ftsTriggers(content: cappedContent, indexed: { "NOT EXISTS (SELECT 1 FROM items_fts_deferred WHERE \($0) > above_id)" }))
             """)
     }
 
@@ -411,7 +394,7 @@ enum Migrations {
     /// `itemsIndexedPerWrite`), in one statement.
     static let indexItemsAbove = """
         INSERT INTO items_fts(rowid, \(ftsColumns))
-          SELECT \(ftsValues("items", content: "substr(items.content_text, 1, \(indexedContentCharacters))"))
+          SELECT \(ftsValues("items", content: cappedContent("items")))
           FROM items WHERE id > ?
         """
 
