@@ -343,23 +343,15 @@ struct PostgresSearchEngine {
 
     private func newestMatches(_ builder: inout SQLBuilder, extra: [String], limit: Int) async throws -> [SearchHitKey] {
         let from = matches(&builder, extra: extra)
-        // One row of arrays rather than a row per match: decoding up to 2,000 rows one by one cost the
-        // client a few milliseconds a step at 1M items.
         builder.sql = """
-            SELECT coalesce(array_agg(w.id ORDER BY w.id DESC), '{}'), coalesce(array_agg(w.sort_at ORDER BY w.id DESC), '{}'),
-                   coalesce(array_agg(coalesce(w.link_hash, 0) ORDER BY w.id DESC), '{}'),
-                   coalesce(array_agg(w.link_hash IS NOT NULL ORDER BY w.id DESC), '{}'),
-                   coalesce(array_agg(ts_rank('{0.05, 0.2, 0.4, 1.0}', w.rank_vector, w.query, 1)::float8 ORDER BY w.id DESC), '{}')
+            SELECT w.id, w.sort_at, w.link_hash, ts_rank('{0.05, 0.2, 0.4, 1.0}', w.rank_vector, w.query, 1)::float8
             FROM (SELECT i.id, i.sort_at, i.link_hash, i.rank_vector, q.query \(from) ORDER BY i.id DESC LIMIT \(builder.bind(limit))) w
+            ORDER BY w.id DESC
             """
         var hits: [SearchHitKey] = []
-        for try await (ids, sortTimes, linkHashes, linked, ranks) in try await connection.query(builder.query, logger: logger)
-            .decode(([Int64], [Int64], [Int64], [Bool], [Double]).self) {
-            hits.reserveCapacity(ids.count)
-            for index in ids.indices {
-                hits.append(SearchHitKey(id: ids[index], sortAt: sortTimes[index], linkHash: linked[index] ? linkHashes[index] : nil,
-                                         score: blended(ranks[index], sortAt: sortTimes[index])))
-            }
+        for try await (id, sortAt, linkHash, rank) in try await connection.query(builder.query, logger: logger)
+            .decode((Int64, Int64, Int64?, Double).self) {
+            hits.append(SearchHitKey(id: id, sortAt: sortAt, linkHash: linkHash, score: blended(rank, sortAt: sortAt)))
         }
         return hits
     }
