@@ -44,6 +44,45 @@ struct IngestTests {
         #expect(result == IngestResult(new: 1))
     }
 
+    /// A feed longer than one of PostgreSQL's multi-row statements (250 items), with a repeated guid,
+    /// a filtered channel and an agent's reads: the same items, mappings and unread figures on both
+    /// backends, through a first ingest, a partial update and an unchanged refetch.
+    @Test(arguments: StoreBackends.all) func longFeedKeepsCountsAndUnreadFigures(_ backend: StoreBackend) async throws {
+        let db = try await Town.store(backend)
+        func feed(_ range: Range<Int>, edited: Range<Int> = 0..<0) -> [PreparedItem] {
+            range.map { i in
+                let subject = i % 3 == 0 ? "Théâtre : saison \(i)" : "Voirie : chantier \(i)"
+                return Town.item("p\(i)", edited.contains(i) ? subject + " (modifié)" : subject, link: "https://presse.example/\(i)",
+                                 published: Town.now.addingTimeInterval(Double(i - 1_000) * 60))
+            }
+        }
+        let first = try await db.ingest(sourceID: "presse", items: feed(0..<700) + [Town.item("p5", "Doublon")], fetchedAt: Town.now)
+        #expect(first == IngestResult(new: 700))
+        let agent = try await Town.user(db)
+        try await db.subscribe(userID: agent, channelID: "culture")
+        try await db.subscribe(userID: agent, channelID: "presse")
+        func unread() async throws -> [String: Int] {
+            let home = try await db.homePage(userID: agent, limit: 5)
+            return Dictionary(uniqueKeysWithValues: home.channels.map { ($0.channel.id, $0.unread) })
+        }
+        func totals() async throws -> [String: Int] {
+            let home = try await db.homePage(userID: agent, limit: 5)
+            return Dictionary(uniqueKeysWithValues: home.channels.map { ($0.channel.id, $0.total) })
+        }
+        #expect(try await unread() == ["culture": 234, "presse": 700])
+        #expect(try await db.markAllRead(channelID: "culture", userID: agent) == 234)
+        #expect(try await unread() == ["culture": 0, "presse": 466])
+
+        let later = Town.now.addingTimeInterval(600)
+        let second = try await db.ingest(sourceID: "presse", items: feed(0..<800, edited: 0..<300), fetchedAt: later)
+        #expect(second == IngestResult(new: 100, updated: 300, unchanged: 400))
+        // The 33 new items of "culture" among p700…p799 are unread; the edited ones keep their read marks.
+        #expect(try await unread() == ["culture": 33, "presse": 566])
+        #expect(try await totals() == ["culture": 267, "presse": 800])
+        #expect(try await db.ingest(sourceID: "presse", items: feed(0..<800, edited: 0..<300), fetchedAt: later) == IngestResult(unchanged: 800))
+        #expect(try await db.counts()["items"] == 800)
+    }
+
     @Test(arguments: StoreBackends.all) func sameGuidInTwoSourcesIsTwoItems(_ backend: StoreBackend) async throws {
         let db = try await Town.store(backend)
         _ = try await db.ingest(sourceID: "mairie", items: [Town.item("x", "Un", link: "https://a.fr/1")], fetchedAt: Town.now)

@@ -43,6 +43,8 @@ enum Migrations {
         // PostgreSQL buckets its text index by id and source; FTS5 is unchanged.
         migrator.registerMigration("v19-postgres-search-buckets") { _ in }
         migrator.registerMigration("v20-items-indexed-per-write", migrate: itemsIndexedPerWrite)
+        // PostgreSQL counts new channel rows once per statement; SQLite's triggers are unchanged.
+        migrator.registerMigration("v21-channel-items-counted-per-statement") { _ in }
         return migrator
     }
 

@@ -52,6 +52,7 @@ enum PostgresMigrations {
         // SQLite's item index stands aside during an ingest and indexes its new items at the end;
         // PostgreSQL's vectors are computed per row by their trigger, unchanged.
         PostgresMigration(name: "v20-items-indexed-per-write", statements: []),
+        PostgresMigration(name: "v21-channel-items-counted-per-statement", statements: PostgresSchema.channelItemsCountedPerStatement),
     ]
 
     /// The advisory lock key taken by a migrating instance ("KIOS").

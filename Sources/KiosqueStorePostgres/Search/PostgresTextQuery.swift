@@ -12,6 +12,12 @@ struct SQLBuilder {
         return "$\(binds.count)"
     }
 
+    /// Binds `value` or NULL and returns its placeholder.
+    mutating func bind<T: PostgresNonThrowingEncodable>(_ value: T?) -> String {
+        binds.append(value)
+        return "$\(binds.count)"
+    }
+
     var query: PostgresQuery { PostgresQuery(unsafeSQL: sql, binds: binds) }
 }
 
