@@ -198,7 +198,7 @@ let package = Package(
             "KiosqueMail", "KiosqueStore", "KiosqueConfig", "KiosqueModel", "KiosqueTestServer",
         ]),
         .testTarget(name: "KiosqueWebTests", dependencies: [
-            "KiosqueWeb", "KiosqueStore", "KiosqueStoreTesting", "KiosqueConfig", "KiosqueModel", "KiosqueRefresh", "KiosqueParse", "KiosqueMail",
+            "KiosqueWeb", "KiosqueStore", "KiosqueStorePostgres", "KiosqueStoreTesting", "KiosqueConfig", "KiosqueModel", "KiosqueRefresh", "KiosqueParse", "KiosqueMail",
             "KiosqueMedia", "KiosqueTestServer", "KiosqueIdentity", .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -28,6 +28,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case sqlite(path: String, operation: String, code: Int32, message: String)
     /// Any other failure of a database server (PostgreSQL), with its message; `location` has no password.
     case database(location: String, operation: String, message: String)
+    /// Too many requests of this kind are already waiting their turn (searches under overload): nothing
+    /// was done, the same request can be made again in a moment.
+    case busy(operation: String)
 
     /// A message for logs and the command line.
     public var description: String {
@@ -58,6 +61,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
             return "SQLite error \(code) while \(operation) in \(path): \(message)"
         case .database(let location, let operation, let message):
             return "database error while \(operation) in \(location): \(message)"
+        case .busy(let operation):
+            return "too many requests are waiting while \(operation); try again in a moment"
         }
     }
 }

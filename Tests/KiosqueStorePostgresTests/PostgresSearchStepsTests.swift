@@ -339,4 +339,27 @@ struct PostgresSearchStepsTests {
         #expect(gate.load.running == 0 && gate.load.waiting == 0)
         #expect(PostgresSearchGate.limit(poolSize: 20) == 4 && PostgresSearchGate.limit(poolSize: 1) == 1)
     }
+
+    /// Past `maximumWaiting` waiters a search is refused at once, and the store says it is busy.
+    @Test func aFullQueueRefusesAtOnce() async throws {
+        let gate = PostgresSearchGate(limit: 1, maximumWaiting: 2)
+        try await gate.enter()
+        let waiters = (0..<2).map { _ in Task { try await gate.enter() } }
+        while gate.load.waiting < 2 { try await Task.sleep(for: .milliseconds(2)) }
+        await #expect(throws: PostgresSearchGate.Full.self) { try await gate.enter() }
+        #expect(gate.load.running == 1 && gate.load.waiting == 2)
+        gate.leave()
+        _ = try await waiters[0].value
+        // A place in the queue is free again: the next one waits its turn instead of being refused.
+        let next = Task { try await gate.enter() }
+        while gate.load.waiting < 2 { try await Task.sleep(for: .milliseconds(2)) }
+        gate.leave()
+        _ = try await waiters[1].value
+        gate.leave()
+        _ = try await next.value
+        gate.leave()
+        #expect(gate.load.running == 0 && gate.load.waiting == 0)
+        #expect(PostgresSearchGate(limit: 4).maximumWaiting == 64)
+        #expect(StoreError.busy(operation: "searching").description.contains("try again"))
+    }
 }

@@ -24,6 +24,8 @@ extension PostgresStore {
         let logger = self.logger
         do {
             try await searchGate.enter()
+        } catch is PostgresSearchGate.Full {
+            throw .busy(operation: "searching")
         } catch {
             throw storeError(error, "waiting to search")
         }

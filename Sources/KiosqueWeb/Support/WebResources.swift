@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KiosqueStoreContract
 import Mustache
 
 /// Templates, locales and static files, shipped in the module's bundle; a theme folder from
@@ -98,6 +99,8 @@ struct StaticFilesController {
 struct ErrorPageMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let views: ViewRenderer
+    /// The Retry-After of a refusal because the store is busy.
+    static let busyRetrySeconds = 2
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let api = request.uri.path.hasPrefix("/api/")
@@ -107,6 +110,13 @@ struct ErrorPageMiddleware: RouterMiddleware {
             if api { return APIError.response(error.status, code: "http_\(error.status.code)", message: error.body ?? error.status.reasonPhrase) }
             let key = error.status == .notFound ? "error_not_found" : error.status.code < 500 ? "error_bad_request" : "error_internal"
             return views.error(error.status, messageKey: key, context: context)
+        } catch StoreError.busy {
+            // Too many of the same requests wait already (searches under overload): the agent is told
+            // to try again in a moment, nothing failed.
+            var response = api ? APIError.response(.serviceUnavailable, code: "busy", message: "Too many searches are waiting; try again in a moment.")
+                               : views.error(.serviceUnavailable, messageKey: "error_busy", context: context)
+            response.headers[.retryAfter] = String(Self.busyRetrySeconds)
+            return response
         } catch {
             if Task.isCancelled {
                 // The client went away while the request waited (a search queued behind others):
