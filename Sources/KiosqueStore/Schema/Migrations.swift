@@ -45,6 +45,8 @@ enum Migrations {
         migrator.registerMigration("v20-items-indexed-per-write", migrate: itemsIndexedPerWrite)
         // PostgreSQL counts new channel rows once per statement; SQLite's triggers are unchanged.
         migrator.registerMigration("v21-channel-items-counted-per-statement") { _ in }
+        // PostgreSQL indexes each item's adjacent word pairs for phrases; FTS5 keeps positions.
+        migrator.registerMigration("v22-postgres-search-word-pairs") { _ in }
         return migrator
     }
 

@@ -53,6 +53,7 @@ enum PostgresMigrations {
         // PostgreSQL's vectors are computed per row by their trigger, unchanged.
         PostgresMigration(name: "v20-items-indexed-per-write", statements: []),
         PostgresMigration(name: "v21-channel-items-counted-per-statement", statements: PostgresSchema.channelItemsCountedPerStatement),
+        PostgresMigration(name: "v22-postgres-search-word-pairs", statements: PostgresSchema.searchWordPairs),
     ]
 
     /// The advisory lock key taken by a migrating instance ("KIOS").

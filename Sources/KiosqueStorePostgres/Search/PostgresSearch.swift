@@ -31,7 +31,9 @@ extension PostgresStore {
         }
         defer { searchGate.leave() }
         return try await read("searching") { connection in
-            let engine = PostgresSearchEngine(connection: connection, logger: logger, query: query, userID: userID ?? -1, now: now)
+            let pairs = try await PostgresTextQuery.phrasePairs(query, connection: connection, logger: logger)
+            let engine = PostgresSearchEngine(connection: connection, logger: logger, query: query, userID: userID ?? -1, now: now,
+                                              phrasePairs: pairs)
             try await connection.query("BEGIN READ ONLY", logger: logger)
             do {
                 let ranking = try await engine.rank()
@@ -159,6 +161,8 @@ struct PostgresSearchEngine {
     let query: SearchQuery
     let userID: Int64
     let now: Date
+    /// The word pairs the query's phrases need (`PostgresTextQuery.phrasePairs`), as tsquery texts.
+    var phrasePairs: [String] = []
 
     /// The matches' SQL (`FROM … WHERE …` over items `i`, plus `extra` conditions), with the tsquery
     /// as `q.query` when there is text.
@@ -168,6 +172,8 @@ struct PostgresSearchEngine {
         if let text = PostgresTextQuery.expression(query, into: &builder) {
             from = "items i, (SELECT \(text) AS query) q"
             conditions.append("i.search_vector @@ q.query")
+            // In the same index as the words: the scan goes to the items holding the phrases' pairs.
+            conditions += phrasePairs.map { "i.pair_vector @@ \(builder.bind($0))::tsquery" }
         }
         if !query.sources.isEmpty {
             conditions.append("i.source_id IN (SELECT id FROM sources WHERE key = ANY(\(builder.bind(query.sources))))")

@@ -1,5 +1,6 @@
 public import KiosqueStoreContract
 import PostgresNIO
+import Logging
 
 /// SQL text with its bound parameters, built piece by piece (placeholders `$n` in order).
 struct SQLBuilder {
@@ -54,6 +55,20 @@ enum PostgresTextQuery {
         var parts = chunks.dropLast().map { "phraseto_tsquery('kiosque_french', \(builder.bind($0)))" }
         parts.append("to_tsquery('kiosque_prefix', \(builder.bind(last + ":*")))")
         return "(" + parts.joined(separator: " && ") + ")"
+    }
+
+    /// The word pairs that every match of the query's required phrases holds (v22-postgres-search-word-pairs),
+    /// one tsquery text a phrase that has pairs, computed by the database from the phrase as
+    /// `phraseto_tsquery` reads it. A phrase of one word, a prefix or an exclusion adds none.
+    static func phrasePairs(_ query: SearchQuery, connection: PostgresConnection, logger: Logger) async throws -> [String] {
+        let phrases = query.required.filter { !$0.isPrefix && words($0.text).count > 1 }.map(\.text)
+        guard !phrases.isEmpty else { return [] }
+        var pairs: [String] = []
+        for try await text in try await connection.query("SELECT kiosque_phrase_pairs(p)::text FROM unnest(\(phrases)) p",
+                                                         logger: logger).decode(String?.self) {
+            if let text, !text.isEmpty { pairs.append(text) }
+        }
+        return pairs
     }
 
     /// A single word's other number (élus → élu, elu → elus), searched too: Snowball's French
