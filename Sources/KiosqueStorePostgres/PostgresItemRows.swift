@@ -11,17 +11,7 @@ enum PostgresItemRows {
                           logger: Logger) async throws -> [ItemSummary] {
         guard !ids.isEmpty else { return [] }
         var byID: [Int64: ItemSummary] = [:]
-        let rows = try await connection.query("""
-            SELECT i.id, i.title, i.link, i.author, i.summary, i.published, i.sort_at, i.is_updated, s.key, s.title,
-                   EXISTS (SELECT 1 FROM read_marks r WHERE r.user_id = \(userID) AND r.item_id = i.id),
-                   EXISTS (SELECT 1 FROM stars t WHERE t.user_id = \(userID) AND t.item_id = i.id),
-                   i.picture_url, i.picture_alt
-            FROM items i JOIN sources s ON s.id = i.source_id WHERE i.id = ANY(\(ids))
-              AND \(unescaped: AnnouncementScope.itemVisible(item: "i.id", user: PostgresItemAudience.user(userID)))
-            """, logger: logger)
-        for try await row in rows {
-            let columns = try row.decode((Int64, String?, String?, String?, String?, Int64?, Int64, Bool, String, String, Bool, Bool,
-                                          String?, String?).self)
+        for try await columns in try await connection.execute(PostgresHotStatements.ItemSummaries(userID: userID, ids: ids), logger: logger) {
             let id = columns.0
             byID[id] = ItemSummary(
                 id: id, title: columns.1, link: columns.2, author: columns.3, summary: columns.4, sourceID: columns.8,

@@ -14,14 +14,8 @@ extension PostgresStore: ReadsStore {
         let logger = self.logger
         return try await read("reading the home page") { connection in
             var subscribed: [(id: Int64, ref: ChannelRef, total: Int, unread: Int)] = []
-            for try await (id, key, title, count, reads, hidden, hiddenUnread) in try await connection.query("""
-                SELECT c.id, c.key, c.title, c.item_count, coalesce(u.reads, 0),
-                  \(unescaped: PostgresItemAudience.hiddenCount(channel: "c.id", user: "sub.user_id", unreadOnly: false)),
-                  \(unescaped: PostgresItemAudience.hiddenCount(channel: "c.id", user: "sub.user_id", unreadOnly: true))
-                FROM subscriptions sub JOIN channels c ON c.id = sub.channel_id
-                LEFT JOIN user_channel_reads u ON u.user_id = sub.user_id AND u.channel_id = c.id
-                WHERE sub.user_id = \(userID) AND c.retired_at IS NULL ORDER BY c.position, c.id
-                """, logger: logger).decode((Int64, String, String, Int32, Int32, Int64, Int64).self) {
+            for try await (id, key, title, count, reads, hidden, hiddenUnread) in try await connection.execute(
+                PostgresHotStatements.HomeChannels(userID: userID), logger: logger) {
                 // Hidden items leave the total; hidden unread ones leave the unread count (issue 17).
                 subscribed.append((id, ChannelRef(id: key, title: title), max(0, Int(count) - Int(hidden)),
                                    max(0, Int(count) - Int(reads) - Int(hiddenUnread))))
@@ -200,6 +194,15 @@ struct PostgresChannelKeys {
     /// `page` reads them one channel at a time — in one statement (LATERAL per channel, each an index scan).
     func pages(_ channels: [Int64], before: PageCursor?, count: Int, unreadFor userID: Int64? = nil) async throws -> [[PageCursor]] {
         guard !channels.isEmpty else { return [] }
+        var pages = [[PageCursor]](repeating: [], count: channels.count)
+        if before == nil && userID == nil {
+            // Ma page's case: a prepared statement (PostgresHotStatements).
+            let statement = PostgresHotStatements.NewestChannelKeys(channels: channels, viewer: viewer, count: Int64(max(0, count)))
+            for try await (ord, sortAt, itemID) in try await connection.execute(statement, logger: logger) {
+                pages[Int(ord) - 1].append(PageCursor(sortAt: sortAt, itemID: itemID))
+            }
+            return pages
+        }
         var builder = SQLBuilder()
         var sql = """
             SELECT x.ord, k.sort_at, k.item_id FROM unnest(\(builder.bind(channels))::int8[]) WITH ORDINALITY AS x(channel, ord)
@@ -213,7 +216,6 @@ struct PostgresChannelKeys {
         sql += " ORDER BY sort_at DESC, item_id DESC LIMIT \(builder.bind(max(0, count)))) k"
         sql += " ORDER BY x.ord, k.sort_at DESC, k.item_id DESC"
         builder.sql = sql
-        var pages = [[PageCursor]](repeating: [], count: channels.count)
         for try await (ord, sortAt, itemID) in try await connection.query(builder.query, logger: logger).decode((Int64, Int64, Int64).self) {
             pages[Int(ord) - 1].append(PageCursor(sortAt: sortAt, itemID: itemID))
         }
