@@ -20,6 +20,8 @@ public final class PostgresStore: Service, Sendable {
     private let ownRun = Mutex<Task<Void, Never>?>(nil)
     /// How many searches may run at once (the others queue: see `PostgresSearchGate`).
     let searchGate: PostgresSearchGate
+    /// This instance's recent search rankings (paging costs a page, not a ranking).
+    let rankings = PostgresRankingCache()
 
     /// Creates the pool (no connection is opened before `run()`).
     public init(configuration: PostgresStoreConfiguration, logger: Logger = Logger(label: "kiosque.store.postgres")) throws {

@@ -188,4 +188,19 @@ struct SearchTests {
         #expect(try await db.search(query: "gazette théâtre", userID: nil, now: Town.now).total == 1)
         #expect(try await db.search(query: "presse locale", userID: nil, now: Town.now).total == 0)
     }
+
+    /// An article in two channels is shown in the one the agent follows; an agent who follows
+    /// neither sees it in the first of them in the catalogue.
+    @Test(arguments: StoreBackends.all) func hitIsShownInAChannelTheAgentFollows(_ backend: StoreBackend) async throws {
+        let db = try await Self.store(backend)
+        let pressReader = try await Town.user(db, "lecteur")
+        let cultureFan = try await Town.user(db, "culture")
+        let nobody = try await Town.user(db, "personne")
+        try await db.subscribe(userID: pressReader, channelID: "presse")
+        try await db.subscribe(userID: cultureFan, channelID: "culture")
+        for (user, channel) in [(pressReader, "presse"), (cultureFan, "culture"), (nobody, "culture")] {
+            let results = try await db.search(query: "théâtre", userID: user, now: Town.now)
+            #expect(results.items.map(\.item.channel?.id) == [channel], "agent \(user)")
+        }
+    }
 }

@@ -205,8 +205,9 @@ struct SearchEngine {
                    EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = ? AND s.channel_id = c.id) AS subscribed
             FROM json_each(?) j CROSS JOIN channel_items ci ON ci.item_id = j.value JOIN channels c ON c.id = ci.channel_id
             WHERE c.retired_at IS NULL
-            ORDER BY subscribed DESC, c.position DESC
+            ORDER BY subscribed, c.position DESC
             """, arguments: [userID, list]) {
+            // The last row of an item wins: a followed channel, the first in the catalogue.
             channels[row["item_id"]] = ChannelRef(id: row["key"], title: row["title"])
         }
         var snippets: [Int64: [SnippetSegment]] = [:]

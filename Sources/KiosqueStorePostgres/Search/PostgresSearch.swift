@@ -12,9 +12,9 @@ extension PostgresStore {
         return try await search(query, userID: userID, limit: limit, offset: offset, now: now)
     }
 
-    /// Nothing is cached between searches on PostgreSQL (several instances would need to agree on
-    /// invalidations); the ranking is recomputed by each search.
-    public func invalidateSearchCache() {}
+    /// Forgets this instance's kept rankings (they also drop by themselves when anything they rank
+    /// changes, on any instance: `PostgresRankingCache`).
+    public func invalidateSearchCache() { rankings.removeAll() }
 
     /// Runs a parsed search: relevance (ts_rank over the small weighted `rank_vector`) blended with
     /// freshness, snippets (ts_headline) for the page shown only, facets over the ranked window.
@@ -30,20 +30,69 @@ extension PostgresStore {
             throw storeError(error, "waiting to search")
         }
         defer { searchGate.leave() }
+        let viewer = userID ?? -1
+        // Read before ranking: a change committed meanwhile moves the stamp, and this ranking is never reused.
+        let stamp = changes.stamp(userID: viewer)
+        let keeps = PostgresSearchSteps.current.keepsRankings
+        let kept = keeps ? rankings.ranking(for: query, userID: viewer, stamp: stamp, now: now) : nil
+        var ranking: RankedSearch
+        if let kept { ranking = kept } else { ranking = try await rank(query, userID: viewer, now: now) }
+        guard !ranking.hits.isEmpty else {
+            if keeps && kept == nil { rankings.store(ranking, for: query, userID: viewer, stamp: stamp, now: now) }
+            return SearchResults(query: query, total: ranking.total, totalIsExact: ranking.totalIsExact, items: [],
+                                 channelFacets: [], monthFacets: ranking.monthFacets, isWindowed: ranking.isWindowed, pageable: 0)
+        }
+        // The facets (kept with the ranking) and the page's three parts are independent reads: at
+        // once, each on a pooled connection of its own. None holds a connection while it waits for
+        // another, so a small pool serves them in turn rather than deadlock.
+        let page = Array(ranking.hits.dropFirst(max(0, offset)).prefix(max(0, limit)))
+        let ids = page.map(\.id)
+        let reader = PostgresSearchPage(query: query, userID: viewer, logger: logger)
+        let window = ranking.hits.map(\.id), keptFacets = kept?.channelFacets
+        async let facets = keptOrRead(keptFacets, "counting a search's channels") { try await reader.channelFacets(window, connection: $0) }
+        async let snippets = readResult("cutting a search's snippets") { try await reader.snippets(ids, connection: $0) }
+        async let channels = readResult("choosing a search's channels") { try await reader.channels(ids, connection: $0) }
+        async let items = readResult("reading a search's items") {
+            try await PostgresItemRows.summaries($0, ids: ids, userID: viewer, logger: logger)
+        }
+        let hits = reader.hits(page, items: try await items.get(), channels: try await channels.get(),
+                               snippets: try await snippets.get())
+        ranking.channelFacets = try await facets.get()
+        if keeps && kept == nil { rankings.store(ranking, for: query, userID: viewer, stamp: stamp, now: now) }
+        return SearchResults(query: query, total: ranking.total, totalIsExact: ranking.totalIsExact, items: hits,
+                             channelFacets: ranking.channelFacets, monthFacets: ranking.monthFacets,
+                             isWindowed: ranking.isWindowed, pageable: ranking.hits.count)
+    }
+
+    /// The newest matches of `query` the agent may see, ranked, on one connection.
+    private func rank(_ query: SearchQuery, userID: Int64, now: Date) async throws(StoreError) -> RankedSearch {
+        let logger = self.logger
         return try await read("searching") { connection in
             let pairs = try await PostgresTextQuery.phrasePairs(query, connection: connection, logger: logger)
-            let engine = PostgresSearchEngine(connection: connection, logger: logger, query: query, userID: userID ?? -1, now: now,
+            let engine = PostgresSearchEngine(connection: connection, logger: logger, query: query, userID: userID, now: now,
                                               phrasePairs: pairs)
+            // One transaction: the steps' planner settings are local to it.
             try await connection.query("BEGIN READ ONLY", logger: logger)
             do {
                 let ranking = try await engine.rank()
                 try await connection.query("COMMIT", logger: logger)
-                return try await engine.page(ranking, limit: max(0, limit), offset: max(0, offset))
+                return ranking
             } catch {
                 _ = try? await connection.query("ROLLBACK", logger: logger)
                 throw error
             }
         }
+    }
+
+    /// A value kept from before, or else `readResult`'s.
+    private func keptOrRead<T: Sendable>(_ kept: T?, _ what: String, _ body: (PostgresConnection) async throws -> T) async -> Result<T, StoreError> {
+        if let kept { return .success(kept) }
+        return await readResult(what, body)
+    }
+
+    /// `read` as a value, for reads run at once with `async let` (whose errors are untyped).
+    private func readResult<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async -> Result<T, StoreError> {
+        do { return .success(try await read(what, body)) } catch { return .failure(error) }
     }
 }
 
@@ -75,9 +124,13 @@ struct PostgresSearchSteps: Sendable {
     /// The ids per bucket. Queries must write `(i.id / 8192)::int4` as the index does to use it
     /// (v19-postgres-search-buckets); tests use smaller buckets (same hits, no index).
     var bucketSize: Int64 = 8192
+    /// Whether rankings made with these steps may be kept (`PostgresRankingCache`): the standard
+    /// steps only, since tests compare several steps on one store.
+    var keepsRankings = false
 
     static let standard = PostgresSearchSteps(window: SearchTuning.window,
-                                              spans: [8 * Int64(SearchTuning.window), 64 * Int64(SearchTuning.window)])
+                                              spans: [8 * Int64(SearchTuning.window), 64 * Int64(SearchTuning.window)],
+                                              keepsRankings: true)
 
     /// The index the bucket steps need (v19); without it (btree_gin refused) the id ranges are used.
     static let bucketIndex = "items_search_buckets"
@@ -205,14 +258,18 @@ struct PostgresSearchEngine {
         if query.hasText {
             var newest: Int64 = 0
             var bucketed = false
-            for try await (id, present) in try await connection.query("""
-                SELECT coalesce(max(id), 0)::int8, to_regclass(\(PostgresSearchSteps.bucketIndex)) IS NOT NULL FROM items
-                """, logger: logger).decode((Int64, Bool).self) {
+            // The newest id, whether the bucketed index exists, and the bucket steps' planner settings
+            // (see `planFor`) in one round trip: settings change at execution, after max(id) was
+            // planned as the index-only scan they would forbid.
+            for try await (id, present, _, _, _) in try await connection.query(PostgresQuery(unsafeSQL: """
+                SELECT (SELECT coalesce(max(id), 0) FROM items)::int8, to_regclass('\(PostgresSearchSteps.bucketIndex)') IS NOT NULL,
+                       \(Self.plannerSettings(walking: false))
+                """), logger: logger).decode((Int64, Bool, String, String, String).self) {
                 (newest, bucketed) = (id, present)
             }
             if steps.buckets ?? bucketed {
                 hits = try await bucketSteps(steps, newest: newest, indexed: bucketed)
-                return try await ranked(hits, window: steps.window)
+                return ranked(hits, window: steps.window)
             }
             // The matches come from the GIN index, or from a bounded walk of the primary key when the words
             // are common (PostgresSearchSteps). Left to itself the planner walked the primary key (or the
@@ -240,16 +297,14 @@ struct PostgresSearchEngine {
                 hits.append(SearchHitKey(id: id, sortAt: sortAt, linkHash: linkHash, score: Double(sortAt)))
             }
         }
-        return try await ranked(hits, window: steps.window)
+        return ranked(hits, window: steps.window)
     }
 
-    /// The ranking of the window's `hits`, with its facets.
-    private func ranked(_ hits: [SearchHitKey], window: Int) async throws -> RankedSearch {
+    /// The ranking of the window's `hits` (its channel facets are the page's: `PostgresSearchPage`).
+    private func ranked(_ hits: [SearchHitKey], window: Int) -> RankedSearch {
         guard !hits.isEmpty else { return RankedSearch() }
         // A full window means at least that many matches: "more than", as SQLite says at its count cap.
-        var ranking = RankedSearch(window: hits, total: hits.count, totalIsExact: hits.count < window)
-        ranking.channelFacets = try await channelFacets(ranking.hits.map(\.id))
-        return ranking
+        return RankedSearch(window: hits, total: hits.count, totalIsExact: hits.count < window)
     }
 
     /// The newest matches by whole buckets of ids, newest first (v19's index has the bucket next to
@@ -272,7 +327,7 @@ struct PostgresSearchEngine {
         }
         let estimate = try await estimatedMatches(sources: sources)
         var top = newest / size
-        try await planFor(walking: false)
+        // The planner settings are those `rank` set with its first statement.
         var count = steps.firstBuckets(estimate: estimate, newest: newest)
         while hits.count < steps.window && top >= 0 {
             let missing = steps.window - hits.count
@@ -303,11 +358,14 @@ struct PostgresSearchEngine {
 
     /// Plain index scans (walking the primary key) or GIN bitmaps only, for the rest of the transaction.
     private func planFor(walking: Bool) async throws {
+        try await connection.query(PostgresQuery(unsafeSQL: "SELECT " + Self.plannerSettings(walking: walking)), logger: logger)
+    }
+
+    /// The SQL expressions that set `planFor`'s settings (three text columns): constants only, never a value of the agent's.
+    static func plannerSettings(walking: Bool) -> String {
         let (index, bitmap) = walking ? ("on", "off") : ("off", "on")
-        try await connection.query("""
-            SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', \(index), true),
-                   set_config('enable_bitmapscan', \(bitmap), true)
-            """, logger: logger)
+        return "set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', '\(index)', true), "
+            + "set_config('enable_bitmapscan', '\(bitmap)', true)"
     }
 
     /// The planner's estimate of the matches (the items' visibility left out), from its statistics
@@ -364,66 +422,8 @@ struct PostgresSearchEngine {
         return hits
     }
 
-    /// One page of a ranking, with the agent's marks, channels and snippets.
-    func page(_ ranking: RankedSearch, limit: Int, offset: Int) async throws -> SearchResults {
-        let page = Array(ranking.hits.dropFirst(offset).prefix(limit))
-        return SearchResults(query: query, total: ranking.total, totalIsExact: ranking.totalIsExact, items: try await pageHits(page),
-                             channelFacets: ranking.channelFacets, monthFacets: ranking.monthFacets, isWindowed: ranking.isWindowed,
-                             pageable: ranking.hits.count)
-    }
-
     /// Relevance weighted by freshness, as SQLite weighs bm25.
     private func blended(_ rank: Double, sortAt: Int64) -> Double {
         SearchTuning.blended(rank, sortAt: sortAt, now: now)
-    }
-
-    private func channelFacets(_ ids: [Int64]) async throws -> [FacetCount] {
-        var facets: [FacetCount] = []
-        for try await (key, title, count) in try await connection.query("""
-            SELECT c.key, c.title, count(*)::int8 AS n FROM channel_items ci JOIN channels c ON c.id = ci.channel_id
-            WHERE ci.item_id = ANY(\(ids)) AND c.retired_at IS NULL
-            GROUP BY c.id ORDER BY n DESC, c.position
-            """, logger: logger).decode((String, String, Int64).self) {
-            facets.append(FacetCount(key: key, label: title, count: Int(count)))
-        }
-        return facets
-    }
-
-    /// Items, snippets and the channel to show for the page (the same choice of channel as SQLite's).
-    private func pageHits(_ page: [SearchHitKey]) async throws -> [SearchHit] {
-        guard !page.isEmpty else { return [] }
-        let ids = page.map(\.id)
-        var channels: [Int64: ChannelRef] = [:]
-        for try await (itemID, key, title) in try await connection.query("""
-            SELECT ci.item_id, c.key, c.title FROM channel_items ci JOIN channels c ON c.id = ci.channel_id
-            WHERE ci.item_id = ANY(\(ids)) AND c.retired_at IS NULL
-            ORDER BY EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = \(userID) AND s.channel_id = c.id) DESC, c.position DESC
-            """, logger: logger).decode((Int64, String, String).self) {
-            channels[itemID] = ChannelRef(id: key, title: title)
-        }
-        var snippets: [Int64: [SnippetSegment]] = [:]
-        var builder = SQLBuilder()
-        if let text = PostgresTextQuery.expression(query, into: &builder) {
-            let options = builder.bind("StartSel=\(SnippetSegment.open), StopSel=\(SnippetSegment.close), "
-                                       + "MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…")
-            builder.sql = """
-                SELECT i.id, ts_headline('kiosque_french', left(coalesce(i.content_text, ''), 8000), q.query, \(options)),
-                       ts_headline('kiosque_french', coalesce(i.summary, ''), q.query, \(options))
-                FROM items i, (SELECT \(text) AS query) q WHERE i.id = ANY(\(builder.bind(ids)))
-                """
-            for try await (id, content, summary) in try await connection.query(builder.query, logger: logger)
-                .decode((Int64, String, String).self) {
-                let contentSegments = SnippetSegment.parse(content)
-                let summarySegments = SnippetSegment.parse(summary)
-                snippets[id] = contentSegments.contains(where: \.highlighted) || summarySegments.isEmpty ? contentSegments : summarySegments
-            }
-        }
-        let items = try await PostgresItemRows.summaries(connection, ids: ids, userID: userID, channels: channels, logger: logger)
-        let scores = Dictionary(page.map { ($0.id, $0.score) }, uniquingKeysWith: { a, _ in a })
-        return items.map { item in
-            let snippet = snippets[item.id].flatMap { $0.isEmpty ? nil : $0 }
-                ?? [SnippetSegment(text: String((item.summary ?? "").prefix(200)), highlighted: false)]
-            return SearchHit(item: item, snippet: snippet, score: scores[item.id] ?? 0)
-        }
     }
 }
