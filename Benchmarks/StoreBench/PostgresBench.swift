@@ -101,7 +101,7 @@ enum PostgresBench {
     }
 
     private static let searchCacheNote =
-        "search cache: none on PostgreSQL (each search ranks from the GIN index, per agent): the \"cold\" and \"next page\" lines both rank"
+        "search cache: per instance and agent on PostgreSQL (the \"cold\" line ranks from the GIN index, the \"next page\" one reuses the agent's ranking)"
 
     private static func memory(_ server: PostgresServer?) {
         log(String(format: "peak RSS (VmHWM): %.0f MB — StoreBench, the client; the server is apart", peakRSSMegabytes()))
