@@ -105,9 +105,12 @@ extension AppDatabase {
             }
             var channels: [Int64: ChannelListing] = [:]
             var order: [Int64] = []
+            // A channel's newest item walking its index down, not max(): with the audience test, max()
+            // reads every item of every channel.
             for row in try Row.fetchAll(db, sql: """
                 SELECT c.id, c.key, c.title, c.description, c.kind, c.item_count - \(ItemAudience.targetedCount(channel: "c.id")) AS item_count,
-                  (SELECT max(sort_at) FROM channel_items ci WHERE ci.channel_id = c.id AND NOT \(ItemAudience.targeted(item: "ci.item_id"))) AS last
+                  (SELECT ci.sort_at FROM channel_items ci WHERE ci.channel_id = c.id AND NOT \(ItemAudience.targeted(item: "ci.item_id"))
+                   ORDER BY ci.sort_at DESC LIMIT 1) AS last
                 FROM channels c WHERE c.retired_at IS NULL ORDER BY c.position, c.id
                 """) {
                 let id: Int64 = row["id"], last: Int64? = row["last"]

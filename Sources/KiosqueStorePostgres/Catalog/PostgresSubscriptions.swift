@@ -95,11 +95,13 @@ extension PostgresStore: CatalogStore {
             }
             var channels: [Int64: ChannelListing] = [:]
             var order: [Int64] = []
+            // A channel's newest item walking its index down, not max(): with the audience test, max()
+            // read every item of every channel (822 ms for 300 channels at 1M items; 4.5 ms so).
             for try await (id, key, title, description, kind, count, last) in try await connection.query("""
                 SELECT c.id, c.key, c.title, c.description, c.kind,
                   c.item_count - \(unescaped: PostgresItemAudience.targetedCount(channel: "c.id")),
-                  (SELECT max(sort_at) FROM channel_items ci WHERE ci.channel_id = c.id
-                     AND NOT \(unescaped: PostgresItemAudience.targeted(item: "ci.item_id")))
+                  (SELECT ci.sort_at FROM channel_items ci WHERE ci.channel_id = c.id
+                     AND NOT \(unescaped: PostgresItemAudience.targeted(item: "ci.item_id")) ORDER BY ci.sort_at DESC LIMIT 1)
                 FROM channels c WHERE c.retired_at IS NULL ORDER BY c.position, c.id
                 """, logger: logger).decode((Int64, String, String, String?, String, Int64, Int64?).self) {
                 order.append(id)
