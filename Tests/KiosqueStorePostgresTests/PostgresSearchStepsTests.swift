@@ -340,6 +340,30 @@ struct PostgresSearchStepsTests {
         #expect(PostgresSearchGate.limit(poolSize: 20) == 4 && PostgresSearchGate.limit(poolSize: 1) == 1)
     }
 
+    /// The queue's length follows the turns: quick searches (kept rankings) let many more wait,
+    /// slow ones fewer, within bounds.
+    @Test func theQueueFollowsHowLongTurnsTake() async throws {
+        let gate = PostgresSearchGate(limit: 2)
+        #expect(gate.maximumWaiting == 32)
+        for _ in 0..<200 {
+            try await gate.enter()
+            gate.leave(turn: .milliseconds(5))
+        }
+        #expect(gate.maximumWaiting == 512, "2 turns at a time of ~5 ms within 2 s: 800, capped at 256 a turn")
+        for _ in 0..<200 {
+            try await gate.enter()
+            gate.leave(turn: .milliseconds(400))
+        }
+        #expect((9...11).contains(gate.maximumWaiting), "2 turns of ~400 ms within 2 s")
+        for _ in 0..<200 {
+            try await gate.enter()
+            gate.leave(turn: .seconds(10))
+        }
+        #expect(gate.maximumWaiting == 2, "never fewer than the turns running")
+        #expect(gate.load.running == 0 && gate.load.waiting == 0)
+        #expect(PostgresSearchGate(limit: 2, maximumWaiting: 3).maximumWaiting == 3)
+    }
+
     /// Past `maximumWaiting` waiters a search is refused at once, and the store says it is busy.
     @Test func aFullQueueRefusesAtOnce() async throws {
         let gate = PostgresSearchGate(limit: 1, maximumWaiting: 2)

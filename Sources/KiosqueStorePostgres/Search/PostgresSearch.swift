@@ -29,26 +29,36 @@ extension PostgresStore {
         } catch {
             throw storeError(error, "waiting to search")
         }
-        defer { searchGate.leave() }
+        let turn = ContinuousClock.now
+        defer { searchGate.leave(turn: turn.duration(to: .now)) }
         let viewer = userID ?? -1
-        // Read before ranking: a change committed meanwhile moves the stamp, and this ranking is never reused.
-        let stamp = changes.stamp(userID: viewer)
+        // The ranking of what every agent may see is kept for all (read the stamp before ranking: a
+        // change committed meanwhile moves it, and this ranking is never reused); the agent's own
+        // targeted announcements are ranked apart, each time, and merged in (as SQLite does).
+        let stamp = changes.stamp(userID: -1)
         let keeps = PostgresSearchSteps.current.keepsRankings
-        let kept = keeps ? rankings.ranking(for: query, userID: viewer, stamp: stamp, now: now) : nil
-        var ranking: RankedSearch
-        if let kept { ranking = kept } else { ranking = try await rank(query, userID: viewer, now: now) }
+        let kept = keeps ? rankings.ranking(for: query, stamp: stamp, now: now) : nil
+        async let targeted = rankTargeted(query, viewer: viewer, now: now)
+        let shared: RankedSearch
+        if let kept { shared = kept } else { shared = try await rank(query, userID: -1, now: now) }
+        let own = try await targeted.get()
+        var ranking = shared
+        if !own.isEmpty {
+            ranking = RankedSearch(window: shared.hits + own, total: shared.total + own.count, totalIsExact: shared.totalIsExact)
+            ranking.isWindowed = shared.isWindowed
+        }
         guard !ranking.hits.isEmpty else {
-            if keeps && kept == nil { rankings.store(ranking, for: query, userID: viewer, stamp: stamp, now: now) }
+            if keeps && kept == nil { rankings.store(shared, for: query, stamp: stamp, now: now) }
             return SearchResults(query: query, total: ranking.total, totalIsExact: ranking.totalIsExact, items: [],
                                  channelFacets: [], monthFacets: ranking.monthFacets, isWindowed: ranking.isWindowed, pageable: 0)
         }
-        // The facets (kept with the ranking) and the page's three parts are independent reads: at
-        // once, each on a pooled connection of its own. None holds a connection while it waits for
+        // The facets (kept with the shared ranking) and the page's three parts are independent reads:
+        // at once, each on a pooled connection of its own. None holds a connection while it waits for
         // another, so a small pool serves them in turn rather than deadlock.
         let page = Array(ranking.hits.dropFirst(max(0, offset)).prefix(max(0, limit)))
         let ids = page.map(\.id)
         let reader = PostgresSearchPage(query: query, userID: viewer, logger: logger)
-        let window = ranking.hits.map(\.id), keptFacets = kept?.channelFacets
+        let window = ranking.hits.map(\.id), keptFacets = own.isEmpty ? kept?.channelFacets : nil
         async let facets = keptOrRead(keptFacets, "counting a search's channels") { try await reader.channelFacets(window, connection: $0) }
         async let snippets = readResult("cutting a search's snippets") { try await reader.snippets(ids, connection: $0) }
         async let channels = readResult("choosing a search's channels") { try await reader.channels(ids, connection: $0) }
@@ -58,7 +68,7 @@ extension PostgresStore {
         let hits = reader.hits(page, items: try await items.get(), channels: try await channels.get(),
                                snippets: try await snippets.get())
         ranking.channelFacets = try await facets.get()
-        if keeps && kept == nil { rankings.store(ranking, for: query, userID: viewer, stamp: stamp, now: now) }
+        if keeps && kept == nil && own.isEmpty { rankings.store(ranking, for: query, stamp: stamp, now: now) }
         return SearchResults(query: query, total: ranking.total, totalIsExact: ranking.totalIsExact, items: hits,
                              channelFacets: ranking.channelFacets, monthFacets: ranking.monthFacets,
                              isWindowed: ranking.isWindowed, pageable: ranking.hits.count)
@@ -88,6 +98,17 @@ extension PostgresStore {
     private func keptOrRead<T: Sendable>(_ kept: T?, _ what: String, _ body: (PostgresConnection) async throws -> T) async -> Result<T, StoreError> {
         if let kept { return .success(kept) }
         return await readResult(what, body)
+    }
+
+    /// The matches among the targeted announcements `viewer` is in the audience of (none without an agent).
+    private func rankTargeted(_ query: SearchQuery, viewer: Int64, now: Date) async -> Result<[SearchHitKey], StoreError> {
+        guard viewer > 0 else { return .success([]) }
+        let logger = self.logger
+        return await readResult("searching an agent's announcements") { connection in
+            let pairs = try await PostgresTextQuery.phrasePairs(query, connection: connection, logger: logger)
+            return try await PostgresSearchEngine(connection: connection, logger: logger, query: query, userID: viewer, now: now,
+                                                  phrasePairs: pairs).rankTargeted(for: viewer)
+        }
     }
 
     /// `read` as a value, for reads run at once with `async let` (whose errors are untyped).
@@ -245,7 +266,33 @@ struct PostgresSearchEngine {
         return "FROM " + from + " WHERE " + conditions.joined(separator: " AND ")
     }
 
-    /// Ranks and facets the newest `window` matches. Nothing is counted beyond them: the total is
+    /// The matches among the items of announcements for a targeted audience that `viewer` is in
+    /// (driven from those few announcements: no GIN scan, no planner settings), the newest
+    /// `window`; nothing for a search that can find no article.
+    func rankTargeted(for viewer: Int64) async throws -> [SearchHitKey] {
+        if !query.services.isEmpty || query.types.contains(where: { !["article", "articles", "actualite"].contains($0) }) {
+            return []
+        }
+        var builder = SQLBuilder()
+        let audience = builder.bind(viewer)
+        let own = """
+            i.id IN (SELECT ha.item_id FROM announcements ha WHERE NOT ha.everyone AND ha.item_id IS NOT NULL
+                     AND \(AnnouncementScope.inAudience("ha", user: audience)))
+            """
+        let from = matches(&builder, extra: [own], visibility: false)
+        let rank = query.hasText ? "ts_rank('{0.05, 0.2, 0.4, 1.0}', i.rank_vector, q.query, 1)::float8" : "NULL::float8"
+        builder.sql = """
+            SELECT i.id, i.sort_at, i.link_hash, \(rank) \(from) ORDER BY i.id DESC LIMIT \(builder.bind(PostgresSearchSteps.current.window))
+            """
+        var hits: [SearchHitKey] = []
+        for try await (id, sortAt, linkHash, rank) in try await connection.query(builder.query, logger: logger)
+            .decode((Int64, Int64, Int64?, Double?).self) {
+            hits.append(SearchHitKey(id: id, sortAt: sortAt, linkHash: linkHash, score: rank.map { blended($0, sortAt: sortAt) } ?? Double(sortAt)))
+        }
+        return hits
+    }
+
+    /// Ranks the newest `window` matches. Nothing is counted beyond them: the total is
     /// exact below the window and "more than" at it (`SearchTuning.countCap` is the window).
     func rank() async throws -> RankedSearch {
         var ranking = RankedSearch()
