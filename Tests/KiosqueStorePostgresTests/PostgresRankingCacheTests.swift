@@ -47,12 +47,24 @@ struct PostgresRankingCacheTests {
                 #expect(nextPage.total == 25)
                 #expect(nextPage.channelFacets.map(\.count) == [25], "facets kept with the ranking")
                 #expect(Set(firstPage.items.map(\.item.id)).isDisjoint(with: nextPage.items.map(\.item.id)))
+                // The snippets cut for a page are kept with the ranking: the first page again shows them
+                // as cut, though the newest item's text changed behind the store's back.
+                try await blockingWork {
+                    _ = try server.psql("UPDATE items SET content_text = 'Un tout autre stationnement.' WHERE guid = 'item-24'",
+                                        database: configuration.database)
+                }
+                let again = try await second.search(query: "stationnement", userID: nil, limit: 10, offset: 0, now: Self.now)
+                #expect(again.items.map(\.snippet) == firstPage.items.map(\.snippet))
+                #expect(firstPage.items.first?.snippet.map(\.text).joined().contains("rue 24") == true)
 
                 // Another instance stores new items: its notification drops the kept ranking.
                 _ = try await first.ingest(sourceID: "mairie", items: Self.items(25..<30), fetchedAt: Self.now)
                 try await PostgresChangeNotificationTests.eventually {
                     try await second.search(query: "stationnement", userID: nil, limit: 10, offset: 0, now: Self.now).total == 30
                 }
+                let afresh = try await second.search(query: "stationnement", userID: nil, limit: 30, offset: 0, now: Self.now)
+                #expect(afresh.items.first { $0.item.title == "Stationnement 24" }?.snippet.map(\.text).joined().contains("tout autre") == true,
+                        "snippets are cut again for a new ranking")
                 // Past the lifetime, a ranking is made again (freshness weighs in it).
                 try await blockingWork {
                     _ = try server.psql("DELETE FROM items WHERE guid = 'item-29'", database: configuration.database)

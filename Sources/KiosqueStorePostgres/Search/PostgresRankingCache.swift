@@ -2,7 +2,8 @@ import Foundation
 import KiosqueStoreContract
 import Synchronization
 
-/// This instance's recent search rankings of what every agent may see, by query: paging through
+/// This instance's recent search rankings of what every agent may see, by query, with the snippets
+/// cut for their pages so far: paging through
 /// results, or a search another agent made a moment ago, then costs a page (~5 ms at 1M items)
 /// instead of a ranking (~25 ms). Each agent's targeted announcements are ranked apart and merged
 /// in (`PostgresStore.search`), as on SQLite.
@@ -16,6 +17,8 @@ final class PostgresRankingCache: Sendable {
         let stamp: ChangeStamp
         let at: Date
         let ranking: RankedSearch
+        /// The snippets of the query's items cut so far (`ts_headline`, the costliest part of a page).
+        var snippets: [Int64: [SnippetSegment]] = [:]
     }
 
     private let entries = Mutex<[SearchQuery: Entry]>([:])
@@ -44,6 +47,25 @@ final class PostgresRankingCache: Sendable {
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[query] = Entry(stamp: stamp, at: now, ranking: ranking)
+        }
+    }
+
+    /// The snippets already cut for `query` of those of `ids` (nil: no kept ranking at `stamp`).
+    func snippets(for query: SearchQuery, ids: [Int64], stamp: ChangeStamp) -> [Int64: [SnippetSegment]]? {
+        entries.withLock { entries in
+            guard let entry = entries[query], entry.stamp == stamp else { return nil }
+            var found: [Int64: [SnippetSegment]] = [:]
+            for id in ids { if let snippet = entry.snippets[id] { found[id] = snippet } }
+            return found
+        }
+    }
+
+    /// Keeps snippets cut for `query`'s kept ranking at `stamp` (dropped with it).
+    func keep(snippets: [Int64: [SnippetSegment]], for query: SearchQuery, stamp: ChangeStamp) {
+        guard !snippets.isEmpty else { return }
+        entries.withLock { entries in
+            guard entries[query]?.stamp == stamp else { return }
+            entries[query]?.snippets.merge(snippets) { kept, _ in kept }
         }
     }
 

@@ -60,15 +60,20 @@ extension PostgresStore {
         let reader = PostgresSearchPage(query: query, userID: viewer, logger: logger)
         let window = ranking.hits.map(\.id), keptFacets = own.isEmpty ? kept?.channelFacets : nil
         async let facets = keptOrRead(keptFacets, "counting a search's channels") { try await reader.channelFacets(window, connection: $0) }
-        async let snippets = readResult("cutting a search's snippets") { try await reader.snippets(ids, connection: $0) }
+        // Snippets depend on the query and the item only: those cut for an earlier page are kept.
+        let keptSnippets = keeps ? rankings.snippets(for: query, ids: ids, stamp: stamp) ?? [:] : [:]
+        let uncut = ids.filter { keptSnippets[$0] == nil }
+        async let cut = keptOrRead(uncut.isEmpty ? [:] : nil, "cutting a search's snippets") { try await reader.snippets(uncut, connection: $0) }
         async let channels = readResult("choosing a search's channels") { try await reader.channels(ids, connection: $0) }
         async let items = readResult("reading a search's items") {
             try await PostgresItemRows.summaries($0, ids: ids, userID: viewer, logger: logger)
         }
+        let newSnippets = try await cut.get()
         let hits = reader.hits(page, items: try await items.get(), channels: try await channels.get(),
-                               snippets: try await snippets.get())
+                               snippets: keptSnippets.merging(newSnippets) { kept, _ in kept })
         ranking.channelFacets = try await facets.get()
         if keeps && kept == nil && own.isEmpty { rankings.store(ranking, for: query, stamp: stamp, now: now) }
+        if keeps { rankings.keep(snippets: newSnippets, for: query, stamp: stamp) }
         return SearchResults(query: query, total: ranking.total, totalIsExact: ranking.totalIsExact, items: hits,
                              channelFacets: ranking.channelFacets, monthFacets: ranking.monthFacets,
                              isWindowed: ranking.isWindowed, pageable: ranking.hits.count)
