@@ -78,6 +78,30 @@ struct PostgresRankingCacheTests {
         }
     }
 
+    /// Only searches that rank wait for a turn: with the queue full, a kept ranking still answers.
+    @Test func aKeptRankingAnswersWhileTheQueueIsFull() async throws {
+        let configuration = try await PostgresCluster.freshDatabase()
+        try await PostgresCluster.withStore(configuration) { store in
+            try await store.syncCatalog(Self.catalog, now: Self.now)
+            _ = try await store.ingest(sourceID: "mairie", items: Self.items(0..<5), fetchedAt: Self.now)
+            _ = try await store.search(query: "stationnement", userID: nil, limit: 20, offset: 0, now: Self.now)
+            let gate = store.searchGate
+            for _ in 0..<gate.limit { try await gate.enter() }
+            let full = gate.maximumWaiting
+            let waiters = (0..<full).map { _ in Task { try await gate.enter() } }
+            while gate.load.waiting < full { try await Task.sleep(for: .milliseconds(5)) }
+            let kept = try await store.search(query: "stationnement", userID: nil, limit: 20, offset: 0, now: Self.now)
+            #expect(kept.items.count == 5)
+            await #expect(throws: StoreError.busy(operation: "searching")) {
+                try await store.search(query: "décembre", userID: nil, limit: 20, offset: 0, now: Self.now)
+            }
+            for waiter in waiters { waiter.cancel() }
+            for waiter in waiters { _ = try? await waiter.value }
+            for _ in 0..<gate.limit { gate.leave() }
+            #expect(gate.load.running == 0 && gate.load.waiting == 0)
+        }
+    }
+
     /// A pool of one connection: the page's reads run one after the other instead of at once.
     @Test func aSearchCompletesWithAPoolOfOne() async throws {
         let configuration = try await PostgresCluster.freshDatabase(poolSize: 1)

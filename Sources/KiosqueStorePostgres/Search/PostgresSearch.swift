@@ -18,19 +18,10 @@ extension PostgresStore {
 
     /// Runs a parsed search: relevance (ts_rank over the small weighted `rank_vector`) blended with
     /// freshness, snippets (ts_headline) for the page shown only, facets over the ranked window.
-    /// At most `searchGate.limit` searches run at once per store; the others wait their turn (a burst
+    /// At most `searchGate.limit` searches rank at once per store; the others wait their turn (a burst
     /// of searches would otherwise hold every pooled connection and share the CPU until none finished).
     public func search(_ query: SearchQuery, userID: Int64?, limit: Int, offset: Int, now: Date) async throws(StoreError) -> SearchResults {
         let logger = self.logger
-        do {
-            try await searchGate.enter()
-        } catch is PostgresSearchGate.Full {
-            throw .busy(operation: "searching")
-        } catch {
-            throw storeError(error, "waiting to search")
-        }
-        let turn = ContinuousClock.now
-        defer { searchGate.leave(turn: turn.duration(to: .now)) }
         let viewer = userID ?? -1
         // The ranking of what every agent may see is kept for all (read the stamp before ranking: a
         // change committed meanwhile moves it, and this ranking is never reused); the agent's own
@@ -38,6 +29,19 @@ extension PostgresStore {
         let stamp = changes.stamp(userID: -1)
         let keeps = PostgresSearchSteps.current.keepsRankings
         let kept = keeps ? rankings.ranking(for: query, stamp: stamp, now: now) : nil
+        // Only a search that ranks waits for a turn: one from a kept ranking costs about a channel page.
+        let ranks = kept == nil
+        if ranks {
+            do {
+                try await searchGate.enter()
+            } catch is PostgresSearchGate.Full {
+                throw .busy(operation: "searching")
+            } catch {
+                throw storeError(error, "waiting to search")
+            }
+        }
+        let turn = ContinuousClock.now
+        defer { if ranks { searchGate.leave(turn: turn.duration(to: .now)) } }
         async let targeted = rankTargeted(query, viewer: viewer, now: now)
         let shared: RankedSearch
         if let kept { shared = kept } else { shared = try await rank(query, userID: -1, now: now) }
