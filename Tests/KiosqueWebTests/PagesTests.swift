@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import KiosqueModel
+import KiosqueStoreContract
 import KiosqueStoreTesting
 @testable import KiosqueWeb
 import Testing
@@ -104,6 +106,26 @@ struct PagesTests {
             let bad = try await browser.get(client, "/recherche?q=%22non%20ferm%C3%A9")
             #expect(bad.status == .badRequest || bad.status == .ok)
             #expect(!bad.body.string.contains("Internal"))
+        }
+    }
+
+    /// Past the ranked window the count is a lower bound, and the page says so.
+    @Test func aSearchPastTheWindowSaysMoreThan() async throws {
+        let fixture = try await WebFixture.make()
+        let now = Date()
+        let items = (0...SearchTuning.window).map { n in
+            PreparedItem(item: ParsedItem(id: "piscine-\(n)", title: "Piscine : avis \(n)", link: "https://presse.example.org/piscine/\(n)",
+                                          published: now.addingTimeInterval(-Double(n) * 60), summary: "Horaires de la piscine."),
+                         contentText: "Horaires de la piscine.")
+        }
+        _ = try await fixture.store.ingest(sourceID: "presse", items: items, fetchedAt: now)
+        try await fixture.application().test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, login: "alice")
+            let many = try await browser.get(client, "/recherche?q=piscine")
+            #expect(many.body.string.contains(">plus de \(SearchTuning.window) résultats</h2>"))
+            let one = try await browser.get(client, "/recherche?q=%22avis%2017%22")
+            #expect(one.body.string.contains(">1 résultat</h2>"))
         }
     }
 

@@ -44,6 +44,8 @@ struct SearchController {
             data["announcements"] = announcements.map { AnnouncementsController.row($0, views: views, context: context) }
         }
         data["total"] = documents.articleTotal
+        // Counting stops at the ranked window (SearchTuning.countCap): past it, "plus de 2 000 résultats".
+        data["total_is_lower_bound"] = !results.totalIsExact
         data["results_word"] = views.text(documents.articleTotal > 1 ? "search_results" : "search_result", context)
         data["no_results"] = documents.articles.isEmpty && documents.documents.total == 0 && announcements.isEmpty
         if documents.documents.total > 0 {
