@@ -101,7 +101,7 @@ enum PostgresBench {
     }
 
     private static let searchCacheNote =
-        "search cache: per instance and agent on PostgreSQL (the \"cold\" line ranks from the GIN index, the \"next page\" one reuses the agent's ranking)"
+        "search cache: per instance and query on PostgreSQL, shared by the agents as on SQLite (the \"cold\" line ranks from the GIN index, the \"next page\" one reuses the kept ranking and adds the agent's targeted announcements)"
 
     private static func memory(_ server: PostgresServer?) {
         log(String(format: "peak RSS (VmHWM): %.0f MB — StoreBench, the client; the server is apart", peakRSSMegabytes()))

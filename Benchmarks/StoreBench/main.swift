@@ -19,7 +19,7 @@
 //                            goes next to it (FILE without .env + "-catalog.yml"). Default: bench.env in the
 //                            server's folder (--postgres) or ./kiosque-bench-pg.env (--postgres-url)
 // SQLite-only steps have PostgreSQL counterparts: the reopen after ingest is a VACUUM (ANALYZE), the size
-// is pg_database_size; PostgreSQL keeps its search rankings per agent (SQLite's are shared), which is said.
+// is pg_database_size; both keep search rankings per query, shared by the agents, which is said.
 import BenchmarkSupport
 import Foundation
 import KiosqueModel
