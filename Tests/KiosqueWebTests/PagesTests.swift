@@ -119,6 +119,7 @@ struct PagesTests {
                          contentText: "Horaires de la piscine.")
         }
         _ = try await fixture.store.ingest(sourceID: "presse", items: items, fetchedAt: now)
+        let token = try await NewcomerTests.apiToken(fixture, login: "alice")
         try await fixture.application().test(.router) { client in
             var browser = Browser()
             _ = try await browser.signIn(client, login: "alice")
@@ -126,6 +127,12 @@ struct PagesTests {
             #expect(many.body.string.contains(">plus de \(SearchTuning.window) résultats</h2>"))
             let one = try await browser.get(client, "/recherche?q=%22avis%2017%22")
             #expect(one.body.string.contains(">1 résultat</h2>"))
+            // The API says it too.
+            for (q, exact) in [("piscine", false), ("%22avis%2017%22", true)] {
+                let api = try await client.execute(uri: "/api/v1/search?q=\(q)", method: .get, headers: [.authorization: "Bearer \(token)"])
+                let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: api.body)) as? [String: Any])
+                #expect(json["total_is_exact"] as? Bool == exact, "\(q)")
+            }
         }
     }
 

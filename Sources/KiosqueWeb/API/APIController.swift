@@ -147,12 +147,13 @@ struct APIController {
     /// to show a syntax message to.
     private func searchResponse(_ q: String, agentID: Int64, viewer: DocumentViewer, limit: Int, offset: Int,
                                 asItemPage: Bool = false) async throws -> Response {
-        var object: [String: Any] = ["total": 0, "documents_total": 0, "documents": [Any](), "items": [Any]()]
+        var object: [String: Any] = ["total": 0, "total_is_exact": true, "documents_total": 0, "documents": [Any](), "items": [Any]()]
         if asItemPage { object["next_before"] = NSNull() }
         guard let query = SearchQuery.forgiving(q) else { return .json(object) }
         let results = try await store.search(query, userID: agentID, limit: limit, offset: offset)
         let documents = try await DocumentSearchSection.run(store: store, results: results, viewer: viewer, limit: offset == 0 ? limit : 0)
         object["total"] = documents.articleTotal
+        object["total_is_exact"] = results.totalIsExact
         object["documents_total"] = documents.documents.total
         object["documents"] = documents.json()
         object["items"] = documents.articles.map { hit -> [String: Any] in
