@@ -2,26 +2,6 @@ public import KiosqueStoreContract
 import PostgresNIO
 import Logging
 
-/// SQL text with its bound parameters, built piece by piece (placeholders `$n` in order).
-struct SQLBuilder {
-    var sql = ""
-    var binds = PostgresBindings()
-
-    /// Binds `value` and returns its placeholder.
-    mutating func bind<T: PostgresNonThrowingEncodable>(_ value: T) -> String {
-        binds.append(value)
-        return "$\(binds.count)"
-    }
-
-    /// Binds `value` or NULL and returns its placeholder.
-    mutating func bind<T: PostgresNonThrowingEncodable>(_ value: T?) -> String {
-        binds.append(value)
-        return "$\(binds.count)"
-    }
-
-    var query: PostgresQuery { PostgresQuery(unsafeSQL: sql, binds: binds) }
-}
-
 /// The agents' query syntax as a PostgreSQL `tsquery` expression.
 ///
 /// No text typed by an agent is ever parsed as tsquery syntax: words and phrases go through
