@@ -133,6 +133,13 @@ struct PostgresRankingCacheTests {
         cache.store(ranking, for: piscine, stamp: stamp, now: Self.now)
         #expect(cache.ranking(for: budget, stamp: stamp, now: Self.now) == nil, "past capacity, all dropped")
         #expect(cache.ranking(for: piscine, stamp: stamp, now: Self.now) != nil)
+        // Snippets are kept with their ranking, up to a bound.
+        let segment = [SnippetSegment(text: "piscine", highlighted: true)]
+        let limit = PostgresRankingCache.snippetsPerRanking
+        cache.keep(snippets: Dictionary(uniqueKeysWithValues: (0..<Int64(limit)).map { ($0, segment) }), for: piscine, stamp: stamp)
+        cache.keep(snippets: [Int64(limit): segment], for: piscine, stamp: stamp)
+        #expect(cache.snippets(for: piscine, ids: [0, Int64(limit - 1), Int64(limit)], stamp: stamp)?.keys.sorted() == [0, Int64(limit - 1)])
+        #expect(cache.snippets(for: piscine, ids: [0], stamp: ChangeStamp(shared: 2, agent: 0)) == nil)
         cache.removeAll()
         #expect(cache.ranking(for: piscine, stamp: stamp, now: Self.now) == nil)
     }

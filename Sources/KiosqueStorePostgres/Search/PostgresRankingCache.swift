@@ -60,12 +60,19 @@ final class PostgresRankingCache: Sendable {
         }
     }
 
-    /// Keeps snippets cut for `query`'s kept ranking at `stamp` (dropped with it).
+    /// Snippets kept per ranking at most (five pages: agents rarely read further, and memory stays
+    /// bounded — ~40 KB of snippets and ~80 KB of ranking a query, ~24 MB for a full cache).
+    static let snippetsPerRanking = 100
+
+    /// Keeps snippets cut for `query`'s kept ranking at `stamp` (dropped with it), up to `snippetsPerRanking`.
     func keep(snippets: [Int64: [SnippetSegment]], for query: SearchQuery, stamp: ChangeStamp) {
         guard !snippets.isEmpty else { return }
         entries.withLock { entries in
-            guard entries[query]?.stamp == stamp else { return }
-            entries[query]?.snippets.merge(snippets) { kept, _ in kept }
+            guard var entry = entries[query], entry.stamp == stamp,
+                  entry.snippets.count + snippets.count <= Self.snippetsPerRanking else { return }
+            entries[query] = nil  // uniquely referenced while merging: no copy of the dictionary
+            entry.snippets.merge(snippets) { kept, _ in kept }
+            entries[query] = entry
         }
     }
 
