@@ -145,27 +145,36 @@ private struct SharedPortal {
          "KIOSQUE_DATA_DIR": directory.appendingPathComponent("data").path]
     }
 
-    /// Starts `kiosque serve` with its own cache folder on a free port; returns once /healthz answers.
+    /// Starts `kiosque serve` with its own cache folder on a free port; returns once it says it
+    /// listens there and /healthz answers. The port is free when reserved but another test may take
+    /// it before the instance binds (it then exits, and whatever took the port answers /healthz):
+    /// the instance's own log decides, and a port taken meanwhile is replaced by another.
     func start(_ name: String) async throws -> Instance {
-        let port = try reserveLoopbackPort()
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = ["serve", "--port", "\(port)", "--cache-dir", directory.appendingPathComponent("cache-\(name)").path]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let log = directory.appendingPathComponent("\(name).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let instance = Instance(process: process, base: "http://127.0.0.1:\(port)", log: log)
-        for _ in 0..<300 {
-            if (try? await Browser().get(instance.base + "/healthz"))?.status == 200 { return instance }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(100))
+        var text = ""
+        for _ in 0..<3 {
+            let port = try reserveLoopbackPort()
+            let process = Process()
+            process.executableURL = CLI.executable
+            process.arguments = ["serve", "--port", "\(port)", "--cache-dir", directory.appendingPathComponent("cache-\(name)").path]
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            let log = directory.appendingPathComponent("\(name).log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: log)
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+            let instance = Instance(process: process, base: "http://127.0.0.1:\(port)", log: log)
+            for _ in 0..<300 {
+                text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                if process.isRunning, text.contains("listening on 127.0.0.1:\(port)"),
+                   (try? await Browser().get(instance.base + "/healthz"))?.status == 200 { return instance }
+                guard process.isRunning else { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            instance.kill()
+            text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            guard text.contains("Address already in use") else { break }
         }
-        instance.kill()
-        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         Issue.record("kiosque serve \(name) did not start: \(text.suffix(2_000))")
         throw CancellationError()
     }
