@@ -88,7 +88,7 @@ struct SearchEngine {
     private func rank(targetedFor viewer: Int64?) throws -> RankedSearch {
         var ranking = RankedSearch()
         // Departmental documents are not stored yet (issue 9): a search for them finds no article.
-        if !query.services.isEmpty || query.types.contains(where: { !["article", "articles", "actualite"].contains($0) }) {
+        if !query.findsArticles {
             return ranking
         }
         var filters: [String] = []

@@ -74,6 +74,12 @@ public struct SearchQuery: Sendable, Hashable {
     /// Whether the query has words for the full-text index (else it only filters).
     public var hasText: Bool { !required.isEmpty }
 
+    /// Whether articles can match: `service:` and document types other than articles name
+    /// departmental documents, which have their own search.
+    public var findsArticles: Bool {
+        services.isEmpty && types.allSatisfy { ["article", "articles", "actualite"].contains($0) }
+    }
+
     /// Parses a search text; `timeZone` interprets dates (the town's local day).
     public static func parse(_ text: String, timeZone: TimeZone = TimeZone(identifier: "Europe/Paris") ?? .current)
         throws(SearchQueryError) -> SearchQuery {

@@ -113,10 +113,10 @@ extension PostgresStore {
     private func rankTargeted(_ query: SearchQuery, viewer: Int64, now: Date) async -> Result<[SearchHitKey], StoreError> {
         guard viewer > 0 else { return .success([]) }
         let logger = self.logger
+        // No phrase pairs: they steer the GIN scan, and this read is driven from the announcements.
         return await readResult("searching an agent's announcements") { connection in
-            let pairs = try await PostgresTextQuery.phrasePairs(query, connection: connection, logger: logger)
-            return try await PostgresSearchEngine(connection: connection, logger: logger, query: query, userID: viewer, now: now,
-                                                  phrasePairs: pairs).rankTargeted(for: viewer)
+            try await PostgresSearchEngine(connection: connection, logger: logger, query: query, userID: viewer, now: now)
+                .rankTargeted(for: viewer)
         }
     }
 
@@ -279,7 +279,7 @@ struct PostgresSearchEngine {
     /// (driven from those few announcements: no GIN scan, no planner settings), the newest
     /// `window`; nothing for a search that can find no article.
     func rankTargeted(for viewer: Int64) async throws -> [SearchHitKey] {
-        if !query.services.isEmpty || query.types.contains(where: { !["article", "articles", "actualite"].contains($0) }) {
+        if !query.findsArticles {
             return []
         }
         var builder = SQLBuilder()
@@ -306,7 +306,7 @@ struct PostgresSearchEngine {
     func rank() async throws -> RankedSearch {
         var ranking = RankedSearch()
         // Departmental documents have their own search; `service:` and document types find no article.
-        if !query.services.isEmpty || query.types.contains(where: { !["article", "articles", "actualite"].contains($0) }) {
+        if !query.findsArticles {
             return ranking
         }
         let steps = PostgresSearchSteps.current
