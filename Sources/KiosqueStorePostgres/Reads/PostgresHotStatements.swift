@@ -80,4 +80,45 @@ enum PostgresHotStatements {
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
+
+    /// The live channels of a search's ranked window, most items first (its facets).
+    struct SearchChannelFacets: PostgresPreparedStatement {
+        typealias Row = (String, String, Int64)
+        static let sql = """
+            SELECT c.key, c.title, count(*)::int8 AS n FROM channel_items ci JOIN channels c ON c.id = ci.channel_id
+            WHERE ci.item_id = ANY($1::int8[]) AND c.retired_at IS NULL
+            GROUP BY c.id ORDER BY n DESC, c.position
+            """
+        let ids: [Int64]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(ids)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// Every live channel of each item of a search's page, the one to show last (the caller keeps an
+    /// item's last row: a channel the agent follows, the first in the catalogue).
+    struct SearchShownChannels: PostgresPreparedStatement {
+        typealias Row = (Int64, String, String)
+        static let sql = """
+            SELECT ci.item_id, c.key, c.title FROM channel_items ci JOIN channels c ON c.id = ci.channel_id
+            WHERE ci.item_id = ANY($1::int8[]) AND c.retired_at IS NULL
+            ORDER BY EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = $2::int8 AND s.channel_id = c.id), c.position DESC
+            """
+        let ids: [Int64]
+        let userID: Int64
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(ids)
+            bindings.append(userID)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
 }

@@ -18,7 +18,7 @@ struct PostgresSearchPage: Sendable {
     func channelFacets(_ ids: [Int64], connection: PostgresConnection) async throws -> [FacetCount] {
         guard !ids.isEmpty else { return [] }
         var facets: [FacetCount] = []
-        for try await (key, title, count) in try await connection.execute(Statements.ChannelFacets(ids: ids), logger: logger) {
+        for try await (key, title, count) in try await connection.execute(PostgresHotStatements.SearchChannelFacets(ids: ids), logger: logger) {
             facets.append(FacetCount(key: key, label: title, count: Int(count)))
         }
         return facets
@@ -29,7 +29,7 @@ struct PostgresSearchPage: Sendable {
     func channels(_ ids: [Int64], connection: PostgresConnection) async throws -> [Int64: ChannelRef] {
         guard !ids.isEmpty else { return [:] }
         var channels: [Int64: ChannelRef] = [:]
-        for try await (itemID, key, title) in try await connection.execute(Statements.ShownChannels(ids: ids, userID: userID),
+        for try await (itemID, key, title) in try await connection.execute(PostgresHotStatements.SearchShownChannels(ids: ids, userID: userID),
                                                                               logger: logger) {
             channels[itemID] = ChannelRef(id: key, title: title)
         }
@@ -70,48 +70,6 @@ struct PostgresSearchPage: Sendable {
             let snippet = snippets[item.id].flatMap { $0.isEmpty ? nil : $0 }
                 ?? [SnippetSegment(text: String((item.summary ?? "").prefix(200)), highlighted: false)]
             return SearchHit(item: item, snippet: snippet, score: scores[item.id] ?? 0)
-        }
-    }
-
-    /// The page's statements of fixed text, prepared once per pooled connection (see `PostgresHotStatements`).
-    enum Statements {
-        struct ChannelFacets: PostgresPreparedStatement {
-            typealias Row = (String, String, Int64)
-            static let sql = """
-                SELECT c.key, c.title, count(*)::int8 AS n FROM channel_items ci JOIN channels c ON c.id = ci.channel_id
-                WHERE ci.item_id = ANY($1::int8[]) AND c.retired_at IS NULL
-                GROUP BY c.id ORDER BY n DESC, c.position
-                """
-            let ids: [Int64]
-
-            func makeBindings() throws -> PostgresBindings {
-                var bindings = PostgresBindings(capacity: 1)
-                bindings.append(ids)
-                return bindings
-            }
-
-            func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
-        }
-
-        /// Every live channel of each item, the one to show last (the caller keeps an item's last row).
-        struct ShownChannels: PostgresPreparedStatement {
-            typealias Row = (Int64, String, String)
-            static let sql = """
-                SELECT ci.item_id, c.key, c.title FROM channel_items ci JOIN channels c ON c.id = ci.channel_id
-                WHERE ci.item_id = ANY($1::int8[]) AND c.retired_at IS NULL
-                ORDER BY EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = $2::int8 AND s.channel_id = c.id), c.position DESC
-                """
-            let ids: [Int64]
-            let userID: Int64
-
-            func makeBindings() throws -> PostgresBindings {
-                var bindings = PostgresBindings(capacity: 2)
-                bindings.append(ids)
-                bindings.append(userID)
-                return bindings
-            }
-
-            func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
         }
     }
 }
